@@ -1,0 +1,241 @@
+// Package app is the composition root: it reads the configuration, opens
+// the stores, builds the services and the HTTP front, and runs them.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/front"
+	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/seal"
+	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store/bolt"
+	"github.com/sekisho/sekisho/internal/sts"
+)
+
+const usage = `sekisho: a self-hosted Cognito + IAM + STS + S3 on one endpoint.
+
+Usage:
+  sekisho serve [flags]        run the server (sekisho serve -h for flags)
+  sekisho credentials [flags]  print the root credentials as shell exports
+  sekisho version              print the version
+`
+
+// Version is set at build time.
+var Version = "dev"
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdout, stderr *os.File) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		cfg, err := ParseConfig(args[1:], os.Getenv, stderr)
+		if errors.Is(err, errHelp) {
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "sekisho serve:", err)
+			return 2
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := Serve(ctx, cfg, stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "sekisho serve:", err)
+			return 1
+		}
+		return 0
+	case "credentials":
+		cfg, err := ParseConfig(args[1:], os.Getenv, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "sekisho credentials:", err)
+			return 2
+		}
+		key, err := masterKey(cfg)
+		if err != nil {
+			fmt.Fprintln(stderr, "sekisho credentials:", err)
+			return 1
+		}
+		id, secret, _, err := rootCredentials(cfg, key)
+		if err != nil {
+			fmt.Fprintln(stderr, "sekisho credentials:", err)
+			return 1
+		}
+		printExports(stdout, cfg, id, secret)
+		return 0
+	case "version":
+		fmt.Fprintln(stdout, "sekisho", Version)
+		return 0
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "sekisho: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+var errHelp = errors.New("flag: help requested")
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func masterKey(cfg *Config) (*seal.Key, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	if cfg.MasterKey != "" {
+		return seal.ParseKey(cfg.MasterKey)
+	}
+	return seal.LoadOrCreate(filepath.Join(cfg.DataDir, "master.key"))
+}
+
+type rootFile struct {
+	AccessKeyID  string `json:"access_key_id"`
+	SealedSecret string `json:"sealed_secret_access_key"`
+}
+
+const rootPurpose = "sekisho root secret access key"
+
+// rootCredentials returns the root keys: from the configuration, or from
+// the data dir, or newly generated and saved there (created is then true).
+func rootCredentials(cfg *Config, key *seal.Key) (id, secret string, created bool, err error) {
+	if cfg.RootAccessKeyID != "" {
+		return cfg.RootAccessKeyID, cfg.RootSecretAccessKey, false, nil
+	}
+	path := filepath.Join(cfg.DataDir, "root-credentials.json")
+	data, err := os.ReadFile(path)
+	if err == nil {
+		var rf rootFile
+		if err := json.Unmarshal(data, &rf); err != nil {
+			return "", "", false, fmt.Errorf("%s: %w", path, err)
+		}
+		pt, err := key.Open(rootPurpose, rf.SealedSecret)
+		if err != nil {
+			return "", "", false, fmt.Errorf("%s: cannot decrypt with this master key", path)
+		}
+		return rf.AccessKeyID, string(pt), false, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", "", false, err
+	}
+	id, secret = auth.NewAccessKeyID("AKIA"), auth.NewSecretAccessKey()
+	b, _ := json.MarshalIndent(rootFile{id, key.Seal(rootPurpose, []byte(secret))}, "", "  ")
+	if err := seal.WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
+		return "", "", false, err
+	}
+	return id, secret, true, nil
+}
+
+func printExports(w io.Writer, cfg *Config, id, secret string) {
+	fmt.Fprintf(w, "export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n",
+		cfg.PublicURL, id, secret, cfg.Region)
+}
+
+// Serve runs the server until ctx ends, then shuts down gracefully:
+// it stops accepting, lets in-flight requests finish, and closes the store.
+func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr)
+	key, err := masterKey(cfg)
+	if err != nil {
+		return err
+	}
+	rootID, rootSecret, created, err := rootCredentials(cfg, key)
+	if err != nil {
+		return err
+	}
+	meta, err := bolt.Open(filepath.Join(cfg.DataDir, "meta.db"))
+	if err != nil {
+		return err
+	}
+	defer meta.Close()
+	blobs, err := blob.OpenFS(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	s3svc := &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log}
+	if n, err := s3svc.Recover(ctx); err != nil {
+		return fmt.Errorf("recover blob store: %w", err)
+	} else if n > 0 {
+		log.Info("removed orphaned blobs left by an earlier crash", "count", n)
+	}
+	creds := auth.Chain{auth.Static{rootID: {SecretAccessKey: rootSecret, Principal: auth.RootPrincipal(cfg.AccountID, rootID)}}}
+	handler := front.New(front.Config{
+		Verifier: &sigv4.Verifier{Credentials: creds},
+		Log:      log,
+		Account:  cfg.AccountID,
+		Region:   cfg.Region,
+		Domains:  cfg.Domains,
+		S3:       s3svc,
+		STS:      &sts.Service{},
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		MaxHeaderBytes:    front.ServerMaxHeaderBytes,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
+	if created {
+		fmt.Fprintf(stdout, "sekisho generated root credentials (shown once; kept sealed in %s).\nPoint the AWS CLI and SDKs at this server with:\n\n",
+			filepath.Join(cfg.DataDir, "root-credentials.json"))
+		printExports(stdout, cfg, rootID, rootSecret)
+		fmt.Fprintln(stdout)
+	} else {
+		fmt.Fprintf(stdout, "Point the AWS CLI and SDKs at this server with:\n\n  export AWS_ENDPOINT_URL=%s\n\nand the root keys (sekisho credentials --data-dir %s prints them as exports).\n\n", cfg.PublicURL, cfg.DataDir)
+	}
+	log.Info("sekisho listening", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "data_dir", cfg.DataDir,
+		"region", cfg.Region, "account", cfg.AccountID, "domains", strings.Join(cfg.Domains, ","))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,205 @@
+package app
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+)
+
+// Config is everything `sekisho serve` can be told.
+type Config struct {
+	Addr      string
+	DataDir   string
+	PublicURL string
+	TLSCert   string
+	TLSKey    string
+	Domains   []string
+	Region    string
+	AccountID string
+	LogLevel  string
+	LogFormat string
+
+	RootAccessKeyID     string
+	RootSecretAccessKey string
+	MasterKey           string
+}
+
+// DefaultAccountID is the account the server runs as unless told otherwise.
+const DefaultAccountID = "000000000000"
+
+// setting is one configuration knob: its flag, environment variable and
+// config-file key, documented in one place.
+type setting struct {
+	name, env, def, usage string
+	dst                   *string
+}
+
+func settings(c *Config, domains *string) []setting {
+	return []setting{
+		{"addr", "SEKISHO_ADDR", "127.0.0.1:9500", "listen address HOST:PORT", &c.Addr},
+		{"data-dir", "SEKISHO_DATA_DIR", "sekisho-data", "directory for everything the server keeps (created if missing)", &c.DataDir},
+		{"public-url", "SEKISHO_PUBLIC_URL", "", "URL clients use to reach the server (default: from --addr)", &c.PublicURL},
+		{"tls-cert", "SEKISHO_TLS_CERT", "", "PEM certificate file; with --tls-key, serve HTTPS", &c.TLSCert},
+		{"tls-key", "SEKISHO_TLS_KEY", "", "PEM private key file", &c.TLSKey},
+		{"domain", "SEKISHO_DOMAIN", "", "comma-separated domains for S3 virtual-hosted style <bucket>.<domain> (default: localhost and the public URL's host)", domains},
+		{"region", "SEKISHO_REGION", "us-east-1", "region the server's ids and ARNs name", &c.Region},
+		{"account-id", "SEKISHO_ACCOUNT_ID", DefaultAccountID, "12-digit account id of the server's account", &c.AccountID},
+		{"log-level", "SEKISHO_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel},
+		{"log-format", "SEKISHO_LOG_FORMAT", "text", "text or json", &c.LogFormat},
+		{"root-access-key-id", "SEKISHO_ROOT_ACCESS_KEY_ID", "", "root access key id (default: generated on first start and kept in the data dir)", &c.RootAccessKeyID},
+		{"root-secret-access-key", "SEKISHO_ROOT_SECRET_ACCESS_KEY", "", "root secret access key (prefer the environment to a flag)", &c.RootSecretAccessKey},
+		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
+	}
+}
+
+const serveUsage = `Usage: sekisho serve [flags]
+
+Runs the server: every service (S3, STS, IAM, Cognito user pools and
+identity pools) on one endpoint, with all state in --data-dir.
+
+Each setting can be given, in order of precedence, as a flag, as an
+environment variable, or as "name = value" lines (flag names, # comments)
+in the file named by --config or SEKISHO_CONFIG.
+
+`
+
+// ParseConfig reads flags, environment and config file. getenv is
+// os.Getenv in production.
+func ParseConfig(args []string, getenv func(string) string, out *os.File) (*Config, error) {
+	c := &Config{}
+	var domains, configFile string
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	list := settings(c, &domains)
+	for _, s := range list {
+		fs.StringVar(s.dst, s.name, s.def, fmt.Sprintf("%s [$%s]", s.usage, s.env))
+	}
+	fs.StringVar(&configFile, "config", "", "config file of name = value lines [$SEKISHO_CONFIG]")
+	fs.Usage = func() {
+		fmt.Fprint(out, serveUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if configFile == "" {
+		configFile = getenv("SEKISHO_CONFIG")
+	}
+	fileVals := map[string]string{}
+	if configFile != "" {
+		var err error
+		if fileVals, err = readConfigFile(configFile, list); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range list {
+		if set[s.name] {
+			continue
+		}
+		if v := getenv(s.env); v != "" {
+			*s.dst = v
+		} else if v, ok := fileVals[s.name]; ok {
+			*s.dst = v
+		}
+	}
+	if domains != "" {
+		for _, d := range strings.Split(domains, ",") {
+			if d = strings.TrimSpace(strings.ToLower(d)); d != "" {
+				c.Domains = append(c.Domains, d)
+			}
+		}
+	}
+	return c, c.Validate()
+}
+
+func readConfigFile(path string, list []setting) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	known := map[string]bool{}
+	for _, s := range list {
+		known[s.name] = true
+	}
+	vals := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
+		if !ok || !known[k] {
+			return nil, fmt.Errorf("%s:%d: expected \"name = value\" with a known setting name", path, n)
+		}
+		vals[k] = v
+	}
+	return vals, sc.Err()
+}
+
+var (
+	accountRE = regexp.MustCompile(`^\d{12}$`)
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+)
+
+// Validate reports every problem with the configuration at once, and fills
+// in derived defaults.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: %v", c.Addr, err))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("--data-dir must not be empty"))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
+	}
+	if !accountRE.MatchString(c.AccountID) {
+		errs = append(errs, fmt.Errorf("account id %q is not 12 digits", c.AccountID))
+	}
+	if !regionRE.MatchString(c.Region) {
+		errs = append(errs, fmt.Errorf("region %q is not a region name like us-east-1", c.Region))
+	}
+	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
+		errs = append(errs, errors.New("SEKISHO_ROOT_ACCESS_KEY_ID and SEKISHO_ROOT_SECRET_ACCESS_KEY go together"))
+	}
+	if c.PublicURL == "" {
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.PublicURL = scheme + "://" + net.JoinHostPort(host, port)
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("--public-url %q is not an http(s) URL", c.PublicURL))
+	} else if len(c.Domains) == 0 {
+		c.Domains = []string{"localhost"}
+		if h := u.Hostname(); h != "localhost" && net.ParseIP(h) == nil {
+			c.Domains = append(c.Domains, strings.ToLower(h))
+		}
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return errors.Join(errs...)
+}

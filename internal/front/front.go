@@ -1,0 +1,243 @@
+// Package front is the HTTP face of the server: one endpoint for every
+// service. For each request it, in order, recognizes the protocol and
+// operation, verifies the signature and resolves the principal, authorizes,
+// decodes, calls the service and encodes the result — or renders the error
+// in that protocol's shape (JSON __type, query <ErrorResponse>, S3 <Error>).
+// Services know nothing of HTTP.
+package front
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/sts"
+)
+
+// Limits on what a request may carry.
+const (
+	// MaxHeaderBytes bounds the request header section; larger headers get
+	// a 400 in the protocol's shape. (net/http itself cuts off at
+	// ServerMaxHeaderBytes.)
+	MaxHeaderBytes = 64 << 10
+	// ServerMaxHeaderBytes is the net/http limit, set well above
+	// MaxHeaderBytes so that the shaped error is what clients see.
+	ServerMaxHeaderBytes = 1 << 20
+	// MaxAPIBody bounds JSON and query-protocol bodies.
+	MaxAPIBody = 1 << 20
+)
+
+// Config holds what the front needs.
+type Config struct {
+	Verifier *sigv4.Verifier
+	Log      *slog.Logger
+	// Account and Region the server mints ids and ARNs in.
+	Account, Region string
+	// Domains are the hosts under which "<bucket>.<domain>" is S3
+	// virtual-hosted style.
+	Domains []string
+	S3      *s3.Service
+	STS     *sts.Service
+}
+
+// Handler serves every protocol on one endpoint.
+type Handler struct {
+	cfg   Config
+	json  map[string]*jsonService
+	query map[string]*queryService
+}
+
+// New returns the front handler.
+func New(cfg Config) *Handler {
+	h := &Handler{cfg: cfg}
+	h.json = jsonServices()
+	h.query = queryServices(cfg)
+	return h
+}
+
+// reqInfo is what the access log reports about a request; handlers fill it
+// in as they learn more.
+type reqInfo struct {
+	id        string
+	service   string
+	operation string
+	principal *auth.Principal
+	err       error
+}
+
+type infoKey struct{}
+
+func info(ctx context.Context) *reqInfo {
+	ri, _ := ctx.Value(infoKey{}).(*reqInfo)
+	if ri == nil {
+		return &reqInfo{}
+	}
+	return ri
+}
+
+// statusWriter records the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+type protocol int
+
+const (
+	protoS3 protocol = iota
+	protoJSON
+	protoQuery
+)
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ri := &reqInfo{id: newRequestID()}
+	r = r.WithContext(context.WithValue(r.Context(), infoKey{}, ri))
+	w := &statusWriter{ResponseWriter: rw}
+	proto := h.protocol(r)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			ri.err = fmt.Errorf("panic: %v", p)
+			if w.status == 0 {
+				h.writeError(w, r, proto, awserr.New(500, "InternalError", "We encountered an internal error. Please try again."))
+			}
+		}
+		h.logRequest(r, ri, w, start)
+	}()
+	if size := headerSize(r); size > MaxHeaderBytes {
+		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
+		return
+	}
+	switch proto {
+	case protoJSON:
+		h.serveJSON(w, r)
+	case protoQuery:
+		h.serveQuery(w, r)
+	default:
+		h.serveS3(w, r)
+	}
+}
+
+func headerSize(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Host)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
+
+// protocol decides which protocol a request speaks: JSON 1.1 by
+// X-Amz-Target, the query protocol by an Action on the service root, and
+// S3 REST-XML for everything else.
+func (h *Handler) protocol(r *http.Request) protocol {
+	if r.Header.Get("X-Amz-Target") != "" {
+		return protoJSON
+	}
+	if r.URL.Path != "/" || h.virtualBucket(r) != "" {
+		return protoS3
+	}
+	ct := strings.ToLower(r.Header.Get("Content-Type"))
+	if r.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		return protoQuery
+	}
+	if r.URL.Query().Has("Action") {
+		return protoQuery
+	}
+	return protoS3
+}
+
+func (h *Handler) logRequest(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
+	if h.cfg.Log == nil {
+		return
+	}
+	principal := ""
+	if ri.principal != nil {
+		principal = ri.principal.ARN
+	}
+	attrs := []slog.Attr{
+		slog.String("id", ri.id),
+		slog.String("service", ri.service),
+		slog.String("operation", ri.operation),
+		slog.Int("status", w.status),
+		slog.Duration("latency", time.Since(start)),
+		slog.String("principal", principal),
+		slog.String("remote", r.RemoteAddr),
+		slog.Int64("bytes_out", w.bytes),
+	}
+	level := slog.LevelInfo
+	if ri.err != nil {
+		// Only the code and message: never a secret, signature or token.
+		if e, ok := awserr.As(ri.err); ok {
+			attrs = append(attrs, slog.String("error", e.Code))
+		} else {
+			attrs = append(attrs, slog.String("error", ri.err.Error()))
+			level = slog.LevelError
+		}
+	}
+	h.cfg.Log.LogAttrs(r.Context(), level, "request", attrs...)
+}
+
+// writeError renders err in the protocol's shape. Errors that are not
+// *awserr.Error are internal: they are logged, not shown.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, proto protocol, err error) {
+	ri := info(r.Context())
+	ri.err = err
+	e, ok := awserr.As(err)
+	if !ok {
+		e = awserr.New(500, "InternalError", "We encountered an internal error. Please try again.")
+		e.Sender = false
+	}
+	for k, vs := range e.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	switch proto {
+	case protoJSON:
+		writeJSONError(w, ri.id, e)
+	case protoQuery:
+		writeQueryError(w, ri.id, ri.service, e)
+	default:
+		writeS3Error(w, r, ri.id, e)
+	}
+}

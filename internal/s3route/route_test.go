@@ -8,8 +8,8 @@ import (
 func TestParse(t *testing.T) {
 	cases := []struct {
 		method, url string
-		header       map[string]string
-		want         Route
+		header      map[string]string
+		want        Route
 	}{
 		{"GET", "http://localhost:9000/", nil, Route{Operation: "ListBuckets"}},
 		{"PUT", "http://localhost:9000/b", nil, Route{Operation: "CreateBucket", Bucket: "b"}},

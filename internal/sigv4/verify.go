@@ -32,9 +32,9 @@ import (
 
 // Payload hash values of x-amz-content-sha256 that are not digests.
 const (
-	UnsignedPayload         = "UNSIGNED-PAYLOAD"
-	StreamingSigned         = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
-	StreamingSignedTrailer  = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+	UnsignedPayload          = "UNSIGNED-PAYLOAD"
+	StreamingSigned          = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	StreamingSignedTrailer   = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
 	StreamingUnsignedTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 )
 
@@ -447,8 +447,11 @@ func DeriveKey(secret string, s Scope) []byte {
 // hashReader passes a body through and fails at EOF when its SHA-256 is
 // not the signed one.
 type hashReader struct {
-	r    io.ReadCloser
-	h    interface{ Write([]byte) (int, error); Sum([]byte) []byte }
+	r io.ReadCloser
+	h interface {
+		Write([]byte) (int, error)
+		Sum([]byte) []byte
+	}
 	want []byte
 	err  error
 }

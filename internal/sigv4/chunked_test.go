@@ -20,7 +20,7 @@ import (
 // signedChunkedRequest builds a STREAMING-AWS4-HMAC-SHA256-PAYLOAD[-TRAILER]
 // request whose seed signature comes from the SDK's signer and whose chunk
 // signatures come from the SDK's stream signer.
-func signedChunkedRequest(t *testing.T, now time.Time, data []byte, chunk int, trailer bool) *http.Request {
+func signedChunkedRequest(t testing.TB, now time.Time, data []byte, chunk int, trailer bool) *http.Request {
 	t.Helper()
 	mode := StreamingSigned
 	if trailer {

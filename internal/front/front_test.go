@@ -89,8 +89,8 @@ func TestErrorShapes(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, body = do(t, req)
 	var qe struct {
-		XMLName xml.Name `xml:"ErrorResponse"`
-		Error   struct{ Type, Code, Message string }
+		XMLName   xml.Name `xml:"ErrorResponse"`
+		Error     struct{ Type, Code, Message string }
 		RequestId string
 	}
 	if err := xml.Unmarshal(body, &qe); err != nil || resp.StatusCode != 403 || qe.Error.Code != "MissingAuthenticationToken" || qe.Error.Type != "Sender" || qe.RequestId == "" {
@@ -100,7 +100,7 @@ func TestErrorShapes(t *testing.T) {
 	req, _ = http.NewRequest("GET", srv.URL+"/bucket/key", nil)
 	resp, body = do(t, req)
 	var se struct {
-		XMLName                             xml.Name `xml:"Error"`
+		XMLName                            xml.Name `xml:"Error"`
 		Code, Message, Resource, RequestId string
 	}
 	if err := xml.Unmarshal(body, &se); err != nil || resp.StatusCode != 403 || se.Code != "AccessDenied" || se.Resource != "/bucket/key" || se.RequestId != resp.Header.Get("x-amz-request-id") {

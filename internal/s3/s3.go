@@ -4,6 +4,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
@@ -195,7 +196,7 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 		return fail(awserr.New(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header"))
 	}
 	sum := md.Sum(nil)
-	if wantMD5 != nil && !md5Equal(sum, wantMD5) {
+	if wantMD5 != nil && !bytes.Equal(sum, wantMD5) {
 		return fail(awserr.New(400, "BadDigest", "The Content-MD5 you specified did not match what we received."))
 	}
 	checks := map[string]string{}
@@ -227,8 +228,6 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 	}
 	return o, nil
 }
-
-func md5Equal(a, b []byte) bool { return string(a) == string(b) }
 
 func (s *Service) freeBlob(ctx context.Context, id string) {
 	if err := s.Blobs.Remove(context.WithoutCancel(ctx), id); err != nil && s.Log != nil {

@@ -7,6 +7,10 @@
 // as values, and report the sentinel errors below (wrapped, so test them
 // with errors.Is). A method that returns nil has made its change durable:
 // it survives a crash of the process or the machine.
+//
+// Callbacks passed to a method (check, fn, build) run inside its
+// transaction and may run more than once if the backend retries it; they
+// must have no effect beyond their arguments and results.
 package store
 
 import (
@@ -27,12 +31,23 @@ var (
 	ErrClosed = errors.New("store: closed")
 )
 
+// Bucket configuration documents kept in Bucket.Config, by name. The store
+// keeps them opaque; the S3 service validates and interprets them.
+const (
+	ConfigPolicy            = "policy"
+	ConfigCORS              = "cors"
+	ConfigPublicAccessBlock = "publicAccessBlock"
+)
+
 // Bucket is an S3 bucket.
 type Bucket struct {
 	Name    string
 	Region  string
 	Owner   string // account id
 	Created time.Time
+	// Config holds the bucket's configuration documents (ConfigPolicy, …)
+	// as the service stored them.
+	Config map[string]string `json:",omitempty"`
 }
 
 // Object is the metadata of one S3 object. Its bytes live in the blob store
@@ -52,7 +67,54 @@ type Object struct {
 	// prefix.
 	Metadata map[string]string
 	// Checksums holds base64 checksums by algorithm name ("CRC32", …).
+	// For a multipart object they are composite ("…-N").
 	Checksums map[string]string
+	// ChecksumType is "COMPOSITE" for a multipart object with checksums,
+	// "FULL_OBJECT" otherwise.
+	ChecksumType string `json:",omitempty"`
+	// Tags is the object's tag set.
+	Tags map[string]string `json:",omitempty"`
+	// Parts lists, in order, the parts of an object made by a multipart
+	// upload; its bytes are the concatenation of their blobs and BlobID is
+	// empty.
+	Parts []Part `json:",omitempty"`
+}
+
+// Upload is a multipart upload in progress.
+type Upload struct {
+	Bucket, Key string
+	// ID is the upload id: URL-safe, unique across buckets, and sorting in
+	// the order uploads were created.
+	ID        string
+	Initiated time.Time
+	Owner     string // account id
+	// Headers, Metadata and Tags become the object's on completion.
+	Headers  map[string]string `json:",omitempty"`
+	Metadata map[string]string `json:",omitempty"`
+	Tags     map[string]string `json:",omitempty"`
+	// ChecksumAlgorithm is the algorithm every part must carry, if any.
+	ChecksumAlgorithm string `json:",omitempty"`
+}
+
+// Part is one uploaded part of a multipart upload, and later of the object
+// it completed.
+type Part struct {
+	Number    int
+	BlobID    string
+	Size      int64
+	ETag      string // quoted MD5 of the part
+	Modified  time.Time
+	Checksums map[string]string `json:",omitempty"`
+}
+
+// UploadListOptions select a page of multipart uploads, ordered by key and
+// then by upload id.
+type UploadListOptions struct {
+	Prefix string
+	// AfterKey and AfterID return only uploads after (AfterKey, AfterID);
+	// with AfterID empty, only uploads of keys greater than AfterKey.
+	AfterKey, AfterID string
+	Limit             int
 }
 
 // ListOptions select a page of objects.
@@ -73,7 +135,12 @@ type Store interface {
 	GetBucket(ctx context.Context, name string) (Bucket, error)
 	// ListBuckets returns every bucket in name order.
 	ListBuckets(ctx context.Context) ([]Bucket, error)
-	// DeleteBucket removes an empty bucket: ErrNotFound, ErrNotEmpty.
+	// UpdateBucket calls fn with the bucket inside a transaction and stores
+	// what fn leaves in it (the name cannot change); an error from fn aborts
+	// the update and is returned as is. ErrNotFound if there is no bucket.
+	UpdateBucket(ctx context.Context, name string, fn func(b *Bucket) error) error
+	// DeleteBucket removes a bucket that holds no objects and no uploads:
+	// ErrNotFound, ErrNotEmpty.
 	DeleteBucket(ctx context.Context, name string) error
 
 	// PutObject stores o, replacing any object with the same key, and
@@ -88,11 +155,47 @@ type Store interface {
 	// DeleteObject removes an object and returns it; ErrNotFound if there
 	// is no such object or bucket.
 	DeleteObject(ctx context.Context, bucket, key string) (Object, error)
+	// UpdateObject calls fn with an object inside a transaction and stores
+	// what fn leaves in it (bucket and key cannot change); an error from fn
+	// aborts the update and is returned as is. ErrNotFound if there is no
+	// such object.
+	UpdateObject(ctx context.Context, bucket, key string, fn func(o *Object) error) error
 	// ListObjects returns objects of a bucket in UTF-8 byte order of their
 	// keys; ErrNotFound if the bucket does not exist.
 	ListObjects(ctx context.Context, bucket string, opt ListOptions) ([]Object, error)
 
-	// BlobIDs calls fn with every blob id that a record refers to. The
+	// CreateUpload records a new multipart upload; ErrNotFound if the
+	// bucket does not exist, ErrAlreadyExists if the id is taken.
+	CreateUpload(ctx context.Context, u Upload) error
+	// GetUpload returns the upload with id for key in bucket, or
+	// ErrNotFound.
+	GetUpload(ctx context.Context, bucket, key, id string) (Upload, error)
+	// ListUploads returns a bucket's uploads in (key, id) order;
+	// ErrNotFound if the bucket does not exist.
+	ListUploads(ctx context.Context, bucket string, opt UploadListOptions) ([]Upload, error)
+	// PutPart stores part p of an upload, replacing a part with the same
+	// number, and returns the replaced part (nil if none) so its blob can be
+	// freed. ErrNotFound if the upload does not exist.
+	PutPart(ctx context.Context, bucket, key, id string, p Part) (*Part, error)
+	// ListParts returns an upload's parts numbered above after, in number
+	// order, at most limit of them (0: all). ErrNotFound if the upload does
+	// not exist.
+	ListParts(ctx context.Context, bucket, key, id string, after, limit int) ([]Part, error)
+	// CompleteUpload turns an upload into an object in one transaction. It
+	// calls build with the upload, all its parts in number order and the
+	// object currently under the key (nil if none); build returns the
+	// object to store or an error that aborts and is returned as is. The
+	// upload and its parts are removed. It returns the stored object, the
+	// replaced object (nil if none) and every part the upload held, so the
+	// caller can free the blobs the new object does not use. ErrNotFound
+	// if the upload does not exist.
+	CompleteUpload(ctx context.Context, bucket, key, id string, build func(u Upload, parts []Part, old *Object) (Object, error)) (Object, *Object, []Part, error)
+	// AbortUpload removes an upload and returns its parts so the caller
+	// can free their blobs; ErrNotFound if it does not exist.
+	AbortUpload(ctx context.Context, bucket, key, id string) ([]Part, error)
+
+	// BlobIDs calls fn with every blob id that a record refers to
+	// (objects, their parts, and parts of uploads in progress). The
 	// server uses it at start-up to remove blobs that no record refers to
 	// (left behind by a crash between writing bytes and committing
 	// metadata).

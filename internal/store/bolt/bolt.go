@@ -7,15 +7,24 @@
 // durability the store contract asks for — and keys kept in byte order,
 // which is S3's listing order. Records are JSON values.
 //
-// Layout: bucket "buckets" maps name → Bucket; bucket "objects" holds one
-// nested bucket per S3 bucket mapping key → Object.
+// Layout:
+//
+//	buckets             name → Bucket
+//	objects/<bucket>    key → Object
+//	uploads/<bucket>    key NUL id → Upload
+//	parts/<upload id>   big-endian part number → Part
+//
+// Writes go through a group commit (see batch.go): concurrent writers
+// share one transaction and one fsync, and a lone writer never waits.
 package bolt
 
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -27,11 +36,17 @@ import (
 var (
 	bucketsB = []byte("buckets")
 	objectsB = []byte("objects")
+	uploadsB = []byte("uploads")
+	partsB   = []byte("parts")
 )
 
 // Store is a store.Store backed by a bbolt file.
 type Store struct {
 	db *bbolt.DB
+
+	mu      sync.Mutex
+	pending []*call
+	running bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -43,7 +58,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open metadata store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketsB, objectsB} {
+		for _, b := range [][]byte{bucketsB, objectsB, uploadsB, partsB} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -61,7 +76,7 @@ func (s *Store) update(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(fn)
+	err := s.batch(fn)
 	if err == bolterr.ErrDatabaseNotOpen {
 		return store.ErrClosed
 	}
@@ -79,21 +94,21 @@ func (s *Store) view(ctx context.Context, fn func(tx *bbolt.Tx) error) error {
 	return err
 }
 
-func get[T any](b *bbolt.Bucket, key string) (T, error) {
+func get[T any](b *bbolt.Bucket, key []byte) (T, error) {
 	var v T
-	data := b.Get([]byte(key))
+	data := b.Get(key)
 	if data == nil {
 		return v, store.ErrNotFound
 	}
 	return v, json.Unmarshal(data, &v)
 }
 
-func put(b *bbolt.Bucket, key string, v any) error {
+func put(b *bbolt.Bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return b.Put([]byte(key), data)
+	return b.Put(key, data)
 }
 
 // CreateBucket implements store.Store.
@@ -103,17 +118,19 @@ func (s *Store) CreateBucket(ctx context.Context, bk store.Bucket) error {
 		if b.Get([]byte(bk.Name)) != nil {
 			return store.ErrAlreadyExists
 		}
-		if _, err := tx.Bucket(objectsB).CreateBucketIfNotExists([]byte(bk.Name)); err != nil {
-			return err
+		for _, top := range [][]byte{objectsB, uploadsB} {
+			if _, err := tx.Bucket(top).CreateBucketIfNotExists([]byte(bk.Name)); err != nil {
+				return err
+			}
 		}
-		return put(b, bk.Name, bk)
+		return put(b, []byte(bk.Name), bk)
 	})
 }
 
 // GetBucket implements store.Store.
 func (s *Store) GetBucket(ctx context.Context, name string) (bk store.Bucket, err error) {
 	err = s.view(ctx, func(tx *bbolt.Tx) error {
-		bk, err = get[store.Bucket](tx.Bucket(bucketsB), name)
+		bk, err = get[store.Bucket](tx.Bucket(bucketsB), []byte(name))
 		return err
 	})
 	return bk, err
@@ -122,6 +139,7 @@ func (s *Store) GetBucket(ctx context.Context, name string) (bk store.Bucket, er
 // ListBuckets implements store.Store.
 func (s *Store) ListBuckets(ctx context.Context) (out []store.Bucket, err error) {
 	err = s.view(ctx, func(tx *bbolt.Tx) error {
+		out = out[:0]
 		return tx.Bucket(bucketsB).ForEach(func(k, v []byte) error {
 			var bk store.Bucket
 			if err := json.Unmarshal(v, &bk); err != nil {
@@ -134,26 +152,48 @@ func (s *Store) ListBuckets(ctx context.Context) (out []store.Bucket, err error)
 	return out, err
 }
 
+// UpdateBucket implements store.Store.
+func (s *Store) UpdateBucket(ctx context.Context, name string, fn func(b *store.Bucket) error) error {
+	return s.update(ctx, func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketsB)
+		bk, err := get[store.Bucket](b, []byte(name))
+		if err != nil {
+			return err
+		}
+		if err := fn(&bk); err != nil {
+			return err
+		}
+		bk.Name = name
+		return put(b, []byte(name), bk)
+	})
+}
+
 // DeleteBucket implements store.Store.
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	return s.update(ctx, func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketsB).Get([]byte(name)) == nil {
 			return store.ErrNotFound
 		}
-		if ob := tx.Bucket(objectsB).Bucket([]byte(name)); ob != nil {
-			if k, _ := ob.Cursor().First(); k != nil {
-				return store.ErrNotEmpty
+		for _, top := range [][]byte{objectsB, uploadsB} {
+			if nb := tx.Bucket(top).Bucket([]byte(name)); nb != nil {
+				if k, _ := nb.Cursor().First(); k != nil {
+					return store.ErrNotEmpty
+				}
 			}
-			if err := tx.Bucket(objectsB).DeleteBucket([]byte(name)); err != nil {
-				return err
+		}
+		for _, top := range [][]byte{objectsB, uploadsB} {
+			if tx.Bucket(top).Bucket([]byte(name)) != nil {
+				if err := tx.Bucket(top).DeleteBucket([]byte(name)); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Bucket(bucketsB).Delete([]byte(name))
 	})
 }
 
-func objects(tx *bbolt.Tx, bucket string) (*bbolt.Bucket, error) {
-	b := tx.Bucket(objectsB).Bucket([]byte(bucket))
+func nested(tx *bbolt.Tx, top []byte, bucket string) (*bbolt.Bucket, error) {
+	b := tx.Bucket(top).Bucket([]byte(bucket))
 	if b == nil {
 		return nil, store.ErrNotFound
 	}
@@ -163,15 +203,12 @@ func objects(tx *bbolt.Tx, bucket string) (*bbolt.Bucket, error) {
 // PutObject implements store.Store.
 func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *store.Object) error) (prev *store.Object, err error) {
 	err = s.update(ctx, func(tx *bbolt.Tx) error {
-		b, err := objects(tx, o.Bucket)
+		prev = nil
+		b, err := nested(tx, objectsB, o.Bucket)
 		if err != nil {
 			return err
 		}
-		old, err := get[store.Object](b, o.Key)
-		switch {
-		case err == nil:
-			prev = &old
-		case err != store.ErrNotFound:
+		if prev, err = current(b, o.Key); err != nil {
 			return err
 		}
 		if check != nil {
@@ -179,7 +216,7 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *s
 				return err
 			}
 		}
-		return put(b, o.Key, o)
+		return put(b, []byte(o.Key), o)
 	})
 	if err != nil {
 		return nil, err
@@ -187,27 +224,58 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *s
 	return prev, nil
 }
 
+// current returns the object under key, or nil.
+func current(b *bbolt.Bucket, key string) (*store.Object, error) {
+	old, err := get[store.Object](b, []byte(key))
+	switch {
+	case err == nil:
+		return &old, nil
+	case err == store.ErrNotFound:
+		return nil, nil
+	}
+	return nil, err
+}
+
 // GetObject implements store.Store.
 func (s *Store) GetObject(ctx context.Context, bucket, key string) (o store.Object, err error) {
 	err = s.view(ctx, func(tx *bbolt.Tx) error {
-		b, err := objects(tx, bucket)
+		b, err := nested(tx, objectsB, bucket)
 		if err != nil {
 			return err
 		}
-		o, err = get[store.Object](b, key)
+		o, err = get[store.Object](b, []byte(key))
 		return err
 	})
 	return o, err
 }
 
-// DeleteObject implements store.Store.
-func (s *Store) DeleteObject(ctx context.Context, bucket, key string) (o store.Object, err error) {
-	err = s.update(ctx, func(tx *bbolt.Tx) error {
-		b, err := objects(tx, bucket)
+// UpdateObject implements store.Store.
+func (s *Store) UpdateObject(ctx context.Context, bucket, key string, fn func(o *store.Object) error) error {
+	return s.update(ctx, func(tx *bbolt.Tx) error {
+		b, err := nested(tx, objectsB, bucket)
 		if err != nil {
 			return err
 		}
-		if o, err = get[store.Object](b, key); err != nil {
+		o, err := get[store.Object](b, []byte(key))
+		if err != nil {
+			return err
+		}
+		if err := fn(&o); err != nil {
+			return err
+		}
+		o.Bucket, o.Key = bucket, key
+		return put(b, []byte(key), o)
+	})
+}
+
+// DeleteObject implements store.Store.
+func (s *Store) DeleteObject(ctx context.Context, bucket, key string) (o store.Object, err error) {
+	err = s.update(ctx, func(tx *bbolt.Tx) error {
+		b, err := nested(tx, objectsB, bucket)
+		if err != nil {
+			return err
+		}
+		if o, err = get[store.Object](b, []byte(key)); err != nil {
 			return err
 		}
 		return b.Delete([]byte(key))
@@ -218,7 +286,8 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) (o store.O
 // ListObjects implements store.Store.
 func (s *Store) ListObjects(ctx context.Context, bucket string, opt store.ListOptions) (out []store.Object, err error) {
 	err = s.view(ctx, func(tx *bbolt.Tx) error {
-		b, err := objects(tx, bucket)
+		out = out[:0]
+		b, err := nested(tx, objectsB, bucket)
 		if err != nil {
 			return err
 		}
@@ -247,19 +316,226 @@ func (s *Store) ListObjects(ctx context.Context, bucket string, opt store.ListOp
 	return out, err
 }
 
+func uploadKey(key, id string) []byte { return []byte(key + "\x00" + id) }
+
+func partKey(n int) []byte { return binary.BigEndian.AppendUint32(nil, uint32(n)) }
+
+// CreateUpload implements store.Store.
+func (s *Store) CreateUpload(ctx context.Context, u store.Upload) error {
+	return s.update(ctx, func(tx *bbolt.Tx) error {
+		b, err := nested(tx, uploadsB, u.Bucket)
+		if err != nil {
+			return err
+		}
+		if tx.Bucket(partsB).Bucket([]byte(u.ID)) != nil {
+			return store.ErrAlreadyExists
+		}
+		if _, err := tx.Bucket(partsB).CreateBucket([]byte(u.ID)); err != nil {
+			return err
+		}
+		return put(b, uploadKey(u.Key, u.ID), u)
+	})
+}
+
+func getUpload(tx *bbolt.Tx, bucket, key, id string) (store.Upload, *bbolt.Bucket, error) {
+	b, err := nested(tx, uploadsB, bucket)
+	if err != nil {
+		return store.Upload{}, nil, err
+	}
+	u, err := get[store.Upload](b, uploadKey(key, id))
+	if err != nil {
+		return u, nil, err
+	}
+	pb := tx.Bucket(partsB).Bucket([]byte(id))
+	if pb == nil {
+		return u, nil, store.ErrNotFound
+	}
+	return u, pb, nil
+}
+
+// GetUpload implements store.Store.
+func (s *Store) GetUpload(ctx context.Context, bucket, key, id string) (u store.Upload, err error) {
+	err = s.view(ctx, func(tx *bbolt.Tx) error {
+		u, _, err = getUpload(tx, bucket, key, id)
+		return err
+	})
+	return u, err
+}
+
+// ListUploads implements store.Store.
+func (s *Store) ListUploads(ctx context.Context, bucket string, opt store.UploadListOptions) (out []store.Upload, err error) {
+	err = s.view(ctx, func(tx *bbolt.Tx) error {
+		out = out[:0]
+		b, err := nested(tx, uploadsB, bucket)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		prefix := []byte(opt.Prefix)
+		k, v := c.Seek(prefix)
+		if opt.AfterKey != "" || opt.AfterID != "" {
+			// Everything of AfterKey sorts below AfterKey+"\x01".
+			after := []byte(opt.AfterKey + "\x01")
+			if opt.AfterID != "" {
+				after = uploadKey(opt.AfterKey, opt.AfterID)
+			}
+			if bytes.Compare(after, prefix) > 0 {
+				k, v = c.Seek(after)
+				if bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if opt.Limit > 0 && len(out) >= opt.Limit {
+				break
+			}
+			var u store.Upload
+			if err := json.Unmarshal(v, &u); err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PutPart implements store.Store.
+func (s *Store) PutPart(ctx context.Context, bucket, key, id string, p store.Part) (prev *store.Part, err error) {
+	err = s.update(ctx, func(tx *bbolt.Tx) error {
+		prev = nil
+		_, pb, err := getUpload(tx, bucket, key, id)
+		if err != nil {
+			return err
+		}
+		old, err := get[store.Part](pb, partKey(p.Number))
+		switch {
+		case err == nil:
+			prev = &old
+		case err != store.ErrNotFound:
+			return err
+		}
+		return put(pb, partKey(p.Number), p)
+	})
+	return prev, err
+}
+
+func allParts(pb *bbolt.Bucket, after, limit int) ([]store.Part, error) {
+	var out []store.Part
+	c := pb.Cursor()
+	for k, v := c.Seek(partKey(after + 1)); k != nil; k, v = c.Next() {
+		if limit > 0 && len(out) >= limit {
+			break
+		}
+		var p store.Part
+		if err := json.Unmarshal(v, &p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// ListParts implements store.Store.
+func (s *Store) ListParts(ctx context.Context, bucket, key, id string, after, limit int) (out []store.Part, err error) {
+	err = s.view(ctx, func(tx *bbolt.Tx) error {
+		_, pb, err := getUpload(tx, bucket, key, id)
+		if err != nil {
+			return err
+		}
+		out, err = allParts(pb, after, limit)
+		return err
+	})
+	return out, err
+}
+
+func dropUpload(tx *bbolt.Tx, bucket, key, id string) error {
+	if err := tx.Bucket(uploadsB).Bucket([]byte(bucket)).Delete(uploadKey(key, id)); err != nil {
+		return err
+	}
+	return tx.Bucket(partsB).DeleteBucket([]byte(id))
+}
+
+// CompleteUpload implements store.Store.
+func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, build func(u store.Upload, parts []store.Part, old *store.Object) (store.Object, error)) (o store.Object, prev *store.Object, parts []store.Part, err error) {
+	err = s.update(ctx, func(tx *bbolt.Tx) error {
+		u, pb, err := getUpload(tx, bucket, key, id)
+		if err != nil {
+			return err
+		}
+		if parts, err = allParts(pb, 0, 0); err != nil {
+			return err
+		}
+		ob, err := nested(tx, objectsB, bucket)
+		if err != nil {
+			return err
+		}
+		if prev, err = current(ob, key); err != nil {
+			return err
+		}
+		if o, err = build(u, parts, prev); err != nil {
+			return err
+		}
+		o.Bucket, o.Key = bucket, key
+		if err := put(ob, []byte(key), o); err != nil {
+			return err
+		}
+		return dropUpload(tx, bucket, key, id)
+	})
+	if err != nil {
+		return store.Object{}, nil, nil, err
+	}
+	return o, prev, parts, nil
+}
+
+// AbortUpload implements store.Store.
+func (s *Store) AbortUpload(ctx context.Context, bucket, key, id string) (parts []store.Part, err error) {
+	err = s.update(ctx, func(tx *bbolt.Tx) error {
+		_, pb, err := getUpload(tx, bucket, key, id)
+		if err != nil {
+			return err
+		}
+		if parts, err = allParts(pb, 0, 0); err != nil {
+			return err
+		}
+		return dropUpload(tx, bucket, key, id)
+	})
+	return parts, err
+}
+
 // BlobIDs implements store.Store.
 func (s *Store) BlobIDs(ctx context.Context, fn func(id string) error) error {
 	return s.view(ctx, func(tx *bbolt.Tx) error {
-		return tx.Bucket(objectsB).ForEachBucket(func(name []byte) error {
+		err := tx.Bucket(objectsB).ForEachBucket(func(name []byte) error {
 			return tx.Bucket(objectsB).Bucket(name).ForEach(func(_, v []byte) error {
 				var o store.Object
 				if err := json.Unmarshal(v, &o); err != nil {
 					return err
 				}
-				if o.BlobID == "" {
-					return nil
+				if o.BlobID != "" {
+					if err := fn(o.BlobID); err != nil {
+						return err
+					}
 				}
-				return fn(o.BlobID)
+				for _, p := range o.Parts {
+					if err := fn(p.BlobID); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(partsB).ForEachBucket(func(name []byte) error {
+			return tx.Bucket(partsB).Bucket(name).ForEach(func(_, v []byte) error {
+				var p store.Part
+				if err := json.Unmarshal(v, &p); err != nil {
+					return err
+				}
+				return fn(p.BlobID)
 			})
 		})
 	})

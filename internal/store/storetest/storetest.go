@@ -31,6 +31,12 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"ListModel", testListModel},
 		{"BlobIDs", testBlobIDs},
 		{"ConcurrentPuts", testConcurrentPuts},
+		{"ConcurrentChecks", testConcurrentChecks},
+		{"UpdateBucket", testUpdateBucket},
+		{"UpdateObject", testUpdateObject},
+		{"Uploads", testUploads},
+		{"UploadList", testUploadList},
+		{"CompleteUpload", testCompleteUpload},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {

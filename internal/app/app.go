@@ -183,6 +183,13 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	} else if n > 0 {
 		log.Info("removed orphaned blobs left by an earlier crash", "count", n)
 	}
+	expiry, err := time.ParseDuration(cfg.UploadExpiry)
+	if err != nil || expiry < 0 {
+		return fmt.Errorf("upload-expiry %q: want a duration such as 168h", cfg.UploadExpiry)
+	}
+	if expiry > 0 {
+		go abortExpiredUploads(ctx, s3svc, expiry, log)
+	}
 	creds := auth.Chain{auth.Static{rootID: {SecretAccessKey: rootSecret, Principal: auth.RootPrincipal(cfg.AccountID, rootID)}}}
 	handler := front.New(front.Config{
 		Verifier: &sigv4.Verifier{Credentials: creds},
@@ -238,4 +245,25 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// abortExpiredUploads aborts multipart uploads older than expiry, at start
+// and then hourly, as an AbortIncompleteMultipartUpload lifecycle rule
+// would; their parts' bytes are freed.
+func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Duration, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := svc.AbortExpiredUploads(ctx, time.Now().Add(-expiry))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("abort expired multipart uploads", "err", err)
+		} else if n > 0 {
+			log.Info("aborted expired multipart uploads", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

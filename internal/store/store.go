@@ -92,8 +92,11 @@ type Upload struct {
 	Headers  map[string]string `json:",omitempty"`
 	Metadata map[string]string `json:",omitempty"`
 	Tags     map[string]string `json:",omitempty"`
-	// ChecksumAlgorithm is the algorithm every part must carry, if any.
+	// ChecksumAlgorithm is the algorithm every part must carry, if any,
+	// and ChecksumType how the object's checksum derives from the parts'
+	// ("COMPOSITE" or "FULL_OBJECT").
 	ChecksumAlgorithm string `json:",omitempty"`
+	ChecksumType      string `json:",omitempty"`
 }
 
 // Part is one uploaded part of a multipart upload, and later of the object

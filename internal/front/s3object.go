@@ -1,0 +1,474 @@
+package front
+
+import (
+	"encoding/xml"
+
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/checksum"
+	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// storedHeaders are the representation headers PutObject keeps and
+// GetObject returns.
+var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"}
+
+// maxMetadataSize bounds the user metadata of an object, as in S3.
+const maxMetadataSize = 2048
+
+// parseTagging parses an x-amz-tagging header (a URL query string).
+func parseTagging(v string) (map[string]string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	vals, err := url.ParseQuery(v)
+	if err != nil {
+		return nil, awserr.New(400, "InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.").With("ArgumentName", "x-amz-tagging")
+	}
+	tags := map[string]string{}
+	for k, vs := range vals {
+		if len(vs) > 1 {
+			return nil, awserr.New(400, "InvalidArgument", "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.").With("ArgumentName", "x-amz-tagging")
+		}
+		tags[k] = vs[0]
+	}
+	return tags, s3.ValidateTags(tags)
+}
+
+// objectAttrs reads the representation headers, x-amz-meta-* metadata and
+// x-amz-tagging of a request that creates an object.
+func objectAttrs(r *http.Request) (s3.ObjectAttrs, error) {
+	a := s3.ObjectAttrs{Headers: map[string]string{}, Metadata: map[string]string{}}
+	size := 0
+	for name, vals := range r.Header {
+		if m, ok := strings.CutPrefix(strings.ToLower(name), "x-amz-meta-"); ok {
+			a.Metadata[m] = strings.Join(vals, ",")
+			size += len(m) + len(a.Metadata[m])
+		}
+	}
+	if size > maxMetadataSize {
+		return a, awserr.New(400, "MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size").With("Size", strconv.Itoa(size)).With("MaxSizeAllowed", strconv.Itoa(maxMetadataSize))
+	}
+	for _, hname := range storedHeaders {
+		v := r.Header.Get(hname)
+		if hname == "Content-Encoding" {
+			var parts []string
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" && p != "aws-chunked" {
+					parts = append(parts, p)
+				}
+			}
+			v = strings.Join(parts, ",")
+		}
+		if v != "" {
+			a.Headers[hname] = v
+		}
+	}
+	if a.Headers["Content-Type"] == "" {
+		a.Headers["Content-Type"] = "binary/octet-stream"
+	}
+	var err error
+	a.Tags, err = parseTagging(r.Header.Get("x-amz-tagging"))
+	return a, err
+}
+
+// requestBody describes the verified request body and its digests.
+func requestBody(q *s3Request) (s3.Body, error) {
+	b := s3.Body{R: q.res.Body, Size: q.res.ContentLength, ContentMD5: q.r.Header.Get("Content-MD5"), Checksums: map[checksum.Algorithm]string{}}
+	if q.res.Chunked == nil && b.Size < 0 {
+		return b, awserr.New(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
+	}
+	if c := q.res.Chunked; c != nil && c.Algorithm() != "" {
+		b.TrailerAlgorithm = c.Algorithm()
+		b.Trailer = func() string { return c.Trailer().Get(c.Algorithm().Header()) }
+	}
+	for name, vals := range q.r.Header {
+		l := strings.ToLower(name)
+		if a, ok := checksum.FromHeader(l); ok {
+			b.Checksums[a] = vals[0]
+		} else if strings.HasPrefix(l, "x-amz-checksum-") && l != "x-amz-checksum-algorithm" && l != "x-amz-checksum-type" {
+			return b, awserr.New(400, "InvalidRequest", "The checksum algorithm in "+l+" is not supported.")
+		}
+	}
+	return b, nil
+}
+
+func writeConditions(r *http.Request) s3.Conditions {
+	return s3.Conditions{IfMatch: r.Header.Get("If-Match"), IfNoneMatch: r.Header.Get("If-None-Match")}
+}
+
+func readConditions(r *http.Request, prefix string) s3.Conditions {
+	c := s3.Conditions{IfMatch: r.Header.Get(prefix + "If-Match"), IfNoneMatch: r.Header.Get(prefix + "If-None-Match")}
+	c.IfModifiedSince, _ = parseHTTPTime("", r.Header.Get(prefix+"If-Modified-Since"))
+	c.IfUnmodifiedSince, _ = parseHTTPTime("", r.Header.Get(prefix+"If-Unmodified-Since"))
+	return c
+}
+
+func setChecksumHeaders(hd http.Header, sums map[string]string, ctype string) {
+	for a, v := range sums {
+		hd.Set(checksum.Algorithm(a).Header(), v)
+	}
+	if len(sums) > 0 && ctype != "" {
+		hd.Set("x-amz-checksum-type", ctype)
+	}
+}
+
+func (h *Handler) s3PutObject(q *s3Request) error {
+	body, err := requestBody(q)
+	if err != nil {
+		return err
+	}
+	attrs, err := objectAttrs(q.r)
+	if err != nil {
+		return err
+	}
+	in := s3.PutInput{Bucket: q.route.Bucket, Key: q.route.Key, Body: body, ObjectAttrs: attrs, Cond: writeConditions(q.r)}
+	o, err := h.cfg.S3.PutObject(q.r.Context(), in)
+	if err != nil {
+		return s3AuthError(err)
+	}
+	q.w.Header().Set("ETag", o.ETag)
+	setChecksumHeaders(q.w.Header(), o.Checksums, o.ChecksumType)
+	q.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) s3GetObject(q *s3Request) error {
+	in := s3.GetInput{
+		Bucket: q.route.Bucket, Key: q.route.Key, Range: q.r.Header.Get("Range"),
+		Cond: readConditions(q.r, ""), Head: q.route.Operation == "HeadObject",
+	}
+	if q.has("partNumber") {
+		n, err := strconv.Atoi(q.get("partNumber"))
+		if err != nil || n < 1 || n > s3.MaxParts {
+			return awserr.New(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive").With("ArgumentName", "partNumber").With("ArgumentValue", q.get("partNumber"))
+		}
+		in.PartNumber = n
+	}
+	out, err := h.cfg.S3.GetObject(q.r.Context(), in)
+	if s3.IsNotModified(err) {
+		q.w.Header().Set("ETag", out.Object.ETag)
+		q.w.Header().Set("Last-Modified", out.Object.Modified.UTC().Format(http.TimeFormat))
+	}
+	if err != nil {
+		return err
+	}
+	if out.Body != nil {
+		defer out.Body.Close()
+	}
+	o := out.Object
+	hd := q.w.Header()
+	for k, v := range o.Headers {
+		hd.Set(k, v)
+	}
+	for k, v := range o.Metadata {
+		hd.Set("x-amz-meta-"+k, v)
+	}
+	hd.Set("ETag", o.ETag)
+	hd.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
+	hd.Set("Accept-Ranges", "bytes")
+	if len(o.Tags) > 0 {
+		hd.Set("x-amz-tagging-count", strconv.Itoa(len(o.Tags)))
+	}
+	if out.PartsCount > 0 && len(o.Parts) > 0 {
+		hd.Set("x-amz-mp-parts-count", strconv.Itoa(out.PartsCount))
+	}
+	if strings.EqualFold(q.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+		switch {
+		case in.PartNumber > 0 && len(o.Parts) > 0:
+			setChecksumHeaders(hd, o.Parts[in.PartNumber-1].Checksums, "")
+		case !out.Partial || o.ChecksumType == "COMPOSITE":
+			// A range's bytes have no checksum of their own, but S3 still
+			// reports a composite one, which clients do not validate.
+			setChecksumHeaders(hd, o.Checksums, o.ChecksumType)
+		}
+	}
+	if q.route.Operation == "GetObject" {
+		for _, hname := range storedHeaders {
+			if v, ok := q.query["response-"+strings.ToLower(hname)]; ok {
+				hd.Set(hname, v[0])
+			}
+		}
+	}
+	status := http.StatusOK
+	if out.Partial {
+		status = http.StatusPartialContent
+		hd.Set("Content-Range", out.ContentRange)
+	}
+	hd.Set("Content-Length", strconv.FormatInt(out.Length, 10))
+	q.w.WriteHeader(status)
+	if out.Body != nil {
+		if _, err := io.Copy(q.w, out.Body); err != nil {
+			// The status is sent; all we can do is cut the connection so
+			// the client sees a short body rather than a complete one.
+			panic(http.ErrAbortHandler)
+		}
+	}
+	return nil
+}
+
+func (h *Handler) s3DeleteObject(q *s3Request) error {
+	if err := h.cfg.S3.DeleteObject(q.r.Context(), q.route.Bucket, q.route.Key); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) s3DeleteObjects(q *s3Request) error {
+	var req struct {
+		Quiet   bool `xml:"Quiet"`
+		Objects []struct {
+			Key string `xml:"Key"`
+		} `xml:"Object"`
+	}
+	if err := decodeXML(q, true, &req); err != nil {
+		return err
+	}
+	var keys []string
+	for _, o := range req.Objects {
+		keys = append(keys, o.Key)
+	}
+	results, err := h.cfg.S3.DeleteObjects(q.r.Context(), q.route.Bucket, keys)
+	if err != nil {
+		return err
+	}
+	type deleted struct {
+		Key string `xml:"Key"`
+	}
+	type failed struct {
+		Key     string `xml:"Key"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	out := struct {
+		XMLName xml.Name  `xml:"DeleteResult"`
+		Xmlns   string    `xml:"xmlns,attr"`
+		Deleted []deleted `xml:"Deleted"`
+		Errors  []failed  `xml:"Error"`
+	}{Xmlns: s3Xmlns}
+	for _, r := range results {
+		if r.Err != nil {
+			out.Errors = append(out.Errors, failed{r.Key, r.Err.Code, r.Err.Message})
+		} else if !req.Quiet {
+			out.Deleted = append(out.Deleted, deleted{r.Key})
+		}
+	}
+	return writeS3XML(q.w, out)
+}
+
+// copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
+// URL-encoded, optionally with ?versionId=.
+func copySource(q *s3Request) (bucket, key string, err error) {
+	v := q.r.Header.Get("x-amz-copy-source")
+	if i := strings.Index(v, "?"); i >= 0 {
+		if !strings.HasPrefix(v[i+1:], "versionId=") || strings.TrimPrefix(v[i+1:], "versionId=") != "null" {
+			return "", "", awserr.New(400, "InvalidArgument", "sekisho keeps no object versions; only versionId=null may be copied.").With("ArgumentName", "x-amz-copy-source")
+		}
+		v = v[:i]
+	}
+	src, uerr := url.PathUnescape(strings.TrimPrefix(v, "/"))
+	bucket, key, ok := strings.Cut(src, "/")
+	if uerr != nil || !ok || bucket == "" || key == "" {
+		return "", "", awserr.New(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey").With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", v)
+	}
+	return bucket, key, nil
+}
+
+func (h *Handler) s3CopyObject(q *s3Request) error {
+	sb, sk, err := copySource(q)
+	if err != nil {
+		return err
+	}
+	in := s3.CopyInput{
+		Bucket: q.route.Bucket, Key: q.route.Key, SrcBucket: sb, SrcKey: sk,
+		SrcCond: readConditions(q.r, "x-amz-copy-source-"), Cond: writeConditions(q.r),
+	}
+	switch d := q.r.Header.Get("x-amz-metadata-directive"); d {
+	case "", "COPY":
+	case "REPLACE":
+		in.ReplaceMetadata = true
+	default:
+		return awserr.New(400, "InvalidArgument", "Unknown metadata directive.").With("ArgumentName", "x-amz-metadata-directive").With("ArgumentValue", d)
+	}
+	switch d := q.r.Header.Get("x-amz-tagging-directive"); d {
+	case "", "COPY":
+	case "REPLACE":
+		in.ReplaceTags = true
+	default:
+		return awserr.New(400, "InvalidArgument", "Unknown tagging directive.").With("ArgumentName", "x-amz-tagging-directive").With("ArgumentValue", d)
+	}
+	if in.ObjectAttrs, err = objectAttrs(q.r); err != nil {
+		return err
+	}
+	if v := q.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
+		a, ok := checksum.Parse(v)
+		if !ok {
+			return awserr.New(400, "InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+		}
+		in.ChecksumAlgorithm = a
+	}
+	o, err := h.cfg.S3.CopyObject(q.r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return writeS3XML(q.w, struct {
+		XMLName      xml.Name `xml:"CopyObjectResult"`
+		Xmlns        string   `xml:"xmlns,attr"`
+		LastModified string   `xml:"LastModified"`
+		ETag         string   `xml:"ETag"`
+		ChecksumType string   `xml:"ChecksumType,omitempty"`
+		xmlChecksums
+	}{Xmlns: s3Xmlns, LastModified: s3Time(o.Modified), ETag: o.ETag, ChecksumType: checksumType(o), xmlChecksums: toXMLChecksums(o.Checksums)})
+}
+
+func checksumType(o store.Object) string {
+	if len(o.Checksums) == 0 {
+		return ""
+	}
+	return o.ChecksumType
+}
+
+type xmlTagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	Xmlns   string   `xml:"xmlns,attr,omitempty"`
+	Tags    []xmlTag `xml:"TagSet>Tag"`
+}
+
+type xmlTag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+func (h *Handler) s3GetObjectTagging(q *s3Request) error {
+	tags, err := h.cfg.S3.GetObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key)
+	if err != nil {
+		return err
+	}
+	out := xmlTagging{Xmlns: s3Xmlns, Tags: []xmlTag{}}
+	for k, v := range tags {
+		out.Tags = append(out.Tags, xmlTag{k, v})
+	}
+	sort.Slice(out.Tags, func(i, j int) bool { return out.Tags[i].Key < out.Tags[j].Key })
+	return writeS3XML(q.w, out)
+}
+
+func (h *Handler) s3PutObjectTagging(q *s3Request) error {
+	var x xmlTagging
+	if err := decodeXML(q, false, &x); err != nil {
+		return err
+	}
+	tags := map[string]string{}
+	for _, t := range x.Tags {
+		if _, dup := tags[t.Key]; dup {
+			return awserr.New(400, "InvalidTag", "Cannot provide multiple Tags with the same key").With("TagKey", t.Key)
+		}
+		tags[t.Key] = t.Value
+	}
+	if err := h.cfg.S3.PutObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key, tags); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (h *Handler) s3DeleteObjectTagging(q *s3Request) error {
+	if err := h.cfg.S3.PutObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key, nil); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) s3GetObjectAttributes(q *s3Request) error {
+	want := map[string]bool{}
+	for _, v := range q.r.Header.Values("x-amz-object-attributes") {
+		for _, a := range strings.Split(v, ",") {
+			want[strings.TrimSpace(a)] = true
+		}
+	}
+	if len(want) == 0 {
+		return awserr.New(400, "InvalidArgument", "Invalid attribute name specified.").With("ArgumentName", "x-amz-object-attributes")
+	}
+	o, err := h.cfg.S3.HeadObject(q.r.Context(), q.route.Bucket, q.route.Key)
+	if err != nil {
+		return err
+	}
+	maxParts, err := strconv.Atoi(q.r.Header.Get("x-amz-max-parts"))
+	if err != nil || maxParts <= 0 || maxParts > 1000 {
+		maxParts = 1000
+	}
+	marker, _ := strconv.Atoi(q.r.Header.Get("x-amz-part-number-marker"))
+	type part struct {
+		PartNumber int   `xml:"PartNumber"`
+		Size       int64 `xml:"Size"`
+		xmlChecksums
+	}
+	type parts struct {
+		TotalPartsCount      int    `xml:"TotalPartsCount"`
+		PartNumberMarker     int    `xml:"PartNumberMarker"`
+		NextPartNumberMarker int    `xml:"NextPartNumberMarker"`
+		MaxParts             int    `xml:"MaxParts"`
+		IsTruncated          bool   `xml:"IsTruncated"`
+		Parts                []part `xml:"Part"`
+	}
+	type sums struct {
+		xmlChecksums
+		ChecksumType string `xml:"ChecksumType,omitempty"`
+	}
+	out := struct {
+		XMLName      xml.Name `xml:"GetObjectAttributesResponse"`
+		Xmlns        string   `xml:"xmlns,attr"`
+		ETag         string   `xml:"ETag,omitempty"`
+		Checksum     *sums    `xml:"Checksum,omitempty"`
+		ObjectParts  *parts   `xml:"ObjectParts,omitempty"`
+		StorageClass string   `xml:"StorageClass,omitempty"`
+		ObjectSize   *int64   `xml:"ObjectSize,omitempty"`
+	}{Xmlns: s3Xmlns}
+	if want["ETag"] {
+		out.ETag = strings.Trim(o.ETag, `"`)
+	}
+	if want["Checksum"] && len(o.Checksums) > 0 {
+		c := sums{toXMLChecksums(o.Checksums), o.ChecksumType}
+		if o.ChecksumType == "COMPOSITE" {
+			// GetObjectAttributes reports the composite value without its
+			// "-N" suffix.
+			m := map[string]string{}
+			for a, v := range o.Checksums {
+				m[a], _, _ = strings.Cut(v, "-")
+			}
+			c.xmlChecksums = toXMLChecksums(m)
+		}
+		out.Checksum = &c
+	}
+	if want["ObjectParts"] && len(o.Parts) > 0 {
+		p := &parts{TotalPartsCount: len(o.Parts), PartNumberMarker: marker, MaxParts: maxParts}
+		for _, op := range o.Parts {
+			if op.Number <= marker {
+				continue
+			}
+			if len(p.Parts) == maxParts {
+				p.IsTruncated = true
+				break
+			}
+			p.Parts = append(p.Parts, part{op.Number, op.Size, toXMLChecksums(op.Checksums)})
+			p.NextPartNumberMarker = op.Number
+		}
+		out.ObjectParts = p
+	}
+	if want["StorageClass"] {
+		out.StorageClass = "STANDARD"
+	}
+	if want["ObjectSize"] {
+		out.ObjectSize = &o.Size
+	}
+	q.w.Header().Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
+	return writeS3XML(q.w, out)
+}

@@ -28,6 +28,13 @@ const key, secret = "AKIAFRONTTEST0000000", "front-test-secret"
 
 // newServer runs the real handler on httptest with the embedded stores.
 func newServer(t *testing.T) *httptest.Server {
+	srv, _ := newS3Server(t)
+	return srv
+}
+
+// newS3Server is newServer that also returns the blob directory. Parts
+// may be as small as 1 KiB so multipart tests stay small.
+func newS3Server(t *testing.T) (*httptest.Server, string) {
 	dir := t.TempDir()
 	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
 	if err != nil {
@@ -38,12 +45,12 @@ func newServer(t *testing.T) *httptest.Server {
 	h := front.New(front.Config{
 		Verifier: &sigv4.Verifier{Credentials: auth.Static{key: {SecretAccessKey: secret, Principal: auth.RootPrincipal("000000000000", key)}}},
 		Account:  "000000000000", Region: "us-east-1", Domains: []string{"localhost"},
-		S3:  &s3.Service{Meta: meta, Blobs: blobs, Region: "us-east-1"},
+		S3:  &s3.Service{Meta: meta, Blobs: blobs, Region: "us-east-1", MinPartSize: 1024},
 		STS: &stssvc.Service{},
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, filepath.Join(dir, "blobs")
 }
 
 func TestSTSWithSDK(t *testing.T) {

@@ -249,7 +249,13 @@ func (x xmlChecksums) toMap() map[string]string {
 // x-amz-checksum-* header that covers it, if any; needDigest makes one of
 // them mandatory, as S3 does for DeleteObjects and PutBucketCors. (A
 // trailing checksum has been verified by the aws-chunked decoder.)
+// CompleteMultipartUpload's x-amz-checksum-* headers are the object's,
+// not the body's, so it reads with checksumHeaders false.
 func readXMLBody(q *s3Request, needDigest bool) ([]byte, error) {
+	return readBody(q, needDigest, true)
+}
+
+func readBody(q *s3Request, needDigest, checksumHeaders bool) ([]byte, error) {
 	body, err := io.ReadAll(io.LimitReader(q.res.Body, MaxAPIBody+1))
 	if err != nil {
 		return nil, s3AuthError(err)
@@ -271,7 +277,7 @@ func readXMLBody(q *s3Request, needDigest bool) ([]byte, error) {
 	}
 	for name, vals := range q.r.Header {
 		a, ok := checksum.FromHeader(name)
-		if !ok {
+		if !ok || !checksumHeaders {
 			continue
 		}
 		h := a.New()
@@ -292,7 +298,11 @@ func readXMLBody(q *s3Request, needDigest bool) ([]byte, error) {
 
 // decodeXML reads and decodes an XML request body into v.
 func decodeXML(q *s3Request, needDigest bool, v any) error {
-	body, err := readXMLBody(q, needDigest)
+	return decodeBody(q, needDigest, true, v)
+}
+
+func decodeBody(q *s3Request, needDigest, checksumHeaders bool, v any) error {
+	body, err := readBody(q, needDigest, checksumHeaders)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func (h *Handler) s3CompleteMultipartUpload(q *s3Request) error {
 			xmlChecksums
 		} `xml:"Part"`
 	}
-	if err := decodeXML(q, false, &req); err != nil {
+	if err := decodeBody(q, false, false, &req); err != nil {
 		return err
 	}
 	in := s3.CompleteInput{

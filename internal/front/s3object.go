@@ -412,7 +412,7 @@ func (h *Handler) s3GetObjectAttributes(q *s3Request) error {
 		xmlChecksums
 	}
 	type parts struct {
-		TotalPartsCount      int    `xml:"TotalPartsCount"`
+		TotalPartsCount      int    `xml:"PartsCount"`
 		PartNumberMarker     int    `xml:"PartNumberMarker"`
 		NextPartNumberMarker int    `xml:"NextPartNumberMarker"`
 		MaxParts             int    `xml:"MaxParts"`

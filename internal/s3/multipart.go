@@ -229,7 +229,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 			Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags,
 		}
 		md := md5.New()
-		for i, cp := range in.Parts {
+		for _, cp := range in.Parts {
 			p, ok := byNum[cp.Number]
 			if !ok || strings.Trim(cp.ETag, `"`) != strings.Trim(p.ETag, `"`) {
 				return o, errInvalidPart(cp.Number)
@@ -242,6 +242,9 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 			if u.ChecksumAlgorithm != "" && u.ChecksumType == "COMPOSITE" && cp.Checksums[u.ChecksumAlgorithm] == "" {
 				return o, awserr.Newf(400, "InvalidRequest", "The upload was created using a %s checksum. The complete request must include the checksum for each part. It was missing for part %d in the request.", strings.ToLower(u.ChecksumAlgorithm), cp.Number)
 			}
+		}
+		for i, cp := range in.Parts {
+			p := byNum[cp.Number]
 			if i < len(in.Parts)-1 && p.Size < s.minPartSize() {
 				return o, awserr.New(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.").
 					With("ProposedSize", strconv.FormatInt(p.Size, 10)).With("MinSizeAllowed", strconv.FormatInt(s.minPartSize(), 10)).

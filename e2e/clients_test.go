@@ -137,8 +137,7 @@ func TestAWSCLI(t *testing.T) {
 		}
 		// Uploads: over HTTP the CLI sends a signed body with
 		// x-amz-checksum-crc32; over HTTPS, aws-chunked with a trailing
-		// checksum. Both must round-trip; a 20 MB file goes multipart and
-		// must fail clearly until multipart arrives.
+		// checksum. Both must round-trip. (Multipart: s3_test.go.)
 		if _, stderr, err := run(t, env, aws, "s3", "mb", "s3://cli-bucket"); err != nil {
 			t.Fatalf("mb: %v %s", err, stderr)
 		}

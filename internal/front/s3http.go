@@ -112,6 +112,13 @@ func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) {
 	ri.service = "s3"
 	w.Header().Set("x-amz-request-id", ri.id)
 	w.Header().Set("x-amz-id-2", ri.id)
+	if r.ContentLength == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// net/http sends "100 Continue" only when a handler reads a
+		// non-empty body. S3 sends it for empty ones too, and botocore,
+		// seeing a final response first, leaves its connection in a state
+		// that hangs the next upload on it.
+		w.WriteHeader(http.StatusContinue)
+	}
 	fail := func(err error) { h.writeError(w, r, protoS3, err) }
 	params, ok := sigv4.ParseQuery(r.URL.RawQuery)
 	if !ok {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -34,6 +35,7 @@ const usage = `sekisho: a self-hosted Cognito + IAM + STS + S3 on one endpoint.
 Usage:
   sekisho serve [flags]        run the server (sekisho serve -h for flags)
   sekisho credentials [flags]  print the root credentials as shell exports
+  sekisho bench [flags]        load-test an S3 endpoint (sekisho bench -h)
   sekisho version              print the version
 `
 
@@ -80,6 +82,14 @@ func Main(args []string, stdout, stderr *os.File) int {
 			return 1
 		}
 		printExports(stdout, cfg, id, secret)
+		return 0
+	case "bench":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := Bench(ctx, args[1:], os.Getenv, stdout); err != nil {
+			fmt.Fprintln(stderr, "sekisho bench:", err)
+			return 1
+		}
 		return 0
 	case "version":
 		fmt.Fprintln(stdout, "sekisho", Version)
@@ -200,6 +210,9 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		S3:       s3svc,
 		STS:      &sts.Service{},
 	})
+	if cfg.DebugAddr != "" {
+		go serveDebug(cfg.DebugAddr, log)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -265,5 +278,17 @@ func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Durat
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// serveDebug serves pprof profiles for profiling under load.
+func serveDebug(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("debug server (pprof) listening", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Warn("debug server", "err", err)
 	}
 }

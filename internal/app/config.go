@@ -29,6 +29,7 @@ type Config struct {
 	RootSecretAccessKey string
 	MasterKey           string
 	UploadExpiry        string
+	DebugAddr           string
 }
 
 // DefaultAccountID is the account the server runs as unless told otherwise.
@@ -56,6 +57,7 @@ func settings(c *Config, domains *string) []setting {
 		{"root-access-key-id", "SEKISHO_ROOT_ACCESS_KEY_ID", "", "root access key id (default: generated on first start and kept in the data dir)", &c.RootAccessKeyID},
 		{"root-secret-access-key", "SEKISHO_ROOT_SECRET_ACCESS_KEY", "", "root secret access key (prefer the environment to a flag)", &c.RootSecretAccessKey},
 		{"upload-expiry", "SEKISHO_UPLOAD_EXPIRY", "168h", "abort multipart uploads left incomplete this long (Go duration; 0 keeps them)", &c.UploadExpiry},
+		{"debug-addr", "SEKISHO_DEBUG_ADDR", "", "if set, serve Go's pprof profiles on this HOST:PORT (keep it private)", &c.DebugAddr},
 		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
 	}
 }

@@ -14,7 +14,9 @@ import (
 )
 
 // FS is a Store in a directory: blobs live at objects/<xx>/<id> (xx being
-// the first two hex digits of the random id) and are written through tmp/.
+// the first two hex digits of the random id). A blob is written as
+// <id>.tmp beside its final name and renamed into place, so writers spread
+// over 256 directories instead of contending for one directory's lock.
 // Ids are random, never derived from keys, so no client input ever becomes
 // a path.
 type FS struct {
@@ -25,11 +27,14 @@ var _ Store = (*FS)(nil)
 
 // OpenFS opens (creating if needed) a blob directory.
 func OpenFS(dir string) (*FS, error) {
-	for _, d := range []string{"objects", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+	for i := 0; i < 256; i++ {
+		if err := os.MkdirAll(filepath.Join(dir, "objects", fmt.Sprintf("%02x", i)), 0o700); err != nil {
 			return nil, err
 		}
 	}
+	// Earlier versions wrote through tmp/; what a crash left there is
+	// garbage.
+	os.RemoveAll(filepath.Join(dir, "tmp"))
 	return &FS{dir: dir}, nil
 }
 
@@ -50,7 +55,8 @@ func (f *FS) Put(ctx context.Context, r io.Reader) (string, int64, error) {
 	b := make([]byte, 16)
 	rand.Read(b)
 	id := hex.EncodeToString(b)
-	tmp, err := os.CreateTemp(filepath.Join(f.dir, "tmp"), id+"-*")
+	dst := f.path(id)
+	tmp, err := os.OpenFile(dst+".tmp", os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return "", 0, err
 	}
@@ -69,10 +75,6 @@ func (f *FS) Put(ctx context.Context, r io.Reader) (string, int64, error) {
 		return "", n, err
 	}
 	if err := tmp.Close(); err != nil {
-		return "", n, err
-	}
-	dst := f.path(id)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return "", n, err
 	}
 	if err := os.Rename(tmp.Name(), dst); err != nil {
@@ -134,16 +136,8 @@ func (f *FS) Remove(_ context.Context, id string) error {
 // Sweep implements Store.
 func (f *FS) Sweep(ctx context.Context, keep func(id string) bool) (int, error) {
 	removed := 0
-	tmps, err := os.ReadDir(filepath.Join(f.dir, "tmp"))
-	if err != nil {
-		return 0, err
-	}
-	for _, e := range tmps {
-		if err := os.Remove(filepath.Join(f.dir, "tmp", e.Name())); err == nil {
-			removed++
-		}
-	}
-	err = filepath.WalkDir(filepath.Join(f.dir, "objects"), func(p string, d fs.DirEntry, err error) error {
+	// Unfinished writes (<id>.tmp) are never ids, so keep drops them too.
+	err := filepath.WalkDir(filepath.Join(f.dir, "objects"), func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}

@@ -99,7 +99,7 @@ func (s *Service) UploadPart(ctx context.Context, bucket, key, id string, number
 	if err != nil {
 		return store.Part{}, err
 	}
-	w, err := s.write(ctx, b, checksum.Algorithm(u.ChecksumAlgorithm))
+	w, err := s.write(ctx, b, checksum.Algorithm(u.ChecksumAlgorithm), false)
 	if err != nil {
 		return store.Part{}, err
 	}
@@ -159,7 +159,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, bucket, key, id string, nu
 		return store.Part{}, err
 	}
 	defer r.Close()
-	w, err := s.write(ctx, Body{R: r, Size: length}, checksum.Algorithm(u.ChecksumAlgorithm))
+	w, err := s.write(ctx, Body{R: r, Size: length}, checksum.Algorithm(u.ChecksumAlgorithm), false)
 	if err != nil {
 		return store.Part{}, err
 	}

@@ -1,6 +1,7 @@
 package s3
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -118,12 +119,12 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 			return store.Object{}, err
 		}
 	}
-	w, err := s.write(ctx, in.Body, "")
+	w, err := s.write(ctx, in.Body, "", true)
 	if err != nil {
 		return store.Object{}, err
 	}
 	o := store.Object{
-		Bucket: in.Bucket, Key: in.Key, BlobID: w.blobID, Size: w.size, ETag: w.etag(),
+		Bucket: in.Bucket, Key: in.Key, BlobID: w.blobID, Inline: w.inline, Size: w.size, ETag: w.etag(),
 		Modified: s.now().UTC().Truncate(time.Second), Checksums: w.checksums, ChecksumType: "FULL_OBJECT",
 		Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags,
 	}
@@ -332,6 +333,9 @@ func segments(o store.Object, start, length int64) []segment {
 // open opens the blobs behind a byte range of o. It opens all of them at
 // once so that freeing them after an overwrite cannot cut a read short.
 func (s *Service) open(ctx context.Context, o store.Object, start, length int64) (io.ReadCloser, error) {
+	if o.Inline != nil {
+		return io.NopCloser(bytes.NewReader(o.Inline[start : start+length])), nil
+	}
 	r := &multiReader{}
 	for _, sg := range segments(o, start, length) {
 		f, err := s.Blobs.Open(ctx, sg.id)
@@ -525,11 +529,11 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (store.Object, e
 		return store.Object{}, err
 	}
 	defer r.Close()
-	w, err := s.write(ctx, Body{R: r, Size: so.Size}, alg)
+	w, err := s.write(ctx, Body{R: r, Size: so.Size}, alg, true)
 	if err != nil {
 		return store.Object{}, err
 	}
-	o.BlobID, o.Size, o.ETag, o.Checksums, o.ChecksumType = w.blobID, w.size, w.etag(), w.checksums, "FULL_OBJECT"
+	o.BlobID, o.Inline, o.Size, o.ETag, o.Checksums, o.ChecksumType = w.blobID, w.inline, w.size, w.etag(), w.checksums, "FULL_OBJECT"
 	return s.commit(ctx, o, in.Cond, w.blobID)
 }
 

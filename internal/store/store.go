@@ -78,6 +78,12 @@ type Object struct {
 	// upload; its bytes are the concatenation of their blobs and BlobID is
 	// empty.
 	Parts []Part `json:",omitempty"`
+	// Inline holds the bytes of a small object kept with its record rather
+	// than in a blob (BlobID and Parts are then empty). GetObject and the
+	// callbacks of PutObject, UpdateObject and CompleteUpload see it;
+	// ListObjects leaves it nil. A non-nil empty slice is an inline empty
+	// object.
+	Inline []byte `json:"-"`
 }
 
 // Upload is a multipart upload in progress.

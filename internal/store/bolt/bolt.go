@@ -10,7 +10,8 @@
 // Layout:
 //
 //	buckets             name → Bucket
-//	objects/<bucket>    key → Object
+//	objects/<bucket>    key → Object (without Inline)
+//	inline/<bucket>     key → the bytes of an inline object
 //	uploads/<bucket>    key NUL id → Upload
 //	parts/<upload id>   big-endian part number → Part
 //
@@ -36,6 +37,7 @@ import (
 var (
 	bucketsB = []byte("buckets")
 	objectsB = []byte("objects")
+	inlineB  = []byte("inline")
 	uploadsB = []byte("uploads")
 	partsB   = []byte("parts")
 )
@@ -58,7 +60,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open metadata store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketsB, objectsB, uploadsB, partsB} {
+		for _, b := range [][]byte{bucketsB, objectsB, inlineB, uploadsB, partsB} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -118,7 +120,7 @@ func (s *Store) CreateBucket(ctx context.Context, bk store.Bucket) error {
 		if b.Get([]byte(bk.Name)) != nil {
 			return store.ErrAlreadyExists
 		}
-		for _, top := range [][]byte{objectsB, uploadsB} {
+		for _, top := range [][]byte{objectsB, inlineB, uploadsB} {
 			if _, err := tx.Bucket(top).CreateBucketIfNotExists([]byte(bk.Name)); err != nil {
 				return err
 			}
@@ -181,7 +183,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 				}
 			}
 		}
-		for _, top := range [][]byte{objectsB, uploadsB} {
+		for _, top := range [][]byte{objectsB, inlineB, uploadsB} {
 			if tx.Bucket(top).Bucket([]byte(name)) != nil {
 				if err := tx.Bucket(top).DeleteBucket([]byte(name)); err != nil {
 					return err
@@ -208,7 +210,7 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *s
 		if err != nil {
 			return err
 		}
-		if prev, err = current(b, o.Key); err != nil {
+		if prev, err = current(tx, b, o.Bucket, o.Key); err != nil {
 			return err
 		}
 		if check != nil {
@@ -216,7 +218,7 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *s
 				return err
 			}
 		}
-		return put(b, []byte(o.Key), o)
+		return putObject(tx, b, o)
 	})
 	if err != nil {
 		return nil, err
@@ -224,9 +226,9 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *s
 	return prev, nil
 }
 
-// current returns the object under key, or nil.
-func current(b *bbolt.Bucket, key string) (*store.Object, error) {
-	old, err := get[store.Object](b, []byte(key))
+// current returns the object under key with its inline bytes, or nil.
+func current(tx *bbolt.Tx, b *bbolt.Bucket, bucket, key string) (*store.Object, error) {
+	old, err := getObject(tx, b, bucket, key)
 	switch {
 	case err == nil:
 		return &old, nil
@@ -236,6 +238,35 @@ func current(b *bbolt.Bucket, key string) (*store.Object, error) {
 	return nil, err
 }
 
+func getObject(tx *bbolt.Tx, b *bbolt.Bucket, bucket, key string) (store.Object, error) {
+	o, err := get[store.Object](b, []byte(key))
+	if err != nil {
+		return o, err
+	}
+	if ib := tx.Bucket(inlineB).Bucket([]byte(bucket)); ib != nil {
+		if v := ib.Get([]byte(key)); v != nil {
+			o.Inline = append([]byte{}, v...)
+		}
+	}
+	return o, nil
+}
+
+// putObject writes o's record and its inline bytes (or removes stale
+// ones).
+func putObject(tx *bbolt.Tx, b *bbolt.Bucket, o store.Object) error {
+	if err := put(b, []byte(o.Key), o); err != nil {
+		return err
+	}
+	ib, err := tx.Bucket(inlineB).CreateBucketIfNotExists([]byte(o.Bucket))
+	if err != nil {
+		return err
+	}
+	if o.Inline != nil {
+		return ib.Put([]byte(o.Key), o.Inline)
+	}
+	return ib.Delete([]byte(o.Key))
+}
+
 // GetObject implements store.Store.
 func (s *Store) GetObject(ctx context.Context, bucket, key string) (o store.Object, err error) {
 	err = s.view(ctx, func(tx *bbolt.Tx) error {
@@ -243,7 +274,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key string) (o store.Obje
 		if err != nil {
 			return err
 		}
-		o, err = get[store.Object](b, []byte(key))
+		o, err = getObject(tx, b, bucket, key)
 		return err
 	})
 	return o, err
@@ -256,7 +287,7 @@ func (s *Store) UpdateObject(ctx context.Context, bucket, key string, fn func(o 
 		if err != nil {
 			return err
 		}
-		o, err := get[store.Object](b, []byte(key))
+		o, err := getObject(tx, b, bucket, key)
 		if err != nil {
 			return err
 		}
@@ -264,7 +295,7 @@ func (s *Store) UpdateObject(ctx context.Context, bucket, key string, fn func(o 
 			return err
 		}
 		o.Bucket, o.Key = bucket, key
-		return put(b, []byte(key), o)
+		return putObject(tx, b, o)
 	})
 }
 
@@ -275,8 +306,13 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key string) (o store.O
 		if err != nil {
 			return err
 		}
-		if o, err = get[store.Object](b, []byte(key)); err != nil {
+		if o, err = getObject(tx, b, bucket, key); err != nil {
 			return err
+		}
+		if ib := tx.Bucket(inlineB).Bucket([]byte(bucket)); ib != nil {
+			if err := ib.Delete([]byte(key)); err != nil {
+				return err
+			}
 		}
 		return b.Delete([]byte(key))
 	})
@@ -471,14 +507,14 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, buil
 		if err != nil {
 			return err
 		}
-		if prev, err = current(ob, key); err != nil {
+		if prev, err = current(tx, ob, bucket, key); err != nil {
 			return err
 		}
 		if o, err = build(u, parts, prev); err != nil {
 			return err
 		}
 		o.Bucket, o.Key = bucket, key
-		if err := put(ob, []byte(key), o); err != nil {
+		if err := putObject(tx, ob, o); err != nil {
 			return err
 		}
 		return dropUpload(tx, bucket, key, id)

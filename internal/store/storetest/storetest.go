@@ -37,6 +37,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Uploads", testUploads},
 		{"UploadList", testUploadList},
 		{"CompleteUpload", testCompleteUpload},
+		{"Inline", testInline},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {

@@ -266,3 +266,59 @@ func testCompleteUpload(t *testing.T, s store.Store) {
 		t.Fatalf("second CompleteUpload: %v", err)
 	}
 }
+
+// testInline: inline bytes travel with their record, not with listings,
+// survive metadata updates, and go when replaced or deleted.
+func testInline(t *testing.T, s store.Store) {
+	mustBucket(t, s, "b")
+	o := obj("b", "small")
+	o.BlobID, o.Inline = "", []byte("tiny body")
+	if _, err := s.PutObject(ctx, o, nil); err != nil {
+		t.Fatal(err)
+	}
+	empty := obj("b", "empty")
+	empty.BlobID, empty.Inline = "", []byte{}
+	s.PutObject(ctx, empty, nil)
+	if got, _ := s.GetObject(ctx, "b", "small"); string(got.Inline) != "tiny body" {
+		t.Fatalf("inline = %q", got.Inline)
+	}
+	if got, _ := s.GetObject(ctx, "b", "empty"); got.Inline == nil || len(got.Inline) != 0 {
+		t.Fatalf("empty inline = %#v", got.Inline)
+	}
+	list, _ := s.ListObjects(ctx, "b", store.ListOptions{})
+	for _, l := range list {
+		if l.Inline != nil {
+			t.Fatalf("listing carries inline bytes of %s", l.Key)
+		}
+	}
+	s.UpdateObject(ctx, "b", "small", func(o *store.Object) error {
+		if string(o.Inline) != "tiny body" {
+			t.Errorf("UpdateObject sees inline %q", o.Inline)
+		}
+		o.Tags = map[string]string{"a": "b"}
+		return nil
+	})
+	if got, _ := s.GetObject(ctx, "b", "small"); string(got.Inline) != "tiny body" || got.Tags["a"] != "b" {
+		t.Fatalf("after update: %+v", got)
+	}
+	prev, err := s.PutObject(ctx, obj("b", "small"), func(old *store.Object) error {
+		if old == nil || string(old.Inline) != "tiny body" {
+			t.Errorf("check sees %+v", old)
+		}
+		return nil
+	})
+	if err != nil || prev == nil || string(prev.Inline) != "tiny body" {
+		t.Fatalf("replacing put: %+v %v", prev, err)
+	}
+	if got, _ := s.GetObject(ctx, "b", "small"); got.Inline != nil || got.BlobID != "blob-small" {
+		t.Fatalf("replaced by a blob object: %+v", got)
+	}
+	d, err := s.DeleteObject(ctx, "b", "empty")
+	if err != nil || d.Inline == nil {
+		t.Fatalf("DeleteObject = %+v, %v", d, err)
+	}
+	s.PutObject(ctx, obj("b", "empty"), nil)
+	if got, _ := s.GetObject(ctx, "b", "empty"); got.Inline != nil {
+		t.Fatalf("deleted inline bytes came back: %q", got.Inline)
+	}
+}

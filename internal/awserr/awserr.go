@@ -57,6 +57,13 @@ func (e *Error) With(name, value string) *Error {
 	return &c
 }
 
+// WithErr returns a copy of e that wraps cause (for logs and errors.Is).
+func (e *Error) WithErr(cause error) *Error {
+	c := *e
+	c.Err = cause
+	return &c
+}
+
 // New returns a client error (Sender) with the given status.
 func New(status int, code, message string) *Error {
 	return &Error{Code: code, Message: message, Status: status, Sender: status < 500}

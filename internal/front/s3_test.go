@@ -557,6 +557,15 @@ func TestS3BucketErrors(t *testing.T) {
 	if err != nil || loc.LocationConstraint != "ap-northeast-1" {
 		t.Fatalf("location: %+v %v", loc, err)
 	}
+	mustBucket(t, c, "zz-second")
+	page, err := c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1)})
+	if err != nil || len(page.Buckets) != 1 || *page.Buckets[0].Name != "tokyo" || page.ContinuationToken == nil {
+		t.Fatalf("ListBuckets page 1: %+v %v", page, err)
+	}
+	page, err = c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(1), ContinuationToken: page.ContinuationToken})
+	if err != nil || len(page.Buckets) != 1 || *page.Buckets[0].Name != "zz-second" || page.ContinuationToken != nil {
+		t.Fatalf("ListBuckets page 2: %+v %v", page, err)
+	}
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("tokyo")}); code(err) != "BucketAlreadyOwnedByYou" {
 		t.Fatalf("recreate: %v", err)
 	}

@@ -1,6 +1,7 @@
 package front
 
 import (
+	"encoding/base64"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -13,6 +14,21 @@ import (
 )
 
 func (h *Handler) s3ListBuckets(q *s3Request) error {
+	maxBuckets, err := intParam(q, "max-buckets", 10000)
+	if err != nil {
+		return err
+	}
+	if maxBuckets < 1 || maxBuckets > 10000 {
+		return awserr.New(400, "InvalidArgument", "Argument max-buckets must be an integer between 1 and 10000.").With("ArgumentName", "max-buckets").With("ArgumentValue", q.get("max-buckets"))
+	}
+	after := ""
+	if tok := q.get("continuation-token"); tok != "" {
+		b, err := base64.RawURLEncoding.DecodeString(tok)
+		if err != nil {
+			return awserr.New(400, "InvalidArgument", "The continuation token provided is incorrect").With("ArgumentName", "continuation-token")
+		}
+		after = string(b)
+	}
 	buckets, err := h.cfg.S3.ListBuckets(q.r.Context())
 	if err != nil {
 		return err
@@ -23,16 +39,23 @@ func (h *Handler) s3ListBuckets(q *s3Request) error {
 		BucketRegion string `xml:"BucketRegion"`
 	}
 	out := struct {
-		XMLName xml.Name `xml:"ListAllMyBucketsResult"`
-		Xmlns   string   `xml:"xmlns,attr"`
-		Owner   owner    `xml:"Owner"`
-		Buckets []bucket `xml:"Buckets>Bucket"`
-		Prefix  string   `xml:"Prefix,omitempty"`
+		XMLName           xml.Name `xml:"ListAllMyBucketsResult"`
+		Xmlns             string   `xml:"xmlns,attr"`
+		Owner             owner    `xml:"Owner"`
+		Buckets           []bucket `xml:"Buckets>Bucket"`
+		ContinuationToken string   `xml:"ContinuationToken,omitempty"`
+		Prefix            string   `xml:"Prefix,omitempty"`
 	}{Xmlns: s3Xmlns, Owner: owner{ID: q.p.Account}, Prefix: q.get("prefix")}
+	region := q.get("bucket-region")
 	for _, b := range buckets {
-		if strings.HasPrefix(b.Name, out.Prefix) {
-			out.Buckets = append(out.Buckets, bucket{b.Name, s3Time(b.Created), b.Region})
+		if b.Name <= after || !strings.HasPrefix(b.Name, out.Prefix) || region != "" && b.Region != region {
+			continue
 		}
+		if len(out.Buckets) == maxBuckets {
+			out.ContinuationToken = base64.RawURLEncoding.EncodeToString([]byte(out.Buckets[len(out.Buckets)-1].Name))
+			break
+		}
+		out.Buckets = append(out.Buckets, bucket{b.Name, s3Time(b.Created), b.Region})
 	}
 	return writeS3XML(q.w, out)
 }

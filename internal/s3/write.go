@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -105,7 +106,7 @@ func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inl
 		case err == io.EOF || err == io.ErrUnexpectedEOF:
 			held, n = append([]byte{}, (*bufp)[:m]...), int64(m)
 		case err != nil:
-			return written{}, err
+			return written{}, bodyError(ctx, err)
 		default: // longer than the limit after all: spill to a blob
 			body = io.MultiReader(bytes.NewReader((*bufp)[:m]), body)
 		}
@@ -113,7 +114,7 @@ func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inl
 	if held == nil {
 		var err error
 		if id, n, err = s.Blobs.Put(ctx, body); err != nil {
-			return written{}, err
+			return written{}, bodyError(ctx, err)
 		}
 	}
 	fail := func(e error) (written, error) {
@@ -149,4 +150,15 @@ func errTooLarge(n int64) error {
 
 func lower(a checksum.Algorithm) string {
 	return string(bytes.ToLower([]byte(a)))
+}
+
+// bodyError names a failure to read a request body. A client that hung up
+// or sent less than it announced is told IncompleteBody (if it still
+// listens); other errors (a signature that fails mid-stream, a full disk)
+// pass through.
+func bodyError(ctx context.Context, err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		return awserr.New(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header").WithErr(err)
+	}
+	return err
 }

@@ -1,0 +1,119 @@
+package policy
+
+import "fmt"
+
+// Input is everything that decides one request.
+type Input struct {
+	Request *Request
+	// Root is true for the account's root user, whom no identity policy
+	// is needed to allow.
+	Root bool
+	// Identity are the caller's identity-based policies (a user's or a
+	// role's, inline and managed).
+	Identity []*Document
+	// Session are session policies (AssumeRole's Policy and PolicyArns);
+	// when HasSession is set they bound what Identity allows.
+	Session    []*Document
+	HasSession bool
+	// Resource is the resource's policy (a bucket policy), if any.
+	Resource *Document
+	// IgnorePublicResource drops the resource policy's grants to callers
+	// outside the owner's account when the policy is public (S3 Block
+	// Public Access RestrictPublicBuckets).
+	IgnorePublicResource bool
+	// OwnerAccount is the resource owner's account.
+	OwnerAccount string
+}
+
+// Result is an authorization decision and what decided it.
+type Result struct {
+	Decision Decision
+	// Statement is the statement that decided (nil for an implicit deny)
+	// and Source the kind of policy it came from: "identity", "resource"
+	// or "session".
+	Statement *Statement
+	Source    string
+	// Reason completes "… is not authorized to perform: X on resource: Y"
+	// for denials, as AWS words it.
+	Reason string
+}
+
+// Allowed reports whether the request may proceed.
+func (r Result) Allowed() bool { return r.Decision == Allowed }
+
+// Authorize applies AWS's evaluation logic within one account: an explicit
+// Deny in any policy denies; otherwise a resource policy that allows the
+// caller allows; otherwise an identity policy (or being root) must allow,
+// and, for sessions with session policies, a session policy too.
+func Authorize(in Input) Result {
+	r := in.Request
+	for _, d := range in.Identity {
+		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
+			return deny(r, s, "identity", "with an explicit deny in an identity-based policy")
+		}
+	}
+	for _, d := range in.Session {
+		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
+			return deny(r, s, "session", "with an explicit deny in a session policy")
+		}
+	}
+	var resAllow *Statement
+	if in.Resource != nil {
+		dec, s := in.Resource.Evaluate(r)
+		if dec == ExplicitDeny {
+			return deny(r, s, "resource", "with an explicit deny in a resource-based policy")
+		}
+		if dec == Allowed {
+			outsider := r.Principal.Anonymous() || r.Principal.Account != in.OwnerAccount
+			if !(in.IgnorePublicResource && outsider && in.Resource.IsPublic()) {
+				resAllow = s
+			}
+		}
+	}
+	var idAllow *Statement
+	idAllowed := in.Root
+	for _, d := range in.Identity {
+		if dec, s := d.Evaluate(r); dec == Allowed {
+			idAllowed, idAllow = true, s
+			break
+		}
+	}
+	if idAllowed && in.HasSession && !in.Root {
+		sessionAllowed := false
+		for _, d := range in.Session {
+			if dec, _ := d.Evaluate(r); dec == Allowed {
+				sessionAllowed = true
+				break
+			}
+		}
+		if !sessionAllowed {
+			if resAllow != nil {
+				return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+			}
+			return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
+		}
+	}
+	switch {
+	case idAllowed && !r.Principal.Anonymous():
+		return Result{Decision: Allowed, Statement: idAllow, Source: "identity"}
+	case resAllow != nil:
+		return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+	}
+	if r.Principal.Anonymous() {
+		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no resource-based policy allows the %s action", r.Action)}
+	}
+	return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no identity-based policy allows the %s action", r.Action)}
+}
+
+func deny(r *Request, s *Statement, source, reason string) Result {
+	return Result{Decision: ExplicitDeny, Statement: s, Source: source, Reason: reason}
+}
+
+// Message is AWS's wording of a denial for a caller.
+func (res Result) Message(r *Request) string {
+	who := "anonymous"
+	if !r.Principal.Anonymous() {
+		who = r.Principal.ARN
+	}
+	return fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", who, r.Action, r.Resource, res.Reason)
+}

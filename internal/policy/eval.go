@@ -1,0 +1,199 @@
+package policy
+
+import "strings"
+
+// Principal is who makes a request, as resource and trust policies see it.
+type Principal struct {
+	// ARN is the caller's ARN: a user, the account root, or an assumed
+	// role session (arn:aws:sts::<acct>:assumed-role/<role>/<session>).
+	// Empty for anonymous callers.
+	ARN string
+	// RoleARN is, for a role session, the role's IAM ARN, which resource
+	// policies may name instead of the session.
+	RoleARN string
+	Account string
+	// Service and Federated are set for service principals and for web
+	// identity (trust policies of AssumeRoleWithWebIdentity).
+	Service, Federated string
+}
+
+// Anonymous reports whether the caller did not sign.
+func (p *Principal) Anonymous() bool { return p == nil || p.ARN == "" && p.Service == "" && p.Federated == "" }
+
+// Request is what one API call asks for.
+type Request struct {
+	// Action is "service:Operation"; compared case-insensitively.
+	Action string
+	// Resource is the ARN acted on, or "*".
+	Resource  string
+	Principal *Principal
+	// keys holds condition keys by lower-case name.
+	keys map[string][]string
+}
+
+// Set sets a condition key (names are case-insensitive) to values.
+func (r *Request) Set(key string, values ...string) {
+	if r.keys == nil {
+		r.keys = make(map[string][]string, 16)
+	}
+	r.keys[strings.ToLower(key)] = values
+}
+
+// Get returns a condition key's values.
+func (r *Request) Get(key string) []string { return r.keys[strings.ToLower(key)] }
+
+func (r *Request) values(lowerKey string) ([]string, bool) {
+	v, ok := r.keys[lowerKey]
+	return v, ok
+}
+
+// variable implements resolver: a policy variable is the single value of
+// the condition key of the same name.
+func (r *Request) variable(lowerKey string) (string, bool) {
+	v, ok := r.keys[lowerKey]
+	if !ok || len(v) == 0 {
+		return "", false
+	}
+	return v[0], true
+}
+
+// Decision is the outcome of evaluating a policy or a request.
+type Decision uint8
+
+const (
+	// ImplicitDeny: nothing allowed the request.
+	ImplicitDeny Decision = iota
+	// Allowed: a statement allowed it and none denied it.
+	Allowed
+	// ExplicitDeny: a Deny statement matched.
+	ExplicitDeny
+)
+
+func (d Decision) String() string {
+	return [...]string{"ImplicitDeny", "Allow", "ExplicitDeny"}[d]
+}
+
+// Evaluate evaluates one document: ExplicitDeny with the first Deny
+// statement that applies, else Allowed with the first Allow statement that
+// applies, else ImplicitDeny.
+func (d *Document) Evaluate(r *Request) (Decision, *Statement) {
+	var allow *Statement
+	for _, s := range d.Statements {
+		if !s.applies(r) {
+			continue
+		}
+		if s.Effect == Deny {
+			return ExplicitDeny, s
+		}
+		if allow == nil {
+			allow = s
+		}
+	}
+	if allow != nil {
+		return Allowed, allow
+	}
+	return ImplicitDeny, nil
+}
+
+func (s *Statement) applies(r *Request) bool {
+	if s.Principal != nil && !s.Principal.matches(r.Principal) {
+		return false
+	}
+	if s.NotPrincipal != nil && s.NotPrincipal.matches(r.Principal) {
+		return false
+	}
+	if s.Action != nil && !anyMatch(s.Action, r.Action, r, true) {
+		return false
+	}
+	if s.NotAction != nil && anyMatch(s.NotAction, r.Action, r, true) {
+		return false
+	}
+	if s.Resource != nil && !anyMatch(s.Resource, r.Resource, r, false) {
+		return false
+	}
+	if s.NotResource != nil && anyMatch(s.NotResource, r.Resource, r, false) {
+		return false
+	}
+	for _, c := range s.Conditions {
+		if !c.holds(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func anyMatch(ps []pattern, v string, r *Request, fold bool) bool {
+	for i := range ps {
+		if ps[i].match(v, r, fold) {
+			return true
+		}
+	}
+	return false
+}
+
+// matches reports whether the principal element names p.
+func (ps *Principals) matches(p *Principal) bool {
+	if ps.Any {
+		return true
+	}
+	if p == nil {
+		return false
+	}
+	for _, v := range ps.ByType["AWS"] {
+		if v == "*" {
+			return true
+		}
+		if p.ARN != "" && (v == p.ARN || v == p.RoleARN) {
+			return true
+		}
+	}
+	if p.Service != "" {
+		for _, v := range ps.ByType["Service"] {
+			if v == p.Service {
+				return true
+			}
+		}
+	}
+	if p.Federated != "" {
+		for _, v := range ps.ByType["Federated"] {
+			if v == p.Federated {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// IsPublic reports whether a resource policy grants access to everyone:
+// an Allow statement whose Principal is "*" (or AWS "*"), or that uses
+// NotPrincipal, without conditions that pin the caller down.
+func (d *Document) IsPublic() bool {
+	for _, s := range d.Statements {
+		if s.Effect != Allow {
+			continue
+		}
+		open := s.NotPrincipal != nil || s.Principal != nil && s.Principal.matches(&Principal{ARN: "arn:aws:iam::999999999999:user/anyone"})
+		if !open {
+			continue
+		}
+		if !s.restricted() {
+			return true
+		}
+	}
+	return false
+}
+
+// restricted reports whether a statement's conditions limit it to fixed
+// callers or networks, which makes a "*" principal non-public.
+func (s *Statement) restricted() bool {
+	for _, c := range s.Conditions {
+		switch c.key {
+		case "aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:principalaccount", "aws:principalarn",
+			"aws:principalorgid", "aws:sourcearn", "aws:sourceaccount", "aws:userid":
+			if !c.negated && c.set != setAll {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 )
 
@@ -522,14 +521,7 @@ func cases() []evalCase {
 func TestEvaluationCases(t *testing.T) {
 	compiled := map[string]*Document{}
 	for name, text := range docs {
-		kind := Identity
-		if strings.Contains(text, `"Principal"`) || strings.Contains(text, `"NotPrincipal"`) {
-			kind = Resource
-			if strings.Contains(text, "AssumeRole") {
-				kind = Trust
-			}
-		}
-		d, err := Parse([]byte(text), kind)
+		d, err := Parse([]byte(text), docKind(text))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

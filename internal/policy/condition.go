@@ -22,6 +22,7 @@ type Condition struct {
 	negated  bool
 	ifExists bool
 	set      setKind
+	raw      []string
 	values   []pattern
 	nums     []float64
 	times    []time.Time
@@ -175,6 +176,7 @@ func conditionValues(raw json.RawMessage) ([]string, error) {
 }
 
 func (c *Condition) compileValues(vals []string) error {
+	c.raw = vals
 	for _, v := range vals {
 		switch c.op {
 		case opString, opStringIgnoreCase:
@@ -182,13 +184,8 @@ func (c *Condition) compileValues(vals []string) error {
 		case opStringLike:
 			c.values = append(c.values, compileValue(v, true, true))
 		case opArnEq, opArnLike:
-			p := compile(v, true)
-			if c.op == opArnEq {
-				// ArnEquals compares literally (AWS documents wildcards
-				// for ArnEquals too, so honour them).
-				p = compile(v, true)
-			}
-			c.values = append(c.values, p)
+			// AWS documents wildcards per ARN segment for both.
+			c.values = append(c.values, compile(v, true))
 		case opNumericEq, opNumericLt, opNumericLe, opNumericGt, opNumericGe:
 			n, err := strconv.ParseFloat(v, 64)
 			if err != nil {

@@ -358,7 +358,9 @@ func parseActions(v json.RawMessage, elem string) ([]pattern, error) {
 		if !ok || svc == "" || name == "" || strings.ContainsAny(svc, "*?") {
 			return nil, errorf("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: %q is not.", a)
 		}
-		out = append(out, compile(strings.ToLower(a), false))
+		p := compile(strings.ToLower(a), false)
+		p.raw = a
+		out = append(out, p)
 	}
 	return out, nil
 }

@@ -127,8 +127,8 @@ func TestAWSCLI(t *testing.T) {
 		if err == nil || !strings.Contains(stderr, "InvalidClientTokenId") {
 			t.Fatalf("unknown key: %v %s", err, stderr)
 		}
-		_, stderr, err = run(t, env, aws, "iam", "list-users")
-		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "ListUsers") {
+		_, stderr, err = run(t, env, aws, "iam", "list-groups")
+		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "ListGroups") {
 			t.Fatalf("unknown operation: %v %s", err, stderr)
 		}
 		_, stderr, err = run(t, env, aws, "dynamodb", "list-tables")
@@ -194,7 +194,7 @@ try:
 except botocore.exceptions.ClientError as e:
     out["unknown_key"] = e.response["Error"]["Code"]
 try:
-    boto3.client("iam").list_roles()
+    boto3.client("iam").list_groups()
 except botocore.exceptions.ClientError as e:
     out["unknown_op"] = e.response["Error"]["Code"]
 s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))

@@ -23,6 +23,7 @@ import (
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/front"
+	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -200,7 +201,13 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	if expiry > 0 {
 		go abortExpiredUploads(ctx, s3svc, expiry, log)
 	}
-	creds := auth.Chain{auth.Static{rootID: {SecretAccessKey: rootSecret, Principal: auth.RootPrincipal(cfg.AccountID, rootID)}}}
+	iamSvc := &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
+	stsSvc := &sts.Service{IAM: iamSvc, Key: key, Account: cfg.AccountID}
+	creds := auth.Chain{
+		auth.Static{rootID: {SecretAccessKey: rootSecret, Principal: auth.RootPrincipal(cfg.AccountID, rootID)}},
+		iamSvc, // IAM users' long-term keys (AKIA…)
+		stsSvc, // temporary credentials (ASIA… with a session token)
+	}
 	handler := front.New(front.Config{
 		Verifier: &sigv4.Verifier{Credentials: creds},
 		Log:      log,
@@ -208,7 +215,8 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		Region:   cfg.Region,
 		Domains:  cfg.Domains,
 		S3:       s3svc,
-		STS:      &sts.Service{},
+		STS:      stsSvc,
+		IAM:      iamSvc,
 	})
 	if cfg.DebugAddr != "" {
 		go serveDebug(cfg.DebugAddr, log)

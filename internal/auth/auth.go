@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"time"
 )
 
 // Kind says what sort of principal made a request.
@@ -59,7 +60,38 @@ type Principal struct {
 	AccessKeyID string
 	// Temporary is true for credentials that came with a session token.
 	Temporary bool
+	// UserName is set for IAM users (and their GetSessionToken sessions).
+	UserName string
+	// Session describes a role session (Kind AssumedRole) or a user's
+	// GetSessionToken session; nil for long-term credentials.
+	Session *Session
 }
+
+// Session is what a session token carries about the session it grants.
+type Session struct {
+	RoleName, RoleARN, RoleID string
+	SessionName               string
+	// Policy is an inline session policy and PolicyArns managed ones; when
+	// either is set, they bound what the role's policies allow.
+	Policy     string   `json:",omitempty"`
+	PolicyArns []string `json:",omitempty"`
+	// Tags are session tags (aws:PrincipalTag/<key>), TransitiveTagKeys
+	// those passed on to chained sessions.
+	Tags              map[string]string `json:",omitempty"`
+	TransitiveTagKeys []string          `json:",omitempty"`
+	Issued, Expires   time.Time
+	// Claims are condition keys a web identity brought, such as
+	// "cognito-identity.amazonaws.com:sub", with their values.
+	Claims map[string][]string `json:",omitempty"`
+	// Federated is the web identity provider for AssumeRoleWithWebIdentity
+	// sessions ("cognito-identity.amazonaws.com" or an OIDC provider).
+	Federated string `json:",omitempty"`
+	// Source is the SourceIdentity set when the session began.
+	Source string `json:",omitempty"`
+}
+
+// SourceIdentity returns the session's source identity, if any.
+func (s *Session) SourceIdentity() string { return s.Source }
 
 // AnonymousPrincipal is the principal of unsigned requests.
 var AnonymousPrincipal = &Principal{Kind: Anonymous, ARN: "*", UserID: "anonymous"}

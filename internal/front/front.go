@@ -19,6 +19,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/sts"
@@ -48,6 +49,9 @@ type Config struct {
 	Domains []string
 	S3      *s3.Service
 	STS     *sts.Service
+	// IAM supplies identity policies; nil means every signed caller is
+	// treated as the account root (tests of the front alone).
+	IAM *iam.Service
 }
 
 // Handler serves every protocol on one endpoint.
@@ -73,6 +77,8 @@ type reqInfo struct {
 	operation string
 	principal *auth.Principal
 	err       error
+	// decision says which policy statement decided, for the log.
+	decision string
 }
 
 type infoKey struct{}
@@ -221,6 +227,9 @@ func (h *Handler) logRequest(r *http.Request, ri *reqInfo, w *statusWriter, star
 		slog.String("principal", principal),
 		slog.String("remote", r.RemoteAddr),
 		slog.Int64("bytes_out", w.bytes),
+	}
+	if ri.decision != "" {
+		attrs = append(attrs, slog.String("authz", ri.decision))
 	}
 	level := slog.LevelInfo
 	if ri.err != nil {

@@ -18,6 +18,9 @@ import (
 type queryOp struct {
 	Unauthenticated bool
 	Call            func(ctx context.Context, p *auth.Principal, form url.Values) (any, error)
+	// Action, if set, is the IAM action the caller must be allowed on the
+	// entity the call names (iam:CreateRole, …).
+	Action string
 }
 
 // queryService is a query-protocol service (STS, IAM).
@@ -34,13 +37,13 @@ var queryNamespaces = map[string]string{
 }
 
 func queryServices(cfg Config) map[string]*queryService {
+	iamTable := map[string]queryOp{}
+	if cfg.IAM != nil {
+		iamTable = iamOps(cfg.IAM)
+	}
 	return map[string]*queryService{
-		"sts": {Name: "sts", Version: "2011-06-15", Xmlns: queryNamespaces["sts"], Ops: map[string]queryOp{
-			"GetCallerIdentity": {Call: func(ctx context.Context, p *auth.Principal, _ url.Values) (any, error) {
-				return cfg.STS.GetCallerIdentity(ctx, p)
-			}},
-		}},
-		"iam": {Name: "iam", Version: "2010-05-08", Xmlns: queryNamespaces["iam"], Ops: map[string]queryOp{}},
+		"sts": {Name: "sts", Version: "2011-06-15", Xmlns: queryNamespaces["sts"], Ops: stsOps(cfg)},
+		"iam": {Name: "iam", Version: "2010-05-08", Xmlns: queryNamespaces["iam"], Ops: iamTable},
 	}
 }
 
@@ -127,7 +130,14 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request) {
 		fail(awserr.New(403, "MissingAuthenticationToken", "Request is missing Authentication Token"))
 		return
 	}
-	out, err := op.Call(r.Context(), p, form)
+	if op.Action != "" {
+		if err := h.authorize(r.Context(), r, p, authzCheck{action: op.Action, resource: h.iamResource(form)}); err != nil {
+			fail(err)
+			return
+		}
+	}
+	ctx := context.WithValue(r.Context(), requestKey{}, r)
+	out, err := op.Call(ctx, p, form)
 	if err != nil {
 		fail(err)
 		return

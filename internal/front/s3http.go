@@ -59,52 +59,64 @@ func (q *s3Request) has(k string) bool { _, ok := q.query[k]; return ok }
 // s3Op is one S3 operation: its handler, and whether it accepts callers
 // that did not sign (the handler then authenticates, or needs nobody).
 type s3Op struct {
-	handle    func(h *Handler, q *s3Request) error
-	anonymous bool
+	handle func(h *Handler, q *s3Request) error
+	// action is the IAM action the operation needs on its bucket or
+	// object ("" when the handler authorizes itself, as DeleteObjects
+	// does per key); res says which.
+	action string
+	res    s3Resource
 }
+
+type s3Resource uint8
+
+const (
+	resNone   s3Resource = iota // "*"
+	resBucket                   // arn:aws:s3:::bucket
+	resObject                   // arn:aws:s3:::bucket/key
+)
 
 // s3Ops maps operation names (as s3route names them, after the botocore
 // model) to handlers.
 var s3Ops = map[string]s3Op{
-	"ListBuckets":             {handle: (*Handler).s3ListBuckets},
-	"CreateBucket":            {handle: (*Handler).s3CreateBucket},
-	"HeadBucket":              {handle: (*Handler).s3HeadBucket},
-	"GetBucketLocation":       {handle: (*Handler).s3GetBucketLocation},
-	"DeleteBucket":            {handle: (*Handler).s3DeleteBucket},
-	"ListObjects":             {handle: (*Handler).s3ListObjects},
-	"ListObjectsV2":           {handle: (*Handler).s3ListObjects},
-	"ListMultipartUploads":    {handle: (*Handler).s3ListMultipartUploads},
-	"GetBucketPolicy":         {handle: (*Handler).s3GetBucketPolicy},
-	"PutBucketPolicy":         {handle: (*Handler).s3PutBucketPolicy},
-	"DeleteBucketPolicy":      {handle: (*Handler).s3DeleteBucketPolicy},
-	"GetBucketPolicyStatus":   {handle: (*Handler).s3GetBucketPolicyStatus},
-	"GetPublicAccessBlock":    {handle: (*Handler).s3GetPublicAccessBlock},
-	"PutPublicAccessBlock":    {handle: (*Handler).s3PutPublicAccessBlock},
-	"DeletePublicAccessBlock": {handle: (*Handler).s3DeletePublicAccessBlock},
-	"GetBucketCors":           {handle: (*Handler).s3GetBucketCors},
-	"PutBucketCors":           {handle: (*Handler).s3PutBucketCors},
-	"DeleteBucketCors":        {handle: (*Handler).s3DeleteBucketCors},
-	"GetBucketVersioning":     {handle: (*Handler).s3GetBucketVersioning},
-	"GetBucketAcl":            {handle: (*Handler).s3GetAcl},
-	"GetObjectAcl":            {handle: (*Handler).s3GetAcl},
-	"PreflightRequest":        {handle: (*Handler).s3Preflight, anonymous: true},
-	"PostObject":              {handle: (*Handler).s3PostObject, anonymous: true},
-	"PutObject":               {handle: (*Handler).s3PutObject},
-	"GetObject":               {handle: (*Handler).s3GetObject},
-	"HeadObject":              {handle: (*Handler).s3GetObject},
-	"DeleteObject":            {handle: (*Handler).s3DeleteObject},
-	"DeleteObjects":           {handle: (*Handler).s3DeleteObjects},
-	"CopyObject":              {handle: (*Handler).s3CopyObject},
-	"GetObjectAttributes":     {handle: (*Handler).s3GetObjectAttributes},
-	"GetObjectTagging":        {handle: (*Handler).s3GetObjectTagging},
-	"PutObjectTagging":        {handle: (*Handler).s3PutObjectTagging},
-	"DeleteObjectTagging":     {handle: (*Handler).s3DeleteObjectTagging},
-	"CreateMultipartUpload":   {handle: (*Handler).s3CreateMultipartUpload},
-	"UploadPart":              {handle: (*Handler).s3UploadPart},
-	"UploadPartCopy":          {handle: (*Handler).s3UploadPartCopy},
-	"CompleteMultipartUpload": {handle: (*Handler).s3CompleteMultipartUpload},
-	"AbortMultipartUpload":    {handle: (*Handler).s3AbortMultipartUpload},
-	"ListParts":               {handle: (*Handler).s3ListParts},
+	"ListBuckets":             {(*Handler).s3ListBuckets, "s3:ListAllMyBuckets", resNone},
+	"CreateBucket":            {(*Handler).s3CreateBucket, "s3:CreateBucket", resBucket},
+	"HeadBucket":              {(*Handler).s3HeadBucket, "s3:ListBucket", resBucket},
+	"GetBucketLocation":       {(*Handler).s3GetBucketLocation, "s3:GetBucketLocation", resBucket},
+	"DeleteBucket":            {(*Handler).s3DeleteBucket, "s3:DeleteBucket", resBucket},
+	"ListObjects":             {(*Handler).s3ListObjects, "s3:ListBucket", resBucket},
+	"ListObjectsV2":           {(*Handler).s3ListObjects, "s3:ListBucket", resBucket},
+	"ListMultipartUploads":    {(*Handler).s3ListMultipartUploads, "s3:ListBucketMultipartUploads", resBucket},
+	"GetBucketPolicy":         {(*Handler).s3GetBucketPolicy, "s3:GetBucketPolicy", resBucket},
+	"PutBucketPolicy":         {(*Handler).s3PutBucketPolicy, "s3:PutBucketPolicy", resBucket},
+	"DeleteBucketPolicy":      {(*Handler).s3DeleteBucketPolicy, "s3:DeleteBucketPolicy", resBucket},
+	"GetBucketPolicyStatus":   {(*Handler).s3GetBucketPolicyStatus, "s3:GetBucketPolicyStatus", resBucket},
+	"GetPublicAccessBlock":    {(*Handler).s3GetPublicAccessBlock, "s3:GetBucketPublicAccessBlock", resBucket},
+	"PutPublicAccessBlock":    {(*Handler).s3PutPublicAccessBlock, "s3:PutBucketPublicAccessBlock", resBucket},
+	"DeletePublicAccessBlock": {(*Handler).s3DeletePublicAccessBlock, "s3:PutBucketPublicAccessBlock", resBucket},
+	"GetBucketCors":           {(*Handler).s3GetBucketCors, "s3:GetBucketCORS", resBucket},
+	"PutBucketCors":           {(*Handler).s3PutBucketCors, "s3:PutBucketCORS", resBucket},
+	"DeleteBucketCors":        {(*Handler).s3DeleteBucketCors, "s3:PutBucketCORS", resBucket},
+	"GetBucketVersioning":     {(*Handler).s3GetBucketVersioning, "s3:GetBucketVersioning", resBucket},
+	"GetBucketAcl":            {(*Handler).s3GetAcl, "s3:GetBucketAcl", resBucket},
+	"GetObjectAcl":            {(*Handler).s3GetAcl, "s3:GetObjectAcl", resObject},
+	"PreflightRequest":        {(*Handler).s3Preflight, "", resNone},
+	"PostObject":              {(*Handler).s3PostObject, "", resNone},
+	"PutObject":               {(*Handler).s3PutObject, "s3:PutObject", resObject},
+	"GetObject":               {(*Handler).s3GetObject, "s3:GetObject", resObject},
+	"HeadObject":              {(*Handler).s3GetObject, "s3:GetObject", resObject},
+	"DeleteObject":            {(*Handler).s3DeleteObject, "s3:DeleteObject", resObject},
+	"DeleteObjects":           {(*Handler).s3DeleteObjects, "", resNone},
+	"CopyObject":              {(*Handler).s3CopyObject, "s3:PutObject", resObject},
+	"GetObjectAttributes":     {(*Handler).s3GetObjectAttributes, "s3:GetObjectAttributes", resObject},
+	"GetObjectTagging":        {(*Handler).s3GetObjectTagging, "s3:GetObjectTagging", resObject},
+	"PutObjectTagging":        {(*Handler).s3PutObjectTagging, "s3:PutObjectTagging", resObject},
+	"DeleteObjectTagging":     {(*Handler).s3DeleteObjectTagging, "s3:DeleteObjectTagging", resObject},
+	"CreateMultipartUpload":   {(*Handler).s3CreateMultipartUpload, "s3:PutObject", resObject},
+	"UploadPart":              {(*Handler).s3UploadPart, "s3:PutObject", resObject},
+	"UploadPartCopy":          {(*Handler).s3UploadPartCopy, "s3:PutObject", resObject},
+	"CompleteMultipartUpload": {(*Handler).s3CompleteMultipartUpload, "s3:PutObject", resObject},
+	"AbortMultipartUpload":    {(*Handler).s3AbortMultipartUpload, "s3:AbortMultipartUpload", resObject},
+	"ListParts":               {(*Handler).s3ListParts, "s3:ListMultipartUploadParts", resObject},
 }
 
 func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) {
@@ -164,11 +176,18 @@ func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) {
 	}
 	q.res, q.p = res, res.Principal
 	ri.principal = res.Principal
-	// Until the policy engine arrives, signed principals of the account may
-	// do everything and anonymous callers nothing.
-	if res.Principal.Kind == auth.Anonymous && !op.anonymous {
-		fail(awserr.New(403, "AccessDenied", "Access Denied"))
-		return
+	if op.action != "" {
+		resource := "*"
+		switch op.res {
+		case resBucket:
+			resource = bucketARN(route.Bucket)
+		case resObject:
+			resource = objectARN(route.Bucket, route.Key)
+		}
+		if err := h.authorizeS3(q, op.action, route.Bucket, resource); err != nil {
+			fail(err)
+			return
+		}
 	}
 	if err := op.handle(h, q); err != nil {
 		fail(err)

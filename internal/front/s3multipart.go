@@ -76,6 +76,9 @@ func (h *Handler) s3UploadPartCopy(q *s3Request) error {
 	if err != nil {
 		return err
 	}
+	if err := h.authorizeS3(q, "s3:GetObject", sb, objectARN(sb, sk)); err != nil {
+		return err
+	}
 	p, err := h.cfg.S3.UploadPartCopy(q.r.Context(), q.route.Bucket, q.route.Key, q.get("uploadId"), n, sb, sk,
 		q.r.Header.Get("x-amz-copy-source-range"), readConditions(q.r, "x-amz-copy-source-"))
 	if err != nil {

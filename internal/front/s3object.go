@@ -232,13 +232,40 @@ func (h *Handler) s3DeleteObjects(q *s3Request) error {
 	if err := decodeXML(q, true, &req); err != nil {
 		return err
 	}
+	// Each key needs s3:DeleteObject of its own.
 	var keys []string
-	for _, o := range req.Objects {
+	denied := map[int]*awserr.Error{}
+	for i, o := range req.Objects {
+		if err := h.authorizeS3(q, "s3:DeleteObject", q.route.Bucket, objectARN(q.route.Bucket, o.Key)); err != nil {
+			e, ok := awserr.As(err)
+			if !ok {
+				return err
+			}
+			denied[i] = e
+			continue
+		}
 		keys = append(keys, o.Key)
 	}
-	results, err := h.cfg.S3.DeleteObjects(q.r.Context(), q.route.Bucket, keys)
-	if err != nil {
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	var allowed []s3.DeleteResult
+	if len(keys) > 0 {
+		var err error
+		if allowed, err = h.cfg.S3.DeleteObjects(q.r.Context(), q.route.Bucket, keys); err != nil {
+			return err
+		}
+	} else if _, err := h.cfg.S3.Bucket(q.r.Context(), q.route.Bucket); err != nil {
 		return err
+	}
+	var results []s3.DeleteResult
+	for i, o := range req.Objects {
+		if e, ok := denied[i]; ok {
+			results = append(results, s3.DeleteResult{Key: o.Key, Err: e})
+			continue
+		}
+		results = append(results, allowed[0])
+		allowed = allowed[1:]
 	}
 	type deleted struct {
 		Key string `xml:"Key"`
@@ -285,6 +312,9 @@ func copySource(q *s3Request) (bucket, key string, err error) {
 func (h *Handler) s3CopyObject(q *s3Request) error {
 	sb, sk, err := copySource(q)
 	if err != nil {
+		return err
+	}
+	if err := h.authorizeS3(q, "s3:GetObject", sb, objectARN(sb, sk)); err != nil {
 		return err
 	}
 	in := s3.CopyInput{

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 )
 
@@ -66,10 +66,12 @@ func (h *Handler) s3PostObject(q *s3Request) error {
 	}
 	q.p = p
 	info(q.r.Context()).principal = p
-	if p.Kind == auth.Anonymous {
-		return awserr.New(403, "AccessDenied", "Access Denied")
-	}
 	key := strings.ReplaceAll(fields["key"], "${filename}", file.FileName())
+	if err := h.authorizeS3As(q, p, "s3:PutObject", q.route.Bucket, objectARN(q.route.Bucket, key), func(r *policy.Request) {
+		r.Set("s3:authType", "POST")
+	}); err != nil {
+		return err
+	}
 	check := map[string]string{"bucket": q.route.Bucket}
 	for k, v := range fields {
 		check[k] = v

@@ -31,6 +31,30 @@ var (
 	ErrClosed = errors.New("store: closed")
 )
 
+// ErrReadOnly: a write inside ViewRecords.
+var ErrReadOnly = errors.New("store: read-only transaction")
+
+// RecordTx reads and writes records: small opaque values that services
+// keep for themselves (IAM roles and users, user pools, identity pools),
+// named by kind and id. Ids sort in byte order within a kind.
+type RecordTx interface {
+	// Get returns a record's value, or ErrNotFound.
+	Get(kind, id string) ([]byte, error)
+	// Put creates or replaces a record.
+	Put(kind, id string, value []byte) error
+	// Delete removes a record; deleting a missing record is not an error.
+	Delete(kind, id string) error
+	// List returns records of a kind whose ids start with prefix and sort
+	// after after, in id order, at most limit of them (0: all).
+	List(kind, prefix, after string, limit int) ([]Record, error)
+}
+
+// Record is one listed record.
+type Record struct {
+	ID    string
+	Value []byte
+}
+
 // Bucket configuration documents kept in Bucket.Config, by name. The store
 // keeps them opaque; the S3 service validates and interprets them.
 const (
@@ -202,6 +226,14 @@ type Store interface {
 	// AbortUpload removes an upload and returns its parts so the caller
 	// can free their blobs; ErrNotFound if it does not exist.
 	AbortUpload(ctx context.Context, bucket, key, id string) ([]Part, error)
+
+	// ViewRecords runs fn in a read-only transaction over the records
+	// store; Put and Delete fail there with ErrReadOnly.
+	ViewRecords(ctx context.Context, fn func(tx RecordTx) error) error
+	// UpdateRecords runs fn in a read-write transaction over the records
+	// store, committed if fn returns nil and rolled back otherwise (fn's
+	// error is returned as is).
+	UpdateRecords(ctx context.Context, fn func(tx RecordTx) error) error
 
 	// BlobIDs calls fn with every blob id that a record refers to
 	// (objects, their parts, and parts of uploads in progress). The

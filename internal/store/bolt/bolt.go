@@ -579,3 +579,5 @@ func (s *Store) BlobIDs(ctx context.Context, fn func(id string) error) error {
 
 // Close implements store.Store.
 func (s *Store) Close() error { return s.db.Close() }
+
+var errDatabaseNotOpen = bolterr.ErrDatabaseNotOpen

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UploadList", testUploadList},
 		{"CompleteUpload", testCompleteUpload},
 		{"Inline", testInline},
+		{"Records", testRecords},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {

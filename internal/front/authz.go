@@ -1,0 +1,87 @@
+package front
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/sts"
+)
+
+// authzCheck is one authorization question: may the request's principal
+// perform action on resource?
+type authzCheck struct {
+	action, resource string
+	// keys adds operation-specific condition keys.
+	keys func(r *policy.Request)
+	// resourcePolicy is the resource's policy (a bucket policy), if any;
+	// restrictPublic applies S3's RestrictPublicBuckets; owner is the
+	// resource's account.
+	resourcePolicy *policy.Document
+	restrictPublic bool
+	owner          string
+}
+
+// authorize answers c for the request r made by p. It returns nil or an
+// AccessDenied error worded as AWS words it, and records what decided in
+// the access log.
+func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Principal, c authzCheck) error {
+	req := &policy.Request{Action: c.action, Resource: c.resource, Principal: sts.PolicyPrincipal(p)}
+	h.globalKeys(req, r)
+	in := policy.Input{Request: req, Resource: c.resourcePolicy, IgnorePublicResource: c.restrictPublic, OwnerAccount: c.owner}
+	if in.OwnerAccount == "" {
+		in.OwnerAccount = h.cfg.Account
+	}
+	switch {
+	case p.Kind == auth.Anonymous:
+	case h.cfg.IAM == nil || p.Kind == auth.Root:
+		in.Root = true
+		sts.SetPrincipalKeys(req, p, nil)
+	default:
+		pol, err := h.cfg.IAM.IdentityPolicies(ctx, p)
+		if err != nil {
+			return err
+		}
+		in.Identity, in.Session, in.HasSession = pol.Identity, pol.Session, pol.HasSession
+		sts.SetPrincipalKeys(req, p, pol)
+	}
+	if c.keys != nil {
+		c.keys(req)
+	}
+	res := policy.Authorize(in)
+	ri := info(ctx)
+	if res.Statement != nil {
+		sid := res.Statement.Sid
+		if sid == "" {
+			sid = "#" + strconv.Itoa(res.Statement.Index)
+		}
+		ri.decision = fmt.Sprintf("%s %s by %s policy statement %s", c.action, res.Decision, res.Source, sid)
+	} else {
+		ri.decision = fmt.Sprintf("%s %s", c.action, res.Decision)
+	}
+	if res.Allowed() {
+		return nil
+	}
+	return awserr.New(403, "AccessDenied", res.Message(req))
+}
+
+// globalKeys sets the request-wide condition keys.
+func (h *Handler) globalKeys(req *policy.Request, r *http.Request) {
+	now := time.Now().UTC()
+	req.Set("aws:CurrentTime", now.Format(time.RFC3339))
+	req.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	req.Set("aws:SecureTransport", strconv.FormatBool(r.TLS != nil))
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		req.Set("aws:SourceIp", host)
+	}
+	if ua := r.Header.Get("User-Agent"); ua != "" {
+		req.Set("aws:UserAgent", ua)
+	}
+	req.Set("aws:RequestedRegion", h.cfg.Region)
+}

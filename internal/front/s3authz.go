@@ -1,0 +1,118 @@
+package front
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/policy"
+	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+func bucketARN(b string) string    { return "arn:aws:s3:::" + b }
+func objectARN(b, k string) string { return "arn:aws:s3:::" + b + "/" + k }
+
+// bucketPolicy returns a bucket's compiled policy (nil if none), whether
+// Block Public Access restricts public grants, and the owner.
+func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s3.PublicAccessBlock, string) {
+	var pab s3.PublicAccessBlock
+	if bucket == "" {
+		return nil, pab, ""
+	}
+	b, err := h.cfg.S3.Meta.GetBucket(q.r.Context(), bucket)
+	if err != nil {
+		return nil, pab, ""
+	}
+	if v := b.Config[store.ConfigPublicAccessBlock]; v != "" {
+		json.Unmarshal([]byte(v), &pab)
+	}
+	doc := b.Config[store.ConfigPolicy]
+	if doc == "" {
+		return nil, pab, b.Owner
+	}
+	d, err := policy.Parse([]byte(doc), policy.Resource)
+	if err != nil {
+		return nil, pab, b.Owner
+	}
+	return d, pab, b.Owner
+}
+
+// authorizeS3 checks an S3 action on a bucket or object for the request's
+// principal, with the bucket's policy and S3's condition keys.
+func (h *Handler) authorizeS3(q *s3Request, action, bucket, resource string) error {
+	return h.authorizeS3As(q, q.p, action, bucket, resource, nil)
+}
+
+func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket, resource string, extra func(r *policy.Request)) error {
+	doc, pab, owner := h.bucketPolicy(q, bucket)
+	c := authzCheck{action: action, resource: resource, resourcePolicy: doc, restrictPublic: pab.RestrictPublicBuckets, owner: owner}
+	c.keys = func(r *policy.Request) {
+		h.s3Keys(q, r, action, bucket, resource)
+		if extra != nil {
+			extra(r)
+		}
+	}
+	err := h.authorize(q.r.Context(), q.r, p, c)
+	if e, ok := awserr.As(err); ok && e.Code == "AccessDenied" && p.Kind == auth.Anonymous {
+		return awserr.New(403, "AccessDenied", "Access Denied")
+	}
+	return err
+}
+
+// s3Keys sets S3's condition keys for a request.
+func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resource string) {
+	if q.res != nil && q.res.Auth != nil {
+		switch q.res.Auth.Scheme {
+		case sigv4.HeaderV4:
+			r.Set("s3:authType", "REST-HEADER")
+			r.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
+		case sigv4.QueryV4:
+			r.Set("s3:authType", "REST-QUERY-STRING")
+			r.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
+		case sigv4.QueryV2:
+			r.Set("s3:authType", "REST-QUERY-STRING")
+			r.Set("s3:signatureversion", "AWS")
+		}
+	}
+	if v := q.r.Header.Get("x-amz-content-sha256"); v != "" {
+		r.Set("s3:x-amz-content-sha256", v)
+	}
+	for _, hname := range []string{"x-amz-acl", "x-amz-server-side-encryption", "x-amz-storage-class", "x-amz-metadata-directive", "x-amz-copy-source"} {
+		if v := q.r.Header.Get(hname); v != "" {
+			r.Set("s3:"+hname, v)
+		}
+	}
+	r.Set("s3:ResourceAccount", h.cfg.Account)
+	switch action {
+	case "s3:ListBucket":
+		if q.route.Operation == "ListObjects" || q.route.Operation == "ListObjectsV2" {
+			r.Set("s3:prefix", q.get("prefix"))
+			if q.has("delimiter") {
+				r.Set("s3:delimiter", q.get("delimiter"))
+			}
+			if q.has("max-keys") {
+				r.Set("s3:max-keys", q.get("max-keys"))
+			}
+		}
+	case "s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:DeleteObject", "s3:GetObjectAttributes", "s3:GetObjectAcl":
+		key := strings.TrimPrefix(resource, bucketARN(bucket)+"/")
+		if o, err := h.cfg.S3.Meta.GetObject(q.r.Context(), bucket, key); err == nil {
+			for k, v := range o.Tags {
+				r.Set("s3:ExistingObjectTag/"+k, v)
+			}
+		}
+	}
+	if action == "s3:PutObject" && q.route.Operation != "CopyObject" || action == "s3:PutObject" && q.r.Header.Get("x-amz-tagging-directive") == "REPLACE" {
+		if tags, err := parseTagging(q.r.Header.Get("x-amz-tagging")); err == nil && len(tags) > 0 {
+			var keys []string
+			for k, v := range tags {
+				r.Set("s3:RequestObjectTag/"+k, v)
+				keys = append(keys, k)
+			}
+			r.Set("s3:RequestObjectTagKeys", keys...)
+		}
+	}
+}

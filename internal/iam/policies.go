@@ -61,7 +61,9 @@ func init() {
 	add("IAMReadOnlyAccess", "ANPAJKSO7NDY4T57MWDSQ", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`)
 }
 
-func errNoPolicy(arn string) error { return errNoSuchEntity("Policy %s does not exist or is not attachable.", arn) }
+func errNoPolicy(arn string) error {
+	return errNoSuchEntity("Policy %s does not exist or is not attachable.", arn)
+}
 
 // CreatePolicy creates a customer managed policy.
 func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc string, tags []Tag) (ManagedPolicy, error) {

@@ -35,7 +35,9 @@ type CreateRoleInput struct {
 
 func roleID(name string) string { return strings.ToLower(name) }
 
-func errNoRole(name string) error { return errNoSuchEntity("The role with name %s cannot be found.", name) }
+func errNoRole(name string) error {
+	return errNoSuchEntity("The role with name %s cannot be found.", name)
+}
 
 func checkDuration(d int) error {
 	if d < 3600 || d > 43200 {

@@ -40,7 +40,9 @@ const sealPurpose = "sekisho iam access key secret"
 
 func userID(name string) string { return strings.ToLower(name) }
 
-func errNoUser(name string) error { return errNoSuchEntity("The user with name %s cannot be found.", name) }
+func errNoUser(name string) error {
+	return errNoSuchEntity("The user with name %s cannot be found.", name)
+}
 
 // CreateUser creates a user.
 func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag) (User, error) {
@@ -151,7 +153,9 @@ func (s *Service) ListAccessKeys(ctx context.Context, user string) ([]AccessKey,
 	return u.Keys, u.Name, err
 }
 
-func errNoKey(id string) error { return errNoSuchEntity("The Access Key with id %s cannot be found.", id) }
+func errNoKey(id string) error {
+	return errNoSuchEntity("The Access Key with id %s cannot be found.", id)
+}
 
 // UpdateAccessKey sets a key Active or Inactive; an inactive key stops
 // working at once.

@@ -7,44 +7,44 @@ import (
 
 // Sources cited by the cases (AWS documentation pages and sections).
 const (
-	srcEvalLogic   = "IAM User Guide › Policy evaluation logic › Determining whether a request is allowed or denied within an account"
-	srcEvalSession = "IAM User Guide › Policy evaluation logic › Identity-based policies with session policies"
-	srcEvalRes     = "IAM User Guide › Policy evaluation logic › Identity-based policies with resource-based policies"
-	srcAction      = "IAM User Guide › IAM JSON policy elements: Action"
-	srcNotAction   = "IAM User Guide › IAM JSON policy elements: NotAction (Allow everything except IAM)"
-	srcResource    = "IAM User Guide › IAM JSON policy elements: Resource (wildcards within ARN segments)"
-	srcNotResource = "IAM User Guide › IAM JSON policy elements: NotResource"
-	srcPrincipal   = "IAM User Guide › AWS JSON policy elements: Principal"
-	srcNotPrinc    = "IAM User Guide › AWS JSON policy elements: NotPrincipal"
-	srcString      = "IAM User Guide › IAM JSON policy elements: Condition operators › String condition operators"
-	srcNumeric     = "IAM User Guide › Condition operators › Numeric condition operators"
-	srcDate        = "IAM User Guide › Condition operators › Date condition operators"
-	srcBool        = "IAM User Guide › Condition operators › Boolean condition operators"
-	srcBinary      = "IAM User Guide › Condition operators › Binary condition operators"
-	srcIP          = "IAM User Guide › Condition operators › IP address condition operators"
-	srcArn         = "IAM User Guide › Condition operators › Amazon Resource Name (ARN) condition operators"
-	srcIfExists    = "IAM User Guide › Condition operators › ...IfExists condition operators"
-	srcNull        = "IAM User Guide › Condition operators › Condition operator to check existence of condition keys"
-	srcMulti       = "IAM User Guide › Single-valued vs. multivalued context keys › ForAllValues / ForAnyValue"
-	srcLogic       = "IAM User Guide › Creating a condition with multiple keys or values (AND across keys, OR across values)"
-	srcVars        = "IAM User Guide › IAM policy elements: Variables and tags"
-	srcVarDefault  = "IAM User Guide › Policy variables › Specifying default values"
-	srcVarSpecial  = "IAM User Guide › Policy variables › Special characters (${*}, ${?}, ${$})"
-	srcVar2008     = "IAM User Guide › IAM JSON policy elements: Version (variables need 2012-10-17)"
-	srcHome        = "IAM User Guide › Example policies › Amazon S3: Allows IAM users access to their S3 home directory, programmatically"
-	srcCognito     = "Cognito Developer Guide › IAM roles › Fine-grained access (per-identity S3 prefix with cognito-identity.amazonaws.com:sub)"
+	srcEvalLogic    = "IAM User Guide › Policy evaluation logic › Determining whether a request is allowed or denied within an account"
+	srcEvalSession  = "IAM User Guide › Policy evaluation logic › Identity-based policies with session policies"
+	srcEvalRes      = "IAM User Guide › Policy evaluation logic › Identity-based policies with resource-based policies"
+	srcAction       = "IAM User Guide › IAM JSON policy elements: Action"
+	srcNotAction    = "IAM User Guide › IAM JSON policy elements: NotAction (Allow everything except IAM)"
+	srcResource     = "IAM User Guide › IAM JSON policy elements: Resource (wildcards within ARN segments)"
+	srcNotResource  = "IAM User Guide › IAM JSON policy elements: NotResource"
+	srcPrincipal    = "IAM User Guide › AWS JSON policy elements: Principal"
+	srcNotPrinc     = "IAM User Guide › AWS JSON policy elements: NotPrincipal"
+	srcString       = "IAM User Guide › IAM JSON policy elements: Condition operators › String condition operators"
+	srcNumeric      = "IAM User Guide › Condition operators › Numeric condition operators"
+	srcDate         = "IAM User Guide › Condition operators › Date condition operators"
+	srcBool         = "IAM User Guide › Condition operators › Boolean condition operators"
+	srcBinary       = "IAM User Guide › Condition operators › Binary condition operators"
+	srcIP           = "IAM User Guide › Condition operators › IP address condition operators"
+	srcArn          = "IAM User Guide › Condition operators › Amazon Resource Name (ARN) condition operators"
+	srcIfExists     = "IAM User Guide › Condition operators › ...IfExists condition operators"
+	srcNull         = "IAM User Guide › Condition operators › Condition operator to check existence of condition keys"
+	srcMulti        = "IAM User Guide › Single-valued vs. multivalued context keys › ForAllValues / ForAnyValue"
+	srcLogic        = "IAM User Guide › Creating a condition with multiple keys or values (AND across keys, OR across values)"
+	srcVars         = "IAM User Guide › IAM policy elements: Variables and tags"
+	srcVarDefault   = "IAM User Guide › Policy variables › Specifying default values"
+	srcVarSpecial   = "IAM User Guide › Policy variables › Special characters (${*}, ${?}, ${$})"
+	srcVar2008      = "IAM User Guide › IAM JSON policy elements: Version (variables need 2012-10-17)"
+	srcHome         = "IAM User Guide › Example policies › Amazon S3: Allows IAM users access to their S3 home directory, programmatically"
+	srcCognito      = "Cognito Developer Guide › IAM roles › Fine-grained access (per-identity S3 prefix with cognito-identity.amazonaws.com:sub)"
 	srcCognitoTrust = "Cognito Developer Guide › Role trust and permissions (aud and amr conditions)"
-	srcTags        = "IAM User Guide › Controlling access to and for IAM users and roles using tags (aws:PrincipalTag)"
-	srcABAC        = "Cognito Developer Guide › Using attributes for access control (department folders via aws:PrincipalTag)"
-	srcS3Public    = "S3 User Guide › Bucket policy examples › Granting read-only permission to a public anonymous user"
-	srcS3TLS       = "S3 User Guide › Bucket policy examples › Managing access based on HTTPS requests (aws:SecureTransport)"
-	srcS3IP        = "S3 User Guide › Bucket policy examples › Managing access based on specific IP addresses"
-	srcS3Prefix    = "S3 User Guide › Bucket policy examples › Limiting access to a specific prefix (s3:prefix, s3:delimiter)"
-	srcS3Tags      = "S3 User Guide › Tagging and access control policies (s3:ExistingObjectTag, s3:RequestObjectTagKeys)"
-	srcS3MaxKeys   = "S3 User Guide › Bucket policy examples › s3:max-keys (NumericLessThanEquals)"
-	srcS3ReadOnly  = "AWS managed policy AmazonS3ReadOnlyAccess"
-	srcSeedGuest   = "seed 000 › unauthenticated role: list but not put"
-	srcSeedRO      = "seed 001 › read-only role for one rule"
+	srcTags         = "IAM User Guide › Controlling access to and for IAM users and roles using tags (aws:PrincipalTag)"
+	srcABAC         = "Cognito Developer Guide › Using attributes for access control (department folders via aws:PrincipalTag)"
+	srcS3Public     = "S3 User Guide › Bucket policy examples › Granting read-only permission to a public anonymous user"
+	srcS3TLS        = "S3 User Guide › Bucket policy examples › Managing access based on HTTPS requests (aws:SecureTransport)"
+	srcS3IP         = "S3 User Guide › Bucket policy examples › Managing access based on specific IP addresses"
+	srcS3Prefix     = "S3 User Guide › Bucket policy examples › Limiting access to a specific prefix (s3:prefix, s3:delimiter)"
+	srcS3Tags       = "S3 User Guide › Tagging and access control policies (s3:ExistingObjectTag, s3:RequestObjectTagKeys)"
+	srcS3MaxKeys    = "S3 User Guide › Bucket policy examples › s3:max-keys (NumericLessThanEquals)"
+	srcS3ReadOnly   = "AWS managed policy AmazonS3ReadOnlyAccess"
+	srcSeedGuest    = "seed 000 › unauthenticated role: list but not put"
+	srcSeedRO       = "seed 001 › read-only role for one rule"
 )
 
 type evalCase struct {
@@ -60,17 +60,17 @@ var docs = map[string]string{
 	"denyBeatsAllow": `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"s3:*","Resource":"*"},
 		{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::example-bucket/*"}]}`,
-	"notActionIAM": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`,
-	"notResource": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::hr-bucket","arn:aws:s3:::hr-bucket/*"]},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
-	"wild": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List?ucket"],"Resource":["arn:aws:s3:::logs-*/2024/*","arn:aws:s3:::logs-*"]}]}`,
-	"segments": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"arn:aws:iam::*:role/app-*"}]}`,
-	"stringEq": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/job-category":"iamuser-admin"}}}]}`,
-	"stringNotEq": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":["red","blue"]}}}]}`,
-	"stringIC": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"aws:PrincipalTag/dept":"Finance"}}}]}`,
-	"stringNotIC": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEqualsIgnoreCase":{"aws:PrincipalTag/dept":"Finance"}}}]}`,
-	"stringLike": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":["home/*","public/?/x"]}}}]}`,
+	"notActionIAM":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}`,
+	"notResource":   `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::hr-bucket","arn:aws:s3:::hr-bucket/*"]},{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`,
+	"wild":          `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List?ucket"],"Resource":["arn:aws:s3:::logs-*/2024/*","arn:aws:s3:::logs-*"]}]}`,
+	"segments":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetRole","Resource":"arn:aws:iam::*:role/app-*"}]}`,
+	"stringEq":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/job-category":"iamuser-admin"}}}]}`,
+	"stringNotEq":   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalTag/team":["red","blue"]}}}]}`,
+	"stringIC":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"aws:PrincipalTag/dept":"Finance"}}}]}`,
+	"stringNotIC":   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEqualsIgnoreCase":{"aws:PrincipalTag/dept":"Finance"}}}]}`,
+	"stringLike":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"StringLike":{"s3:prefix":["home/*","public/?/x"]}}}]}`,
 	"stringNotLike": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"StringNotLike":{"s3:prefix":"private/*"}}}]}`,
-	"numeric": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"NumericLessThanEquals":{"s3:max-keys":"10"}}}]}`,
+	"numeric":       `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::b","Condition":{"NumericLessThanEquals":{"s3:max-keys":"10"}}}]}`,
 	"numericAll": `{"Version":"2012-10-17","Statement":[
 		{"Sid":"eq","Effect":"Allow","Action":"x:Eq","Resource":"*","Condition":{"NumericEquals":{"x:n":"5"}}},
 		{"Sid":"ne","Effect":"Allow","Action":"x:Ne","Resource":"*","Condition":{"NumericNotEquals":{"x:n":"5"}}},
@@ -84,11 +84,11 @@ var docs = map[string]string{
 		{"Effect":"Allow","Action":"x:Issued","Resource":"*","Condition":{"DateGreaterThan":{"aws:TokenIssueTime":"1585699200"}}},
 		{"Effect":"Allow","Action":"x:Exact","Resource":"*","Condition":{"DateEquals":{"aws:CurrentTime":"2020-05-05T05:05:05Z"}}},
 		{"Effect":"Allow","Action":"x:NotExact","Resource":"*","Condition":{"DateNotEquals":{"aws:CurrentTime":"2020-05-05T05:05:05Z"}}}]}`,
-	"bool": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`,
+	"bool":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}`,
 	"boolMFA": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:StopInstances","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":true}}}]}`,
-	"binary": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"x:Bin","Resource":"*","Condition":{"BinaryEquals":{"x:blob":"QmluYXJ5VmFsdWU="}}}]}`,
-	"ip": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:DB8:1234:5678::/64"]}}}]}`,
-	"notIP": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.7"]}}},{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+	"binary":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"x:Bin","Resource":"*","Condition":{"BinaryEquals":{"x:blob":"QmluYXJ5VmFsdWU="}}}]}`,
+	"ip":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:DB8:1234:5678::/64"]}}}]}`,
+	"notIP":   `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":["192.0.2.0/24","203.0.113.7"]}}},{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
 	"arn": `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"sns:Publish","Resource":"*","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:sns:us-east-1:123456789012:topic"}}},
 		{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:sns:*:123456789012:app-*"}}},
@@ -98,9 +98,9 @@ var docs = map[string]string{
 	"null": `{"Version":"2012-10-17","Statement":[
 		{"Effect":"Allow","Action":"x:Temp","Resource":"*","Condition":{"Null":{"aws:TokenIssueTime":"false"}}},
 		{"Effect":"Allow","Action":"x:LongTerm","Resource":"*","Condition":{"Null":{"aws:TokenIssueTime":"true"}}}]}`,
-	"forAll": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["environment","cost-center"]}}}]}`,
-	"forAny": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["secret","owner"]}}},{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*"}]}`,
-	"forAllNot": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"x:Tag","Resource":"*","Condition":{"ForAllValues:StringNotLike":{"aws:TagKeys":"aws:*"}}}]}`,
+	"forAll":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["environment","cost-center"]}}}]}`,
+	"forAny":     `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:CreateTags","Resource":"*","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":["secret","owner"]}}},{"Effect":"Allow","Action":"ec2:CreateTags","Resource":"*"}]}`,
+	"forAllNot":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"x:Tag","Resource":"*","Condition":{"ForAllValues:StringNotLike":{"aws:TagKeys":"aws:*"}}}]}`,
 	"forAnyLike": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Resource":"*","Condition":{"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}]}`,
 	"andOr": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{
 		"StringEquals":{"aws:PrincipalTag/dept":["hr","it"],"aws:PrincipalTag/level":"senior"},"Bool":{"aws:SecureTransport":"true"}}}]}`,
@@ -119,23 +119,23 @@ var docs = map[string]string{
 		"Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"ap-northeast-1:11111111-2222-3333-4444-555555555555"},"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}]}`,
 	"dept": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::corp/${aws:PrincipalTag/department}/*"},
 		{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::corp","Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/department}/*"}}}]}`,
-	"deptDefault": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::corp/${aws:PrincipalTag/team, 'shared'}/*"}]}`,
-	"tagMatch": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/project":"${aws:PrincipalTag/project}"}}}]}`,
-	"special": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/literal${*}star${?}q${$}d"}]}`,
-	"v2008": `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}`,
-	"noVersion": `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}`,
-	"publicRead": `{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:GetObjectVersion"],"Resource":["arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"]}]}`,
-	"tlsOnly": `{"Version":"2012-10-17","Statement":[{"Sid":"RestrictToTLSRequestsOnly","Action":"s3:*","Effect":"Deny","Resource":["arn:aws:s3:::DOC-EXAMPLE-BUCKET","arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Principal":"*"}]}`,
-	"ipBucket": `{"Version":"2012-10-17","Statement":[{"Sid":"IPAllow","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::DOC-EXAMPLE-BUCKET","arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],"Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}`,
-	"grantRole": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/reader"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`,
-	"grantUser": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:user/alice"]},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::shared/alice/*"}]}`,
+	"deptDefault":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::corp/${aws:PrincipalTag/team, 'shared'}/*"}]}`,
+	"tagMatch":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/project":"${aws:PrincipalTag/project}"}}}]}`,
+	"special":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/literal${*}star${?}q${$}d"}]}`,
+	"v2008":        `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}`,
+	"noVersion":    `{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}/*"}]}`,
+	"publicRead":   `{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:GetObjectVersion"],"Resource":["arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"]}]}`,
+	"tlsOnly":      `{"Version":"2012-10-17","Statement":[{"Sid":"RestrictToTLSRequestsOnly","Action":"s3:*","Effect":"Deny","Resource":["arn:aws:s3:::DOC-EXAMPLE-BUCKET","arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}},"Principal":"*"}]}`,
+	"ipBucket":     `{"Version":"2012-10-17","Statement":[{"Sid":"IPAllow","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::DOC-EXAMPLE-BUCKET","arn:aws:s3:::DOC-EXAMPLE-BUCKET/*"],"Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}`,
+	"grantRole":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/reader"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}]}`,
+	"grantUser":    `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::123456789012:user/alice"]},"Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::shared/alice/*"}]}`,
 	"notPrincipal": `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::123456789012:user/admin","arn:aws:iam::123456789012:root"]},"Action":"s3:DeleteBucket","Resource":"arn:aws:s3:::shared"}]}`,
-	"prefixDelim": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/dave"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::awsexamplebucket1","Condition":{"StringEquals":{"s3:prefix":"projects","s3:delimiter":"/"}}}]}`,
-	"objTag": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"s3:ExistingObjectTag/environment":"production"}}}]}`,
-	"reqTagKeys": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"ForAllValues:StringLike":{"s3:RequestObjectTagKeys":["Owner","CreationDate"]}}}]}`,
-	"readOnly": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`,
-	"guest": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::seed-bucket"]},{"Effect":"Allow","Action":["mobileanalytics:PutEvents","cognito-sync:*"],"Resource":["*"]}]}`,
-	"session": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-bucket/public/*"}]}`,
+	"prefixDelim":  `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/dave"},"Action":"s3:ListBucket","Resource":"arn:aws:s3:::awsexamplebucket1","Condition":{"StringEquals":{"s3:prefix":"projects","s3:delimiter":"/"}}}]}`,
+	"objTag":       `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"s3:ExistingObjectTag/environment":"production"}}}]}`,
+	"reqTagKeys":   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"ForAllValues:StringLike":{"s3:RequestObjectTagKeys":["Owner","CreationDate"]}}}]}`,
+	"readOnly":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`,
+	"guest":        `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::seed-bucket"]},{"Effect":"Allow","Action":["mobileanalytics:PutEvents","cognito-sync:*"],"Resource":["*"]}]}`,
+	"session":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-bucket/public/*"}]}`,
 }
 
 func req(action, resource string) Request { return Request{Action: action, Resource: resource} }

@@ -18,7 +18,9 @@ type Principal struct {
 }
 
 // Anonymous reports whether the caller did not sign.
-func (p *Principal) Anonymous() bool { return p == nil || p.ARN == "" && p.Service == "" && p.Federated == "" }
+func (p *Principal) Anonymous() bool {
+	return p == nil || p.ARN == "" && p.Service == "" && p.Federated == ""
+}
 
 // Request is what one API call asks for.
 type Request struct {

@@ -8,9 +8,9 @@ import (
 // A token is one piece of a compiled pattern: literal text, a wildcard, or
 // a policy variable resolved at evaluation time.
 type token struct {
-	kind tokenKind
-	lit  string // literal text, or the variable's (lower-case) key
-	def  string // the variable's default
+	kind   tokenKind
+	lit    string // literal text, or the variable's (lower-case) key
+	def    string // the variable's default
 	hasDef bool
 }
 

@@ -161,8 +161,9 @@ func removeTags(old []Tag, keys []string) []Tag {
 	return out
 }
 
-// URLEncode is how IAM returns policy documents (URL-encoded JSON).
-func URLEncode(doc string) string { return url.QueryEscape(doc) }
+// URLEncode is how IAM returns policy documents: URL-encoded JSON, with
+// spaces as %20 (clients decode with a plain unquote, which leaves '+').
+func URLEncode(doc string) string { return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20") }
 
 // compile parses a document, caching by its text.
 func (s *Service) compile(doc string, kind policy.Kind) (*policy.Document, error) {

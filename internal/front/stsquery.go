@@ -55,6 +55,27 @@ func stsOps(cfg Config) map[string]queryOp {
 		}
 		return cfg.STS.AssumeRole(ctx, p, pol, in)
 	}}
+	ops["AssumeRoleWithWebIdentity"] = queryOp{Unauthenticated: true, Call: func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
+		if err := required(f, "RoleArn", "RoleSessionName", "WebIdentityToken"); err != nil {
+			return nil, err
+		}
+		d, err := intForm(f, "DurationSeconds")
+		if err != nil {
+			return nil, err
+		}
+		var arns []string
+		for i := 1; ; i++ {
+			a := f.Get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
+			if a == "" {
+				break
+			}
+			arns = append(arns, a)
+		}
+		return cfg.STS.AssumeRoleWithWebIdentity(ctx, sts.WebIdentityInput{
+			RoleArn: f.Get("RoleArn"), RoleSessionName: f.Get("RoleSessionName"), WebIdentityToken: f.Get("WebIdentityToken"),
+			DurationSeconds: d, Policy: f.Get("Policy"), PolicyArns: arns, Context: requestContext(ctx),
+		})
+	}}
 	ops["GetSessionToken"] = queryOp{Call: func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
 		d, err := intForm(f, "DurationSeconds")
 		if err != nil {

@@ -11,6 +11,8 @@ package sts
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"sync"
 
 	"regexp"
 	"strings"
@@ -29,6 +31,14 @@ type Service struct {
 	Key     *seal.Key
 	Account string
 	Now     func() time.Time
+	// Issuers are token issuers the server runs itself, trusted for
+	// AssumeRoleWithWebIdentity without an IAM OIDC provider.
+	Issuers []Issuer
+	// HTTPClient fetches OIDC providers' keys; a 5-second client if nil.
+	HTTPClient *http.Client
+
+	jwksMu    sync.Mutex
+	jwksCache map[string]jwksEntry
 }
 
 func (s *Service) now() time.Time {

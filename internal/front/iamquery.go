@@ -10,6 +10,7 @@ import (
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/policy"
 )
 
 // Query-protocol list parameters: Name.member.1, Name.member.2, …
@@ -157,6 +158,39 @@ func (h *Handler) iamResource(form url.Values) string {
 		return form.Get("OpenIDConnectProviderArn")
 	}
 	return "*"
+}
+
+// iamKeys sets the tag condition keys of an IAM call: aws:RequestTag/*
+// and aws:TagKeys from the tags it sets or removes, aws:ResourceTag/* from
+// the role or user it names.
+func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.Request) {
+	return func(r *policy.Request) {
+		var keys []string
+		for _, t := range tagsParam(form, "Tags") {
+			r.Set("aws:RequestTag/"+t.Key, t.Value)
+			keys = append(keys, t.Key)
+		}
+		keys = append(keys, members(form, "TagKeys")...)
+		if len(keys) > 0 {
+			r.Set("aws:TagKeys", keys...)
+		}
+		if h.cfg.IAM == nil {
+			return
+		}
+		var tags []iam.Tag
+		if name := form.Get("RoleName"); name != "" {
+			if role, err := h.cfg.IAM.GetRole(ctx, name); err == nil {
+				tags = role.Tags
+			}
+		} else if name := form.Get("UserName"); name != "" {
+			if u, err := h.cfg.IAM.GetUser(ctx, name); err == nil {
+				tags = u.Tags
+			}
+		}
+		for _, t := range tags {
+			r.Set("aws:ResourceTag/"+t.Key, t.Value)
+		}
+	}
 }
 
 // iamOps is IAM's operation table. Each call is authorized as

@@ -131,7 +131,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if op.Action != "" {
-		if err := h.authorize(r.Context(), r, p, authzCheck{action: op.Action, resource: h.iamResource(form)}); err != nil {
+		if err := h.authorize(r.Context(), r, p, authzCheck{action: op.Action, resource: h.iamResource(form), keys: h.iamKeys(r.Context(), form)}); err != nil {
 			fail(err)
 			return
 		}

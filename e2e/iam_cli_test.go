@@ -54,7 +54,9 @@ func TestAWSCLIIAM(t *testing.T) {
 	must(root, "iam", "create-user", "--user-name", "app")
 	must(root, "iam", "put-user-policy", "--user-name", "app", "--policy-name", "assume", "--policy-document",
 		write("assume.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"arn:aws:iam::000000000000:role/viewer"}]}`))
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	json.Unmarshal([]byte(must(root, "iam", "create-access-key", "--user-name", "app")), &key)
 	app := s.cliEnv(key.AccessKey.AccessKeyId, key.AccessKey.SecretAccessKey)
 	if out := must(app, "sts", "get-caller-identity"); !strings.Contains(out, "arn:aws:iam::000000000000:user/app") || !strings.Contains(out, `"UserId": "AIDA`) {

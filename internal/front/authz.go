@@ -18,8 +18,9 @@ import (
 // perform action on resource?
 type authzCheck struct {
 	action, resource string
-	// keys adds operation-specific condition keys.
-	keys func(r *policy.Request)
+	// keys adds operation-specific condition keys; uses reports whether
+	// any policy involved reads keys with a prefix, to skip costly ones.
+	keys func(r *policy.Request, uses func(prefix string) bool)
 	// resourcePolicy is the resource's policy (a bucket policy), if any;
 	// restrictPublic applies S3's RestrictPublicBuckets; owner is the
 	// resource's account.
@@ -52,7 +53,15 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 		sts.SetPrincipalKeys(req, p, pol)
 	}
 	if c.keys != nil {
-		c.keys(req)
+		docs := append(append(append([]*policy.Document{}, in.Identity...), in.Session...), in.Resource)
+		c.keys(req, func(prefix string) bool {
+			for _, d := range docs {
+				if d != nil && d.Uses(prefix) {
+					return true
+				}
+			}
+			return false
+		})
 	}
 	res := policy.Authorize(in)
 	ri := info(ctx)

@@ -163,8 +163,8 @@ func (h *Handler) iamResource(form url.Values) string {
 // iamKeys sets the tag condition keys of an IAM call: aws:RequestTag/*
 // and aws:TagKeys from the tags it sets or removes, aws:ResourceTag/* from
 // the role or user it names.
-func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.Request) {
-	return func(r *policy.Request) {
+func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.Request, uses func(string) bool) {
+	return func(r *policy.Request, uses func(string) bool) {
 		var keys []string
 		for _, t := range tagsParam(form, "Tags") {
 			r.Set("aws:RequestTag/"+t.Key, t.Value)
@@ -174,7 +174,7 @@ func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.R
 		if len(keys) > 0 {
 			r.Set("aws:TagKeys", keys...)
 		}
-		if h.cfg.IAM == nil {
+		if h.cfg.IAM == nil || !uses("aws:resourcetag/") {
 			return
 		}
 		var tags []iam.Tag

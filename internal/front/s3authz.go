@@ -33,7 +33,12 @@ func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s
 	if doc == "" {
 		return nil, pab, b.Owner
 	}
-	d, err := policy.Parse([]byte(doc), policy.Resource)
+	var d *policy.Document
+	if h.cfg.IAM != nil {
+		d, err = h.cfg.IAM.Compile(doc, policy.Resource) // cached by text
+	} else {
+		d, err = policy.Parse([]byte(doc), policy.Resource)
+	}
 	if err != nil {
 		return nil, pab, b.Owner
 	}
@@ -49,8 +54,8 @@ func (h *Handler) authorizeS3(q *s3Request, action, bucket, resource string) err
 func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket, resource string, extra func(r *policy.Request)) error {
 	doc, pab, owner := h.bucketPolicy(q, bucket)
 	c := authzCheck{action: action, resource: resource, resourcePolicy: doc, restrictPublic: pab.RestrictPublicBuckets, owner: owner}
-	c.keys = func(r *policy.Request) {
-		h.s3Keys(q, r, action, bucket, resource)
+	c.keys = func(r *policy.Request, uses func(string) bool) {
+		h.s3Keys(q, r, action, bucket, resource, uses)
 		if extra != nil {
 			extra(r)
 		}
@@ -63,7 +68,7 @@ func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket,
 }
 
 // s3Keys sets S3's condition keys for a request.
-func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resource string) {
+func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resource string, uses func(string) bool) {
 	if q.res != nil && q.res.Auth != nil {
 		switch q.res.Auth.Scheme {
 		case sigv4.HeaderV4:
@@ -98,6 +103,9 @@ func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resour
 			}
 		}
 	case "s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:DeleteObject", "s3:GetObjectAttributes", "s3:GetObjectAcl":
+		if !uses("s3:existingobjecttag/") {
+			break // reading the object's tags costs a lookup no policy needs
+		}
 		key := strings.TrimPrefix(resource, bucketARN(bucket)+"/")
 		if o, err := h.cfg.S3.Meta.GetObject(q.r.Context(), bucket, key); err == nil {
 			for k, v := range o.Tags {

@@ -136,6 +136,19 @@ func (p *pattern) hasVars() bool {
 	return false
 }
 
+// varKeys lists the variables a pattern refers to.
+func (p *pattern) varKeys() []string {
+	var out []string
+	for _, seg := range p.segs {
+		for _, t := range seg {
+			if t.kind == tVar {
+				out = append(out, t.lit)
+			}
+		}
+	}
+	return out
+}
+
 // literalize turns variable tokens back into literal text, for documents
 // of Version 2008-10-17, where ${…} means itself.
 func (p *pattern) literalize() {

@@ -54,6 +54,22 @@ type Document struct {
 	Statements []*Statement
 	// variables is false for Version 2008-10-17, where ${…} is literal.
 	variables bool
+	// keys are the condition keys and variables the document refers to,
+	// in lower case.
+	keys []string
+}
+
+// Uses reports whether the document refers to a condition key or policy
+// variable starting with prefix (case-insensitive), so that callers can
+// skip computing keys no policy reads.
+func (d *Document) Uses(prefix string) bool {
+	prefix = strings.ToLower(prefix)
+	for _, k := range d.keys {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // Statement is one statement of a document.
@@ -157,8 +173,28 @@ func Parse(doc []byte, kind Kind) (*Document, error) {
 			st.literalize()
 		}
 		d.Statements = append(d.Statements, st)
+		d.keys = append(d.keys, st.keyRefs()...)
 	}
 	return d, nil
+}
+
+// keyRefs lists the condition keys and variables a statement reads.
+func (s *Statement) keyRefs() []string {
+	var out []string
+	for _, c := range s.Conditions {
+		out = append(out, c.key)
+	}
+	for _, list := range [][]pattern{s.Resource, s.NotResource} {
+		for _, p := range list {
+			out = append(out, p.varKeys()...)
+		}
+	}
+	for _, c := range s.Conditions {
+		for _, p := range c.values {
+			out = append(out, p.varKeys()...)
+		}
+	}
+	return out
 }
 
 // literalize makes ${…} literal text, as in Version 2008-10-17 documents.

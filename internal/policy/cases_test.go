@@ -135,7 +135,10 @@ var docs = map[string]string{
 	"reqTagKeys":   `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*","Condition":{"ForAllValues:StringLike":{"s3:RequestObjectTagKeys":["Owner","CreationDate"]}}}]}`,
 	"readOnly":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}`,
 	"guest":        `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::seed-bucket"]},{"Effect":"Allow","Action":["mobileanalytics:PutEvents","cognito-sync:*"],"Resource":["*"]}]}`,
-	"session":      `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-bucket/public/*"}]}`,
+	"seedAuth":     `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["cognito-sync:*","cognito-identity:*","s3:ListBucket","s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::seed-bucket","arn:aws:s3:::seed-bucket/*"]}]}`,
+	"seedPerUser": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::seed-bucket"],"Condition":{"StringLike":{"s3:prefix":["cognito/"]}}},
+		{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::seed-bucket/cognito/${cognito-identity.amazonaws.com:sub}","arn:aws:s3:::seed-bucket/cognito/${cognito-identity.amazonaws.com:sub}/*"]}]}`,
+	"session": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-bucket/public/*"}]}`,
 }
 
 func req(action, resource string) Request { return Request{Action: action, Resource: resource} }
@@ -509,6 +512,16 @@ func cases() []evalCase {
 	}
 	add(srcSeedRO, "readOnly", req("s3:GetObject", "arn:aws:s3:::seed-bucket/photos/cat.jpg"), nil, A)
 	add(srcSeedRO, "readOnly", req("s3:PutObject", "arn:aws:s3:::seed-bucket/photos/cat.jpg"), nil, D)
+	const srcSeedAuth = "seed 000 › authenticated role (Auth_Role) and per-user folders"
+	add(srcSeedAuth, "seedAuth", req("s3:ListBucket", "arn:aws:s3:::seed-bucket"), nil, A)
+	add(srcSeedAuth, "seedAuth", req("s3:PutObject", "arn:aws:s3:::seed-bucket/a/b.jpg"), nil, A)
+	add(srcSeedAuth, "seedAuth", req("s3:DeleteObject", "arn:aws:s3:::seed-bucket/a/b.jpg"), nil, D)
+	add(srcSeedAuth, "seedAuth", req("cognito-identity:GetId", "arn:aws:s3:::seed-bucket"), nil, A)
+	add(srcSeedAuth, "seedPerUser", req("s3:PutObject", "arn:aws:s3:::seed-bucket/cognito/"+id1+"/a.jpg"), kv("cognito-identity.amazonaws.com:sub", id1), A)
+	add(srcSeedAuth, "seedPerUser", req("s3:DeleteObject", "arn:aws:s3:::seed-bucket/cognito/"+id1), kv("cognito-identity.amazonaws.com:sub", id1), A)
+	add(srcSeedAuth, "seedPerUser", req("s3:GetObject", "arn:aws:s3:::seed-bucket/cognito/"+id2+"/a.jpg"), kv("cognito-identity.amazonaws.com:sub", id1), D)
+	add(srcSeedAuth, "seedPerUser", req("s3:ListBucket", "arn:aws:s3:::seed-bucket"), kv("s3:prefix", "cognito/"), A)
+	add(srcSeedAuth, "seedPerUser", req("s3:ListBucket", "arn:aws:s3:::seed-bucket"), kv("s3:prefix", "cognito/"+id1+"/"), D)
 	add(srcSeedGuest, "guest", req("s3:ListBucket", "arn:aws:s3:::seed-bucket"), nil, A)
 	add(srcSeedGuest, "guest", req("s3:PutObject", "arn:aws:s3:::seed-bucket/x"), nil, D)
 	add(srcSeedGuest, "guest", req("s3:GetObject", "arn:aws:s3:::seed-bucket/x"), nil, D)

@@ -29,6 +29,7 @@ import (
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/store/bolt"
 	"github.com/sekisho/sekisho/internal/sts"
+	"github.com/sekisho/sekisho/internal/userpool"
 )
 
 const usage = `sekisho: a self-hosted Cognito + IAM + STS + S3 on one endpoint.
@@ -208,15 +209,27 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		iamSvc, // IAM users' long-term keys (AKIA…)
 		stsSvc, // temporary credentials (ASIA… with a session token)
 	}
+	var issuer func(string) string
+	switch cfg.CognitoIssuer {
+	case "self", "":
+		issuer = func(pool string) string { return strings.TrimSuffix(cfg.PublicURL, "/") + "/" + pool }
+	case "aws":
+		issuer = func(pool string) string { return "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + pool }
+	default:
+		return fmt.Errorf("cognito-issuer %q: want self or aws", cfg.CognitoIssuer)
+	}
+	pools := &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: issuer, Log: log,
+		Outbox: &userpool.FileOutbox{Path: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Log: log}}
 	handler := front.New(front.Config{
-		Verifier: &sigv4.Verifier{Credentials: creds},
-		Log:      log,
-		Account:  cfg.AccountID,
-		Region:   cfg.Region,
-		Domains:  cfg.Domains,
-		S3:       s3svc,
-		STS:      stsSvc,
-		IAM:      iamSvc,
+		Verifier:  &sigv4.Verifier{Credentials: creds},
+		Log:       log,
+		Account:   cfg.AccountID,
+		Region:    cfg.Region,
+		Domains:   cfg.Domains,
+		S3:        s3svc,
+		STS:       stsSvc,
+		IAM:       iamSvc,
+		UserPools: pools,
 	})
 	if cfg.DebugAddr != "" {
 		go serveDebug(cfg.DebugAddr, log)

@@ -30,6 +30,7 @@ type Config struct {
 	MasterKey           string
 	UploadExpiry        string
 	DebugAddr           string
+	CognitoIssuer       string
 }
 
 // DefaultAccountID is the account the server runs as unless told otherwise.
@@ -57,6 +58,7 @@ func settings(c *Config, domains *string) []setting {
 		{"root-access-key-id", "SEKISHO_ROOT_ACCESS_KEY_ID", "", "root access key id (default: generated on first start and kept in the data dir)", &c.RootAccessKeyID},
 		{"root-secret-access-key", "SEKISHO_ROOT_SECRET_ACCESS_KEY", "", "root secret access key (prefer the environment to a flag)", &c.RootSecretAccessKey},
 		{"upload-expiry", "SEKISHO_UPLOAD_EXPIRY", "168h", "abort multipart uploads left incomplete this long (Go duration; 0 keeps them)", &c.UploadExpiry},
+		{"cognito-issuer", "SEKISHO_COGNITO_ISSUER", "self", "user-pool token issuer: \"self\" (public URL + /<poolId>, so OIDC verifiers fetch our JWKS) or \"aws\" (https://cognito-idp.<region>.amazonaws.com/<poolId>, for apps that hard-code it)", &c.CognitoIssuer},
 		{"debug-addr", "SEKISHO_DEBUG_ADDR", "", "if set, serve Go's pprof profiles on this HOST:PORT (keep it private)", &c.DebugAddr},
 		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/sts"
+	"github.com/sekisho/sekisho/internal/userpool"
 )
 
 // Limits on what a request may carry.
@@ -52,6 +53,8 @@ type Config struct {
 	// IAM supplies identity policies; nil means every signed caller is
 	// treated as the account root (tests of the front alone).
 	IAM *iam.Service
+	// UserPools is Cognito user pools, if served.
+	UserPools *userpool.Service
 }
 
 // Handler serves every protocol on one endpoint.
@@ -64,7 +67,7 @@ type Handler struct {
 // New returns the front handler.
 func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg}
-	h.json = jsonServices()
+	h.json = jsonServices(cfg)
 	h.query = queryServices(cfg)
 	return h
 }
@@ -168,6 +171,9 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}()
 	if size := headerSize(r); size > MaxHeaderBytes {
 		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
+		return
+	}
+	if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/.well-known/") && h.serveWellKnown(w, r) {
 		return
 	}
 	switch proto {

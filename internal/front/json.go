@@ -22,6 +22,9 @@ type jsonOp struct {
 	// Call decodes the body, calls the service and returns the result to
 	// encode.
 	Call func(ctx context.Context, p *auth.Principal, body []byte) (any, error)
+	// Action, if set, is the IAM action a signed caller must be allowed,
+	// on the user pool the body names.
+	Action string
 }
 
 // jsonService is a JSON 1.1 service: the X-Amz-Target prefix and its
@@ -31,11 +34,14 @@ type jsonService struct {
 	Ops  map[string]jsonOp
 }
 
-// jsonServices lists the JSON services by target prefix. Their operations
-// arrive with the user-pool and identity-pool issues.
-func jsonServices() map[string]*jsonService {
+// jsonServices lists the JSON services by target prefix.
+func jsonServices(cfg Config) map[string]*jsonService {
+	idp := map[string]jsonOp{}
+	if cfg.UserPools != nil {
+		idp = cognitoIdpOps(cfg.UserPools)
+	}
 	return map[string]*jsonService{
-		"AWSCognitoIdentityProviderService": {Name: "cognito-idp", Ops: map[string]jsonOp{}},
+		"AWSCognitoIdentityProviderService": {Name: "cognito-idp", Ops: idp},
 		"AWSCognitoIdentityService":         {Name: "cognito-identity", Ops: map[string]jsonOp{}},
 	}
 }
@@ -104,6 +110,18 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 	if !known {
 		fail(awserr.Newf(400, "UnknownOperationException", "sekisho does not implement the operation %s of %s.", opName, prefix))
 		return
+	}
+	if op.Action != "" {
+		var ref struct{ UserPoolId string }
+		json.Unmarshal(body, &ref)
+		resource := "*"
+		if ref.UserPoolId != "" {
+			resource = "arn:aws:cognito-idp:" + h.cfg.Region + ":" + h.cfg.Account + ":userpool/" + ref.UserPoolId
+		}
+		if err := h.authorize(r.Context(), r, p, authzCheck{action: op.Action, resource: resource}); err != nil {
+			fail(err)
+			return
+		}
 	}
 	out, err := op.Call(r.Context(), p, body)
 	if err != nil {

@@ -1,0 +1,737 @@
+package userpool
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"math/big"
+	"sort"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/srp"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// AuthResult is AuthenticationResultType.
+type AuthResult struct {
+	AccessToken  string `json:"AccessToken"`
+	ExpiresIn    int    `json:"ExpiresIn"`
+	TokenType    string `json:"TokenType"`
+	RefreshToken string `json:"RefreshToken,omitempty"`
+	IdToken      string `json:"IdToken"`
+}
+
+// AuthOutput is InitiateAuth's and RespondToAuthChallenge's result.
+type AuthOutput struct {
+	ChallengeName        string            `json:"ChallengeName,omitempty"`
+	Session              string            `json:"Session,omitempty"`
+	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
+	AuthenticationResult *AuthResult       `json:"AuthenticationResult,omitempty"`
+}
+
+// AuthInput is an (Admin)InitiateAuth request.
+type AuthInput struct {
+	UserPoolId     string // admin calls only
+	ClientId       string
+	AuthFlow       string
+	AuthParameters map[string]string
+	Admin          bool
+}
+
+// session is the sealed state of a challenge (SECRET_BLOCK or Session).
+type session struct {
+	ID       string
+	Pool     string
+	Client   string
+	Username string
+	Kind     string // PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED
+	B, Bsec  string `json:",omitempty"`
+	A        string `json:",omitempty"`
+	Expires  time.Time
+}
+
+const sessionPurpose = "sekisho cognito challenge session"
+
+func (s *Service) sealSession(st session) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	st.ID = hex.EncodeToString(b)
+	j, _ := json.Marshal(st)
+	return s.Key.Seal(sessionPurpose, j)
+}
+
+// openSession recovers a challenge session once; a replay, expiry or
+// forgery is NotAuthorized.
+func (s *Service) openSession(token string) (session, error) {
+	var st session
+	b, err := s.Key.Open(sessionPurpose, token)
+	if err != nil || json.Unmarshal(b, &st) != nil {
+		return st, errNotAuthorized("Invalid session for the user.")
+	}
+	now := s.now()
+	if now.After(st.Expires) {
+		return st, errNotAuthorized("Invalid session for the user, session is expired.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.used == nil {
+		s.used = map[string]time.Time{}
+	}
+	for id, exp := range s.used {
+		if now.After(exp) {
+			delete(s.used, id)
+		}
+	}
+	if _, seen := s.used[st.ID]; seen {
+		return st, errNotAuthorized("Invalid session for the user, session can only be used once.")
+	}
+	s.used[st.ID] = st.Expires
+	return st, nil
+}
+
+// SecretHash is base64(HMAC-SHA256(secret, username+clientId)).
+func SecretHash(secret, username, clientID string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(username + clientID))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s *Service) checkSecretHash(c Client, usernames []string, given string) error {
+	if c.SealedSecret == "" {
+		return nil
+	}
+	secret := s.reveal(c).ClientSecret
+	if given == "" {
+		return errNotAuthorized("Client " + c.ClientId + " is configured for secret but secret was not received")
+	}
+	for _, u := range usernames {
+		if u != "" && hmac.Equal([]byte(SecretHash(secret, u, c.ClientId)), []byte(given)) {
+			return nil
+		}
+	}
+	return errNotAuthorized("Unable to verify secret hash for client " + c.ClientId)
+}
+
+func flowNotEnabled(flow string) error {
+	return errParam("%s flow not enabled for this client", flow)
+}
+
+// userState rejects users who may not sign in, with Cognito's errors.
+func userState(u User) error {
+	switch {
+	case !u.Enabled:
+		return errNotAuthorized("User is disabled.")
+	case u.Status == "UNCONFIRMED":
+		return awserr.New(400, "UserNotConfirmedException", "User is not confirmed.")
+	case u.Status == "RESET_REQUIRED":
+		return awserr.New(400, "PasswordResetRequiredException", "Password reset required for the user")
+	}
+	return nil
+}
+
+// locked reports a user locked out after repeated failures.
+func (s *Service) locked(u User) error {
+	if s.now().Before(u.LockedUntil) {
+		return errNotAuthorized("Password attempts exceeded")
+	}
+	return nil
+}
+
+// recordFailure counts a failed sign-in: after 5, lockouts grow from 1 s
+// to 15 minutes, as Cognito does.
+func (s *Service) recordFailure(ctx context.Context, pool, username string) {
+	s.modifyUser(ctx, pool, username, func(_ Pool, u *User) error {
+		u.Failed++
+		if u.Failed >= 5 {
+			d := time.Second << min(u.Failed-5, 10)
+			u.LockedUntil = s.now().Add(min(d, 15*time.Minute))
+		}
+		return nil
+	})
+}
+
+// InitiateAuth starts a sign-in.
+func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, error) {
+	var c Client
+	var p Pool
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		if in.Admin {
+			if _, err = s.poolTx(tx, in.UserPoolId); err != nil {
+				return err
+			}
+			c, err = s.clientTx(tx, in.UserPoolId, in.ClientId)
+			if err == nil {
+				p, err = s.poolTx(tx, in.UserPoolId)
+			}
+			return err
+		}
+		c, p, err = s.clientByID(tx, in.ClientId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ap := in.AuthParameters
+	switch in.AuthFlow {
+	case "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":
+		if in.AuthFlow == "USER_PASSWORD_AUTH" && (in.Admin || !c.allows("ALLOW_USER_PASSWORD_AUTH")) {
+			return nil, flowNotEnabled("USER_PASSWORD_AUTH")
+		}
+		if in.AuthFlow != "USER_PASSWORD_AUTH" && (!in.Admin || !c.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH")) {
+			if !in.Admin {
+				return nil, errParam("Initiate Auth method not supported.")
+			}
+			return nil, errParam("Auth flow not enabled for this client")
+		}
+		return s.passwordAuth(ctx, p, c, ap["USERNAME"], ap["PASSWORD"], ap["SECRET_HASH"])
+	case "USER_SRP_AUTH":
+		if !c.allows("ALLOW_USER_SRP_AUTH") {
+			return nil, flowNotEnabled("USER_SRP_AUTH")
+		}
+		return s.srpStart(ctx, p, c, ap["USERNAME"], ap["SRP_A"], ap["SECRET_HASH"])
+	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
+		if !c.allows("ALLOW_REFRESH_TOKEN_AUTH") {
+			return nil, flowNotEnabled("REFRESH_TOKEN")
+		}
+		return s.refresh(ctx, p, c, ap["REFRESH_TOKEN"], ap["SECRET_HASH"])
+	case "":
+		return nil, errParam("1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null")
+	}
+	return nil, errParam("Initiate Auth method not supported.")
+}
+
+// unknownUser answers a sign-in for a user that does not exist, honouring
+// PreventUserExistenceErrors.
+func unknownUser(c Client) error {
+	if c.PreventUserExistenceErrors == "ENABLED" {
+		return errIncorrect
+	}
+	return errUserNotFound()
+}
+
+func (s *Service) lookupForAuth(ctx context.Context, p Pool, c Client, name string) (User, error) {
+	var u User
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		u, err = s.findUser(tx, p, name)
+		return err
+	})
+	if awserr.Is(err, "UserNotFoundException") {
+		return u, unknownUser(c)
+	}
+	return u, err
+}
+
+func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, secretHash string) (*AuthOutput, error) {
+	if name == "" || pw == "" {
+		return nil, errParam("Missing required parameter USERNAME")
+	}
+	u, err := s.lookupForAuth(ctx, p, c, name)
+	if err != nil {
+		// Spend the time a real check would, so timing does not tell.
+		checkPassword(hashPasswordDummy, pw)
+		return nil, err
+	}
+	if err := s.checkSecretHash(c, []string{name, u.Username}, secretHash); err != nil {
+		return nil, err
+	}
+	if err := s.locked(u); err != nil {
+		return nil, err
+	}
+	if !checkPassword(u.PasswordHash, pw) {
+		s.recordFailure(ctx, p.Id, u.Username)
+		return nil, errIncorrect
+	}
+	return s.afterPassword(ctx, p, c, u)
+}
+
+var hashPasswordDummy = hashPassword("dummy")
+
+// afterPassword continues a sign-in whose password checked out.
+func (s *Service) afterPassword(ctx context.Context, p Pool, c Client, u User) (*AuthOutput, error) {
+	if err := userState(u); err != nil {
+		return nil, err
+	}
+	if u.Failed > 0 {
+		s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil })
+	}
+	if u.Status == "FORCE_CHANGE_PASSWORD" {
+		if s.now().After(u.TempExpires) && !u.TempExpires.IsZero() {
+			return nil, errNotAuthorized("Temporary password has expired and must be reset by an administrator.")
+		}
+		attrs := map[string]string{}
+		for k, v := range u.Attributes {
+			if k != "sub" && !strings.HasSuffix(k, "_verified") {
+				attrs[k] = v
+			}
+		}
+		ua, _ := json.Marshal(attrs)
+		req, _ := json.Marshal(prefixed(requiredMissing(p, u.Attributes)))
+		sess := s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Kind: "NEW_PASSWORD_REQUIRED", Expires: s.now().Add(time.Duration(c.AuthSessionValidity) * time.Minute)})
+		return &AuthOutput{ChallengeName: "NEW_PASSWORD_REQUIRED", Session: sess, ChallengeParameters: map[string]string{
+			"USER_ID_FOR_SRP": u.Username, "requiredAttributes": string(req), "userAttributes": string(ua)}}, nil
+	}
+	res, err := s.issueTokens(ctx, p, c, u, "", time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	return &AuthOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+}
+
+func prefixed(names []string) []string {
+	out := []string{}
+	for _, n := range names {
+		out = append(out, "userAttributes."+n)
+	}
+	return out
+}
+
+func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, secretHash string) (*AuthOutput, error) {
+	A, ok := new(big.Int).SetString(aHex, 16)
+	if name == "" || !ok {
+		return nil, errParam("Missing required parameter SRP_A")
+	}
+	if new(big.Int).Mod(A, srp.N).Sign() == 0 {
+		return nil, errNotAuthorized("Incorrect username or password.")
+	}
+	u, err := s.lookupForAuth(ctx, p, c, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkSecretHash(c, []string{name, u.Username}, secretHash); err != nil {
+		return nil, err
+	}
+	if err := s.locked(u); err != nil {
+		return nil, err
+	}
+	salt, v, err := s.verifier(&u)
+	if err != nil {
+		return nil, err
+	}
+	b, B := srp.ServerStart(v)
+	block := s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Kind: "PASSWORD_VERIFIER",
+		A: A.Text(16), B: B.Text(16), Bsec: b.Text(16), Expires: s.now().Add(5 * time.Minute)})
+	return &AuthOutput{ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
+		"SALT": salt.Text(16), "SRP_B": B.Text(16), "SECRET_BLOCK": block, "USER_ID_FOR_SRP": u.Username, "USERNAME": u.Username,
+	}}, nil
+}
+
+// ChallengeInput is an (Admin)RespondToAuthChallenge request.
+type ChallengeInput struct {
+	UserPoolId         string
+	ClientId           string
+	ChallengeName      string
+	Session            string
+	ChallengeResponses map[string]string
+	Admin              bool
+}
+
+// RespondToAuthChallenge answers PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.
+func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput) (*AuthOutput, error) {
+	var c Client
+	var p Pool
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		c, p, err = s.clientByID(tx, in.ClientId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if in.Admin && p.Id != in.UserPoolId {
+		return nil, errNotFound("User pool client %s does not exist.", in.ClientId)
+	}
+	r := in.ChallengeResponses
+	switch in.ChallengeName {
+	case "PASSWORD_VERIFIER":
+		return s.srpFinish(ctx, p, c, r)
+	case "NEW_PASSWORD_REQUIRED":
+		st, err := s.openSession(in.Session)
+		if err != nil {
+			return nil, err
+		}
+		if st.Kind != "NEW_PASSWORD_REQUIRED" || st.Client != c.ClientId {
+			return nil, errNotAuthorized("Invalid session for the user.")
+		}
+		var u User
+		var newAttrs []AttributeType
+		for k, v := range r {
+			if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
+				newAttrs = append(newAttrs, AttributeType{name, v})
+			}
+		}
+		if err := s.checkSecretHash(c, []string{r["USERNAME"], st.Username}, r["SECRET_HASH"]); err != nil {
+			return nil, err
+		}
+		err = s.modifyUser(ctx, p.Id, st.Username, func(p Pool, usr *User) error {
+			if r["NEW_PASSWORD"] == "" {
+				return errParam("Missing required parameter NEW_PASSWORD")
+			}
+			if err := checkPolicy(p.Policies.PasswordPolicy, r["NEW_PASSWORD"]); err != nil {
+				return err
+			}
+			if err := checkAttributes(p, newAttrs, false); err != nil {
+				return err
+			}
+			for _, a := range newAttrs {
+				usr.Attributes[a.Name] = a.Value
+			}
+			if miss := requiredMissing(p, usr.Attributes); len(miss) > 0 {
+				return errParam("Invalid user attributes: %s: The attribute is required\n", strings.Join(prefixed(miss), ", "))
+			}
+			s.setPassword(usr, r["NEW_PASSWORD"])
+			usr.Status, usr.TempExpires = "CONFIRMED", time.Time{}
+			u = *usr
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		res, err := s.issueTokens(ctx, p, c, u, "", time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		return &AuthOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+	case "":
+		return nil, errParam("1 validation error detected: Value null at 'challengeName' failed to satisfy constraint: Member must not be null")
+	}
+	return nil, errParam("Invalid challenge name: %s", in.ChallengeName)
+}
+
+func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]string) (*AuthOutput, error) {
+	st, err := s.openSession(r["PASSWORD_CLAIM_SECRET_BLOCK"])
+	if err != nil {
+		return nil, err
+	}
+	if st.Kind != "PASSWORD_VERIFIER" || st.Client != c.ClientId || !strings.EqualFold(r["USERNAME"], st.Username) {
+		return nil, errIncorrect
+	}
+	ts, ok := srp.ParseTimestamp(r["TIMESTAMP"])
+	if !ok {
+		return nil, errParam("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
+	}
+	var u User
+	err = s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		u, err = get[User](tx, kindUser, userKey(p.Id, st.Username))
+		return err
+	})
+	if err != nil {
+		return nil, errIncorrect
+	}
+	if err := s.checkSecretHash(c, []string{st.Username, r["USERNAME"]}, r["SECRET_HASH"]); err != nil {
+		return nil, err
+	}
+	_, v, err := s.verifier(&u)
+	if err != nil {
+		return nil, err
+	}
+	A, _ := new(big.Int).SetString(st.A, 16)
+	B, _ := new(big.Int).SetString(st.B, 16)
+	b, _ := new(big.Int).SetString(st.Bsec, 16)
+	K, err := srp.ServerKey(A, B, b, v)
+	if err != nil {
+		return nil, errIncorrect
+	}
+	block, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
+	if err != nil {
+		return nil, errIncorrect
+	}
+	if !srp.VerifySignature(K, srp.PoolName(p.Id), u.Username, block, ts, r["PASSWORD_CLAIM_SIGNATURE"]) {
+		s.recordFailure(ctx, p.Id, u.Username)
+		return nil, errIncorrect
+	}
+	if err := s.locked(u); err != nil {
+		return nil, err
+	}
+	return s.afterPassword(ctx, p, c, u)
+}
+
+// refreshRecord is a refresh token's server-side state.
+type refreshRecord struct {
+	Pool, Client, Username string
+	OriginJTI              string
+	AuthTime               time.Time
+	Expires                time.Time
+	Issued                 time.Time
+}
+
+// issueTokens mints ID and access tokens, and a refresh token unless
+// refreshing (origin set).
+func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, originJTI string, authTime time.Time) (*AuthResult, error) {
+	now := s.now()
+	if originJTI == "" {
+		originJTI, authTime = newUUID(), now
+	}
+	accessTTL, idTTL, refreshTTL := c.validity()
+	iss := s.Issuer(p.Id)
+	event := newUUID()
+	groups, roles, preferred := s.groupClaims(ctx, p.Id, u.Groups)
+	id := map[string]any{
+		"sub": u.Attributes["sub"], "aud": c.ClientId, "token_use": "id", "auth_time": authTime.Unix(), "iss": iss,
+		"exp": now.Add(idTTL).Unix(), "iat": now.Unix(), "jti": newUUID(), "origin_jti": originJTI, "event_id": event,
+		"cognito:username": u.Username,
+	}
+	readable := map[string]bool{}
+	for _, a := range c.ReadAttributes {
+		readable[a] = true
+	}
+	for k, v := range u.Attributes {
+		if k == "sub" || len(readable) > 0 && !readable[k] {
+			continue
+		}
+		if k == "email_verified" || k == "phone_number_verified" {
+			id[k] = v == "true"
+			continue
+		}
+		id[k] = v
+	}
+	access := map[string]any{
+		"sub": u.Attributes["sub"], "iss": iss, "client_id": c.ClientId, "origin_jti": originJTI, "event_id": event,
+		"token_use": "access", "scope": "aws.cognito.signin.user.admin", "auth_time": authTime.Unix(),
+		"exp": now.Add(accessTTL).Unix(), "iat": now.Unix(), "jti": newUUID(), "username": u.Username,
+	}
+	if len(groups) > 0 {
+		id["cognito:groups"], access["cognito:groups"] = groups, groups
+	}
+	if len(roles) > 0 {
+		id["cognito:roles"] = roles
+	}
+	if preferred != "" {
+		id["cognito:preferred_role"] = preferred
+	}
+	idTok, err := s.sign(ctx, p.Id, "id", id)
+	if err != nil {
+		return nil, err
+	}
+	accTok, err := s.sign(ctx, p.Id, "access", access)
+	if err != nil {
+		return nil, err
+	}
+	res := &AuthResult{AccessToken: accTok, IdToken: idTok, ExpiresIn: int(accessTTL.Seconds()), TokenType: "Bearer"}
+	if authTime == now {
+		raw := make([]byte, 48)
+		rand.Read(raw)
+		handle := base64.RawURLEncoding.EncodeToString(raw)
+		rec := refreshRecord{Pool: p.Id, Client: c.ClientId, Username: u.Username, OriginJTI: originJTI, AuthTime: authTime, Expires: now.Add(refreshTTL), Issued: now}
+		err := s.update(ctx, func(tx store.RecordTx) error { return put(tx, kindRefresh, refreshID(handle), rec) })
+		if err != nil {
+			return nil, err
+		}
+		res.RefreshToken = handle
+	}
+	return res, nil
+}
+
+// refreshID is how a refresh token is stored: hashed, so the store never
+// holds a usable token.
+func refreshID(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHash string) (*AuthOutput, error) {
+	invalid := errNotAuthorized("Invalid Refresh Token")
+	var rec refreshRecord
+	var u User
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		if rec, err = get[refreshRecord](tx, kindRefresh, refreshID(token)); err != nil {
+			return invalid
+		}
+		if u, err = get[User](tx, kindUser, userKey(rec.Pool, rec.Username)); err != nil {
+			return invalid
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if rec.Client != c.ClientId || rec.Pool != p.Id {
+		return nil, invalid
+	}
+	if s.now().After(rec.Expires) {
+		return nil, errNotAuthorized("Refresh Token has expired")
+	}
+	if !u.Enabled {
+		return nil, errNotAuthorized("User is disabled.")
+	}
+	if rec.Issued.Before(u.TokensValidAfter) {
+		return nil, errNotAuthorized("Refresh Token has been revoked")
+	}
+	if err := s.checkSecretHash(c, []string{u.Username}, secretHash); err != nil {
+		return nil, err
+	}
+	res, err := s.issueTokens(ctx, p, c, u, rec.OriginJTI, rec.AuthTime)
+	if err != nil {
+		return nil, err
+	}
+	return &AuthOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+}
+
+// revokeAllTx removes every refresh token of a user.
+func (s *Service) revokeAllTx(tx store.RecordTx, pool, username string) {
+	recs, _ := tx.List(kindRefresh, "", "", 0)
+	for _, r := range recs {
+		var rec refreshRecord
+		if json.Unmarshal(r.Value, &rec) == nil && rec.Pool == pool && strings.EqualFold(rec.Username, username) {
+			tx.Delete(kindRefresh, r.ID)
+		}
+	}
+}
+
+// RevokeToken revokes a refresh token (and, through its origin, the
+// tokens issued from it for user-pool API calls).
+func (s *Service) RevokeToken(ctx context.Context, token, clientID, secret string) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		rec, err := get[refreshRecord](tx, kindRefresh, refreshID(token))
+		if err != nil {
+			return nil // unknown tokens revoke quietly, as Cognito does
+		}
+		c, _, err := s.clientByID(tx, clientID)
+		if err != nil {
+			return err
+		}
+		if rec.Client != clientID {
+			return awserr.New(400, "UnauthorizedException", "The client is not authorized to revoke this token.")
+		}
+		if c.EnableTokenRevocation != nil && !*c.EnableTokenRevocation {
+			return awserr.New(400, "UnsupportedTokenTypeException", "Token revocation is not enabled for this client.")
+		}
+		if c.SealedSecret != "" && !hmac.Equal([]byte(s.reveal(c).ClientSecret), []byte(secret)) {
+			return errNotAuthorized("Unable to verify secret hash for client " + clientID)
+		}
+		revoked := map[string]bool{}
+		b, _ := tx.Get(kindRevoked, rec.Pool)
+		json.Unmarshal(b, &revoked)
+		revoked[rec.OriginJTI] = true
+		if err := put(tx, kindRevoked, rec.Pool, revoked); err != nil {
+			return err
+		}
+		return tx.Delete(kindRefresh, refreshID(token))
+	})
+}
+
+const kindRevoked = "cognito.revoked"
+
+// groupClaims returns a user's groups by precedence, their role ARNs and
+// the preferred role (the lowest precedence, if unique).
+func (s *Service) groupClaims(ctx context.Context, pool string, names []string) (groups, roles []string, preferred string) {
+	var gs []Group
+	s.view(ctx, func(tx store.RecordTx) error {
+		for _, n := range names {
+			if g, err := get[Group](tx, kindGroup, pool+"/"+n); err == nil {
+				gs = append(gs, g)
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(gs, func(i, j int) bool { return precedence(gs[i]) < precedence(gs[j]) })
+	best, tie := -1, false
+	for _, g := range gs {
+		groups = append(groups, g.GroupName)
+		if g.RoleArn == "" {
+			continue
+		}
+		roles = append(roles, g.RoleArn)
+		pr := precedence(g)
+		switch {
+		case best < 0 || pr < best:
+			best, preferred, tie = pr, g.RoleArn, false
+		case pr == best && g.RoleArn != preferred:
+			tie = true
+		}
+	}
+	if tie {
+		preferred = ""
+	}
+	return groups, roles, preferred
+}
+
+func precedence(g Group) int {
+	if g.Precedence == nil {
+		return 1 << 30
+	}
+	return *g.Precedence
+}
+
+// AccessClaims verifies an access token for a self-service call and
+// returns its user: signature, expiry, token use, revocation and global
+// sign-out all checked.
+func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, error) {
+	invalid := errNotAuthorized("Invalid Access Token")
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return Pool{}, User{}, invalid
+	}
+	var unverified struct {
+		Iss string `json:"iss"`
+	}
+	if tok.UnsafeClaimsWithoutVerification(&unverified) != nil {
+		return Pool{}, User{}, invalid
+	}
+	poolID := unverified.Iss[strings.LastIndex(unverified.Iss, "/")+1:]
+	p, err := s.Pool(ctx, poolID)
+	if err != nil {
+		return Pool{}, User{}, invalid
+	}
+	keys, err := s.keys(ctx, poolID)
+	if err != nil {
+		return Pool{}, User{}, err
+	}
+	var c struct {
+		jwt.Claims
+		TokenUse  string `json:"token_use"`
+		Username  string `json:"username"`
+		OriginJTI string `json:"origin_jti"`
+	}
+	if err := tok.Claims(&keys.all, &c); err != nil || c.TokenUse != "access" || c.Issuer != s.Issuer(poolID) {
+		return Pool{}, User{}, invalid
+	}
+	if c.Expiry == nil || !s.now().Before(c.Expiry.Time()) {
+		return Pool{}, User{}, errNotAuthorized("Access Token has expired")
+	}
+	var u User
+	var revoked map[string]bool
+	err = s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		if u, err = get[User](tx, kindUser, userKey(poolID, c.Username)); err != nil {
+			return errUserNotFound()
+		}
+		b, _ := tx.Get(kindRevoked, poolID)
+		json.Unmarshal(b, &revoked)
+		return nil
+	})
+	if err != nil {
+		return Pool{}, User{}, err
+	}
+	if revoked[c.OriginJTI] {
+		return Pool{}, User{}, errNotAuthorized("Access Token has been revoked")
+	}
+	if c.IssuedAt != nil && !u.TokensValidAfter.IsZero() && !c.IssuedAt.Time().After(u.TokensValidAfter.Truncate(time.Second)) {
+		return Pool{}, User{}, errNotAuthorized("Access Token has been revoked")
+	}
+	if !u.Enabled {
+		return Pool{}, User{}, errNotAuthorized("User is disabled.")
+	}
+	return p, u, nil
+}
+
+// GlobalSignOut signs a user out everywhere: refresh tokens die and
+// earlier access tokens stop working against the user-pool API.
+func (s *Service) GlobalSignOut(ctx context.Context, pool, username string) error {
+	return s.modifyUser(ctx, pool, username, func(_ Pool, u *User) error {
+		u.TokensValidAfter = s.now()
+		return nil
+	})
+}

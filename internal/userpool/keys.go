@@ -1,0 +1,159 @@
+package userpool
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+const kindKeys = "cognito.keys"
+
+const keyPurpose = "sekisho cognito signing key"
+
+// storedKey is one RSA signing key, sealed.
+type storedKey struct {
+	Kid     string
+	Use     string // "id" or "access"
+	Sealed  string
+	Created time.Time
+}
+
+// signingKeys are a pool's keys: the current ID and access keys sign; all
+// keys ever made verify (so rotation never breaks a live token).
+type signingKeys struct {
+	current map[string]*jose.JSONWebKey // by use
+	all     jose.JSONWebKeySet
+}
+
+// keys loads (creating on first use) a pool's signing keys.
+func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
+	s.mu.Lock()
+	if k, ok := s.keyCache[pool]; ok {
+		s.mu.Unlock()
+		return k, nil
+	}
+	s.mu.Unlock()
+	var stored []storedKey
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		b, err := tx.Get(kindKeys, pool)
+		if err == nil {
+			return json.Unmarshal(b, &stored)
+		}
+		if !isNotFound(err) {
+			return err
+		}
+		for _, use := range []string{"id", "access"} {
+			k, err := s.newKey(use)
+			if err != nil {
+				return err
+			}
+			stored = append(stored, k)
+		}
+		return put(tx, kindKeys, pool, stored)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.loadKeys(pool, stored)
+}
+
+func (s *Service) newKey(use string) (storedKey, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return storedKey{}, err
+	}
+	der := x509.MarshalPKCS1PrivateKey(priv)
+	kidBytes := make([]byte, 24)
+	rand.Read(kidBytes)
+	return storedKey{Kid: base64.StdEncoding.EncodeToString(kidBytes), Use: use, Sealed: s.Key.Seal(keyPurpose, der), Created: s.now()}, nil
+}
+
+func (s *Service) loadKeys(pool string, stored []storedKey) (*signingKeys, error) {
+	k := &signingKeys{current: map[string]*jose.JSONWebKey{}}
+	for _, sk := range stored {
+		der, err := s.Key.Open(keyPurpose, sk.Sealed)
+		if err != nil {
+			return nil, err
+		}
+		priv, err := x509.ParsePKCS1PrivateKey(der)
+		if err != nil {
+			return nil, err
+		}
+		jwk := &jose.JSONWebKey{Key: priv, KeyID: sk.Kid, Algorithm: "RS256", Use: "sig"}
+		k.current[sk.Use] = jwk // later keys of a use replace earlier ones
+		k.all.Keys = append(k.all.Keys, jose.JSONWebKey{Key: &priv.PublicKey, KeyID: sk.Kid, Algorithm: "RS256", Use: "sig"})
+	}
+	s.mu.Lock()
+	if s.keyCache == nil {
+		s.keyCache = map[string]*signingKeys{}
+	}
+	s.keyCache[pool] = k
+	s.mu.Unlock()
+	return k, nil
+}
+
+// RotateKeys adds new ID and access signing keys to a pool. New tokens are
+// signed with them; tokens signed with the old keys still verify.
+func (s *Service) RotateKeys(ctx context.Context, pool string) error {
+	var stored []storedKey
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		var err error
+		if stored, err = get[[]storedKey](tx, kindKeys, pool); err != nil {
+			return err
+		}
+		for _, use := range []string{"id", "access"} {
+			k, err := s.newKey(use)
+			if err != nil {
+				return err
+			}
+			stored = append(stored, k)
+		}
+		return put(tx, kindKeys, pool, stored)
+	})
+	if err != nil {
+		return err
+	}
+	_, err = s.loadKeys(pool, stored)
+	return err
+}
+
+// JWKS returns a pool's public keys.
+func (s *Service) JWKS(ctx context.Context, pool string) (*jose.JSONWebKeySet, error) {
+	if _, err := s.Pool(ctx, pool); err != nil {
+		return nil, err
+	}
+	k, err := s.keys(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	return &k.all, nil
+}
+
+// sign makes a JWT with a pool's current key for use.
+func (s *Service) sign(ctx context.Context, pool, use string, claims map[string]any) (string, error) {
+	k, err := s.keys(ctx, pool)
+	if err != nil {
+		return "", err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: k.current[use]}, nil)
+	if err != nil {
+		return "", err
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", err
+	}
+	return jws.CompactSerialize()
+}

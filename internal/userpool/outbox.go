@@ -1,0 +1,59 @@
+package userpool
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Message is a verification or reset code sent to a user.
+type Message struct {
+	Time        time.Time `json:"time"`
+	UserPoolId  string    `json:"userPoolId"`
+	Username    string    `json:"username"`
+	Destination string    `json:"destination"`
+	Medium      string    `json:"medium"` // EMAIL or SMS
+	Purpose     string    `json:"purpose"` // SignUp, ForgotPassword, VerifyAttribute, AdminCreateUser
+	Code        string    `json:"code,omitempty"`
+	Password    string    `json:"temporaryPassword,omitempty"`
+}
+
+// Outbox delivers messages to users.
+type Outbox interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// FileOutbox appends messages as JSON lines to a file in the data dir and
+// logs them, so a developer (and a test) can read codes without a mail
+// server.
+type FileOutbox struct {
+	Path string
+	Log  *slog.Logger
+	mu   sync.Mutex
+}
+
+// Send implements Outbox.
+func (o *FileOutbox) Send(_ context.Context, m Message) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(o.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, _ := json.Marshal(m)
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	if o.Log != nil {
+		o.Log.Info("cognito message (outbox)", "pool", m.UserPoolId, "user", m.Username, "to", m.Destination, "purpose", m.Purpose, "code", m.Code)
+	}
+	return f.Sync()
+}

@@ -1,0 +1,532 @@
+package userpool
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// PasswordPolicy is a pool's password rules.
+type PasswordPolicy struct {
+	MinimumLength                 int  `json:"MinimumLength,omitempty"`
+	RequireUppercase              bool `json:"RequireUppercase"`
+	RequireLowercase              bool `json:"RequireLowercase"`
+	RequireNumbers                bool `json:"RequireNumbers"`
+	RequireSymbols                bool `json:"RequireSymbols"`
+	TemporaryPasswordValidityDays int  `json:"TemporaryPasswordValidityDays,omitempty"`
+}
+
+// SchemaAttribute is one attribute of a pool's schema.
+type SchemaAttribute struct {
+	Name                       string         `json:"Name"`
+	AttributeDataType          string         `json:"AttributeDataType,omitempty"`
+	DeveloperOnlyAttribute     bool           `json:"DeveloperOnlyAttribute,omitempty"`
+	Mutable                    *bool          `json:"Mutable,omitempty"`
+	Required                   bool           `json:"Required,omitempty"`
+	StringAttributeConstraints map[string]any `json:"StringAttributeConstraints,omitempty"`
+	NumberAttributeConstraints map[string]any `json:"NumberAttributeConstraints,omitempty"`
+}
+
+// Pool is a user pool, in the shape DescribeUserPool returns (UserPoolType).
+type Pool struct {
+	Id                          string                                  `json:"Id"`
+	Name                        string                                  `json:"Name"`
+	Arn                         string                                  `json:"Arn"`
+	Policies                    struct{ PasswordPolicy PasswordPolicy } `json:"Policies"`
+	DeletionProtection          string                                  `json:"DeletionProtection,omitempty"`
+	SchemaAttributes            []SchemaAttribute                       `json:"SchemaAttributes,omitempty"`
+	AutoVerifiedAttributes      []string                                `json:"AutoVerifiedAttributes,omitempty"`
+	AliasAttributes             []string                                `json:"AliasAttributes,omitempty"`
+	UsernameAttributes          []string                                `json:"UsernameAttributes,omitempty"`
+	MfaConfiguration            string                                  `json:"MfaConfiguration,omitempty"`
+	EstimatedNumberOfUsers      int                                     `json:"EstimatedNumberOfUsers"`
+	UserPoolTags                map[string]string                       `json:"UserPoolTags,omitempty"`
+	AdminCreateUserConfig       map[string]any                          `json:"AdminCreateUserConfig,omitempty"`
+	AccountRecoverySetting      map[string]any                          `json:"AccountRecoverySetting,omitempty"`
+	UsernameConfiguration       map[string]any                          `json:"UsernameConfiguration,omitempty"`
+	VerificationMessageTemplate map[string]any                          `json:"VerificationMessageTemplate,omitempty"`
+	UserPoolTier                string                                  `json:"UserPoolTier,omitempty"`
+	CreationDate                epoch                                   `json:"CreationDate"`
+	LastModifiedDate            epoch                                   `json:"LastModifiedDate"`
+	Status                      string                                  `json:"Status,omitempty"`
+}
+
+// allowAdminCreateOnly reports AdminCreateUserConfig.AllowAdminCreateUserOnly.
+func (p *Pool) allowAdminCreateOnly() bool {
+	v, _ := p.AdminCreateUserConfig["AllowAdminCreateUserOnly"].(bool)
+	return v
+}
+
+func (p *Pool) usernameIs(attr string) bool {
+	for _, a := range p.UsernameAttributes {
+		if a == attr {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Pool) aliasIs(attr string) bool {
+	for _, a := range p.AliasAttributes {
+		if a == attr {
+			return true
+		}
+	}
+	return p.usernameIs(attr)
+}
+
+func (p *Pool) autoVerifies(attr string) bool {
+	for _, a := range p.AutoVerifiedAttributes {
+		if a == attr {
+			return true
+		}
+	}
+	return false
+}
+
+var standardAttributes = []string{"sub", "name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile",
+	"picture", "website", "email", "email_verified", "gender", "birthdate", "zoneinfo", "locale", "phone_number", "phone_number_verified", "address", "updated_at"}
+
+func defaultSchema() []SchemaAttribute {
+	f, t := false, true
+	var out []SchemaAttribute
+	for _, n := range standardAttributes {
+		typ := "String"
+		switch n {
+		case "email_verified", "phone_number_verified":
+			typ = "Boolean"
+		case "updated_at":
+			typ = "Number"
+		}
+		m := &t
+		if n == "sub" {
+			m = &f
+		}
+		out = append(out, SchemaAttribute{Name: n, AttributeDataType: typ, Mutable: m, Required: n == "sub"})
+	}
+	return out
+}
+
+var poolNameRE = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
+
+// CreatePool creates a user pool from a CreateUserPool request decoded
+// into a Pool (Id, Arn and dates are set here).
+func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
+	if !poolNameRE.MatchString(in.Name) {
+		return Pool{}, errParam("1 validation error detected: Value '%s' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", in.Name)
+	}
+	if len(in.UsernameAttributes) > 0 && len(in.AliasAttributes) > 0 {
+		return Pool{}, errParam("Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.")
+	}
+	for _, a := range append(append([]string{}, in.UsernameAttributes...), in.AliasAttributes...) {
+		if a != "email" && a != "phone_number" && a != "preferred_username" {
+			return Pool{}, errParam("Invalid alias or username attribute: %s", a)
+		}
+	}
+	pp := &in.Policies.PasswordPolicy
+	if pp.MinimumLength == 0 && !pp.RequireLowercase && !pp.RequireNumbers && !pp.RequireSymbols && !pp.RequireUppercase {
+		*pp = PasswordPolicy{MinimumLength: 8, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 7}
+	}
+	if pp.MinimumLength == 0 {
+		pp.MinimumLength = 8
+	}
+	if pp.MinimumLength < 6 || pp.MinimumLength > 99 {
+		return Pool{}, errParam("1 validation error detected: Value '%d' at 'policies.passwordPolicy.minimumLength' failed to satisfy constraint: Member must have value between 6 and 99", pp.MinimumLength)
+	}
+	if pp.TemporaryPasswordValidityDays == 0 {
+		pp.TemporaryPasswordValidityDays = 7
+	}
+	schema := defaultSchema()
+	for _, a := range in.SchemaAttributes {
+		if err := addSchema(&schema, a, false); err != nil {
+			return Pool{}, err
+		}
+	}
+	now := s.now()
+	in.Id = s.Region + "_" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+	in.Arn = "arn:aws:cognito-idp:" + s.Region + ":" + s.Account + ":userpool/" + in.Id
+	in.SchemaAttributes, in.CreationDate, in.LastModifiedDate = schema, epoch(now), epoch(now)
+	if in.MfaConfiguration == "" {
+		in.MfaConfiguration = "OFF"
+	}
+	if in.DeletionProtection == "" {
+		in.DeletionProtection = "INACTIVE"
+	}
+	if in.AdminCreateUserConfig == nil {
+		in.AdminCreateUserConfig = map[string]any{"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7}
+	}
+	err := s.update(ctx, func(tx store.RecordTx) error { return put(tx, kindPool, in.Id, in) })
+	if err != nil {
+		return Pool{}, err
+	}
+	_, err = s.keys(ctx, in.Id)
+	return in, err
+}
+
+func addSchema(schema *[]SchemaAttribute, a SchemaAttribute, customOnly bool) error {
+	name := a.Name
+	isStandard := false
+	for _, n := range standardAttributes {
+		isStandard = isStandard || n == name
+	}
+	if isStandard && !customOnly {
+		for i := range *schema {
+			if (*schema)[i].Name == name {
+				(*schema)[i].Required = a.Required
+				if a.Mutable != nil {
+					(*schema)[i].Mutable = a.Mutable
+				}
+			}
+		}
+		return nil
+	}
+	if !strings.HasPrefix(name, "custom:") {
+		name = "custom:" + name
+	}
+	if len(name) > 27 {
+		return errParam("Custom attribute name %s is too long.", name)
+	}
+	for _, e := range *schema {
+		if e.Name == name {
+			return errParam("Existing attribute already has name %s.", name)
+		}
+	}
+	if a.AttributeDataType == "" {
+		a.AttributeDataType = "String"
+	}
+	a.Name = name
+	t := true
+	if a.Mutable == nil {
+		a.Mutable = &t
+	}
+	*schema = append(*schema, a)
+	return nil
+}
+
+// Pool returns a pool.
+func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
+	var p Pool
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		p, err = s.poolTx(tx, id)
+		if err == nil {
+			recs, _ := tx.List(kindUser, id+"/", "", 0)
+			p.EstimatedNumberOfUsers = len(recs)
+		}
+		return err
+	})
+	return p, err
+}
+
+func (s *Service) poolTx(tx store.RecordTx, id string) (Pool, error) {
+	p, err := get[Pool](tx, kindPool, id)
+	if isNotFound(err) {
+		return p, errNotFound("User pool %s does not exist.", id)
+	}
+	return p, err
+}
+
+// ListPools lists pools.
+func (s *Service) ListPools(ctx context.Context) ([]Pool, error) {
+	var out []Pool
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		recs, err := tx.List(kindPool, "", "", 0)
+		for _, r := range recs {
+			p, _ := get[Pool](tx, kindPool, r.ID)
+			out = append(out, p)
+		}
+		return err
+	})
+	return out, err
+}
+
+// UpdatePool applies fn to a pool.
+func (s *Service) UpdatePool(ctx context.Context, id string, fn func(p *Pool) error) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		p, err := s.poolTx(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(&p); err != nil {
+			return err
+		}
+		p.LastModifiedDate = epoch(s.now())
+		return put(tx, kindPool, id, p)
+	})
+}
+
+// AddCustomAttributes adds custom: attributes to a pool's schema.
+func (s *Service) AddCustomAttributes(ctx context.Context, id string, attrs []SchemaAttribute) error {
+	return s.UpdatePool(ctx, id, func(p *Pool) error {
+		for _, a := range attrs {
+			if err := addSchema(&p.SchemaAttributes, a, true); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeletePool deletes a pool and everything in it.
+func (s *Service) DeletePool(ctx context.Context, id string) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		p, err := s.poolTx(tx, id)
+		if err != nil {
+			return err
+		}
+		if p.DeletionProtection == "ACTIVE" {
+			return errParam("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
+		}
+		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup} {
+			recs, _ := tx.List(kind, id+"/", "", 0)
+			for _, r := range recs {
+				tx.Delete(kind, r.ID)
+			}
+		}
+		return tx.Delete(kindPool, id)
+	})
+}
+
+// Client is an app client (UserPoolClientType).
+type Client struct {
+	UserPoolId                               string            `json:"UserPoolId"`
+	ClientName                               string            `json:"ClientName"`
+	ClientId                                 string            `json:"ClientId"`
+	ClientSecret                             string            `json:"ClientSecret,omitempty"`
+	LastModifiedDate                         epoch             `json:"LastModifiedDate"`
+	CreationDate                             epoch             `json:"CreationDate"`
+	RefreshTokenValidity                     int               `json:"RefreshTokenValidity"`
+	AccessTokenValidity                      int               `json:"AccessTokenValidity,omitempty"`
+	IdTokenValidity                          int               `json:"IdTokenValidity,omitempty"`
+	TokenValidityUnits                       map[string]string `json:"TokenValidityUnits,omitempty"`
+	ReadAttributes                           []string          `json:"ReadAttributes,omitempty"`
+	WriteAttributes                          []string          `json:"WriteAttributes,omitempty"`
+	ExplicitAuthFlows                        []string          `json:"ExplicitAuthFlows,omitempty"`
+	SupportedIdentityProviders               []string          `json:"SupportedIdentityProviders,omitempty"`
+	CallbackURLs                             []string          `json:"CallbackURLs,omitempty"`
+	LogoutURLs                               []string          `json:"LogoutURLs,omitempty"`
+	AllowedOAuthFlows                        []string          `json:"AllowedOAuthFlows,omitempty"`
+	AllowedOAuthScopes                       []string          `json:"AllowedOAuthScopes,omitempty"`
+	AllowedOAuthFlowsUserPoolClient          bool              `json:"AllowedOAuthFlowsUserPoolClient,omitempty"`
+	PreventUserExistenceErrors               string            `json:"PreventUserExistenceErrors,omitempty"`
+	EnableTokenRevocation                    *bool             `json:"EnableTokenRevocation,omitempty"`
+	EnablePropagateAdditionalUserContextData bool              `json:"EnablePropagateAdditionalUserContextData,omitempty"`
+	AuthSessionValidity                      int               `json:"AuthSessionValidity,omitempty"`
+	// sealedSecret is how the secret is stored.
+	SealedSecret string `json:"sealedSecret,omitempty"`
+}
+
+const secretPurpose = "sekisho cognito client secret"
+
+var validFlows = map[string]bool{"ALLOW_ADMIN_USER_PASSWORD_AUTH": true, "ALLOW_CUSTOM_AUTH": true, "ALLOW_USER_PASSWORD_AUTH": true,
+	"ALLOW_USER_SRP_AUTH": true, "ALLOW_REFRESH_TOKEN_AUTH": true, "ALLOW_USER_AUTH": true,
+	"ADMIN_NO_SRP_AUTH": true, "CUSTOM_AUTH_FLOW_ONLY": true, "USER_PASSWORD_AUTH": true}
+
+func (c *Client) allows(flow string) bool {
+	if len(c.ExplicitAuthFlows) == 0 {
+		// AWS's default for clients created without flows.
+		return flow == "ALLOW_USER_SRP_AUTH" || flow == "ALLOW_REFRESH_TOKEN_AUTH" || flow == "ALLOW_CUSTOM_AUTH"
+	}
+	legacy := map[string]string{"ALLOW_ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH": "USER_PASSWORD_AUTH"}
+	for _, f := range c.ExplicitAuthFlows {
+		if f == flow || legacy[flow] == f {
+			return true
+		}
+	}
+	// Legacy flow names imply refresh and SRP.
+	if flow == "ALLOW_REFRESH_TOKEN_AUTH" || flow == "ALLOW_USER_SRP_AUTH" {
+		for _, f := range c.ExplicitAuthFlows {
+			if !strings.HasPrefix(f, "ALLOW_") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (c *Client) validity() (access, id, refresh time.Duration) {
+	unit := func(name, def string) time.Duration {
+		switch c.TokenValidityUnits[name] {
+		case "seconds":
+			return time.Second
+		case "minutes":
+			return time.Minute
+		case "hours":
+			return time.Hour
+		case "days":
+			return 24 * time.Hour
+		}
+		if def == "days" {
+			return 24 * time.Hour
+		}
+		return time.Hour
+	}
+	access, id, refresh = time.Hour, time.Hour, 30*24*time.Hour
+	if c.AccessTokenValidity > 0 {
+		access = time.Duration(c.AccessTokenValidity) * unit("AccessToken", "hours")
+	}
+	if c.IdTokenValidity > 0 {
+		id = time.Duration(c.IdTokenValidity) * unit("IdToken", "hours")
+	}
+	if c.RefreshTokenValidity > 0 {
+		refresh = time.Duration(c.RefreshTokenValidity) * unit("RefreshToken", "days")
+	}
+	return
+}
+
+// CreateClient creates an app client; generate makes a client secret.
+func (s *Service) CreateClient(ctx context.Context, in Client, generate bool) (Client, error) {
+	if in.ClientName == "" || len(in.ClientName) > 128 {
+		return Client{}, errParam("1 validation error detected: Value at 'clientName' failed to satisfy constraint: Member must have length between 1 and 128")
+	}
+	for _, f := range in.ExplicitAuthFlows {
+		if !validFlows[f] {
+			return Client{}, errParam("1 validation error detected: Value '[%s]' at 'explicitAuthFlows' failed to satisfy constraint: Member must satisfy enum value set", f)
+		}
+	}
+	if in.PreventUserExistenceErrors == "" {
+		in.PreventUserExistenceErrors = "ENABLED"
+	}
+	if in.PreventUserExistenceErrors != "ENABLED" && in.PreventUserExistenceErrors != "LEGACY" {
+		return Client{}, errParam("1 validation error detected: Value at 'preventUserExistenceErrors' failed to satisfy constraint: Member must satisfy enum value set: [LEGACY, ENABLED]")
+	}
+	if in.RefreshTokenValidity == 0 {
+		in.RefreshTokenValidity = 30
+	}
+	if in.EnableTokenRevocation == nil {
+		t := true
+		in.EnableTokenRevocation = &t
+	}
+	if in.AuthSessionValidity == 0 {
+		in.AuthSessionValidity = 3
+	}
+	now := s.now()
+	in.ClientId = randomString(26, alnum)
+	in.CreationDate, in.LastModifiedDate = epoch(now), epoch(now)
+	if generate {
+		secret := randomString(51, alnum)
+		in.SealedSecret = s.Key.Seal(secretPurpose, []byte(secret))
+	}
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		if _, err := s.poolTx(tx, in.UserPoolId); err != nil {
+			return err
+		}
+		return put(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)
+	})
+	if err != nil {
+		return Client{}, err
+	}
+	return s.reveal(in), nil
+}
+
+// reveal fills in the plaintext secret for API output.
+func (s *Service) reveal(c Client) Client {
+	if c.SealedSecret != "" {
+		if b, err := s.Key.Open(secretPurpose, c.SealedSecret); err == nil {
+			c.ClientSecret = string(b)
+		}
+	}
+	c.SealedSecret = ""
+	return c
+}
+
+// Client returns an app client (with its secret).
+func (s *Service) Client(ctx context.Context, pool, id string) (Client, error) {
+	var c Client
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		c, err = s.clientTx(tx, pool, id)
+		return err
+	})
+	return s.reveal(c), err
+}
+
+func (s *Service) clientTx(tx store.RecordTx, pool, id string) (Client, error) {
+	if _, err := s.poolTx(tx, pool); err != nil {
+		return Client{}, err
+	}
+	c, err := get[Client](tx, kindClient, pool+"/"+id)
+	if isNotFound(err) {
+		return c, errNotFound("User pool client %s does not exist.", id)
+	}
+	return c, err
+}
+
+// clientByID finds a client by id alone (sign-in calls name no pool).
+func (s *Service) clientByID(tx store.RecordTx, id string) (Client, Pool, error) {
+	recs, err := tx.List(kindClient, "", "", 0)
+	if err != nil {
+		return Client{}, Pool{}, err
+	}
+	for _, r := range recs {
+		if strings.HasSuffix(r.ID, "/"+id) {
+			c, err := get[Client](tx, kindClient, r.ID)
+			if err != nil {
+				return c, Pool{}, err
+			}
+			p, err := s.poolTx(tx, c.UserPoolId)
+			return c, p, err
+		}
+	}
+	return Client{}, Pool{}, errNotFound("User pool client %s does not exist.", id)
+}
+
+// ListClients lists a pool's clients.
+func (s *Service) ListClients(ctx context.Context, pool string) ([]Client, error) {
+	var out []Client
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		if _, err := s.poolTx(tx, pool); err != nil {
+			return err
+		}
+		recs, err := tx.List(kindClient, pool+"/", "", 0)
+		for _, r := range recs {
+			c, _ := get[Client](tx, kindClient, r.ID)
+			out = append(out, c)
+		}
+		return err
+	})
+	return out, err
+}
+
+// UpdateClient replaces a client's settings, keeping its id and secret.
+func (s *Service) UpdateClient(ctx context.Context, in Client) (Client, error) {
+	var out Client
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		old, err := s.clientTx(tx, in.UserPoolId, in.ClientId)
+		if err != nil {
+			return err
+		}
+		in.SealedSecret, in.CreationDate, in.LastModifiedDate = old.SealedSecret, old.CreationDate, epoch(s.now())
+		if in.ClientName == "" {
+			in.ClientName = old.ClientName
+		}
+		if in.RefreshTokenValidity == 0 {
+			in.RefreshTokenValidity = 30
+		}
+		if in.PreventUserExistenceErrors == "" {
+			in.PreventUserExistenceErrors = old.PreventUserExistenceErrors
+		}
+		if in.EnableTokenRevocation == nil {
+			in.EnableTokenRevocation = old.EnableTokenRevocation
+		}
+		out = in
+		return put(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)
+	})
+	return s.reveal(out), err
+}
+
+// DeleteClient deletes an app client.
+func (s *Service) DeleteClient(ctx context.Context, pool, id string) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		if _, err := s.clientTx(tx, pool, id); err != nil {
+			return err
+		}
+		return tx.Delete(kindClient, pool+"/"+id)
+	})
+}
+
+var _ = awserr.New

@@ -1,0 +1,322 @@
+package userpool
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+const codeTTL = 24 * time.Hour
+
+func hashCode(c string) string {
+	h := sha256.Sum256([]byte("sekisho code:" + c))
+	return hex.EncodeToString(h[:])
+}
+
+// newCode makes a 6-digit single-use code for purpose and keeps its hash.
+func (s *Service) newCode(u *User, purpose string) string {
+	code := randomString(6, "0123456789")
+	if u.Codes == nil {
+		u.Codes = map[string]Code{}
+	}
+	ttl := codeTTL
+	if purpose == "reset" {
+		ttl = time.Hour
+	}
+	u.Codes[purpose] = Code{Hash: hashCode(code), Expires: s.now().Add(ttl)}
+	return code
+}
+
+// useCode checks and consumes a code.
+func (s *Service) useCode(u *User, purpose, code string) error {
+	c, ok := u.Codes[purpose]
+	if !ok || !hmac.Equal([]byte(c.Hash), []byte(hashCode(code))) {
+		return awserr.New(400, "CodeMismatchException", "Invalid verification code provided, please try again.")
+	}
+	if s.now().After(c.Expires) {
+		return awserr.New(400, "ExpiredCodeException", "Invalid code provided, please request a code again.")
+	}
+	delete(u.Codes, purpose)
+	return nil
+}
+
+// CodeDelivery is CodeDeliveryDetailsType.
+type CodeDelivery struct {
+	Destination    string `json:"Destination"`
+	DeliveryMedium string `json:"DeliveryMedium"`
+	AttributeName  string `json:"AttributeName"`
+}
+
+func mask(v string) string {
+	if len(v) < 3 {
+		return "***"
+	}
+	at := len(v)
+	for i := range v {
+		if v[i] == '@' {
+			at = i
+		}
+	}
+	if at < len(v) {
+		return v[:1] + "***" + v[at:]
+	}
+	return "+*******" + v[len(v)-4:]
+}
+
+func (s *Service) sendCode(ctx context.Context, u User, purpose, code string) *CodeDelivery {
+	attr, medium := "email", "EMAIL"
+	dest := u.Attributes["email"]
+	if dest == "" {
+		attr, medium, dest = "phone_number", "SMS", u.Attributes["phone_number"]
+	}
+	if s.Outbox != nil {
+		s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: u.Pool, Username: u.Username, Destination: dest, Medium: medium, Purpose: purpose, Code: code})
+	}
+	return &CodeDelivery{Destination: mask(dest), DeliveryMedium: medium, AttributeName: attr}
+}
+
+// SignUpOutput is SignUp's result.
+type SignUpOutput struct {
+	UserConfirmed       bool          `json:"UserConfirmed"`
+	UserSub             string        `json:"UserSub"`
+	CodeDeliveryDetails *CodeDelivery `json:"CodeDeliveryDetails,omitempty"`
+}
+
+// SignUp registers a user through an app client and sends a confirmation
+// code.
+func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, password string, attrs []AttributeType) (*SignUpOutput, error) {
+	var u User
+	var code string
+	var needsCode bool
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		c, p, err := s.clientByID(tx, clientID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkSecretHash(c, []string{username}, secretHash); err != nil {
+			return err
+		}
+		if p.allowAdminCreateOnly() {
+			return errNotAuthorized("SignUp is not permitted for this user pool")
+		}
+		if err := checkPolicy(p.Policies.PasswordPolicy, password); err != nil {
+			return err
+		}
+		if err := checkAttributes(p, attrs, true); err != nil {
+			return err
+		}
+		if u, err = s.newUser(tx, p, username, attrs); err != nil {
+			return err
+		}
+		if miss := requiredMissing(p, u.Attributes); len(miss) > 0 {
+			return errParam("Attributes did not conform to the schema: %s: The attribute is required\n", miss[0])
+		}
+		s.setPassword(&u, password)
+		u.Status = "UNCONFIRMED"
+		needsCode = p.autoVerifies("email") && u.Attributes["email"] != "" || p.autoVerifies("phone_number") && u.Attributes["phone_number"] != ""
+		if needsCode {
+			code = s.newCode(&u, "confirm")
+		}
+		return s.saveUser(tx, p, nil, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &SignUpOutput{UserSub: u.Attributes["sub"]}
+	if needsCode {
+		out.CodeDeliveryDetails = s.sendCode(ctx, u, "SignUp", code)
+	}
+	return out, nil
+}
+
+// clientUser finds the pool and user behind a self-service call.
+func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username string, fn func(p Pool, u *User) error) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		c, p, err := s.clientByID(tx, clientID)
+		if err != nil {
+			return err
+		}
+		u, err := s.findUser(tx, p, username)
+		if err != nil {
+			return err
+		}
+		if err := s.checkSecretHash(c, []string{username, u.Username}, secretHash); err != nil {
+			return err
+		}
+		old := u
+		if err := fn(p, &u); err != nil {
+			return err
+		}
+		return s.saveUser(tx, p, &old, u)
+	})
+}
+
+// ConfirmSignUp confirms a user with the code sent at sign-up.
+func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, username, code string) error {
+	return s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
+		if u.Status == "CONFIRMED" {
+			return errNotAuthorized("User cannot be confirmed. Current status is CONFIRMED")
+		}
+		if err := s.useCode(u, "confirm", code); err != nil {
+			return err
+		}
+		u.Status = "CONFIRMED"
+		if u.Attributes["email"] != "" && p.autoVerifies("email") {
+			u.Attributes["email_verified"] = "true"
+		} else if u.Attributes["phone_number"] != "" && p.autoVerifies("phone_number") {
+			u.Attributes["phone_number_verified"] = "true"
+		}
+		return nil
+	})
+}
+
+// ResendConfirmationCode sends a fresh sign-up code.
+func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHash, username string) (*CodeDelivery, error) {
+	var u User
+	var code string
+	err := s.clientUser(ctx, clientID, secretHash, username, func(_ Pool, usr *User) error {
+		if usr.Status != "UNCONFIRMED" {
+			return errParam("User is already confirmed.")
+		}
+		code = s.newCode(usr, "confirm")
+		u = *usr
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.sendCode(ctx, u, "ResendCode", code), nil
+}
+
+// ForgotPassword sends a reset code.
+func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, username string) (*CodeDelivery, error) {
+	var u User
+	var code string
+	err := s.clientUser(ctx, clientID, secretHash, username, func(_ Pool, usr *User) error {
+		if usr.Attributes["email_verified"] != "true" && usr.Attributes["phone_number_verified"] != "true" && usr.Status != "RESET_REQUIRED" {
+			return errParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		code = s.newCode(usr, "reset")
+		u = *usr
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.sendCode(ctx, u, "ForgotPassword", code), nil
+}
+
+// ConfirmForgotPassword sets a new password with a reset code.
+func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHash, username, code, password string) error {
+	return s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
+		if err := s.useCode(u, "reset", code); err != nil {
+			return err
+		}
+		if err := checkPolicy(p.Policies.PasswordPolicy, password); err != nil {
+			return err
+		}
+		s.setPassword(u, password)
+		u.Status, u.Failed, u.LockedUntil = "CONFIRMED", 0, time.Time{}
+		return nil
+	})
+}
+
+// ChangePassword changes a signed-in user's password.
+func (s *Service) ChangePassword(ctx context.Context, accessToken, previous, proposed string) error {
+	p, u, err := s.AccessClaims(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	return s.modifyUser(ctx, p.Id, u.Username, func(p Pool, usr *User) error {
+		if !checkPassword(usr.PasswordHash, previous) {
+			return errIncorrect
+		}
+		if err := checkPolicy(p.Policies.PasswordPolicy, proposed); err != nil {
+			return err
+		}
+		s.setPassword(usr, proposed)
+		return nil
+	})
+}
+
+// UpdateUserAttributes changes a signed-in user's attributes; a changed
+// email or phone must be verified again.
+func (s *Service) UpdateUserAttributes(ctx context.Context, accessToken string, attrs []AttributeType) ([]CodeDelivery, error) {
+	p, u, err := s.AccessClaims(ctx, accessToken)
+	if err != nil {
+		return nil, err
+	}
+	var deliveries []CodeDelivery
+	var code string
+	err = s.modifyUser(ctx, p.Id, u.Username, func(p Pool, usr *User) error {
+		if err := checkAttributes(p, attrs, false); err != nil {
+			return err
+		}
+		for _, a := range attrs {
+			if a.Name == "email_verified" || a.Name == "phone_number_verified" {
+				return errParam("Cannot modify the verification status of %s", a.Name)
+			}
+			if (a.Name == "email" || a.Name == "phone_number") && usr.Attributes[a.Name] != a.Value {
+				usr.Attributes[a.Name+"_verified"] = "false"
+				code = s.newCode(usr, "verify:"+a.Name)
+			}
+			usr.Attributes[a.Name] = a.Value
+		}
+		u = *usr
+		return nil
+	})
+	if err == nil && code != "" {
+		deliveries = append(deliveries, *s.sendCode(ctx, u, "VerifyAttribute", code))
+	}
+	return deliveries, err
+}
+
+// GetUserAttributeVerificationCode sends a code to verify an attribute.
+func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, accessToken, attr string) (*CodeDelivery, error) {
+	p, u, err := s.AccessClaims(ctx, accessToken)
+	if err != nil {
+		return nil, err
+	}
+	var code string
+	err = s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error {
+		if usr.Attributes[attr] == "" {
+			return errParam("User does not have the attribute %s", attr)
+		}
+		code = s.newCode(usr, "verify:"+attr)
+		u = *usr
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.sendCode(ctx, u, "VerifyAttribute", code), nil
+}
+
+// VerifyUserAttribute marks an attribute verified with its code.
+func (s *Service) VerifyUserAttribute(ctx context.Context, accessToken, attr, code string) error {
+	p, u, err := s.AccessClaims(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	return s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error {
+		if err := s.useCode(usr, "verify:"+attr, code); err != nil {
+			return err
+		}
+		usr.Attributes[attr+"_verified"] = "true"
+		return nil
+	})
+}
+
+// DeleteUserSelf deletes the signed-in user.
+func (s *Service) DeleteUserSelf(ctx context.Context, accessToken string) error {
+	p, u, err := s.AccessClaims(ctx, accessToken)
+	if err != nil {
+		return err
+	}
+	return s.AdminDeleteUser(ctx, p.Id, u.Username)
+}

@@ -1,0 +1,604 @@
+package userpool
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/srp"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// User is a user record.
+type User struct {
+	Pool, Username string
+	Attributes     map[string]string
+	Enabled        bool
+	Status         string // UNCONFIRMED, CONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED
+	Created        time.Time
+	Modified       time.Time
+	// PasswordHash is argon2id; SRPSalt/SealedVerifier the SRP verifier.
+	PasswordHash   string
+	SRPSalt        string
+	SealedVerifier string
+	TempExpires    time.Time `json:",omitempty"`
+	Groups         []string  `json:",omitempty"`
+	// Failed counts consecutive failed sign-ins; LockedUntil follows.
+	Failed      int
+	LockedUntil time.Time `json:",omitempty"`
+	// TokensValidAfter invalidates access tokens issued earlier (global
+	// sign-out).
+	TokensValidAfter time.Time `json:",omitempty"`
+	Codes            map[string]Code `json:",omitempty"` // by purpose
+}
+
+// Code is a one-time verification code (stored hashed).
+type Code struct {
+	Hash    string
+	Expires time.Time
+}
+
+const verifierPurpose = "sekisho cognito srp verifier"
+
+// argon2id parameters (OWASP's minimum recommendation: 19 MiB, t=2, p=1).
+const (
+	argonTime   = 2
+	argonMemory = 19 * 1024
+	argonLen    = 32
+)
+
+func hashPassword(pw string) string {
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	h := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, 1, argonLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=1$%s$%s", argonMemory, argonTime, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(h))
+}
+
+func checkPassword(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// setPassword stores the hash and the SRP verifier of a new password.
+func (s *Service) setPassword(u *User, pw string) {
+	u.PasswordHash = hashPassword(pw)
+	salt, v := srp.NewVerifier(srp.PoolName(u.Pool), u.Username, pw)
+	u.SRPSalt = salt.Text(16)
+	u.SealedVerifier = s.Key.Seal(verifierPurpose, v.Bytes())
+}
+
+func (s *Service) verifier(u *User) (*big.Int, *big.Int, error) {
+	b, err := s.Key.Open(verifierPurpose, u.SealedVerifier)
+	if err != nil {
+		return nil, nil, err
+	}
+	salt, _ := new(big.Int).SetString(u.SRPSalt, 16)
+	return salt, new(big.Int).SetBytes(b), nil
+}
+
+// checkPolicy enforces a pool's password policy with Cognito's messages.
+func checkPolicy(p PasswordPolicy, pw string) error {
+	fail := func(why string) error {
+		return awserr.New(400, "InvalidPasswordException", "Password did not conform with policy: "+why)
+	}
+	if len([]rune(pw)) < p.MinimumLength {
+		return fail("Password not long enough")
+	}
+	has := func(f func(rune) bool) bool {
+		for _, r := range pw {
+			if f(r) {
+				return true
+			}
+		}
+		return false
+	}
+	if p.RequireLowercase && !has(unicode.IsLower) {
+		return fail("Password must have lowercase characters")
+	}
+	if p.RequireUppercase && !has(unicode.IsUpper) {
+		return fail("Password must have uppercase characters")
+	}
+	if p.RequireNumbers && !has(unicode.IsDigit) {
+		return fail("Password must have numeric characters")
+	}
+	if p.RequireSymbols && !has(func(r rune) bool { return strings.ContainsRune("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ", r) }) {
+		return fail("Password must have symbol characters")
+	}
+	if len(pw) > 256 {
+		return fail("Password is too long")
+	}
+	return nil
+}
+
+// generatePassword makes a temporary password that meets the policy.
+func generatePassword(p PasswordPolicy) string {
+	n := max(p.MinimumLength, 12)
+	pw := randomString(n-4, "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+	return pw + "aA1!"
+}
+
+// AttributeType is a name/value pair as the API carries it.
+type AttributeType struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+// attrList renders attributes sorted, sub first.
+func attrList(m map[string]string, only func(string) bool) []AttributeType {
+	var names []string
+	for k := range m {
+		if only == nil || only(k) {
+			names = append(names, k)
+		}
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if names[i] == "sub" || names[j] == "sub" {
+			return names[i] == "sub"
+		}
+		return names[i] < names[j]
+	})
+	out := []AttributeType{}
+	for _, n := range names {
+		out = append(out, AttributeType{n, m[n]})
+	}
+	return out
+}
+
+var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+var phoneRE = regexp.MustCompile(`^\+[0-9]{4,15}$`)
+
+// checkAttributes validates attribute writes against the pool schema.
+func checkAttributes(p Pool, attrs []AttributeType, creating bool) error {
+	schema := map[string]SchemaAttribute{}
+	for _, a := range p.SchemaAttributes {
+		schema[a.Name] = a
+	}
+	for _, a := range attrs {
+		sa, ok := schema[a.Name]
+		if !ok {
+			return errParam("Attribute does not exist in the schema.\n")
+		}
+		if a.Name == "sub" {
+			return errParam("Cannot modify the non-mutable attribute sub")
+		}
+		if !creating && sa.Mutable != nil && !*sa.Mutable {
+			return errParam("Cannot modify the non-mutable attribute %s", a.Name)
+		}
+		if a.Name == "email" && !emailRE.MatchString(a.Value) {
+			return errParam("Invalid email address format.")
+		}
+		if a.Name == "phone_number" && !phoneRE.MatchString(a.Value) {
+			return errParam("Invalid phone number format.")
+		}
+		if len(a.Value) > 2048 {
+			return errParam("Attribute value for %s must not be longer than 2048 characters", a.Name)
+		}
+	}
+	return nil
+}
+
+func requiredMissing(p Pool, attrs map[string]string) []string {
+	var out []string
+	for _, a := range p.SchemaAttributes {
+		if a.Required && a.Name != "sub" && attrs[a.Name] == "" {
+			out = append(out, a.Name)
+		}
+	}
+	return out
+}
+
+// findUser resolves a username or alias (email, phone, preferred_username)
+// to the user record.
+func (s *Service) findUser(tx store.RecordTx, p Pool, name string) (User, error) {
+	u, err := get[User](tx, kindUser, userKey(p.Id, name))
+	if err == nil {
+		return u, nil
+	}
+	if !isNotFound(err) {
+		return u, err
+	}
+	for _, attr := range []string{"email", "phone_number", "preferred_username"} {
+		if !p.aliasIs(attr) {
+			continue
+		}
+		b, err := tx.Get(kindAlias, aliasKey(p.Id, attr, name))
+		if err == nil {
+			return get[User](tx, kindUser, userKey(p.Id, string(b)))
+		}
+	}
+	return User{}, errUserNotFound()
+}
+
+func aliasKey(pool, attr, value string) string { return pool + "/" + attr + "/" + strings.ToLower(value) }
+
+// saveUser writes a user and keeps its alias entries in step (an alias
+// counts only once verified, except for username attributes).
+func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
+	for _, attr := range []string{"email", "phone_number", "preferred_username"} {
+		if !p.aliasIs(attr) {
+			continue
+		}
+		if old != nil && old.Attributes[attr] != "" {
+			tx.Delete(kindAlias, aliasKey(p.Id, attr, old.Attributes[attr]))
+		}
+		v := u.Attributes[attr]
+		if v == "" {
+			continue
+		}
+		verified := attr == "preferred_username" || p.usernameIs(attr) || u.Attributes[attr+"_verified"] == "true"
+		if !verified {
+			continue
+		}
+		if owner, err := tx.Get(kindAlias, aliasKey(p.Id, attr, v)); err == nil && string(owner) != strings.ToLower(u.Username) {
+			if p.usernameIs(attr) {
+				return awserr.New(400, "UsernameExistsException", "An account with the given "+attr+" already exists.")
+			}
+			return awserr.New(400, "AliasExistsException", "An account with the given "+attr+" already exists.")
+		}
+		if err := tx.Put(kindAlias, aliasKey(p.Id, attr, v), []byte(strings.ToLower(u.Username))); err != nil {
+			return err
+		}
+	}
+	u.Modified = s.now()
+	return put(tx, kindUser, userKey(p.Id, u.Username), u)
+}
+
+// UserType is a user as AdminGetUser, ListUsers and AdminCreateUser
+// return it.
+type UserType struct {
+	Username             string          `json:"Username"`
+	Attributes           []AttributeType `json:"Attributes,omitempty"`
+	UserAttributes       []AttributeType `json:"UserAttributes,omitempty"`
+	UserCreateDate       epoch           `json:"UserCreateDate"`
+	UserLastModifiedDate epoch           `json:"UserLastModifiedDate"`
+	Enabled              bool            `json:"Enabled"`
+	UserStatus           string          `json:"UserStatus"`
+}
+
+// View renders a user for the admin API.
+func (u User) View(attrsKey bool) UserType {
+	t := UserType{Username: u.Username, UserCreateDate: epoch(u.Created), UserLastModifiedDate: epoch(u.Modified), Enabled: u.Enabled, UserStatus: u.Status}
+	if attrsKey {
+		t.Attributes = attrList(u.Attributes, nil)
+	} else {
+		t.UserAttributes = attrList(u.Attributes, nil)
+	}
+	return t
+}
+
+// CreateUserInput is an AdminCreateUser request.
+type CreateUserInput struct {
+	UserPoolId, Username, TemporaryPassword, MessageAction string
+	UserAttributes                                         []AttributeType
+	DesiredDeliveryMediums                                 []string
+}
+
+// AdminCreateUser creates a user who must choose a new password at first
+// sign-in (FORCE_CHANGE_PASSWORD).
+func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User, error) {
+	var u User
+	var temp string
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		p, err := s.poolTx(tx, in.UserPoolId)
+		if err != nil {
+			return err
+		}
+		if in.MessageAction == "RESEND" {
+			u, err = s.findUser(tx, p, in.Username)
+			if err != nil {
+				return err
+			}
+			if u.Status != "FORCE_CHANGE_PASSWORD" {
+				return awserr.New(400, "UnsupportedUserStateException", "Resend not possible. "+in.Username+" status is not FORCE_CHANGE_PASSWORD.")
+			}
+			temp = generatePassword(p.Policies.PasswordPolicy)
+			s.setPassword(&u, temp)
+			u.TempExpires = s.now().Add(time.Duration(p.Policies.PasswordPolicy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+			return s.saveUser(tx, p, &u, u)
+		}
+		if in.MessageAction != "" && in.MessageAction != "SUPPRESS" {
+			return errParam("1 validation error detected: Value '%s' at 'messageAction' failed to satisfy constraint: Member must satisfy enum value set: [RESEND, SUPPRESS]", in.MessageAction)
+		}
+		if err := checkAttributes(p, in.UserAttributes, true); err != nil {
+			return err
+		}
+		u, err = s.newUser(tx, p, in.Username, in.UserAttributes)
+		if err != nil {
+			return err
+		}
+		temp = in.TemporaryPassword
+		if temp == "" {
+			temp = generatePassword(p.Policies.PasswordPolicy)
+		} else if err := checkPolicy(p.Policies.PasswordPolicy, temp); err != nil {
+			return err
+		}
+		s.setPassword(&u, temp)
+		u.Status = "FORCE_CHANGE_PASSWORD"
+		u.TempExpires = s.now().Add(time.Duration(p.Policies.PasswordPolicy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+		return s.saveUser(tx, p, nil, u)
+	})
+	if err == nil && in.MessageAction != "SUPPRESS" && s.Outbox != nil {
+		dest := u.Attributes["email"]
+		if dest == "" {
+			dest = u.Attributes["phone_number"]
+		}
+		s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: in.UserPoolId, Username: u.Username, Destination: dest, Medium: "EMAIL", Purpose: "AdminCreateUser", Password: temp})
+	}
+	return u, err
+}
+
+// newUser builds a user (not yet saved), checking the username against the
+// pool's username attributes.
+func (s *Service) newUser(tx store.RecordTx, p Pool, name string, attrs []AttributeType) (User, error) {
+	if name == "" || len(name) > 128 {
+		return User{}, errParam("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length between 1 and 128")
+	}
+	m := map[string]string{}
+	for _, a := range attrs {
+		m[a.Name] = a.Value
+	}
+	username := name
+	if len(p.UsernameAttributes) > 0 {
+		switch {
+		case p.usernameIs("email") && emailRE.MatchString(name):
+			m["email"] = name
+		case p.usernameIs("phone_number") && phoneRE.MatchString(name):
+			m["phone_number"] = name
+		default:
+			return User{}, errParam("Username should be either an email or a phone number.")
+		}
+		username = newUUID()
+	}
+	if _, err := s.findUser(tx, p, name); err == nil {
+		return User{}, awserr.New(400, "UsernameExistsException", "User account already exists")
+	}
+	m["sub"] = username
+	if len(p.UsernameAttributes) == 0 {
+		m["sub"] = newUUID()
+	}
+	now := s.now()
+	return User{Pool: p.Id, Username: username, Attributes: m, Enabled: true, Created: now, Modified: now}, nil
+}
+
+// AdminGetUser returns a user by username or alias.
+func (s *Service) AdminGetUser(ctx context.Context, pool, name string) (User, error) {
+	var u User
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		p, err := s.poolTx(tx, pool)
+		if err != nil {
+			return err
+		}
+		u, err = s.findUser(tx, p, name)
+		return err
+	})
+	return u, err
+}
+
+// modifyUser applies fn to a user found by name or alias.
+func (s *Service) modifyUser(ctx context.Context, pool, name string, fn func(p Pool, u *User) error) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		p, err := s.poolTx(tx, pool)
+		if err != nil {
+			return err
+		}
+		u, err := s.findUser(tx, p, name)
+		if err != nil {
+			return err
+		}
+		old := u
+		if err := fn(p, &u); err != nil {
+			return err
+		}
+		if u.Username == "" { // deleted
+			return s.deleteUserTx(tx, p, old)
+		}
+		return s.saveUser(tx, p, &old, u)
+	})
+}
+
+func (s *Service) deleteUserTx(tx store.RecordTx, p Pool, u User) error {
+	for _, attr := range []string{"email", "phone_number", "preferred_username"} {
+		if v := u.Attributes[attr]; v != "" {
+			if owner, err := tx.Get(kindAlias, aliasKey(p.Id, attr, v)); err == nil && string(owner) == strings.ToLower(u.Username) {
+				tx.Delete(kindAlias, aliasKey(p.Id, attr, v))
+			}
+		}
+	}
+	s.revokeAllTx(tx, p.Id, u.Username)
+	return tx.Delete(kindUser, userKey(p.Id, u.Username))
+}
+
+// AdminDeleteUser deletes a user.
+func (s *Service) AdminDeleteUser(ctx context.Context, pool, name string) error {
+	return s.modifyUser(ctx, pool, name, func(_ Pool, u *User) error { u.Username = ""; return nil })
+}
+
+// AdminSetEnabled enables or disables a user; a disabled user's refresh
+// tokens die at once.
+func (s *Service) AdminSetEnabled(ctx context.Context, pool, name string, enabled bool) error {
+	return s.modifyUser(ctx, pool, name, func(_ Pool, u *User) error {
+		u.Enabled = enabled
+		if !enabled {
+			u.TokensValidAfter = s.now()
+		}
+		return nil
+	})
+}
+
+// AdminSetUserPassword sets a password, permanent (CONFIRMED) or temporary
+// (FORCE_CHANGE_PASSWORD).
+func (s *Service) AdminSetUserPassword(ctx context.Context, pool, name, pw string, permanent bool) error {
+	return s.modifyUser(ctx, pool, name, func(p Pool, u *User) error {
+		if err := checkPolicy(p.Policies.PasswordPolicy, pw); err != nil {
+			return err
+		}
+		s.setPassword(u, pw)
+		u.Failed, u.LockedUntil = 0, time.Time{}
+		if permanent {
+			u.Status, u.TempExpires = "CONFIRMED", time.Time{}
+		} else {
+			u.Status = "FORCE_CHANGE_PASSWORD"
+			u.TempExpires = s.now().Add(time.Duration(p.Policies.PasswordPolicy.TemporaryPasswordValidityDays) * 24 * time.Hour)
+		}
+		return nil
+	})
+}
+
+// AdminUpdateUserAttributes sets attributes; changing email or phone
+// clears its verification unless the pool auto-verifies... (admin updates
+// keep *_verified as given).
+func (s *Service) AdminUpdateUserAttributes(ctx context.Context, pool, name string, attrs []AttributeType) error {
+	return s.modifyUser(ctx, pool, name, func(p Pool, u *User) error {
+		if err := checkAttributes(p, attrs, false); err != nil {
+			return err
+		}
+		for _, a := range attrs {
+			if (a.Name == "email" || a.Name == "phone_number") && u.Attributes[a.Name] != a.Value {
+				if _, given := findAttr(attrs, a.Name+"_verified"); !given {
+					u.Attributes[a.Name+"_verified"] = "false"
+				}
+			}
+			u.Attributes[a.Name] = a.Value
+		}
+		return nil
+	})
+}
+
+func findAttr(attrs []AttributeType, name string) (string, bool) {
+	for _, a := range attrs {
+		if a.Name == name {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// AdminDeleteUserAttributes removes attributes.
+func (s *Service) AdminDeleteUserAttributes(ctx context.Context, pool, name string, names []string) error {
+	return s.modifyUser(ctx, pool, name, func(p Pool, u *User) error {
+		for _, n := range names {
+			if n == "sub" {
+				return errParam("Cannot modify the non-mutable attribute sub")
+			}
+			delete(u.Attributes, n)
+		}
+		return nil
+	})
+}
+
+// AdminConfirmSignUp confirms an unconfirmed user.
+func (s *Service) AdminConfirmSignUp(ctx context.Context, pool, name string) error {
+	return s.modifyUser(ctx, pool, name, func(_ Pool, u *User) error {
+		if u.Status != "UNCONFIRMED" {
+			return errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
+		}
+		u.Status = "CONFIRMED"
+		return nil
+	})
+}
+
+// AdminResetUserPassword requires a reset at next sign-in and sends a code.
+func (s *Service) AdminResetUserPassword(ctx context.Context, pool, name string) error {
+	var u User
+	var code string
+	err := s.modifyUser(ctx, pool, name, func(_ Pool, usr *User) error {
+		usr.Status = "RESET_REQUIRED"
+		code = s.newCode(usr, "reset")
+		u = *usr
+		return nil
+	})
+	if err == nil {
+		s.sendCode(ctx, u, "ForgotPassword", code)
+	}
+	return err
+}
+
+// ListUsers lists a pool's users, filtered by a Cognito filter expression
+// (`attr = "v"` or `attr ^= "v"`).
+func (s *Service) ListUsers(ctx context.Context, pool, filter string, limit int, token string) ([]User, string, error) {
+	attr, op, val, err := parseFilter(filter)
+	if err != nil {
+		return nil, "", err
+	}
+	if limit <= 0 || limit > 60 {
+		limit = 60
+	}
+	var out []User
+	next := ""
+	err = s.view(ctx, func(tx store.RecordTx) error {
+		if _, err := s.poolTx(tx, pool); err != nil {
+			return err
+		}
+		recs, err := tx.List(kindUser, pool+"/", token, 0)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			u, _ := get[User](tx, kindUser, r.ID)
+			if attr != "" {
+				v := u.Attributes[attr]
+				switch attr {
+				case "username":
+					v = u.Username
+				case "status":
+					v = map[bool]string{true: "Enabled", false: "Disabled"}[u.Enabled]
+				case "cognito:user_status":
+					v = u.Status
+				}
+				if op == "=" && v != val || op == "^=" && !strings.HasPrefix(v, val) {
+					continue
+				}
+			}
+			if len(out) == limit {
+				next = out[len(out)-1].Pool + "/" + strings.ToLower(out[len(out)-1].Username)
+				break
+			}
+			out = append(out, u)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+var filterRE = regexp.MustCompile(`^\s*"?([\w:]+)"?\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$`)
+
+func parseFilter(f string) (attr, op, val string, err error) {
+	if strings.TrimSpace(f) == "" {
+		return "", "", "", nil
+	}
+	m := filterRE.FindStringSubmatch(f)
+	if m == nil {
+		return "", "", "", errParam("Error while parsing filter.")
+	}
+	switch m[1] {
+	case "username", "email", "phone_number", "name", "given_name", "family_name", "preferred_username", "cognito:user_status", "status", "sub":
+	default:
+		return "", "", "", errParam("Invalid search attribute: %s", m[1])
+	}
+	return m[1], m[2], strings.ReplaceAll(m[3], `\"`, `"`), nil
+}

@@ -319,8 +319,10 @@ func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, se
 		return nil, err
 	}
 	b, B := srp.ServerStart(v)
-	block := s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Kind: "PASSWORD_VERIFIER",
-		A: A.Text(16), B: B.Text(16), Bsec: b.Text(16), Expires: s.now().Add(5 * time.Minute)})
+	// SECRET_BLOCK is standard base64 (clients decode it to sign it) of
+	// the sealed session.
+	block := base64.StdEncoding.EncodeToString([]byte(s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Kind: "PASSWORD_VERIFIER",
+		A: A.Text(16), B: B.Text(16), Bsec: b.Text(16), Expires: s.now().Add(5 * time.Minute)})))
 	return &AuthOutput{ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
 		"SALT": salt.Text(16), "SRP_B": B.Text(16), "SECRET_BLOCK": block, "USER_ID_FOR_SRP": u.Username, "USERNAME": u.Username,
 	}}, nil
@@ -409,7 +411,11 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 }
 
 func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]string) (*AuthOutput, error) {
-	st, err := s.openSession(r["PASSWORD_CLAIM_SECRET_BLOCK"])
+	block, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
+	if err != nil {
+		return nil, errNotAuthorized("Invalid session for the user.")
+	}
+	st, err := s.openSession(string(block))
 	if err != nil {
 		return nil, err
 	}
@@ -440,10 +446,6 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 	B, _ := new(big.Int).SetString(st.B, 16)
 	b, _ := new(big.Int).SetString(st.Bsec, 16)
 	K, err := srp.ServerKey(A, B, b, v)
-	if err != nil {
-		return nil, errIncorrect
-	}
-	block, err := base64.StdEncoding.DecodeString(r["PASSWORD_CLAIM_SECRET_BLOCK"])
 	if err != nil {
 		return nil, errIncorrect
 	}

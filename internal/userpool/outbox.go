@@ -16,7 +16,7 @@ type Message struct {
 	UserPoolId  string    `json:"userPoolId"`
 	Username    string    `json:"username"`
 	Destination string    `json:"destination"`
-	Medium      string    `json:"medium"` // EMAIL or SMS
+	Medium      string    `json:"medium"`  // EMAIL or SMS
 	Purpose     string    `json:"purpose"` // SignUp, ForgotPassword, VerifyAttribute, AdminCreateUser
 	Code        string    `json:"code,omitempty"`
 	Password    string    `json:"temporaryPassword,omitempty"`

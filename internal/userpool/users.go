@@ -39,7 +39,7 @@ type User struct {
 	LockedUntil time.Time `json:",omitempty"`
 	// TokensValidAfter invalidates access tokens issued earlier (global
 	// sign-out).
-	TokensValidAfter time.Time `json:",omitempty"`
+	TokensValidAfter time.Time       `json:",omitempty"`
 	Codes            map[string]Code `json:",omitempty"` // by purpose
 }
 
@@ -234,7 +234,9 @@ func (s *Service) findUser(tx store.RecordTx, p Pool, name string) (User, error)
 	return User{}, errUserNotFound()
 }
 
-func aliasKey(pool, attr, value string) string { return pool + "/" + attr + "/" + strings.ToLower(value) }
+func aliasKey(pool, attr, value string) string {
+	return pool + "/" + attr + "/" + strings.ToLower(value)
+}
 
 // saveUser writes a user and keeps its alias entries in step (an alias
 // counts only once verified, except for username attributes).

@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -512,26 +513,30 @@ func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, ori
 	if preferred != "" {
 		id["cognito:preferred_role"] = preferred
 	}
-	idTok, err := s.sign(ctx, p.Id, "id", id)
-	if err != nil {
-		return nil, err
-	}
-	accTok, err := s.sign(ctx, p.Id, "access", access)
-	if err != nil {
-		return nil, err
-	}
-	res := &AuthResult{AccessToken: accTok, IdToken: idTok, ExpiresIn: int(accessTTL.Seconds()), TokenType: "Bearer"}
+	// The two RSA signatures and the refresh token's commit are
+	// independent; doing them at once halves a sign-in's latency.
+	var (
+		idTok, accTok, handle string
+		idErr, accErr, refErr error
+		wg                    sync.WaitGroup
+	)
+	wg.Add(2)
+	go func() { defer wg.Done(); idTok, idErr = s.sign(ctx, p.Id, "id", id) }()
+	go func() { defer wg.Done(); accTok, accErr = s.sign(ctx, p.Id, "access", access) }()
 	if authTime == now {
 		raw := make([]byte, 48)
 		rand.Read(raw)
-		handle := base64.RawURLEncoding.EncodeToString(raw)
+		handle = base64.RawURLEncoding.EncodeToString(raw)
 		rec := refreshRecord{Pool: p.Id, Client: c.ClientId, Username: u.Username, OriginJTI: originJTI, AuthTime: authTime, Expires: now.Add(refreshTTL), Issued: now}
-		err := s.update(ctx, func(tx store.RecordTx) error { return put(tx, kindRefresh, refreshID(handle), rec) })
+		refErr = s.update(ctx, func(tx store.RecordTx) error { return put(tx, kindRefresh, refreshID(handle), rec) })
+	}
+	wg.Wait()
+	for _, err := range []error{idErr, accErr, refErr} {
 		if err != nil {
 			return nil, err
 		}
-		res.RefreshToken = handle
 	}
+	res := &AuthResult{AccessToken: accTok, IdToken: idTok, ExpiresIn: int(accessTTL.Seconds()), TokenType: "Bearer", RefreshToken: handle}
 	return res, nil
 }
 

@@ -25,7 +25,7 @@ import (
 
 var ctx = context.Background()
 
-func newService(t *testing.T) (*Service, string) {
+func newService(t testing.TB) (*Service, string) {
 	dir := t.TempDir()
 	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
 	if err != nil {
@@ -75,7 +75,7 @@ func lastCode(t *testing.T, outbox, username string) string {
 	return got
 }
 
-func setup(t *testing.T, clientIn Client, secret bool) (*Service, Pool, Client, string) {
+func setup(t testing.TB, clientIn Client, secret bool) (*Service, Pool, Client, string) {
 	s, outbox := newService(t)
 	p, err := s.CreatePool(ctx, Pool{Name: "seed", AutoVerifiedAttributes: []string{"email"}, AliasAttributes: []string{"email"},
 		SchemaAttributes: []SchemaAttribute{{Name: "department", AttributeDataType: "String"}}})

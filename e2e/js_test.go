@@ -1,0 +1,75 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestJSClients runs e2e/js/cognito.mjs with node: amazon-cognito-identity-js
+// signs in with SRP, fails with a wrong password, refreshes, signs up with
+// the code from the outbox and resets a password; aws-jwt-verify verifies
+// our ID and access tokens with our JWKS and rejects a changed claim;
+// Amplify JS v6 signs in, reads its session, signs out (RevokeToken) and
+// signs up.
+func TestJSClients(t *testing.T) {
+	node := need(t, "node")
+	if _, err := os.Stat(filepath.Join("js", "node_modules", "aws-amplify")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("e2e/js/node_modules is missing: scripts/deps installs it: %v", err)
+		}
+		t.Skip("run scripts/deps to install the JavaScript clients")
+	}
+	s := startServer(t, serverOpts{})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	awsCLI := need(t, "aws")
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, awsCLI, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return strings.TrimSpace(out)
+	}
+	pool := cli("cognito-idp", "create-user-pool", "--pool-name", "js", "--username-attributes", "email", "--auto-verified-attributes", "email", "--query", "UserPool.Id", "--output", "text")
+	client := cli("cognito-idp", "create-user-pool-client", "--user-pool-id", pool, "--client-name", "web",
+		"--explicit-auth-flows", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "--query", "UserPoolClient.ClientId", "--output", "text")
+	sub := cli("cognito-idp", "admin-create-user", "--user-pool-id", pool, "--username", "hiro@example.com", "--message-action", "SUPPRESS",
+		"--user-attributes", "Name=email,Value=hiro@example.com", "Name=email_verified,Value=true", "--query", "User.Username", "--output", "text")
+	cli("cognito-idp", "admin-set-user-password", "--user-pool-id", pool, "--username", "hiro@example.com", "--password", "Hiro#Pass12", "--permanent")
+	jsEnv := append(os.Environ(), "ENDPOINT="+s.URL, "POOL_ID="+pool, "CLIENT_ID="+client, "USERNAME=hiro@example.com", "SUB="+sub,
+		"PASSWORD=Hiro#Pass12", "OUTBOX="+filepath.Join(s.dataDir, "outbox", "messages.jsonl"), "ISSUER="+s.URL+"/"+pool)
+	script, _ := filepath.Abs(filepath.Join("js", "cognito.mjs"))
+	out, stderr, err := run(t, jsEnv, node, script)
+	if err != nil {
+		t.Fatalf("node: %v\n%s\n%s", err, stderr, s.Logs())
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out[strings.LastIndex(out, "\n{")+1:]), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]string{
+		"srp":             "true",
+		"srp_wrong":       "error: NotAuthorizedException: Incorrect username or password.",
+		"refresh":         "true",
+		"signup":          "js-user@example.com",
+		"forgot_password": "true",
+		"jwt_verify":      "[id access rejected rejected]",
+		"amplify_signin":  "DONE",
+		"amplify_session": "true",
+		"amplify_signout": "true",
+		"amplify_wrong":   "error: NotAuthorizedException: Incorrect username or password.",
+		"amplify_signup":  "DONE",
+	}
+	for k, v := range want {
+		if got := fmt.Sprint(res[k]); got != v {
+			t.Errorf("%s = %s, want %s", k, got, v)
+		}
+	}
+	if !strings.Contains(s.Logs(), "operation=RevokeToken status=200") {
+		t.Error("Amplify's signOut did not revoke its refresh token")
+	}
+}

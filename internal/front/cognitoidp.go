@@ -406,10 +406,7 @@ func cognitoIdpOps(svc *userpool.Service) map[string]jsonOp {
 				return nil, err
 			}
 			params := map[string]string{"REFRESH_TOKEN": in.RefreshToken}
-			if in.ClientSecret != "" {
-				params["SECRET_HASH"] = in.ClientSecret
-			}
-			out, err := svc.InitiateAuth(ctx, userpool.AuthInput{ClientId: in.ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: params})
+			out, err := svc.InitiateAuth(ctx, userpool.AuthInput{ClientId: in.ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: params, ClientSecret: in.ClientSecret})
 			if err != nil {
 				return nil, err
 			}

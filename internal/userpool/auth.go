@@ -46,6 +46,9 @@ type AuthInput struct {
 	AuthFlow       string
 	AuthParameters map[string]string
 	Admin          bool
+	// ClientSecret is GetTokensFromRefreshToken's raw client secret, an
+	// alternative to SECRET_HASH.
+	ClientSecret string
 }
 
 // session is the sealed state of a challenge (SECRET_BLOCK or Session).
@@ -203,6 +206,12 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, 
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !c.allows("ALLOW_REFRESH_TOKEN_AUTH") {
 			return nil, flowNotEnabled("REFRESH_TOKEN")
+		}
+		if in.ClientSecret != "" && c.SealedSecret != "" {
+			if !hmac.Equal([]byte(s.reveal(c).ClientSecret), []byte(in.ClientSecret)) {
+				return nil, errNotAuthorized("Unable to verify secret hash for client " + c.ClientId)
+			}
+			c.SealedSecret = "" // verified; no SECRET_HASH needed
 		}
 		return s.refresh(ctx, p, c, ap["REFRESH_TOKEN"], ap["SECRET_HASH"])
 	case "":

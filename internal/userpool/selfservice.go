@@ -188,9 +188,23 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHa
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return s.hideMissing(ctx, clientID, err)
 	}
 	return s.sendCode(ctx, u, "ResendCode", code), nil
+}
+
+// hideMissing answers for a user that does not exist as if it did, when
+// the client prevents user existence errors.
+func (s *Service) hideMissing(ctx context.Context, clientID string, err error) (*CodeDelivery, error) {
+	if !awserr.Is(err, "UserNotFoundException") {
+		return nil, err
+	}
+	var c Client
+	s.view(ctx, func(tx store.RecordTx) error { c, _, _ = s.clientByID(tx, clientID); return nil })
+	if c.PreventUserExistenceErrors != "ENABLED" {
+		return nil, err
+	}
+	return &CodeDelivery{Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email"}, nil
 }
 
 // ForgotPassword sends a reset code.
@@ -206,7 +220,7 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return s.hideMissing(ctx, clientID, err)
 	}
 	return s.sendCode(ctx, u, "ForgotPassword", code), nil
 }

@@ -337,3 +337,24 @@ func TestGroupsAndTokens(t *testing.T) {
 	}
 	_ = big.NewInt
 }
+
+func TestUserExistenceErrors(t *testing.T) {
+	s, p, hidden, _ := setup(t, Client{}, false)
+	legacy, _ := s.CreateClient(ctx, Client{UserPoolId: p.Id, ClientName: "legacy", PreventUserExistenceErrors: "LEGACY",
+		ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH"}}, false)
+	if d, err := s.ForgotPassword(ctx, hidden.ClientId, "", "ghost"); err != nil || d == nil {
+		t.Errorf("ForgotPassword for nobody with ENABLED: %+v %v", d, err)
+	}
+	if _, err := s.ForgotPassword(ctx, legacy.ClientId, "", "ghost"); code(err) != "UserNotFoundException" {
+		t.Errorf("ForgotPassword for nobody with LEGACY: %v", err)
+	}
+	in := AuthInput{AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "ghost", "PASSWORD": "Whatever#1"}}
+	in.ClientId = hidden.ClientId
+	if _, err := s.InitiateAuth(ctx, in); message(err) != "Incorrect username or password." {
+		t.Errorf("sign-in of nobody with ENABLED: %v", err)
+	}
+	in.ClientId = legacy.ClientId
+	if _, err := s.InitiateAuth(ctx, in); code(err) != "UserNotFoundException" {
+		t.Errorf("sign-in of nobody with LEGACY: %v", err)
+	}
+}

@@ -218,8 +218,16 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	default:
 		return fmt.Errorf("cognito-issuer %q: want self or aws", cfg.CognitoIssuer)
 	}
-	pools := &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: issuer, Log: log,
-		Outbox: &userpool.FileOutbox{Path: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Log: log}}
+	var outbox userpool.Outbox = &userpool.FileOutbox{Path: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Log: log}
+	if cfg.SMTPURL != "" {
+		smtpOut, err := userpool.ParseSMTPURL(cfg.SMTPURL)
+		if err != nil {
+			return err
+		}
+		smtpOut.Fallback = outbox
+		outbox = smtpOut
+	}
+	pools := &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: issuer, Log: log, Outbox: outbox}
 	handler := front.New(front.Config{
 		Verifier:  &sigv4.Verifier{Credentials: creds},
 		Log:       log,

@@ -31,6 +31,7 @@ type Config struct {
 	UploadExpiry        string
 	DebugAddr           string
 	CognitoIssuer       string
+	SMTPURL             string
 }
 
 // DefaultAccountID is the account the server runs as unless told otherwise.
@@ -59,6 +60,7 @@ func settings(c *Config, domains *string) []setting {
 		{"root-secret-access-key", "SEKISHO_ROOT_SECRET_ACCESS_KEY", "", "root secret access key (prefer the environment to a flag)", &c.RootSecretAccessKey},
 		{"upload-expiry", "SEKISHO_UPLOAD_EXPIRY", "168h", "abort multipart uploads left incomplete this long (Go duration; 0 keeps them)", &c.UploadExpiry},
 		{"cognito-issuer", "SEKISHO_COGNITO_ISSUER", "self", "user-pool token issuer: \"self\" (public URL + /<poolId>, so OIDC verifiers fetch our JWKS) or \"aws\" (https://cognito-idp.<region>.amazonaws.com/<poolId>, for apps that hard-code it)", &c.CognitoIssuer},
+		{"smtp-url", "SEKISHO_SMTP_URL", "", "send user-pool codes by email: smtp://[user:pass@]host:port?from=address (default: the outbox file in the data dir)", &c.SMTPURL},
 		{"debug-addr", "SEKISHO_DEBUG_ADDR", "", "if set, serve Go's pprof profiles on this HOST:PORT (keep it private)", &c.DebugAddr},
 		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
 	}

@@ -751,3 +751,16 @@ func (s *Service) GlobalSignOut(ctx context.Context, pool, username string) erro
 		return nil
 	})
 }
+
+// tokenClientID reads client_id from an already verified access token.
+func tokenClientID(token string) string {
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		ClientID string `json:"client_id"`
+	}
+	tok.UnsafeClaimsWithoutVerification(&c)
+	return c.ClientID
+}

@@ -18,6 +18,27 @@ func hashCode(c string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// maxCodesPerHour bounds the codes sent to one user, as Cognito does, so a
+// caller cannot flood a mailbox.
+const maxCodesPerHour = 5
+
+// codeLimit refuses another code when the user has had too many lately.
+func (s *Service) codeLimit(u *User) error {
+	now := s.now()
+	var recent []time.Time
+	for _, t := range u.CodeTimes {
+		if now.Sub(t) < time.Hour {
+			recent = append(recent, t)
+		}
+	}
+	u.CodeTimes = recent
+	if len(recent) >= maxCodesPerHour {
+		return awserr.New(400, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
+	}
+	u.CodeTimes = append(u.CodeTimes, now)
+	return nil
+}
+
 // newCode makes a 6-digit single-use code for purpose and keeps its hash.
 func (s *Service) newCode(u *User, purpose string) string {
 	code := randomString(6, "0123456789")
@@ -183,6 +204,9 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHa
 		if usr.Status != "UNCONFIRMED" {
 			return errParam("User is already confirmed.")
 		}
+		if err := s.codeLimit(usr); err != nil {
+			return err
+		}
 		code = s.newCode(usr, "confirm")
 		u = *usr
 		return nil
@@ -214,6 +238,9 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 	err := s.clientUser(ctx, clientID, secretHash, username, func(_ Pool, usr *User) error {
 		if usr.Attributes["email_verified"] != "true" && usr.Attributes["phone_number_verified"] != "true" && usr.Status != "RESET_REQUIRED" {
 			return errParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		if err := s.codeLimit(usr); err != nil {
+			return err
 		}
 		code = s.newCode(usr, "reset")
 		u = *usr
@@ -263,6 +290,9 @@ func (s *Service) ChangePassword(ctx context.Context, accessToken, previous, pro
 func (s *Service) UpdateUserAttributes(ctx context.Context, accessToken string, attrs []AttributeType) ([]CodeDelivery, error) {
 	p, u, err := s.AccessClaims(ctx, accessToken)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkWritable(ctx, p.Id, accessToken, attrs); err != nil {
 		return nil, err
 	}
 	var deliveries []CodeDelivery
@@ -333,4 +363,24 @@ func (s *Service) DeleteUserSelf(ctx context.Context, accessToken string) error 
 		return err
 	}
 	return s.AdminDeleteUser(ctx, p.Id, u.Username)
+}
+
+// checkWritable enforces the app client's WriteAttributes on a user's own
+// attribute updates.
+func (s *Service) checkWritable(ctx context.Context, pool, accessToken string, attrs []AttributeType) error {
+	clientID := tokenClientID(accessToken)
+	c, err := s.Client(ctx, pool, clientID)
+	if err != nil || len(c.WriteAttributes) == 0 {
+		return nil
+	}
+	allowed := map[string]bool{}
+	for _, a := range c.WriteAttributes {
+		allowed[a] = true
+	}
+	for _, a := range attrs {
+		if !allowed[a.Name] {
+			return errNotAuthorized("A client attempted to write unauthorized attribute")
+		}
+	}
+	return nil
 }

@@ -358,3 +358,17 @@ func TestUserExistenceErrors(t *testing.T) {
 		t.Errorf("sign-in of nobody with LEGACY: %v", err)
 	}
 }
+
+func TestCodeRateLimit(t *testing.T) {
+	s, p, c, _ := setup(t, Client{}, false)
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "mio", MessageAction: "SUPPRESS",
+		UserAttributes: []AttributeType{{"email", "mio@example.com"}, {"email_verified", "true"}}})
+	for i := 0; i < maxCodesPerHour; i++ {
+		if _, err := s.ForgotPassword(ctx, c.ClientId, "", "mio"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.ForgotPassword(ctx, c.ClientId, "", "mio"); code(err) != "LimitExceededException" {
+		t.Errorf("sixth code within the hour: %v", err)
+	}
+}

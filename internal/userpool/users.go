@@ -41,6 +41,8 @@ type User struct {
 	// sign-out).
 	TokensValidAfter time.Time       `json:",omitempty"`
 	Codes            map[string]Code `json:",omitempty"` // by purpose
+	// CodeTimes are when codes were last sent (rate limit).
+	CodeTimes []time.Time `json:",omitempty"`
 }
 
 // Code is a one-time verification code (stored hashed).

@@ -122,6 +122,9 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 		if err := s.checkSecretHash(c, []string{username}, secretHash); err != nil {
 			return err
 		}
+		if err := s.allow(p.Id); err != nil {
+			return err
+		}
 		if p.allowAdminCreateOnly() {
 			return errNotAuthorized("SignUp is not permitted for this user pool")
 		}

@@ -48,10 +48,14 @@ type Service struct {
 	Outbox Outbox
 	Log    *slog.Logger
 	Now    func() time.Time
+	// AuthRate is sign-in and sign-up requests per second per pool
+	// (DefaultAuthRate if 0, unlimited if negative).
+	AuthRate int
 
 	mu       sync.Mutex
 	keyCache map[string]*signingKeys
 	used     map[string]time.Time // one-time challenge sessions already answered
+	limits   limiter
 }
 
 func (s *Service) now() time.Time {

@@ -372,3 +372,17 @@ func TestCodeRateLimit(t *testing.T) {
 		t.Errorf("sixth code within the hour: %v", err)
 	}
 }
+
+func TestTooManyRequests(t *testing.T) {
+	s, p, c, _ := setup(t, Client{}, false)
+	s.AuthRate = 2 // burst of 4
+	in := AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "ghost", "PASSWORD": "x"}}
+	var last error
+	for i := 0; i < 6; i++ {
+		_, last = s.InitiateAuth(ctx, in)
+	}
+	if code(last) != "TooManyRequestsException" {
+		t.Errorf("sixth quick sign-in: %v", last)
+	}
+	_ = p
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/front"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/idpool"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/sigv4"
@@ -228,16 +229,19 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		outbox = smtpOut
 	}
 	pools := &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: issuer, Log: log, Outbox: outbox}
+	idPools := &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: pools, STS: stsSvc}
+	stsSvc.Issuers = append(stsSvc.Issuers, idPools)
 	handler := front.New(front.Config{
-		Verifier:  &sigv4.Verifier{Credentials: creds},
-		Log:       log,
-		Account:   cfg.AccountID,
-		Region:    cfg.Region,
-		Domains:   cfg.Domains,
-		S3:        s3svc,
-		STS:       stsSvc,
-		IAM:       iamSvc,
-		UserPools: pools,
+		Verifier:      &sigv4.Verifier{Credentials: creds},
+		Log:           log,
+		Account:       cfg.AccountID,
+		Region:        cfg.Region,
+		Domains:       cfg.Domains,
+		S3:            s3svc,
+		STS:           stsSvc,
+		IAM:           iamSvc,
+		UserPools:     pools,
+		IdentityPools: idPools,
 	})
 	if cfg.DebugAddr != "" {
 		go serveDebug(cfg.DebugAddr, log)

@@ -20,6 +20,7 @@ import (
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/idpool"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/sts"
@@ -55,6 +56,8 @@ type Config struct {
 	IAM *iam.Service
 	// UserPools is Cognito user pools, if served.
 	UserPools *userpool.Service
+	// IdentityPools is Cognito identity pools, if served.
+	IdentityPools *idpool.Service
 }
 
 // Handler serves every protocol on one endpoint.
@@ -173,7 +176,7 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
 		return
 	}
-	if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/.well-known/") && h.serveWellKnown(w, r) {
+	if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/.well-known/") && (h.serveWellKnown(w, r) || h.serveIdentityJWKS(w, r)) {
 		return
 	}
 	switch proto {

@@ -36,13 +36,16 @@ type jsonService struct {
 
 // jsonServices lists the JSON services by target prefix.
 func jsonServices(cfg Config) map[string]*jsonService {
-	idp := map[string]jsonOp{}
+	idp, identity := map[string]jsonOp{}, map[string]jsonOp{}
 	if cfg.UserPools != nil {
 		idp = cognitoIdpOps(cfg.UserPools)
 	}
+	if cfg.IdentityPools != nil {
+		identity = cognitoIdentityOps(cfg.IdentityPools)
+	}
 	return map[string]*jsonService{
 		"AWSCognitoIdentityProviderService": {Name: "cognito-idp", Ops: idp},
-		"AWSCognitoIdentityService":         {Name: "cognito-identity", Ops: map[string]jsonOp{}},
+		"AWSCognitoIdentityService":         {Name: "cognito-identity", Ops: identity},
 	}
 }
 
@@ -112,11 +115,14 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if op.Action != "" {
-		var ref struct{ UserPoolId string }
+		var ref struct{ UserPoolId, IdentityPoolId string }
 		json.Unmarshal(body, &ref)
 		resource := "*"
-		if ref.UserPoolId != "" {
+		switch {
+		case ref.UserPoolId != "":
 			resource = "arn:aws:cognito-idp:" + h.cfg.Region + ":" + h.cfg.Account + ":userpool/" + ref.UserPoolId
+		case ref.IdentityPoolId != "":
+			resource = "arn:aws:cognito-identity:" + h.cfg.Region + ":" + h.cfg.Account + ":identitypool/" + ref.IdentityPoolId
 		}
 		if err := h.authorize(r.Context(), r, p, authzCheck{action: op.Action, resource: resource}); err != nil {
 			fail(err)

@@ -1,0 +1,454 @@
+package idpool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/sts"
+	"github.com/sekisho/sekisho/internal/userpool"
+)
+
+// Identity is one identity of a pool.
+type Identity struct {
+	IdentityId string
+	PoolId     string
+	// Logins maps canonical provider names to the subject there.
+	Logins   map[string]string `json:",omitempty"`
+	Created  time.Time
+	Modified time.Time
+}
+
+// login is one verified entry of a Logins map.
+type login struct {
+	provider string // canonical provider name
+	subject  string
+	clientID string
+	claims   map[string]any
+	dev      bool
+}
+
+func idpProvider(region, poolID string) string {
+	return "cognito-idp." + region + ".amazonaws.com/" + poolID
+}
+
+// verifyLogins checks every token of a Logins map against the pool's
+// providers, as AWS words its refusals.
+func (s *Service) verifyLogins(ctx context.Context, p Pool, logins map[string]string) ([]login, error) {
+	var out []login
+	keys := make([]string, 0, len(logins))
+	for k := range logins {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		tok := logins[key]
+		if key == Federated || key == p.DeveloperProviderName && p.DeveloperProviderName != "" {
+			l, err := s.verifyOwnToken(ctx, p, tok)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l)
+			continue
+		}
+		v, err := s.UserPools.VerifyIDToken(ctx, tok)
+		switch {
+		case errors.Is(err, userpool.ErrTokenNoAud):
+			return nil, errNotAuthorized("Invalid login token. Missing a required claim: aud")
+		case errors.Is(err, userpool.ErrTokenExpired):
+			return nil, errNotAuthorized("Invalid login token. Token expired: " + time.Now().UTC().Format(time.RFC1123) + " >= token expiry")
+		case err != nil:
+			return nil, errNotAuthorized("Invalid login token. Couldn't verify signed token.")
+		}
+		// The key is the AWS-style provider name, or (Amplify v6) the
+		// token's issuer without its scheme.
+		canonical := idpProvider(s.Region, v.PoolID)
+		if key != canonical && key != trimScheme(v.Issuer) {
+			return nil, errNotAuthorized("Invalid login token. Issuer doesn't match providerName")
+		}
+		var prov *Provider
+		for i, pr := range p.CognitoIdentityProviders {
+			if (pr.ProviderName == canonical || pr.ProviderName == trimScheme(v.Issuer)) && (pr.ClientId == "" || pr.ClientId == v.Audience) {
+				prov = &p.CognitoIdentityProviders[i]
+				break
+			}
+		}
+		if prov == nil {
+			return nil, errNotAuthorized("Token is not from a supported provider of this identity pool.")
+		}
+		if prov.ServerSideTokenCheck && !s.UserPools.UserActive(ctx, v) {
+			return nil, errNotAuthorized("Invalid login token. The user is no longer valid.")
+		}
+		out = append(out, login{provider: canonical, subject: v.Subject, clientID: v.Audience, claims: v.Claims})
+	}
+	return out, nil
+}
+
+// verifyOwnToken checks an OpenID token this pool issued (developer
+// authenticated identities log in with one).
+func (s *Service) verifyOwnToken(ctx context.Context, p Pool, token string) (login, error) {
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS512})
+	if err != nil {
+		return login{}, errNotAuthorized("Invalid login token. Couldn't verify signed token.")
+	}
+	keys, err := s.KeySet(ctx)
+	if err != nil {
+		return login{}, err
+	}
+	var c struct {
+		jwt.Claims
+		AMR []string `json:"amr"`
+	}
+	if err := tok.Claims(keys, &c); err != nil {
+		return login{}, errNotAuthorized("Invalid login token. Couldn't verify signed token.")
+	}
+	if err := c.ValidateWithLeeway(jwt.Expected{Issuer: IssuerURL, AnyAudience: []string{p.IdentityPoolId}, Time: s.now()}, 0); err != nil {
+		return login{}, errNotAuthorized("Invalid login token. " + err.Error())
+	}
+	return login{provider: Federated, subject: c.Subject, dev: true, claims: map[string]any{"sub": c.Subject, "amr": c.AMR}}, nil
+}
+
+// GetId returns the identity for the logins (creating it), or a new guest
+// identity when there are none and the pool allows guests.
+func (s *Service) GetId(ctx context.Context, poolID string, logins map[string]string) (string, error) {
+	p, err := s.Pool(ctx, poolID)
+	if err != nil {
+		return "", err
+	}
+	if len(logins) == 0 {
+		if !p.AllowUnauthenticatedIdentities {
+			return "", errNotAuthorized("Unauthenticated access is not supported for this identity pool.")
+		}
+		return s.newIdentity(ctx, p, nil)
+	}
+	ls, err := s.verifyLogins(ctx, p, logins)
+	if err != nil {
+		return "", err
+	}
+	for _, l := range ls {
+		if l.dev {
+			return l.subject, nil // an OpenID token of ours names its identity
+		}
+	}
+	return s.newIdentity(ctx, p, ls)
+}
+
+// newIdentity finds the identity linked to any of the logins or creates
+// one linked to all of them.
+func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, error) {
+	var id string
+	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		for _, l := range ls {
+			if b, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject); err == nil {
+				id = string(b)
+				break
+			}
+		}
+		now := s.now()
+		ident := Identity{PoolId: p.IdentityPoolId, Created: now, Modified: now, Logins: map[string]string{}}
+		if id != "" {
+			var err error
+			if ident, err = get[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+id); err != nil {
+				return err
+			}
+		} else {
+			id = s.Region + ":" + newUUID()
+			ident.IdentityId = id
+		}
+		for _, l := range ls {
+			if ident.Logins[l.provider] != "" && ident.Logins[l.provider] != l.subject {
+				return awserr.New(400, "ResourceConflictException", "The provided login is already linked to another identity of this provider.")
+			}
+			ident.Logins[l.provider] = l.subject
+			if err := tx.Put(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject, []byte(id)); err != nil {
+				return err
+			}
+		}
+		ident.Modified = now
+		return put(tx, kindIdentity, p.IdentityPoolId+"/"+id, ident)
+	})
+	return id, err
+}
+
+func (s *Service) identity(ctx context.Context, id string) (Identity, Pool, error) {
+	poolID := ""
+	var ident Identity
+	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
+		recs, err := tx.List(kindIdentity, "", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if strings.HasSuffix(r.ID, "/"+id) {
+				poolID = strings.TrimSuffix(r.ID, "/"+id)
+				return json.Unmarshal(r.Value, &ident)
+			}
+		}
+		return errNotFound("Identity '%s' not found.", id)
+	})
+	if err != nil {
+		return ident, Pool{}, err
+	}
+	p, err := s.Pool(ctx, poolID)
+	return ident, p, err
+}
+
+// Credentials are what GetCredentialsForIdentity returns.
+type Credentials struct {
+	AccessKeyId  string  `json:"AccessKeyId"`
+	SecretKey    string  `json:"SecretKey"`
+	SessionToken string  `json:"SessionToken"`
+	Expiration   float64 `json:"Expiration"`
+}
+
+// GetCredentialsForIdentity is the enhanced flow: choose the role, then
+// assume it through STS with a token of ours, for one hour.
+func (s *Service) GetCredentialsForIdentity(ctx context.Context, identityID string, logins map[string]string, customRole string) (*Credentials, error) {
+	tok, roleArn, unauth, err := s.openIDToken(ctx, identityID, logins, customRole, time.Hour, true)
+	if err != nil {
+		return nil, err
+	}
+	in := sts.WebIdentityInput{RoleArn: roleArn, RoleSessionName: "CognitoIdentityCredentials", WebIdentityToken: tok, DurationSeconds: 3600}
+	if unauth {
+		in.Policy = unauthScopeDown
+	}
+	out, err := s.STS.AssumeRoleWithWebIdentity(ctx, in)
+	if err != nil {
+		if e, ok := awserr.As(err); ok && (e.Code == "AccessDenied" || e.Code == "ValidationError") {
+			return nil, errConfig()
+		}
+		return nil, err
+	}
+	c := out.Credentials
+	return &Credentials{AccessKeyId: c.AccessKeyId, SecretKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: float64(c.Expiration.Unix())}, nil
+}
+
+// unauthScopeDown limits guests to the services AWS lets unauthenticated
+// identities use in the enhanced flow.
+const unauthScopeDown = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","dynamodb:*","lambda:*","sqs:*","sns:*","kinesis:*","firehose:*","iot:*","appsync:*","mobiletargeting:*","polly:*","rekognition:*","translate:*","comprehend:*","sagemaker:InvokeEndpoint","lex:*","kms:Encrypt","kms:Decrypt","kms:ReEncryptTo","kms:ReEncryptFrom","kms:GenerateDataKey","cognito-sync:*","cognito-identity:*","mobileanalytics:PutEvents","execute-api:*","geo:*","logs:*","transcribe:*"],"Resource":"*"}]}`
+
+// GetOpenIdToken is the classic flow's first step: a 10-minute OpenID
+// token for the identity, which STS AssumeRoleWithWebIdentity accepts.
+func (s *Service) GetOpenIdToken(ctx context.Context, identityID string, logins map[string]string) (string, error) {
+	_, p, err := s.identity(ctx, identityID)
+	if err != nil {
+		return "", err
+	}
+	if !p.AllowClassicFlow {
+		return "", errParam("Basic (classic) flow is not enabled, please use enhanced flow.")
+	}
+	tok, _, _, err := s.openIDToken(ctx, identityID, logins, "", 10*time.Minute, false)
+	return tok, err
+}
+
+// openIDToken checks an identity and its logins and mints its OpenID
+// token; with chooseRole it also picks the role of the enhanced flow.
+func (s *Service) openIDToken(ctx context.Context, identityID string, logins map[string]string, customRole string, ttl time.Duration, chooseRole bool) (token, roleArn string, unauth bool, err error) {
+	ident, p, err := s.identity(ctx, identityID)
+	if err != nil {
+		return "", "", false, err
+	}
+	var ls []login
+	if len(ident.Logins) > 0 || len(logins) > 0 {
+		if ls, err = s.verifyLogins(ctx, p, logins); err != nil {
+			return "", "", false, err
+		}
+		matched := false
+		for _, l := range ls {
+			matched = matched || l.dev && l.subject == identityID || ident.Logins[l.provider] == l.subject
+		}
+		if !matched {
+			return "", "", false, errNotAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")
+		}
+	} else if !p.AllowUnauthenticatedIdentities {
+		return "", "", false, errNotAuthorized("Unauthenticated access is not supported for this identity pool.")
+	}
+	amr := []string{"unauthenticated"}
+	tags := map[string][]string{}
+	if len(ls) > 0 {
+		amr = []string{"authenticated"}
+		for _, l := range ls {
+			if l.dev {
+				if a, ok := l.claims["amr"].([]string); ok {
+					amr = a
+				}
+				continue
+			}
+			amr = append(amr, l.provider, fmt.Sprintf("%s,%s:CognitoSignIn:%s", l.provider, l.provider, l.subject))
+			for k, v := range principalTags(p, l) {
+				tags[k] = []string{v}
+			}
+		}
+	}
+	if chooseRole {
+		if len(ls) == 0 {
+			roleArn, unauth = p.Roles["unauthenticated"], true
+		} else if roleArn, err = chooseAuthRole(p, ls, customRole); err != nil {
+			return "", "", false, err
+		}
+		if roleArn == "" {
+			return "", "", false, errConfig()
+		}
+	}
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return "", "", false, err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS512, Key: key}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", "", false, err
+	}
+	now := s.now()
+	claims := map[string]any{
+		"iss": IssuerURL, "sub": identityID, "aud": p.IdentityPoolId, "amr": amr,
+		"iat": now.Unix(), "exp": now.Add(ttl).Unix(),
+		"https://cognito-identity.amazonaws.com/identity-pool-arn": "arn:aws:cognito-identity:" + s.Region + ":" + s.Account + ":identitypool/" + p.IdentityPoolId,
+	}
+	if len(tags) > 0 {
+		claims["https://aws.amazon.com/tags"] = map[string]any{"principal_tags": tags}
+	}
+	b, _ := json.Marshal(claims)
+	jws, err := signer.Sign(b)
+	if err != nil {
+		return "", "", false, err
+	}
+	token, err = jws.CompactSerialize()
+	return token, roleArn, unauth, err
+}
+
+// principalTags maps a login's claims to session tags by the provider's
+// tag map (defaults: client → aud, username → sub).
+func principalTags(p Pool, l login) map[string]string {
+	out := map[string]string{}
+	m, ok := p.TagMaps[l.provider]
+	if !ok {
+		return out
+	}
+	mapping := map[string]string{}
+	if m.UseDefaults {
+		mapping["client"], mapping["username"] = "aud", "sub"
+	}
+	for k, v := range m.PrincipalTags {
+		mapping[k] = v
+	}
+	for tag, claim := range mapping {
+		if v := claimString(l.claims[claim]); v != "" {
+			out[tag] = v
+		}
+	}
+	return out
+}
+
+func claimString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case bool:
+		return fmt.Sprint(v)
+	case float64:
+		return fmt.Sprint(v)
+	case []any:
+		var parts []string
+		for _, x := range v {
+			parts = append(parts, fmt.Sprint(x))
+		}
+		return strings.Join(parts, ",")
+	}
+	return ""
+}
+
+// chooseAuthRole picks an authenticated identity's role: the provider's
+// role mapping (Token or Rules) if any, else the pool's authenticated role.
+func chooseAuthRole(p Pool, ls []login, custom string) (string, error) {
+	for _, l := range ls {
+		m, ok := p.RoleMappings[l.provider+":"+l.clientID]
+		if !ok {
+			continue
+		}
+		var candidates []string
+		switch m.Type {
+		case "Token":
+			roles := claimList(l.claims["cognito:roles"])
+			if custom != "" {
+				for _, r := range roles {
+					if r == custom {
+						return custom, nil
+					}
+				}
+				return "", errNotAuthorized("The role " + custom + " is not one of the token's roles.")
+			}
+			if pref, _ := l.claims["cognito:preferred_role"].(string); pref != "" {
+				return pref, nil
+			}
+			candidates = roles
+			if len(candidates) == 1 {
+				return candidates[0], nil
+			}
+		case "Rules":
+			for _, r := range m.RulesConfiguration.Rules {
+				if ruleMatches(r, l.claims) {
+					if custom == "" || custom == r.RoleARN {
+						return r.RoleARN, nil
+					}
+				}
+			}
+		}
+		if m.AmbiguousRoleResolution == "Deny" {
+			return "", errNotAuthorized("Unable to determine the role of the identity from the role mapping, and AmbiguousRoleResolution is Deny.")
+		}
+		return p.Roles["authenticated"], nil
+	}
+	if custom != "" {
+		return custom, nil
+	}
+	return p.Roles["authenticated"], nil
+}
+
+func claimList(v any) []string {
+	switch v := v.(type) {
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, fmt.Sprint(x))
+		}
+		return out
+	case string:
+		return strings.Split(v, ",")
+	}
+	return nil
+}
+
+func ruleMatches(r MappingRule, claims map[string]any) bool {
+	v, present := claims[r.Claim]
+	if !present {
+		return false // a NotEqual rule on an absent claim is not evaluated
+	}
+	if list, ok := v.([]any); ok && r.MatchType == "Contains" {
+		for _, x := range list {
+			if fmt.Sprint(x) == r.Value {
+				return true
+			}
+		}
+	}
+	s := claimString(v)
+	switch r.MatchType {
+	case "Equals":
+		return s == r.Value
+	case "NotEqual":
+		return s != r.Value
+	case "Contains":
+		return strings.Contains(s, r.Value)
+	case "StartsWith":
+		return strings.HasPrefix(s, r.Value)
+	}
+	return false
+}

@@ -1,0 +1,374 @@
+// Package idpool is Cognito identity pools: it turns a user-pool ID token
+// (or nothing, for guests) into an identity id and then into temporary
+// credentials of the IAM role that the pool's roles and role mappings
+// choose. Credentials come from STS's AssumeRoleWithWebIdentity with an
+// OpenID token this package mints and signs, so the role's trust policy
+// and every later request are decided by the real policy engine.
+package idpool
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/seal"
+	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/sts"
+	"github.com/sekisho/sekisho/internal/userpool"
+)
+
+// Record kinds.
+const (
+	kindPool     = "cognito-identity.pool"
+	kindIdentity = "cognito-identity.identity"
+	kindLogin    = "cognito-identity.login"
+	kindKeys     = "cognito-identity.keys"
+)
+
+// IssuerURL is the "iss" of identity-pool OpenID tokens, as AWS's.
+const IssuerURL = "https://cognito-identity.amazonaws.com"
+
+// Federated is the principal trust policies name for identity pools.
+const Federated = "cognito-identity.amazonaws.com"
+
+// Service is identity pools.
+type Service struct {
+	Store     store.Store
+	Key       *seal.Key
+	Account   string
+	Region    string
+	UserPools *userpool.Service
+	STS       *sts.Service
+	Now       func() time.Time
+
+	mu   sync.Mutex
+	keys *jose.JSONWebKey
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now().UTC()
+}
+
+func errNotFound(format string, args ...any) error {
+	return awserr.Newf(400, "ResourceNotFoundException", format, args...)
+}
+
+func errParam(format string, args ...any) error {
+	return awserr.Newf(400, "InvalidParameterException", format, args...)
+}
+
+func errNotAuthorized(msg string) error { return awserr.New(400, "NotAuthorizedException", msg) }
+
+func errConfig() error {
+	return awserr.New(400, "InvalidIdentityPoolConfigurationException", "Invalid identity pool configuration. Check assigned IAM roles for this pool.")
+}
+
+func get[T any](tx store.RecordTx, kind, id string) (T, error) {
+	var v T
+	b, err := tx.Get(kind, id)
+	if err != nil {
+		return v, err
+	}
+	return v, json.Unmarshal(b, &v)
+}
+
+func put(tx store.RecordTx, kind, id string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(kind, id, b)
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// Provider is a user pool the identity pool trusts.
+type Provider struct {
+	ProviderName         string `json:"ProviderName"`
+	ClientId             string `json:"ClientId,omitempty"`
+	ServerSideTokenCheck bool   `json:"ServerSideTokenCheck"`
+}
+
+// MappingRule is one rule of a Rules role mapping.
+type MappingRule struct {
+	Claim     string `json:"Claim"`
+	MatchType string `json:"MatchType"`
+	Value     string `json:"Value"`
+	RoleARN   string `json:"RoleARN"`
+}
+
+// RoleMapping chooses roles for one provider.
+type RoleMapping struct {
+	Type                    string `json:"Type"`
+	AmbiguousRoleResolution string `json:"AmbiguousRoleResolution,omitempty"`
+	RulesConfiguration      *struct {
+		Rules []MappingRule `json:"Rules"`
+	} `json:"RulesConfiguration,omitempty"`
+}
+
+// TagMap maps principal tags to token claims for one provider.
+type TagMap struct {
+	UseDefaults   bool              `json:"UseDefaults"`
+	PrincipalTags map[string]string `json:"PrincipalTags,omitempty"`
+}
+
+// Pool is an identity pool (IdentityPool shape, plus roles).
+type Pool struct {
+	IdentityPoolId                 string            `json:"IdentityPoolId"`
+	IdentityPoolName               string            `json:"IdentityPoolName"`
+	AllowUnauthenticatedIdentities bool              `json:"AllowUnauthenticatedIdentities"`
+	AllowClassicFlow               bool              `json:"AllowClassicFlow"`
+	SupportedLoginProviders        map[string]string `json:"SupportedLoginProviders,omitempty"`
+	DeveloperProviderName          string            `json:"DeveloperProviderName,omitempty"`
+	OpenIdConnectProviderARNs      []string          `json:"OpenIdConnectProviderARNs,omitempty"`
+	CognitoIdentityProviders       []Provider        `json:"CognitoIdentityProviders,omitempty"`
+	SamlProviderARNs               []string          `json:"SamlProviderARNs,omitempty"`
+	IdentityPoolTags               map[string]string `json:"IdentityPoolTags,omitempty"`
+
+	Roles        map[string]string      `json:"-"`
+	RoleMappings map[string]RoleMapping `json:"-"`
+	TagMaps      map[string]TagMap      `json:"-"`
+}
+
+// stored is how a pool is kept (roles included).
+type stored struct {
+	Pool
+	Roles        map[string]string      `json:"Roles,omitempty"`
+	RoleMappings map[string]RoleMapping `json:"RoleMappings,omitempty"`
+	TagMaps      map[string]TagMap      `json:"TagMaps,omitempty"`
+}
+
+func (st stored) pool() Pool {
+	p := st.Pool
+	p.Roles, p.RoleMappings, p.TagMaps = st.Roles, st.RoleMappings, st.TagMaps
+	return p
+}
+
+var poolNameRE = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
+
+func (s *Service) validate(p *Pool) error {
+	if !poolNameRE.MatchString(p.IdentityPoolName) {
+		return errParam("1 validation error detected: Value '%s' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", p.IdentityPoolName)
+	}
+	for i, pr := range p.CognitoIdentityProviders {
+		if !regexp.MustCompile(`^[\w._:/-]{1,128}$`).MatchString(pr.ProviderName) {
+			return errParam("1 validation error detected: Value '%s' at 'cognitoIdentityProviders.%d.member.providerName' failed to satisfy constraint", pr.ProviderName, i+1)
+		}
+	}
+	return nil
+}
+
+// CreatePool creates an identity pool.
+func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
+	if err := s.validate(&p); err != nil {
+		return Pool{}, err
+	}
+	p.IdentityPoolId = s.Region + ":" + newUUID()
+	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error { return put(tx, kindPool, p.IdentityPoolId, stored{Pool: p}) })
+	return p, err
+}
+
+// Pool returns an identity pool with its roles.
+func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
+	var p Pool
+	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
+		st, err := get[stored](tx, kindPool, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("IdentityPool '%s' not found.", id)
+		}
+		p = st.pool()
+		return err
+	})
+	return p, err
+}
+
+// ListPools lists identity pools.
+func (s *Service) ListPools(ctx context.Context) ([]Pool, error) {
+	var out []Pool
+	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
+		recs, err := tx.List(kindPool, "", "", 0)
+		for _, r := range recs {
+			st, _ := get[stored](tx, kindPool, r.ID)
+			out = append(out, st.pool())
+		}
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) modify(ctx context.Context, id string, fn func(st *stored) error) error {
+	return s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		st, err := get[stored](tx, kindPool, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNotFound("IdentityPool '%s' not found.", id)
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(&st); err != nil {
+			return err
+		}
+		return put(tx, kindPool, id, st)
+	})
+}
+
+// UpdatePool replaces a pool's settings (not its roles).
+func (s *Service) UpdatePool(ctx context.Context, p Pool) (Pool, error) {
+	if err := s.validate(&p); err != nil {
+		return Pool{}, err
+	}
+	err := s.modify(ctx, p.IdentityPoolId, func(st *stored) error { st.Pool = p; return nil })
+	return p, err
+}
+
+// DeletePool deletes a pool and its identities.
+func (s *Service) DeletePool(ctx context.Context, id string) error {
+	return s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		if _, err := tx.Get(kindPool, id); err != nil {
+			return errNotFound("IdentityPool '%s' not found.", id)
+		}
+		for _, kind := range []string{kindIdentity, kindLogin} {
+			recs, _ := tx.List(kind, id+"/", "", 0)
+			for _, r := range recs {
+				tx.Delete(kind, r.ID)
+			}
+		}
+		return tx.Delete(kindPool, id)
+	})
+}
+
+var roleArnRE = regexp.MustCompile(`^arn:aws:iam::\d{12}:role/[\w+=,.@/-]+$`)
+
+// SetRoles sets a pool's default roles and role mappings.
+func (s *Service) SetRoles(ctx context.Context, id string, roles map[string]string, mappings map[string]RoleMapping) error {
+	for k, v := range roles {
+		if k != "authenticated" && k != "unauthenticated" {
+			return errParam("Invalid role key %s. Valid keys are authenticated and unauthenticated.", k)
+		}
+		if !roleArnRE.MatchString(v) {
+			return errParam("1 validation error detected: Value '%s' at 'roles' failed to satisfy constraint: Member must satisfy the ARN pattern", v)
+		}
+	}
+	for name, m := range mappings {
+		if m.Type != "Token" && m.Type != "Rules" {
+			return errParam("Invalid role mapping type %s for %s", m.Type, name)
+		}
+		if m.AmbiguousRoleResolution != "AuthenticatedRole" && m.AmbiguousRoleResolution != "Deny" {
+			return errParam("AmbiguousRoleResolution must be specified for role mapping %s", name)
+		}
+		if m.Type == "Rules" && (m.RulesConfiguration == nil || len(m.RulesConfiguration.Rules) == 0 || len(m.RulesConfiguration.Rules) > 25) {
+			return errParam("RulesConfiguration must contain between 1 and 25 rules for role mapping %s", name)
+		}
+		if m.RulesConfiguration != nil {
+			for _, r := range m.RulesConfiguration.Rules {
+				switch r.MatchType {
+				case "Equals", "Contains", "StartsWith", "NotEqual":
+				default:
+					return errParam("Invalid MatchType %s", r.MatchType)
+				}
+			}
+		}
+	}
+	return s.modify(ctx, id, func(st *stored) error {
+		st.Roles, st.RoleMappings = roles, mappings
+		return nil
+	})
+}
+
+// SetTagMap sets a provider's principal tag map.
+func (s *Service) SetTagMap(ctx context.Context, id, provider string, m TagMap) error {
+	if len(m.PrincipalTags) > 50 {
+		return errParam("PrincipalTags must have at most 50 entries")
+	}
+	return s.modify(ctx, id, func(st *stored) error {
+		if st.TagMaps == nil {
+			st.TagMaps = map[string]TagMap{}
+		}
+		st.TagMaps[provider] = m
+		return nil
+	})
+}
+
+// signingKey loads (creating on first use) the RS512 key that signs
+// identity-pool OpenID tokens.
+func (s *Service) signingKey(ctx context.Context) (*jose.JSONWebKey, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys != nil {
+		return s.keys, nil
+	}
+	const purpose = "sekisho identity pool signing key"
+	var sealed string
+	var kid string
+	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		var k struct{ Kid, Sealed string }
+		b, err := tx.Get(kindKeys, "openid")
+		if err == nil {
+			json.Unmarshal(b, &k)
+			sealed, kid = k.Sealed, k.Kid
+			return nil
+		}
+		priv, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return err
+		}
+		kid = s.Region + "1"
+		sealed = s.Key.Seal(purpose, x509.MarshalPKCS1PrivateKey(priv))
+		return put(tx, kindKeys, "openid", struct{ Kid, Sealed string }{kid, sealed})
+	})
+	if err != nil {
+		return nil, err
+	}
+	der, err := s.Key.Open(purpose, sealed)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := x509.ParsePKCS1PrivateKey(der)
+	if err != nil {
+		return nil, err
+	}
+	s.keys = &jose.JSONWebKey{Key: priv, KeyID: kid, Algorithm: "RS512", Use: "sig"}
+	return s.keys, nil
+}
+
+// URL implements sts.Issuer.
+func (s *Service) URL() string { return IssuerURL }
+
+// Federated implements sts.Issuer.
+func (s *Service) Federated() string { return Federated }
+
+// KeySet implements sts.Issuer: the public keys of OpenID tokens.
+func (s *Service) KeySet(ctx context.Context) (*jose.JSONWebKeySet, error) {
+	k, err := s.signingKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pub := k.Public()
+	return &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{pub}}, nil
+}
+
+var _ sts.Issuer = (*Service)(nil)
+
+func trimScheme(s string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+}

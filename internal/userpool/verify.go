@@ -1,0 +1,97 @@
+package userpool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Errors of VerifyToken, for identity pools to word their own.
+var (
+	ErrTokenMalformed = errors.New("malformed token")
+	ErrTokenSignature = errors.New("couldn't verify signed token")
+	ErrTokenExpired   = errors.New("token expired")
+	ErrTokenNoAud     = errors.New("missing a required claim: aud")
+)
+
+// VerifiedToken is a user-pool ID token that verified.
+type VerifiedToken struct {
+	PoolID   string
+	Issuer   string
+	Audience string
+	Subject  string
+	Username string
+	IssuedAt time.Time
+	Expires  time.Time
+	// Claims are all of the token's claims.
+	Claims map[string]any
+}
+
+// VerifyIDToken checks a token issued by one of this server's pools: the
+// pool named by its "iss", the signature with that pool's keys, expiry,
+// and that it is an ID token (access tokens have no "aud").
+func (s *Service) VerifyIDToken(ctx context.Context, token string) (*VerifiedToken, error) {
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return nil, ErrTokenMalformed
+	}
+	var unverified struct {
+		Iss string `json:"iss"`
+	}
+	if tok.UnsafeClaimsWithoutVerification(&unverified) != nil || unverified.Iss == "" {
+		return nil, ErrTokenMalformed
+	}
+	poolID := unverified.Iss[strings.LastIndex(unverified.Iss, "/")+1:]
+	if _, err := s.Pool(ctx, poolID); err != nil || s.Issuer(poolID) != unverified.Iss {
+		return nil, ErrTokenSignature
+	}
+	keys, err := s.keys(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]any
+	if err := tok.Claims(&keys.all, &raw); err != nil {
+		return nil, ErrTokenSignature
+	}
+	b, _ := json.Marshal(raw)
+	var c struct {
+		jwt.Claims
+		TokenUse string `json:"token_use"`
+		Username string `json:"cognito:username"`
+	}
+	json.Unmarshal(b, &c)
+	if len(c.Audience) == 0 || c.TokenUse != "id" {
+		return nil, ErrTokenNoAud
+	}
+	if c.Expiry == nil || !s.now().Before(c.Expiry.Time()) {
+		return nil, ErrTokenExpired
+	}
+	v := &VerifiedToken{PoolID: poolID, Issuer: c.Issuer, Audience: c.Audience[0], Subject: c.Subject, Username: c.Username, Claims: raw, Expires: c.Expiry.Time()}
+	if c.IssuedAt != nil {
+		v.IssuedAt = c.IssuedAt.Time()
+	}
+	return v, nil
+}
+
+// UserActive reports whether a token's user still exists, is enabled and
+// has not signed out globally since the token was issued (identity pools'
+// ServerSideTokenCheck).
+func (s *Service) UserActive(ctx context.Context, v *VerifiedToken) bool {
+	var u User
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		u, err = get[User](tx, kindUser, userKey(v.PoolID, v.Username))
+		return err
+	})
+	if err != nil || !u.Enabled {
+		return false
+	}
+	return u.TokensValidAfter.IsZero() || v.IssuedAt.After(u.TokensValidAfter.Truncate(time.Second))
+}

@@ -64,6 +64,8 @@ type server struct {
 }
 
 type serverOpts struct {
+	// Env adds environment variables (SEKISHO_… settings) for the server.
+	Env []string
 	TLS     bool
 	DataDir string
 	Addr    string
@@ -100,7 +102,7 @@ func startServer(t testing.TB, o serverOpts) *server {
 	}
 	s.URL = scheme + "://" + o.Addr
 	s.cmd = exec.Command(binary, args...)
-	s.cmd.Env = append(os.Environ(), "SEKISHO_LOG_LEVEL=info")
+	s.cmd.Env = append(append(os.Environ(), "SEKISHO_LOG_LEVEL=info"), o.Env...)
 	stdout, _ := s.cmd.StdoutPipe()
 	stderr, _ := s.cmd.StderrPipe()
 	if err := s.cmd.Start(); err != nil {

@@ -266,6 +266,16 @@ func (s *Service) openIDToken(ctx context.Context, identityID string, logins map
 		for _, l := range ls {
 			matched = matched || l.dev && l.subject == identityID || ident.Logins[l.provider] == l.subject
 		}
+		if !matched && len(ident.Logins) == 0 && len(ls) > 0 {
+			// A guest identity that signs in becomes the user's identity
+			// (Amplify keeps its guest identity id across sign-in), unless
+			// the login already belongs to another identity.
+			if linked, err := s.linkGuest(ctx, p, ident, ls); err != nil {
+				return "", "", false, err
+			} else {
+				matched = linked
+			}
+		}
 		if !matched {
 			return "", "", false, errNotAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")
 		}
@@ -451,4 +461,40 @@ func ruleMatches(r MappingRule, claims map[string]any) bool {
 		return strings.HasPrefix(s, r.Value)
 	}
 	return false
+}
+
+// linkGuest links logins to a guest identity if none of them belongs to
+// another identity yet.
+func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []login) (bool, error) {
+	linked := false
+	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		for _, l := range ls {
+			if l.dev {
+				continue
+			}
+			if _, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject); err == nil {
+				return nil // belongs elsewhere: no match
+			}
+		}
+		cur, err := get[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+ident.IdentityId)
+		if err != nil {
+			return err
+		}
+		if cur.Logins == nil {
+			cur.Logins = map[string]string{}
+		}
+		for _, l := range ls {
+			if l.dev {
+				continue
+			}
+			cur.Logins[l.provider] = l.subject
+			if err := tx.Put(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject, []byte(cur.IdentityId)); err != nil {
+				return err
+			}
+		}
+		cur.Modified = s.now()
+		linked = true
+		return put(tx, kindIdentity, p.IdentityPoolId+"/"+cur.IdentityId, cur)
+	})
+	return linked, err
 }

@@ -1,0 +1,68 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const jsIdentitySetup = `
+bucket("js-bucket")
+s3.put_object(Bucket="js-bucket", Key="public/readme.txt", Body=b"public")
+pid, cid = user_pool("js-app")
+user(pid, "akira", "Akira#Pass12", "akira@example.com")
+ipid = identity_pool("js-app", [(pid, cid)], allow_unauth=True)
+auth_policy = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": ["arn:aws:s3:::js-bucket/public/*", "arn:aws:s3:::js-bucket/private/${cognito-identity.amazonaws.com:sub}/*"]},
+    {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::js-bucket"}]}
+guest_policy = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::js-bucket/public/*"},
+    {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::js-bucket", "Condition": {"StringLike": {"s3:prefix": ["public/", "public/*", ""]}}}]}
+ident.set_identity_pool_roles(IdentityPoolId=ipid, Roles={"authenticated": role("js-auth", ipid, "authenticated", auth_policy), "unauthenticated": role("js-guest", ipid, "unauthenticated", guest_policy)})
+print(json.dumps({"POOL_ID": pid, "CLIENT_ID": cid, "IDENTITY_POOL_ID": ipid}))
+`
+
+// TestJSIdentityPool runs e2e/js/identity.mjs: Amplify JS v6 as a guest
+// and as a signed-in user (fetchAuthSession gets identity-pool
+// credentials), and @aws-sdk/credential-providers fromCognitoIdentityPool,
+// each then using @aws-sdk/client-s3 against a bucket whose roles give
+// users their private/<identity id>/ folder.
+func TestJSIdentityPool(t *testing.T) {
+	node := need(t, "node")
+	if _, err := os.Stat(filepath.Join("js", "node_modules", "@aws-sdk", "client-s3")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("e2e/js/node_modules is missing: scripts/deps installs it: %v", err)
+		}
+		t.Skip("run scripts/deps to install the JavaScript clients")
+	}
+	s := seedServer(t)
+	ids := runSeed(t, s, jsIdentitySetup)
+	script, _ := filepath.Abs(filepath.Join("js", "identity.mjs"))
+	env := append(os.Environ(), "ENDPOINT="+s.URL, "REGION=ap-northeast-1", "BUCKET=js-bucket", "USERNAME=akira", "PASSWORD=Akira#Pass12",
+		"POOL_ID="+ids["POOL_ID"].(string), "CLIENT_ID="+ids["CLIENT_ID"].(string), "IDENTITY_POOL_ID="+ids["IDENTITY_POOL_ID"].(string))
+	out, stderr, err := run(t, env, node, script)
+	if err != nil {
+		t.Fatalf("node: %v\n%s\n%s", err, stderr, s.Logs())
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out[strings.LastIndex(out, "\n{")+1:]), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	want := map[string]string{
+		"amplify_guest":              "[true 1 AccessDenied]",
+		"amplify_user":               "[DONE mine AccessDenied ASIA]",
+		"credential_providers":       "[ASIA true]",
+		"credential_providers_guest": "true",
+	}
+	for k, v := range want {
+		if got := fmt.Sprint(res[k]); got != v {
+			t.Errorf("%s = %s, want %s", k, got, v)
+		}
+	}
+	if t.Failed() {
+		t.Log(s.Logs())
+	}
+}

@@ -65,7 +65,7 @@ type server struct {
 
 type serverOpts struct {
 	// Env adds environment variables (SEKISHO_… settings) for the server.
-	Env []string
+	Env     []string
 	TLS     bool
 	DataDir string
 	Addr    string

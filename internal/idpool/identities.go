@@ -146,6 +146,31 @@ func (s *Service) GetId(ctx context.Context, poolID string, logins map[string]st
 // one linked to all of them.
 func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, error) {
 	var id string
+	// The common case — every login already linked to one identity —
+	// needs no write.
+	if len(ls) > 0 {
+		known := false
+		s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
+			b, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+ls[0].provider+"/"+ls[0].subject)
+			if err != nil {
+				return nil
+			}
+			ident, err := get[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+string(b))
+			if err != nil {
+				return nil
+			}
+			known = true
+			for _, l := range ls {
+				known = known && ident.Logins[l.provider] == l.subject
+			}
+			id = string(b)
+			return nil
+		})
+		if known {
+			return id, nil
+		}
+		id = ""
+	}
 	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
 		for _, l := range ls {
 			if b, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject); err == nil {
@@ -213,15 +238,19 @@ type Credentials struct {
 // GetCredentialsForIdentity is the enhanced flow: choose the role, then
 // assume it through STS with a token of ours, for one hour.
 func (s *Service) GetCredentialsForIdentity(ctx context.Context, identityID string, logins map[string]string, customRole string) (*Credentials, error) {
-	tok, roleArn, unauth, err := s.openIDToken(ctx, identityID, logins, customRole, time.Hour, true)
+	grant, err := s.prepare(ctx, identityID, logins, customRole, true)
 	if err != nil {
 		return nil, err
 	}
-	in := sts.WebIdentityInput{RoleArn: roleArn, RoleSessionName: "CognitoIdentityCredentials", WebIdentityToken: tok, DurationSeconds: 3600}
-	if unauth {
+	in := sts.WebIdentityInput{RoleArn: grant.roleArn, RoleSessionName: "CognitoIdentityCredentials", DurationSeconds: 3600}
+	if grant.unauth {
 		in.Policy = unauthScopeDown
 	}
-	out, err := s.STS.AssumeRoleWithWebIdentity(ctx, in)
+	// The identity is verified here, so STS gets it as such rather than
+	// as a token to sign and check again.
+	out, err := s.STS.AssumeRoleWithVerifiedIdentity(ctx, in, sts.VerifiedIdentity{
+		Host: Federated, Federated: Federated, Subject: identityID, Audience: []string{grant.pool}, AMR: grant.amr, Tags: grant.tags,
+	})
 	if err != nil {
 		if e, ok := awserr.As(err); ok && (e.Code == "AccessDenied" || e.Code == "ValidationError") {
 			return nil, errConfig()
@@ -246,21 +275,33 @@ func (s *Service) GetOpenIdToken(ctx context.Context, identityID string, logins 
 	if !p.AllowClassicFlow {
 		return "", errParam("Basic (classic) flow is not enabled, please use enhanced flow.")
 	}
-	tok, _, _, err := s.openIDToken(ctx, identityID, logins, "", 10*time.Minute, false)
-	return tok, err
+	g, err := s.prepare(ctx, identityID, logins, "", false)
+	if err != nil {
+		return "", err
+	}
+	return s.signToken(ctx, identityID, g, 10*time.Minute)
 }
 
-// openIDToken checks an identity and its logins and mints its OpenID
-// token; with chooseRole it also picks the role of the enhanced flow.
-func (s *Service) openIDToken(ctx context.Context, identityID string, logins map[string]string, customRole string, ttl time.Duration, chooseRole bool) (token, roleArn string, unauth bool, err error) {
+// grant is what an identity's logins entitle it to.
+type grant struct {
+	pool    string
+	amr     []string
+	tags    map[string]string
+	roleArn string
+	unauth  bool
+}
+
+// prepare checks an identity and its logins and works out its amr, its
+// principal tags and, with chooseRole, the role of the enhanced flow.
+func (s *Service) prepare(ctx context.Context, identityID string, logins map[string]string, customRole string, chooseRole bool) (g grant, err error) {
 	ident, p, err := s.identity(ctx, identityID)
 	if err != nil {
-		return "", "", false, err
+		return g, err
 	}
 	var ls []login
 	if len(ident.Logins) > 0 || len(logins) > 0 {
 		if ls, err = s.verifyLogins(ctx, p, logins); err != nil {
-			return "", "", false, err
+			return g, err
 		}
 		matched := false
 		for _, l := range ls {
@@ -271,19 +312,19 @@ func (s *Service) openIDToken(ctx context.Context, identityID string, logins map
 			// (Amplify keeps its guest identity id across sign-in), unless
 			// the login already belongs to another identity.
 			if linked, err := s.linkGuest(ctx, p, ident, ls); err != nil {
-				return "", "", false, err
+				return g, err
 			} else {
 				matched = linked
 			}
 		}
 		if !matched {
-			return "", "", false, errNotAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")
+			return g, errNotAuthorized("Logins don't match. Please include at least one valid login for this identity or identity pool.")
 		}
 	} else if !p.AllowUnauthenticatedIdentities {
-		return "", "", false, errNotAuthorized("Unauthenticated access is not supported for this identity pool.")
+		return g, errNotAuthorized("Unauthenticated access is not supported for this identity pool.")
 	}
 	amr := []string{"unauthenticated"}
-	tags := map[string][]string{}
+	tags := map[string]string{}
 	if len(ls) > 0 {
 		amr = []string{"authenticated"}
 		for _, l := range ls {
@@ -295,44 +336,54 @@ func (s *Service) openIDToken(ctx context.Context, identityID string, logins map
 			}
 			amr = append(amr, l.provider, fmt.Sprintf("%s,%s:CognitoSignIn:%s", l.provider, l.provider, l.subject))
 			for k, v := range principalTags(p, l) {
-				tags[k] = []string{v}
+				tags[k] = v
 			}
 		}
 	}
+	g = grant{pool: p.IdentityPoolId, amr: amr, tags: tags}
 	if chooseRole {
 		if len(ls) == 0 {
-			roleArn, unauth = p.Roles["unauthenticated"], true
-		} else if roleArn, err = chooseAuthRole(p, ls, customRole); err != nil {
-			return "", "", false, err
+			g.roleArn, g.unauth = p.Roles["unauthenticated"], true
+		} else if g.roleArn, err = chooseAuthRole(p, ls, customRole); err != nil {
+			return g, err
 		}
-		if roleArn == "" {
-			return "", "", false, errConfig()
+		if g.roleArn == "" {
+			return g, errConfig()
 		}
 	}
+	return g, nil
+}
+
+// signToken mints an identity's OpenID token (RS512), as GetOpenIdToken
+// returns it for the classic flow.
+func (s *Service) signToken(ctx context.Context, identityID string, g grant, ttl time.Duration) (string, error) {
 	key, err := s.signingKey(ctx)
 	if err != nil {
-		return "", "", false, err
+		return "", err
 	}
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS512, Key: key}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
-		return "", "", false, err
+		return "", err
 	}
 	now := s.now()
 	claims := map[string]any{
-		"iss": IssuerURL, "sub": identityID, "aud": p.IdentityPoolId, "amr": amr,
+		"iss": IssuerURL, "sub": identityID, "aud": g.pool, "amr": g.amr,
 		"iat": now.Unix(), "exp": now.Add(ttl).Unix(),
-		"https://cognito-identity.amazonaws.com/identity-pool-arn": "arn:aws:cognito-identity:" + s.Region + ":" + s.Account + ":identitypool/" + p.IdentityPoolId,
+		"https://cognito-identity.amazonaws.com/identity-pool-arn": "arn:aws:cognito-identity:" + s.Region + ":" + s.Account + ":identitypool/" + g.pool,
 	}
-	if len(tags) > 0 {
-		claims["https://aws.amazon.com/tags"] = map[string]any{"principal_tags": tags}
+	if len(g.tags) > 0 {
+		pt := map[string][]string{}
+		for k, v := range g.tags {
+			pt[k] = []string{v}
+		}
+		claims["https://aws.amazon.com/tags"] = map[string]any{"principal_tags": pt}
 	}
 	b, _ := json.Marshal(claims)
 	jws, err := signer.Sign(b)
 	if err != nil {
-		return "", "", false, err
+		return "", err
 	}
-	token, err = jws.CompactSerialize()
-	return token, roleArn, unauth, err
+	return jws.CompactSerialize()
 }
 
 // principalTags maps a login's claims to session tags by the provider's

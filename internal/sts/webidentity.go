@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -146,6 +147,41 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in WebIdentityI
 			return nil, errInvalidToken("Incorrect token audience")
 		}
 	}
+	id := VerifiedIdentity{Host: host, Federated: federated, Subject: c.Subject, Audience: c.Audience, AMR: c.AMR, AZP: c.AZP}
+	if c.Tags != nil {
+		id.Tags = map[string]string{}
+		for k, v := range c.Tags.PrincipalTags {
+			if len(v) > 0 {
+				id.Tags[k] = v[0]
+			}
+		}
+		id.TransitiveTagKeys = c.Tags.TransitiveTagKeys
+	}
+	return s.AssumeRoleWithVerifiedIdentity(ctx, in, id)
+}
+
+// VerifiedIdentity is a web identity whose token has been verified: by
+// AssumeRoleWithWebIdentity, or by an issuer the server runs itself that
+// asks for credentials on a user's behalf (identity pools' enhanced flow).
+type VerifiedIdentity struct {
+	// Host is the issuer without its scheme ("cognito-identity.amazonaws.com"):
+	// the prefix of the claims' condition keys.
+	Host, Federated   string
+	Subject, AZP      string
+	Audience, AMR     []string
+	Tags              map[string]string
+	TransitiveTagKeys []string
+}
+
+// AssumeRoleWithVerifiedIdentity is AssumeRoleWithWebIdentity after the
+// token check: the role's trust policy decides, with the identity's claims
+// as condition keys, and the session carries them.
+func (s *Service) AssumeRoleWithVerifiedIdentity(ctx context.Context, in WebIdentityInput, id VerifiedIdentity) (*WebIdentityOutput, error) {
+	if !sessionNameRE.MatchString(in.RoleSessionName) {
+		return nil, errValidation("1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64", in.RoleSessionName)
+	}
+	now := s.now()
+	host, federated := id.Host, id.Federated
 	role, err := s.IAM.RoleByARN(ctx, in.RoleArn)
 	if err != nil {
 		return nil, awserr.New(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
@@ -158,28 +194,24 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in WebIdentityI
 		return nil, errValidation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	var tags []iam.Tag
-	var transitive []string
-	if c.Tags != nil {
-		for k, v := range c.Tags.PrincipalTags {
-			if len(v) > 0 {
-				tags = append(tags, iam.Tag{Key: k, Value: v[0]})
-			}
-		}
-		transitive = c.Tags.TransitiveTagKeys
+	for k, v := range id.Tags {
+		tags = append(tags, iam.Tag{Key: k, Value: v})
 	}
+	sort.Slice(tags, func(i, j int) bool { return tags[i].Key < tags[j].Key })
+	transitive := id.TransitiveTagKeys
 	sess, size, err := s.sessionBase(ctx, role, in.RoleSessionName, in.Policy, in.PolicyArns, tags, transitive, &auth.Principal{})
 	if err != nil {
 		return nil, err
 	}
 	claims := map[string][]string{
-		host + ":aud": c.Audience,
-		host + ":sub": {c.Subject},
+		host + ":aud": id.Audience,
+		host + ":sub": {id.Subject},
 	}
-	if len(c.AMR) > 0 {
-		claims[host+":amr"] = c.AMR
+	if len(id.AMR) > 0 {
+		claims[host+":amr"] = id.AMR
 	}
-	if c.AZP != "" {
-		claims[host+":azp"] = []string{c.AZP}
+	if id.AZP != "" {
+		claims[host+":azp"] = []string{id.AZP}
 	}
 	actions := []string{"sts:AssumeRoleWithWebIdentity"}
 	if len(tags) > 0 {
@@ -208,10 +240,10 @@ func (s *Service) AssumeRoleWithWebIdentity(ctx context.Context, in WebIdentityI
 	p := auth.Principal{Kind: auth.AssumedRole, Account: s.Account,
 		ARN:    "arn:aws:sts::" + s.Account + ":assumed-role/" + role.Name + "/" + in.RoleSessionName,
 		UserID: role.ID + ":" + in.RoleSessionName}
-	out := &WebIdentityOutput{Credentials: s.issue(p, sess), SubjectFromWebIdentityToken: c.Subject,
+	out := &WebIdentityOutput{Credentials: s.issue(p, sess), SubjectFromWebIdentityToken: id.Subject,
 		AssumedRoleUser: AssumedRoleUser{Arn: p.ARN, AssumedRoleId: p.UserID}, PackedPolicySize: size, Provider: host}
-	if len(c.Audience) > 0 {
-		out.Audience = c.Audience[0]
+	if len(id.Audience) > 0 {
+		out.Audience = id.Audience[0]
 	}
 	if federated != "" && !strings.HasPrefix(federated, "arn:") {
 		out.Provider = federated

@@ -45,6 +45,7 @@ func Bench(ctx context.Context, args []string, getenv func(string) string, out *
 	fs.IntVar(&c.ListRounds, "list-rounds", 200, "ListObjectsV2 calls to time")
 	fs.BoolVar(&c.SignPayload, "sign-payload", false, "hash and sign bodies, as the AWS CLI does over HTTP")
 	fs.BoolVar(&c.Checksum, "checksum", false, "send a CRC32 of each body, as current SDKs do by default")
+	cognito := fs.Bool("cognito", false, "instead: measure identity-pool credential vending (GetId + GetCredentialsForIdentity) and 4 KiB GETs signed with the vended credentials")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return nil
@@ -72,6 +73,10 @@ func Bench(ctx context.Context, args []string, getenv func(string) string, out *
 		c.Sizes = append(c.Sizes, n)
 	}
 	fmt.Fprintf(out, "endpoint %s, bucket %s, %v per phase, signed payload %v, checksum %v\n\n", c.Endpoint, c.Bucket, c.Duration, c.SignPayload, c.Checksum)
+	if *cognito {
+		_, err := s3bench.RunCognito(ctx, c, out)
+		return err
+	}
 	_, err := s3bench.Run(ctx, c, out)
 	return err
 }

@@ -68,12 +68,16 @@ func (r Result) OpsPerSec() float64 { return float64(r.Ops) / r.Elapsed.Seconds(
 // MiBPerSec is the phase's throughput in bytes.
 func (r Result) MiBPerSec() float64 { return r.OpsPerSec() * float64(r.Size) / (1 << 20) }
 
-func (c *Config) client() *s3.Client {
+func (c *Config) httpClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 1024, 1024
+	return &http.Client{Transport: tr}
+}
+
+// s3Options are the S3 client options of the run (checksums, payload
+// signing).
+func (c *Config) s3Options() []func(*s3.Options) {
 	opts := []func(*s3.Options){func(o *s3.Options) {
-		o.UsePathStyle = true
-		o.HTTPClient = &http.Client{Transport: tr}
 		if c.Checksum {
 			o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenSupported
 		} else {
@@ -84,10 +88,14 @@ func (c *Config) client() *s3.Client {
 	if !c.SignPayload {
 		opts = append(opts, s3.WithAPIOptions(v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware))
 	}
+	return opts
+}
+
+func (c *Config) client() *s3.Client {
 	return s3.New(s3.Options{
-		Region: c.Region, BaseEndpoint: aws.String(c.Endpoint),
+		Region: c.Region, BaseEndpoint: aws.String(c.Endpoint), UsePathStyle: true, HTTPClient: c.httpClient(),
 		Credentials: credentials.NewStaticCredentialsProvider(c.AccessKeyID, c.SecretAccessKey, ""),
-	}, opts...)
+	}, c.s3Options()...)
 }
 
 // Run runs every phase and writes a table of results to w as it goes.

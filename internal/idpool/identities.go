@@ -60,6 +60,15 @@ func (s *Service) verifyLogins(ctx context.Context, p Pool, logins map[string]st
 			out = append(out, l)
 			continue
 		}
+		if arn := s.oidcProvider(p, key); arn != "" {
+			v, err := s.STS.VerifyOIDCToken(ctx, tok)
+			if err != nil || v.Federated != arn {
+				return nil, errNotAuthorized("Invalid login token. Couldn't verify signed token.")
+			}
+			claims := map[string]any{"sub": v.Subject, "aud": v.Audience}
+			out = append(out, login{provider: key, subject: v.Subject, clientID: strings.Join(v.Audience, ","), claims: claims})
+			continue
+		}
 		v, err := s.UserPools.VerifyIDToken(ctx, tok)
 		switch {
 		case errors.Is(err, userpool.ErrTokenNoAud):
@@ -334,7 +343,11 @@ func (s *Service) prepare(ctx context.Context, identityID string, logins map[str
 				}
 				continue
 			}
-			amr = append(amr, l.provider, fmt.Sprintf("%s,%s:CognitoSignIn:%s", l.provider, l.provider, l.subject))
+			if strings.HasPrefix(l.provider, "cognito-idp.") {
+				amr = append(amr, l.provider, fmt.Sprintf("%s,%s:CognitoSignIn:%s", l.provider, l.provider, l.subject))
+			} else {
+				amr = append(amr, l.provider)
+			}
 			for k, v := range principalTags(p, l) {
 				tags[k] = v
 			}
@@ -548,4 +561,15 @@ func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []lo
 		return put(tx, kindIdentity, p.IdentityPoolId+"/"+cur.IdentityId, cur)
 	})
 	return linked, err
+}
+
+// oidcProvider returns the IAM OIDC provider ARN a Logins key names, if the
+// pool trusts it (the key is the provider's URL without scheme).
+func (s *Service) oidcProvider(p Pool, key string) string {
+	for _, arn := range p.OpenIdConnectProviderARNs {
+		if strings.HasSuffix(arn, ":oidc-provider/"+key) {
+			return arn
+		}
+	}
+	return ""
 }

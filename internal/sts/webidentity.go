@@ -302,3 +302,44 @@ type jwksEntry struct {
 	keys *jose.JSONWebKeySet
 	at   time.Time
 }
+
+// VerifyOIDCToken checks a token from an OIDC provider registered in IAM
+// (identity pools accept them as logins): signature with the provider's
+// keys, expiry and audience among its client ids. It returns the
+// identity, with Host the provider's URL without scheme.
+func (s *Service) VerifyOIDCToken(ctx context.Context, token string) (VerifiedIdentity, error) {
+	tok, err := jwt.ParseSigned(token, tokenAlgorithms)
+	if err != nil {
+		return VerifiedIdentity{}, errInvalidToken("The ID Token provided is not a valid JWT.")
+	}
+	var unverified webClaims
+	if err := tok.UnsafeClaimsWithoutVerification(&unverified); err != nil || unverified.Issuer == "" {
+		return VerifiedIdentity{}, errInvalidToken("The ID Token provided is not a valid JWT.")
+	}
+	host := strings.TrimSuffix(strings.TrimPrefix(unverified.Issuer, "https://"), "/")
+	prov, err := s.IAM.GetOpenIDConnectProvider(ctx, "arn:aws:iam::"+s.Account+":oidc-provider/"+host)
+	if err != nil {
+		return VerifiedIdentity{}, errInvalidToken("No OpenIDConnect provider found in your account for " + unverified.Issuer)
+	}
+	keys, err := s.jwks(ctx, unverified.Issuer)
+	if err != nil {
+		return VerifiedIdentity{}, awserr.New(400, "IDPCommunicationError", "Couldn't retrieve verification key from your identity provider")
+	}
+	var c webClaims
+	if err := tok.Claims(keys, &c); err != nil {
+		return VerifiedIdentity{}, errInvalidToken("Couldn't verify signed token.")
+	}
+	if c.Expiry == nil || !s.now().Before(c.Expiry.Time()) {
+		return VerifiedIdentity{}, awserr.New(400, "ExpiredTokenException", "Token expired")
+	}
+	ok := false
+	for _, a := range c.Audience {
+		for _, id := range prov.ClientIDs {
+			ok = ok || a == id
+		}
+	}
+	if !ok {
+		return VerifiedIdentity{}, errInvalidToken("Incorrect token audience")
+	}
+	return VerifiedIdentity{Host: host, Federated: prov.ARN, Subject: c.Subject, Audience: c.Audience, AMR: c.AMR, AZP: c.AZP}, nil
+}

@@ -61,6 +61,9 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, poolID
 		if err := tx.Put(kindLogin, key, []byte(id)); err != nil {
 			return err
 		}
+		if err := tx.Put(kindByID, id, []byte(poolID)); err != nil {
+			return err
+		}
 		return put(tx, kindIdentity, poolID+"/"+id, ident)
 	})
 	if err != nil {
@@ -175,6 +178,7 @@ func (s *Service) DeleteIdentities(ctx context.Context, ids []string) ([]string,
 			for p, sub := range i.Logins {
 				tx.Delete(kindLogin, i.PoolId+"/"+p+"/"+sub)
 			}
+			tx.Delete(kindByID, id)
 			return tx.Delete(kindIdentity, i.PoolId+"/"+id)
 		})
 		if err != nil {

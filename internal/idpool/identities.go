@@ -208,6 +208,9 @@ func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, 
 			}
 		}
 		ident.Modified = now
+		if err := tx.Put(kindByID, id, []byte(p.IdentityPoolId)); err != nil {
+			return err
+		}
 		return put(tx, kindIdentity, p.IdentityPoolId+"/"+id, ident)
 	})
 	return id, err
@@ -217,17 +220,15 @@ func (s *Service) identity(ctx context.Context, id string) (Identity, Pool, erro
 	poolID := ""
 	var ident Identity
 	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
-		recs, err := tx.List(kindIdentity, "", "", 0)
+		b, err := tx.Get(kindByID, id)
 		if err != nil {
-			return err
+			return errNotFound("Identity '%s' not found.", id)
 		}
-		for _, r := range recs {
-			if strings.HasSuffix(r.ID, "/"+id) {
-				poolID = strings.TrimSuffix(r.ID, "/"+id)
-				return json.Unmarshal(r.Value, &ident)
-			}
+		poolID = string(b)
+		if ident, err = get[Identity](tx, kindIdentity, poolID+"/"+id); err != nil {
+			return errNotFound("Identity '%s' not found.", id)
 		}
-		return errNotFound("Identity '%s' not found.", id)
+		return nil
 	})
 	if err != nil {
 		return ident, Pool{}, err

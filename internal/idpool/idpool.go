@@ -34,6 +34,9 @@ const (
 	kindIdentity = "cognito-identity.identity"
 	kindLogin    = "cognito-identity.login"
 	kindKeys     = "cognito-identity.keys"
+	// kindByID maps an identity id to its pool (sign-in calls name only
+	// the identity).
+	kindByID = "cognito-identity.byid"
 )
 
 // IssuerURL is the "iss" of identity-pool OpenID tokens, as AWS's.
@@ -246,6 +249,10 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 	return s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
 		if _, err := tx.Get(kindPool, id); err != nil {
 			return errNotFound("IdentityPool '%s' not found.", id)
+		}
+		recs, _ := tx.List(kindIdentity, id+"/", "", 0)
+		for _, r := range recs {
+			tx.Delete(kindByID, strings.TrimPrefix(r.ID, id+"/"))
 		}
 		for _, kind := range []string{kindIdentity, kindLogin} {
 			recs, _ := tx.List(kind, id+"/", "", 0)

@@ -310,3 +310,44 @@ func BenchmarkCredentials(b *testing.B) {
 		}
 	}
 }
+
+func TestUnlinkAndTamperedTokens(t *testing.T) {
+	w := newWorld(t)
+	auth, unauth := w.role(t, "auth", "authenticated"), w.role(t, "unauth", "unauthenticated")
+	w.ids.SetRoles(ctx, w.ipool.IdentityPoolId, map[string]string{"authenticated": auth, "unauthenticated": unauth}, nil)
+	res := w.signIn(t, "kaito")
+	logins := map[string]string{w.key(): res.IdToken}
+	id, _ := w.ids.GetId(ctx, w.ipool.IdentityPoolId, logins)
+	// A classic-flow token with a changed claim is refused by STS.
+	tok, err := w.ids.GetOpenIdToken(ctx, id, logins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(tok, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	json.Unmarshal(payload, &claims)
+	claims["amr"] = []string{"authenticated", "admin"}
+	forged, _ := json.Marshal(claims)
+	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(forged) + "." + parts[2]
+	if _, err := w.sts.AssumeRoleWithWebIdentity(ctx, sts.WebIdentityInput{RoleArn: auth, RoleSessionName: "x1", WebIdentityToken: tampered}); !strings.HasPrefix(msg(err), "InvalidIdentityToken") {
+		t.Errorf("tampered OpenID token: %s", msg(err))
+	}
+	if _, err := w.sts.AssumeRoleWithWebIdentity(ctx, sts.WebIdentityInput{RoleArn: auth, RoleSessionName: "x1", WebIdentityToken: tok}); err != nil {
+		t.Errorf("genuine OpenID token: %s", msg(err))
+	}
+	// Unlinking the login turns the identity into a guest's.
+	if err := w.ids.UnlinkIdentity(ctx, id, logins, []string{w.key()}); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := w.ids.DescribeIdentity(ctx, id); len(d.Logins) != 0 {
+		t.Errorf("logins after unlink: %v", d.Logins)
+	}
+	if again, _ := w.ids.GetId(ctx, w.ipool.IdentityPoolId, logins); again == id {
+		t.Errorf("the unlinked login still finds its old identity")
+	}
+	w.ids.DeleteIdentities(ctx, []string{id})
+	if _, err := w.ids.GetCredentialsForIdentity(ctx, id, nil, ""); !strings.HasPrefix(msg(err), "ResourceNotFoundException") {
+		t.Errorf("deleted identity: %s", msg(err))
+	}
+}

@@ -540,7 +540,12 @@ func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, ori
 		rand.Read(raw)
 		handle = base64.RawURLEncoding.EncodeToString(raw)
 		rec := refreshRecord{Pool: p.Id, Client: c.ClientId, Username: u.Username, OriginJTI: originJTI, AuthTime: authTime, Expires: now.Add(refreshTTL), Issued: now}
-		refErr = s.update(ctx, func(tx store.RecordTx) error { return put(tx, kindRefresh, refreshID(handle), rec) })
+		refErr = s.update(ctx, func(tx store.RecordTx) error {
+			if err := tx.Put(kindUserRefresh, userKey(p.Id, u.Username)+"/"+refreshID(handle), nil); err != nil {
+				return err
+			}
+			return put(tx, kindRefresh, refreshID(handle), rec)
+		})
 	}
 	wg.Wait()
 	for _, err := range []error{idErr, accErr, refErr} {
@@ -600,12 +605,11 @@ func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHa
 
 // revokeAllTx removes every refresh token of a user.
 func (s *Service) revokeAllTx(tx store.RecordTx, pool, username string) {
-	recs, _ := tx.List(kindRefresh, "", "", 0)
+	prefix := userKey(pool, username) + "/"
+	recs, _ := tx.List(kindUserRefresh, prefix, "", 0)
 	for _, r := range recs {
-		var rec refreshRecord
-		if json.Unmarshal(r.Value, &rec) == nil && rec.Pool == pool && strings.EqualFold(rec.Username, username) {
-			tx.Delete(kindRefresh, r.ID)
-		}
+		tx.Delete(kindRefresh, strings.TrimPrefix(r.ID, prefix))
+		tx.Delete(kindUserRefresh, r.ID)
 	}
 }
 
@@ -630,13 +634,12 @@ func (s *Service) RevokeToken(ctx context.Context, token, clientID, secret strin
 		if c.SealedSecret != "" && !hmac.Equal([]byte(s.reveal(c).ClientSecret), []byte(secret)) {
 			return errNotAuthorized("Unable to verify secret hash for client " + clientID)
 		}
-		revoked := map[string]bool{}
-		b, _ := tx.Get(kindRevoked, rec.Pool)
-		json.Unmarshal(b, &revoked)
-		revoked[rec.OriginJTI] = true
-		if err := put(tx, kindRevoked, rec.Pool, revoked); err != nil {
+		// Access tokens of this origin stop working against the user-pool
+		// API; the mark can go once they would have expired anyway.
+		if err := put(tx, kindRevoked, rec.Pool+"/"+rec.OriginJTI, rec.Expires); err != nil {
 			return err
 		}
+		tx.Delete(kindUserRefresh, userKey(rec.Pool, rec.Username)+"/"+refreshID(token))
 		return tx.Delete(kindRefresh, refreshID(token))
 	})
 }
@@ -721,20 +724,20 @@ func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, e
 		return Pool{}, User{}, errNotAuthorized("Access Token has expired")
 	}
 	var u User
-	var revoked map[string]bool
+	revoked := false
 	err = s.view(ctx, func(tx store.RecordTx) error {
 		var err error
 		if u, err = get[User](tx, kindUser, userKey(poolID, c.Username)); err != nil {
 			return errUserNotFound()
 		}
-		b, _ := tx.Get(kindRevoked, poolID)
-		json.Unmarshal(b, &revoked)
+		_, err = tx.Get(kindRevoked, poolID+"/"+c.OriginJTI)
+		revoked = err == nil
 		return nil
 	})
 	if err != nil {
 		return Pool{}, User{}, err
 	}
-	if revoked[c.OriginJTI] {
+	if revoked {
 		return Pool{}, User{}, errNotAuthorized("Access Token has been revoked")
 	}
 	if c.IssuedAt != nil && !u.TokensValidAfter.IsZero() && !c.IssuedAt.Time().After(u.TokensValidAfter.Truncate(time.Second)) {

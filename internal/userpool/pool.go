@@ -281,7 +281,11 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if p.DeletionProtection == "ACTIVE" {
 			return errParam("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 		}
-		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup} {
+		clients, _ := tx.List(kindClient, id+"/", "", 0)
+		for _, r := range clients {
+			tx.Delete(kindClientPool, strings.TrimPrefix(r.ID, id+"/"))
+		}
+		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh} {
 			recs, _ := tx.List(kind, id+"/", "", 0)
 			for _, r := range recs {
 				tx.Delete(kind, r.ID)
@@ -415,6 +419,9 @@ func (s *Service) CreateClient(ctx context.Context, in Client, generate bool) (C
 		if _, err := s.poolTx(tx, in.UserPoolId); err != nil {
 			return err
 		}
+		if err := tx.Put(kindClientPool, in.ClientId, []byte(in.UserPoolId)); err != nil {
+			return err
+		}
 		return put(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)
 	})
 	if err != nil {
@@ -458,21 +465,16 @@ func (s *Service) clientTx(tx store.RecordTx, pool, id string) (Client, error) {
 
 // clientByID finds a client by id alone (sign-in calls name no pool).
 func (s *Service) clientByID(tx store.RecordTx, id string) (Client, Pool, error) {
-	recs, err := tx.List(kindClient, "", "", 0)
+	pool, err := tx.Get(kindClientPool, id)
 	if err != nil {
-		return Client{}, Pool{}, err
+		return Client{}, Pool{}, errNotFound("User pool client %s does not exist.", id)
 	}
-	for _, r := range recs {
-		if strings.HasSuffix(r.ID, "/"+id) {
-			c, err := get[Client](tx, kindClient, r.ID)
-			if err != nil {
-				return c, Pool{}, err
-			}
-			p, err := s.poolTx(tx, c.UserPoolId)
-			return c, p, err
-		}
+	c, err := get[Client](tx, kindClient, string(pool)+"/"+id)
+	if err != nil {
+		return c, Pool{}, errNotFound("User pool client %s does not exist.", id)
 	}
-	return Client{}, Pool{}, errNotFound("User pool client %s does not exist.", id)
+	p, err := s.poolTx(tx, c.UserPoolId)
+	return c, p, err
 }
 
 // ListClients lists a pool's clients.
@@ -525,6 +527,7 @@ func (s *Service) DeleteClient(ctx context.Context, pool, id string) error {
 		if _, err := s.clientTx(tx, pool, id); err != nil {
 			return err
 		}
+		tx.Delete(kindClientPool, id)
 		return tx.Delete(kindClient, pool+"/"+id)
 	})
 }

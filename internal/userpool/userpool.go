@@ -34,6 +34,11 @@ const (
 	kindAlias   = "cognito.alias"
 	kindGroup   = "cognito.group"
 	kindRefresh = "cognito.refresh"
+	// kindClientPool maps a client id to its pool (sign-in calls name
+	// only the client); kindUserRefresh lists a user's refresh tokens
+	// (pool/username/token hash) for sign-out and deletion.
+	kindClientPool  = "cognito.clientpool"
+	kindUserRefresh = "cognito.userrefresh"
 )
 
 // Service is the user-pool service of one account and region.

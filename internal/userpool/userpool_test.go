@@ -386,3 +386,28 @@ func TestTooManyRequests(t *testing.T) {
 	}
 	_ = p
 }
+
+func TestRevokeToken(t *testing.T) {
+	s, p, c, _ := setup(t, Client{}, false)
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "rin", MessageAction: "SUPPRESS"})
+	s.AdminSetUserPassword(ctx, p.Id, "rin", "Good#Pass12", true)
+	first, _ := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "rin", "PASSWORD": "Good#Pass12"}})
+	second, _ := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "rin", "PASSWORD": "Good#Pass12"}})
+	if err := s.RevokeToken(ctx, first.AuthenticationResult.RefreshToken, c.ClientId, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.AccessClaims(ctx, first.AuthenticationResult.AccessToken); message(err) != "Access Token has been revoked" {
+		t.Errorf("access token of a revoked refresh token: %v", err)
+	}
+	if _, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: map[string]string{"REFRESH_TOKEN": first.AuthenticationResult.RefreshToken}}); code(err) != "NotAuthorizedException" {
+		t.Errorf("revoked refresh token: %v", err)
+	}
+	// The other sign-in is untouched until the user is deleted.
+	if _, _, err := s.AccessClaims(ctx, second.AuthenticationResult.AccessToken); err != nil {
+		t.Errorf("other session: %v", err)
+	}
+	s.AdminDeleteUser(ctx, p.Id, "rin")
+	if _, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: map[string]string{"REFRESH_TOKEN": second.AuthenticationResult.RefreshToken}}); code(err) != "NotAuthorizedException" {
+		t.Errorf("refresh token of a deleted user: %v", err)
+	}
+}

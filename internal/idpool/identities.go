@@ -483,7 +483,17 @@ func chooseAuthRole(p Pool, ls []login, custom string) (string, error) {
 		return p.Roles["authenticated"], nil
 	}
 	if custom != "" {
-		return custom, nil
+		// Without a role mapping a caller may still pick among the roles
+		// its token carries, and nothing else: a role whose trust happens
+		// to accept this pool is not the caller's to choose.
+		for _, l := range ls {
+			for _, r := range claimList(l.claims["cognito:roles"]) {
+				if r == custom {
+					return custom, nil
+				}
+			}
+		}
+		return "", errNotAuthorized("The role " + custom + " is not one of the roles this identity may assume.")
 	}
 	return p.Roles["authenticated"], nil
 }

@@ -351,3 +351,26 @@ func TestUnlinkAndTamperedTokens(t *testing.T) {
 		t.Errorf("deleted identity: %s", msg(err))
 	}
 }
+
+// TestCustomRoleArn: without a role mapping, CustomRoleArn may only name a
+// role the user's token carries.
+func TestCustomRoleArn(t *testing.T) {
+	w := newWorld(t)
+	auth, other := w.role(t, "auth", "authenticated"), w.role(t, "other", "authenticated")
+	one := 1
+	w.pools.CreateGroup(ctx, userpool.Group{UserPoolId: w.pool.Id, GroupName: "g", RoleArn: other, Precedence: &one})
+	w.ids.SetRoles(ctx, w.ipool.IdentityPoolId, map[string]string{"authenticated": auth}, nil)
+	for _, c := range []struct {
+		user   string
+		groups []string
+		want   string
+	}{{"outsider", nil, "NotAuthorizedException"}, {"member", []string{"g"}, "ok"}} {
+		res := w.signIn(t, c.user, c.groups...)
+		logins := map[string]string{w.key(): res.IdToken}
+		id, _ := w.ids.GetId(ctx, w.ipool.IdentityPoolId, logins)
+		_, err := w.ids.GetCredentialsForIdentity(ctx, id, logins, other)
+		if got := strings.SplitN(msg(err), ":", 2)[0]; got != c.want {
+			t.Errorf("%s asking for %s: %s", c.user, other, msg(err))
+		}
+	}
+}

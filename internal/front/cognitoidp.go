@@ -561,7 +561,10 @@ func (h *Handler) serveWellKnown(w http.ResponseWriter, r *http.Request) bool {
 	ri.service, ri.operation = "cognito-idp", rest
 	keys, err := h.cfg.UserPools.JWKS(r.Context(), pool)
 	if err != nil {
-		h.writeError(w, r, protoJSON, err)
+		ri.err = err
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"message":"User pool ` + jsonEscape(pool) + ` not found."}`))
 		return true
 	}
 	var body any = keys
@@ -579,4 +582,9 @@ func (h *Handler) serveWellKnown(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Write(b)
 	return true
+}
+
+func jsonEscape(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
 }

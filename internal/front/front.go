@@ -176,7 +176,11 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
 		return
 	}
-	if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/.well-known/") && (h.serveWellKnown(w, r) || h.serveIdentityJWKS(w, r)) {
+	// Token keys live under /.well-known/ on the path-style host only:
+	// path-style bucket names cannot contain "_" or start with ".", while
+	// a virtual-hosted bucket may well hold such keys.
+	if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/.well-known/") && h.virtualBucket(r) == "" &&
+		(h.serveWellKnown(w, r) || h.serveIdentityJWKS(w, r)) {
 		return
 	}
 	switch proto {

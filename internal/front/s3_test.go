@@ -778,3 +778,17 @@ func TestS3ConcurrentPuts(t *testing.T) {
 func binaryBE(v uint32) []byte { return []byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)} }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// TestWellKnownOnlyPathStyle: /.well-known/ paths on a virtual-hosted
+// bucket are object keys, not token key sets.
+func TestWellKnownOnlyPathStyle(t *testing.T) {
+	srv, _ := newS3Server(t)
+	for _, path := range []string{"/a_b/.well-known/jwks.json", "/.well-known/jwks_uri"} {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Host = "vh-bucket.localhost"
+		resp, body := do(t, req)
+		if resp.StatusCode != 403 || !strings.Contains(string(body), "<Code>AccessDenied</Code>") {
+			t.Errorf("virtual-hosted GET %s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+}

@@ -98,16 +98,9 @@ func cognitoIdpOps(svc *userpool.Service) map[string]jsonOp {
 		},
 		"ListUserPools": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
 			pools, err := svc.ListPools(ctx)
-			type desc struct {
-				Id, Name         string
-				CreationDate     json.RawMessage
-				LastModifiedDate json.RawMessage
-			}
 			out := []map[string]any{}
 			for _, p := range pools {
-				c, _ := json.Marshal(p.CreationDate)
-				m, _ := json.Marshal(p.LastModifiedDate)
-				out = append(out, map[string]any{"Id": p.Id, "Name": p.Name, "CreationDate": json.RawMessage(c), "LastModifiedDate": json.RawMessage(m)})
+				out = append(out, map[string]any{"Id": p.Id, "Name": p.Name, "CreationDate": p.CreationDate, "LastModifiedDate": p.LastModifiedDate})
 			}
 			return map[string]any{"UserPools": out}, err
 		},

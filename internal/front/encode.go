@@ -27,11 +27,6 @@ func writeJSONError(w http.ResponseWriter, id string, e *awserr.Error) {
 	writeJSON(w, id, e.Status, map[string]string{"__type": e.Code, "message": e.Message})
 }
 
-// xmlText escapes s for XML character data.
-func xmlText(w io.Writer, s string) {
-	xml.EscapeText(w, []byte(s))
-}
-
 type queryErrorBody struct {
 	XMLName xml.Name `xml:"ErrorResponse"`
 	Xmlns   string   `xml:"xmlns,attr,omitempty"`

@@ -1,9 +1,6 @@
 package policy
 
-import (
-	"encoding/json"
-	"sort"
-)
+import "encoding/json"
 
 // MarshalJSON renders the document in a canonical form: every list as an
 // array, conditions grouped by operator, keys sorted. Parsing the output
@@ -56,14 +53,4 @@ func (d *Document) MarshalJSON() ([]byte, error) {
 		out.Statement = append(out.Statement, st)
 	}
 	return json.Marshal(out)
-}
-
-// sortedKeys is used by tests and logs.
-func sortedKeys[V any](m map[string]V) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -124,18 +124,6 @@ func tokenize(s string, wild, vars bool) []token {
 	return out
 }
 
-// hasVars reports whether the pattern refers to policy variables.
-func (p *pattern) hasVars() bool {
-	for _, seg := range p.segs {
-		for _, t := range seg {
-			if t.kind == tVar {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // varKeys lists the variables a pattern refers to.
 func (p *pattern) varKeys() []string {
 	var out []string

@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"strings"
 	"sync"
 	"time"
@@ -146,8 +145,6 @@ func (e *epoch) UnmarshalJSON(b []byte) error {
 	*e = epoch(time.Unix(0, int64(f*1e9)).UTC())
 	return nil
 }
-
-func bigHex(v *big.Int) string { return v.Text(16) }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 

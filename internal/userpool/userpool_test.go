@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -335,7 +334,6 @@ func TestGroupsAndTokens(t *testing.T) {
 			t.Errorf("%s accepted: %v", name, err)
 		}
 	}
-	_ = big.NewInt
 }
 
 func TestUserExistenceErrors(t *testing.T) {
@@ -374,7 +372,7 @@ func TestCodeRateLimit(t *testing.T) {
 }
 
 func TestTooManyRequests(t *testing.T) {
-	s, p, c, _ := setup(t, Client{}, false)
+	s, _, c, _ := setup(t, Client{}, false)
 	s.AuthRate = 2 // burst of 4
 	in := AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "ghost", "PASSWORD": "x"}}
 	var last error
@@ -384,7 +382,6 @@ func TestTooManyRequests(t *testing.T) {
 	if code(last) != "TooManyRequestsException" {
 		t.Errorf("sixth quick sign-in: %v", last)
 	}
-	_ = p
 }
 
 func TestRevokeToken(t *testing.T) {

@@ -11,7 +11,6 @@ package iam
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -205,24 +204,6 @@ func (s *Service) validate(doc string, kind policy.Kind) (string, error) {
 		return "", err
 	}
 	return doc, nil
-}
-
-// get reads and decodes one record.
-func get[T any](tx store.RecordTx, kind, id string) (T, error) {
-	var v T
-	b, err := tx.Get(kind, id)
-	if err != nil {
-		return v, err
-	}
-	return v, json.Unmarshal(b, &v)
-}
-
-func put(tx store.RecordTx, kind, id string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(kind, id, b)
 }
 
 // update runs a write and invalidates cached lookups.

@@ -32,7 +32,7 @@ func (s *Service) CreateOpenIDConnectProvider(ctx context.Context, rawURL string
 		if _, err := tx.Get(kindOIDC, p.ARN); err == nil {
 			return errExists("Provider with url https://%s already exists.", host)
 		}
-		return put(tx, kindOIDC, p.ARN, p)
+		return store.PutJSON(tx, kindOIDC, p.ARN, p)
 	})
 	return p, err
 }
@@ -42,7 +42,7 @@ func (s *Service) GetOpenIDConnectProvider(ctx context.Context, arn string) (OID
 	var p OIDCProvider
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		p, err = get[OIDCProvider](tx, kindOIDC, arn)
+		p, err = store.GetJSON[OIDCProvider](tx, kindOIDC, arn)
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoSuchEntity("OpenIDConnect Provider not found for arn %s", arn)
 		}
@@ -57,7 +57,7 @@ func (s *Service) ListOpenIDConnectProviders(ctx context.Context) ([]OIDCProvide
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindOIDC, "", "", 0)
 		for _, r := range recs {
-			p, _ := get[OIDCProvider](tx, kindOIDC, r.ID)
+			p, _ := store.GetJSON[OIDCProvider](tx, kindOIDC, r.ID)
 			out = append(out, p)
 		}
 		return err

@@ -90,11 +90,11 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 			return err
 		}
 		for _, r := range recs {
-			if old, _ := get[ManagedPolicy](tx, kindPolicy, r.ID); strings.EqualFold(old.Name, name) {
+			if old, _ := store.GetJSON[ManagedPolicy](tx, kindPolicy, r.ID); strings.EqualFold(old.Name, name) {
 				return errExists("A policy called %s already exists. Duplicate names are not allowed.", name)
 			}
 		}
-		return put(tx, kindPolicy, p.ARN, p)
+		return store.PutJSON(tx, kindPolicy, p.ARN, p)
 	})
 	return p, err
 }
@@ -118,7 +118,7 @@ func (s *Service) policyTx(tx store.RecordTx, arn string) (ManagedPolicy, error)
 	if p, ok := awsManaged[arn]; ok {
 		return p, nil
 	}
-	p, err := get[ManagedPolicy](tx, kindPolicy, arn)
+	p, err := store.GetJSON[ManagedPolicy](tx, kindPolicy, arn)
 	if errors.Is(err, store.ErrNotFound) {
 		return p, errNoPolicy(arn)
 	}
@@ -130,7 +130,7 @@ func attachments(tx store.RecordTx, arn string) int {
 	n := 0
 	roles, _ := tx.List(kindRole, "", "", 0)
 	for _, rec := range roles {
-		r, _ := get[Role](tx, kindRole, rec.ID)
+		r, _ := store.GetJSON[Role](tx, kindRole, rec.ID)
 		for _, a := range r.Attached {
 			if a == arn {
 				n++
@@ -139,7 +139,7 @@ func attachments(tx store.RecordTx, arn string) int {
 	}
 	users, _ := tx.List(kindUser, "", "", 0)
 	for _, rec := range users {
-		u, _ := get[User](tx, kindUser, rec.ID)
+		u, _ := store.GetJSON[User](tx, kindUser, rec.ID)
 		for _, a := range u.Attached {
 			if a == arn {
 				n++
@@ -165,7 +165,7 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 				return err
 			}
 			for _, r := range recs {
-				mp, _ := get[ManagedPolicy](tx, kindPolicy, r.ID)
+				mp, _ := store.GetJSON[ManagedPolicy](tx, kindPolicy, r.ID)
 				all = append(all, mp)
 			}
 		}
@@ -189,7 +189,7 @@ func (s *Service) modifyPolicy(ctx context.Context, arn string, fn func(tx store
 		return awserr.Newf(403, "AccessDenied", "Policy %s is an AWS managed policy and cannot be changed.", arn)
 	}
 	return s.update(ctx, func(tx store.RecordTx) error {
-		p, err := get[ManagedPolicy](tx, kindPolicy, arn)
+		p, err := store.GetJSON[ManagedPolicy](tx, kindPolicy, arn)
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoPolicy(arn)
 		}
@@ -202,7 +202,7 @@ func (s *Service) modifyPolicy(ctx context.Context, arn string, fn func(tx store
 		if p.ARN == "" {
 			return tx.Delete(kindPolicy, arn)
 		}
-		return put(tx, kindPolicy, arn, p)
+		return store.PutJSON(tx, kindPolicy, arn, p)
 	})
 }
 

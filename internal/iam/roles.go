@@ -77,7 +77,7 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (Role, err
 		if _, err := tx.Get(kindRole, roleID(in.Name)); err == nil {
 			return errExists("Role with name %s already exists.", in.Name)
 		}
-		return put(tx, kindRole, roleID(in.Name), r)
+		return store.PutJSON(tx, kindRole, roleID(in.Name), r)
 	})
 	return r, err
 }
@@ -87,7 +87,7 @@ func (s *Service) GetRole(ctx context.Context, name string) (Role, error) {
 	var r Role
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		r, err = get[Role](tx, kindRole, roleID(name))
+		r, err = store.GetJSON[Role](tx, kindRole, roleID(name))
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoRole(name)
 		}
@@ -117,7 +117,7 @@ func (s *Service) ListRoles(ctx context.Context, prefix string, p ListPage) ([]R
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindRole, "", "", 0)
 		for _, rec := range recs {
-			r, _ := get[Role](tx, kindRole, rec.ID)
+			r, _ := store.GetJSON[Role](tx, kindRole, rec.ID)
 			if strings.HasPrefix(r.Path, prefix) {
 				all = append(all, r)
 			}
@@ -131,7 +131,7 @@ func (s *Service) ListRoles(ctx context.Context, prefix string, p ListPage) ([]R
 // modifyRole applies fn to a stored role.
 func (s *Service) modifyRole(ctx context.Context, name string, fn func(r *Role) error) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
-		r, err := get[Role](tx, kindRole, roleID(name))
+		r, err := store.GetJSON[Role](tx, kindRole, roleID(name))
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoRole(name)
 		}
@@ -141,7 +141,7 @@ func (s *Service) modifyRole(ctx context.Context, name string, fn func(r *Role) 
 		if err := fn(&r); err != nil {
 			return err
 		}
-		return put(tx, kindRole, roleID(name), r)
+		return store.PutJSON(tx, kindRole, roleID(name), r)
 	})
 }
 
@@ -175,7 +175,7 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, doc string) 
 // DeleteRole deletes a role without policies.
 func (s *Service) DeleteRole(ctx context.Context, name string) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
-		r, err := get[Role](tx, kindRole, roleID(name))
+		r, err := store.GetJSON[Role](tx, kindRole, roleID(name))
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoRole(name)
 		}

@@ -61,7 +61,7 @@ func (s *Service) CreateUser(ctx context.Context, name, path string, tags []Tag)
 		if _, err := tx.Get(kindUser, userID(name)); err == nil {
 			return errExists("User with name %s already exists.", name)
 		}
-		return put(tx, kindUser, userID(name), u)
+		return store.PutJSON(tx, kindUser, userID(name), u)
 	})
 	return u, err
 }
@@ -71,7 +71,7 @@ func (s *Service) GetUser(ctx context.Context, name string) (User, error) {
 	var u User
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		u, err = get[User](tx, kindUser, userID(name))
+		u, err = store.GetJSON[User](tx, kindUser, userID(name))
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoUser(name)
 		}
@@ -86,7 +86,7 @@ func (s *Service) ListUsers(ctx context.Context, prefix string, p ListPage) ([]U
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindUser, "", "", 0)
 		for _, rec := range recs {
-			u, _ := get[User](tx, kindUser, rec.ID)
+			u, _ := store.GetJSON[User](tx, kindUser, rec.ID)
 			if strings.HasPrefix(u.Path, prefix) {
 				all = append(all, u)
 			}
@@ -99,7 +99,7 @@ func (s *Service) ListUsers(ctx context.Context, prefix string, p ListPage) ([]U
 
 func (s *Service) modifyUser(ctx context.Context, name string, fn func(tx store.RecordTx, u *User) error) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
-		u, err := get[User](tx, kindUser, userID(name))
+		u, err := store.GetJSON[User](tx, kindUser, userID(name))
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoUser(name)
 		}
@@ -112,7 +112,7 @@ func (s *Service) modifyUser(ctx context.Context, name string, fn func(tx store.
 		if u.Name == "" {
 			return tx.Delete(kindUser, userID(name))
 		}
-		return put(tx, kindUser, userID(name), u)
+		return store.PutJSON(tx, kindUser, userID(name), u)
 	})
 }
 
@@ -195,7 +195,7 @@ func (s *Service) UserOfKey(ctx context.Context, id string) (string, error) {
 		if err != nil {
 			return errNoKey(id)
 		}
-		u, err := get[User](tx, kindUser, string(b))
+		u, err := store.GetJSON[User](tx, kindUser, string(b))
 		name = u.Name
 		return err
 	})
@@ -268,7 +268,7 @@ func (s *Service) Credential(ctx context.Context, id, token string) (auth.Creden
 			if err != nil {
 				return nil // unknown: cache the miss too
 			}
-			u, err := get[User](tx, kindUser, string(b))
+			u, err := store.GetJSON[User](tx, kindUser, string(b))
 			if err != nil {
 				return nil
 			}

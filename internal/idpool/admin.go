@@ -49,7 +49,7 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, poolID
 		ident := Identity{PoolId: poolID, Created: now, Modified: now, Logins: map[string]string{}}
 		if id != "" {
 			var err error
-			if ident, err = get[Identity](tx, kindIdentity, poolID+"/"+id); err != nil {
+			if ident, err = store.GetJSON[Identity](tx, kindIdentity, poolID+"/"+id); err != nil {
 				return errNotFound("Identity '%s' not found.", id)
 			}
 		} else {
@@ -64,7 +64,7 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, poolID
 		if err := tx.Put(kindByID, id, []byte(poolID)); err != nil {
 			return err
 		}
-		return put(tx, kindIdentity, poolID+"/"+id, ident)
+		return store.PutJSON(tx, kindIdentity, poolID+"/"+id, ident)
 	})
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, poolID, identityI
 			identityID = string(b)
 		}
 		var err error
-		if ident, err = get[Identity](tx, kindIdentity, poolID+"/"+identityID); err != nil {
+		if ident, err = store.GetJSON[Identity](tx, kindIdentity, poolID+"/"+identityID); err != nil {
 			return errNotFound("Identity '%s' not found.", identityID)
 		}
 		return nil
@@ -216,6 +216,6 @@ func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[stri
 			}
 		}
 		i.Modified = s.now()
-		return put(tx, kindIdentity, i.PoolId+"/"+id, i)
+		return store.PutJSON(tx, kindIdentity, i.PoolId+"/"+id, i)
 	})
 }

@@ -164,7 +164,7 @@ func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, 
 			if err != nil {
 				return nil
 			}
-			ident, err := get[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+string(b))
+			ident, err := store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+string(b))
 			if err != nil {
 				return nil
 			}
@@ -191,7 +191,7 @@ func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, 
 		ident := Identity{PoolId: p.IdentityPoolId, Created: now, Modified: now, Logins: map[string]string{}}
 		if id != "" {
 			var err error
-			if ident, err = get[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+id); err != nil {
+			if ident, err = store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+id); err != nil {
 				return err
 			}
 		} else {
@@ -211,7 +211,7 @@ func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, 
 		if err := tx.Put(kindByID, id, []byte(p.IdentityPoolId)); err != nil {
 			return err
 		}
-		return put(tx, kindIdentity, p.IdentityPoolId+"/"+id, ident)
+		return store.PutJSON(tx, kindIdentity, p.IdentityPoolId+"/"+id, ident)
 	})
 	return id, err
 }
@@ -225,7 +225,7 @@ func (s *Service) identity(ctx context.Context, id string) (Identity, Pool, erro
 			return errNotFound("Identity '%s' not found.", id)
 		}
 		poolID = string(b)
-		if ident, err = get[Identity](tx, kindIdentity, poolID+"/"+id); err != nil {
+		if ident, err = store.GetJSON[Identity](tx, kindIdentity, poolID+"/"+id); err != nil {
 			return errNotFound("Identity '%s' not found.", id)
 		}
 		return nil
@@ -551,7 +551,7 @@ func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []lo
 				return nil // belongs elsewhere: no match
 			}
 		}
-		cur, err := get[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+ident.IdentityId)
+		cur, err := store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+ident.IdentityId)
 		if err != nil {
 			return err
 		}
@@ -569,7 +569,7 @@ func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []lo
 		}
 		cur.Modified = s.now()
 		linked = true
-		return put(tx, kindIdentity, p.IdentityPoolId+"/"+cur.IdentityId, cur)
+		return store.PutJSON(tx, kindIdentity, p.IdentityPoolId+"/"+cur.IdentityId, cur)
 	})
 	return linked, err
 }

@@ -80,23 +80,6 @@ func errConfig() error {
 	return awserr.New(400, "InvalidIdentityPoolConfigurationException", "Invalid identity pool configuration. Check assigned IAM roles for this pool.")
 }
 
-func get[T any](tx store.RecordTx, kind, id string) (T, error) {
-	var v T
-	b, err := tx.Get(kind, id)
-	if err != nil {
-		return v, err
-	}
-	return v, json.Unmarshal(b, &v)
-}
-
-func put(tx store.RecordTx, kind, id string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(kind, id, b)
-}
-
 func newUUID() string {
 	b := make([]byte, 16)
 	rand.Read(b)
@@ -187,7 +170,7 @@ func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
 		return Pool{}, err
 	}
 	p.IdentityPoolId = s.Region + ":" + newUUID()
-	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error { return put(tx, kindPool, p.IdentityPoolId, stored{Pool: p}) })
+	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindPool, p.IdentityPoolId, stored{Pool: p}) })
 	return p, err
 }
 
@@ -195,7 +178,7 @@ func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
 func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
 	var p Pool
 	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
-		st, err := get[stored](tx, kindPool, id)
+		st, err := store.GetJSON[stored](tx, kindPool, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return errNotFound("IdentityPool '%s' not found.", id)
 		}
@@ -211,7 +194,7 @@ func (s *Service) ListPools(ctx context.Context) ([]Pool, error) {
 	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindPool, "", "", 0)
 		for _, r := range recs {
-			st, _ := get[stored](tx, kindPool, r.ID)
+			st, _ := store.GetJSON[stored](tx, kindPool, r.ID)
 			out = append(out, st.pool())
 		}
 		return err
@@ -221,7 +204,7 @@ func (s *Service) ListPools(ctx context.Context) ([]Pool, error) {
 
 func (s *Service) modify(ctx context.Context, id string, fn func(st *stored) error) error {
 	return s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
-		st, err := get[stored](tx, kindPool, id)
+		st, err := store.GetJSON[stored](tx, kindPool, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return errNotFound("IdentityPool '%s' not found.", id)
 		}
@@ -231,7 +214,7 @@ func (s *Service) modify(ctx context.Context, id string, fn func(st *stored) err
 		if err := fn(&st); err != nil {
 			return err
 		}
-		return put(tx, kindPool, id, st)
+		return store.PutJSON(tx, kindPool, id, st)
 	})
 }
 
@@ -341,7 +324,7 @@ func (s *Service) signingKey(ctx context.Context) (*jose.JSONWebKey, error) {
 		}
 		kid = s.Region + "1"
 		sealed = s.Key.Seal(purpose, x509.MarshalPKCS1PrivateKey(priv))
-		return put(tx, kindKeys, "openid", struct{ Kid, Sealed string }{kid, sealed})
+		return store.PutJSON(tx, kindKeys, "openid", struct{ Kid, Sealed string }{kid, sealed})
 	})
 	if err != nil {
 		return nil, err

@@ -442,7 +442,7 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 	var u User
 	err = s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		u, err = get[User](tx, kindUser, userKey(p.Id, st.Username))
+		u, err = store.GetJSON[User](tx, kindUser, userKey(p.Id, st.Username))
 		return err
 	})
 	if err != nil {
@@ -544,7 +544,7 @@ func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, ori
 			if err := tx.Put(kindUserRefresh, userKey(p.Id, u.Username)+"/"+refreshID(handle), nil); err != nil {
 				return err
 			}
-			return put(tx, kindRefresh, refreshID(handle), rec)
+			return store.PutJSON(tx, kindRefresh, refreshID(handle), rec)
 		})
 	}
 	wg.Wait()
@@ -570,10 +570,10 @@ func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHa
 	var u User
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		if rec, err = get[refreshRecord](tx, kindRefresh, refreshID(token)); err != nil {
+		if rec, err = store.GetJSON[refreshRecord](tx, kindRefresh, refreshID(token)); err != nil {
 			return invalid
 		}
-		if u, err = get[User](tx, kindUser, userKey(rec.Pool, rec.Username)); err != nil {
+		if u, err = store.GetJSON[User](tx, kindUser, userKey(rec.Pool, rec.Username)); err != nil {
 			return invalid
 		}
 		return nil
@@ -617,7 +617,7 @@ func (s *Service) revokeAllTx(tx store.RecordTx, pool, username string) {
 // tokens issued from it for user-pool API calls).
 func (s *Service) RevokeToken(ctx context.Context, token, clientID, secret string) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
-		rec, err := get[refreshRecord](tx, kindRefresh, refreshID(token))
+		rec, err := store.GetJSON[refreshRecord](tx, kindRefresh, refreshID(token))
 		if err != nil {
 			return nil // unknown tokens revoke quietly, as Cognito does
 		}
@@ -636,7 +636,7 @@ func (s *Service) RevokeToken(ctx context.Context, token, clientID, secret strin
 		}
 		// Access tokens of this origin stop working against the user-pool
 		// API; the mark can go once they would have expired anyway.
-		if err := put(tx, kindRevoked, rec.Pool+"/"+rec.OriginJTI, rec.Expires); err != nil {
+		if err := store.PutJSON(tx, kindRevoked, rec.Pool+"/"+rec.OriginJTI, rec.Expires); err != nil {
 			return err
 		}
 		tx.Delete(kindUserRefresh, userKey(rec.Pool, rec.Username)+"/"+refreshID(token))
@@ -652,7 +652,7 @@ func (s *Service) groupClaims(ctx context.Context, pool string, names []string) 
 	var gs []Group
 	s.view(ctx, func(tx store.RecordTx) error {
 		for _, n := range names {
-			if g, err := get[Group](tx, kindGroup, pool+"/"+n); err == nil {
+			if g, err := store.GetJSON[Group](tx, kindGroup, pool+"/"+n); err == nil {
 				gs = append(gs, g)
 			}
 		}
@@ -727,7 +727,7 @@ func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, e
 	revoked := false
 	err = s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		if u, err = get[User](tx, kindUser, userKey(poolID, c.Username)); err != nil {
+		if u, err = store.GetJSON[User](tx, kindUser, userKey(poolID, c.Username)); err != nil {
 			return errUserNotFound()
 		}
 		_, err = tx.Get(kindRevoked, poolID+"/"+c.OriginJTI)

@@ -39,7 +39,7 @@ func (s *Service) CreateGroup(ctx context.Context, g Group) (Group, error) {
 		if _, err := tx.Get(kindGroup, g.UserPoolId+"/"+g.GroupName); err == nil {
 			return awserr.New(400, "GroupExistsException", "A group with the name "+g.GroupName+" already exists.")
 		}
-		return put(tx, kindGroup, g.UserPoolId+"/"+g.GroupName, g)
+		return store.PutJSON(tx, kindGroup, g.UserPoolId+"/"+g.GroupName, g)
 	})
 	return g, err
 }
@@ -48,7 +48,7 @@ func (s *Service) groupTx(tx store.RecordTx, pool, name string) (Group, error) {
 	if _, err := s.poolTx(tx, pool); err != nil {
 		return Group{}, err
 	}
-	g, err := get[Group](tx, kindGroup, pool+"/"+name)
+	g, err := store.GetJSON[Group](tx, kindGroup, pool+"/"+name)
 	if isNotFound(err) {
 		return g, errNotFound("Group not found.")
 	}
@@ -84,7 +84,7 @@ func (s *Service) UpdateGroup(ctx context.Context, in Group, setDesc, setRole, s
 			g.Precedence = in.Precedence
 		}
 		g.LastModifiedDate = epoch(s.now())
-		return put(tx, kindGroup, in.UserPoolId+"/"+in.GroupName, g)
+		return store.PutJSON(tx, kindGroup, in.UserPoolId+"/"+in.GroupName, g)
 	})
 	return g, err
 }
@@ -97,9 +97,9 @@ func (s *Service) DeleteGroup(ctx context.Context, pool, name string) error {
 		}
 		recs, _ := tx.List(kindUser, pool+"/", "", 0)
 		for _, r := range recs {
-			u, _ := get[User](tx, kindUser, r.ID)
+			u, _ := store.GetJSON[User](tx, kindUser, r.ID)
 			if removeString(&u.Groups, name) {
-				put(tx, kindUser, r.ID, u)
+				store.PutJSON(tx, kindUser, r.ID, u)
 			}
 		}
 		return tx.Delete(kindGroup, pool+"/"+name)
@@ -115,7 +115,7 @@ func (s *Service) ListGroups(ctx context.Context, pool string) ([]Group, error) 
 		}
 		recs, err := tx.List(kindGroup, pool+"/", "", 0)
 		for _, r := range recs {
-			g, _ := get[Group](tx, kindGroup, r.ID)
+			g, _ := store.GetJSON[Group](tx, kindGroup, r.ID)
 			out = append(out, g)
 		}
 		return err
@@ -143,7 +143,7 @@ func (s *Service) AdminAddUserToGroup(ctx context.Context, pool, name, group str
 			}
 		}
 		u.Groups = append(u.Groups, group)
-		return put(tx, kindUser, userKey(pool, u.Username), u)
+		return store.PutJSON(tx, kindUser, userKey(pool, u.Username), u)
 	})
 }
 
@@ -162,7 +162,7 @@ func (s *Service) AdminRemoveUserFromGroup(ctx context.Context, pool, name, grou
 			return err
 		}
 		removeString(&u.Groups, group)
-		return put(tx, kindUser, userKey(pool, u.Username), u)
+		return store.PutJSON(tx, kindUser, userKey(pool, u.Username), u)
 	})
 }
 
@@ -179,7 +179,7 @@ func (s *Service) AdminListGroupsForUser(ctx context.Context, pool, name string)
 			return err
 		}
 		for _, g := range u.Groups {
-			if gr, err := get[Group](tx, kindGroup, pool+"/"+g); err == nil {
+			if gr, err := store.GetJSON[Group](tx, kindGroup, pool+"/"+g); err == nil {
 				out = append(out, gr)
 			}
 		}
@@ -197,7 +197,7 @@ func (s *Service) ListUsersInGroup(ctx context.Context, pool, group string) ([]U
 		}
 		recs, err := tx.List(kindUser, pool+"/", "", 0)
 		for _, r := range recs {
-			u, _ := get[User](tx, kindUser, r.ID)
+			u, _ := store.GetJSON[User](tx, kindUser, r.ID)
 			for _, g := range u.Groups {
 				if g == group {
 					out = append(out, u)

@@ -57,7 +57,7 @@ func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
 			}
 			stored = append(stored, k)
 		}
-		return put(tx, kindKeys, pool, stored)
+		return store.PutJSON(tx, kindKeys, pool, stored)
 	})
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (s *Service) RotateKeys(ctx context.Context, pool string) error {
 	var stored []storedKey
 	err := s.update(ctx, func(tx store.RecordTx) error {
 		var err error
-		if stored, err = get[[]storedKey](tx, kindKeys, pool); err != nil {
+		if stored, err = store.GetJSON[[]storedKey](tx, kindKeys, pool); err != nil {
 			return err
 		}
 		for _, use := range []string{"id", "access"} {
@@ -116,7 +116,7 @@ func (s *Service) RotateKeys(ctx context.Context, pool string) error {
 			}
 			stored = append(stored, k)
 		}
-		return put(tx, kindKeys, pool, stored)
+		return store.PutJSON(tx, kindKeys, pool, stored)
 	})
 	if err != nil {
 		return err

@@ -159,7 +159,7 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	if in.AdminCreateUserConfig == nil {
 		in.AdminCreateUserConfig = map[string]any{"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7}
 	}
-	err := s.update(ctx, func(tx store.RecordTx) error { return put(tx, kindPool, in.Id, in) })
+	err := s.update(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindPool, in.Id, in) })
 	if err != nil {
 		return Pool{}, err
 	}
@@ -223,7 +223,7 @@ func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
 }
 
 func (s *Service) poolTx(tx store.RecordTx, id string) (Pool, error) {
-	p, err := get[Pool](tx, kindPool, id)
+	p, err := store.GetJSON[Pool](tx, kindPool, id)
 	if isNotFound(err) {
 		return p, errNotFound("User pool %s does not exist.", id)
 	}
@@ -236,7 +236,7 @@ func (s *Service) ListPools(ctx context.Context) ([]Pool, error) {
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindPool, "", "", 0)
 		for _, r := range recs {
-			p, _ := get[Pool](tx, kindPool, r.ID)
+			p, _ := store.GetJSON[Pool](tx, kindPool, r.ID)
 			out = append(out, p)
 		}
 		return err
@@ -255,7 +255,7 @@ func (s *Service) UpdatePool(ctx context.Context, id string, fn func(p *Pool) er
 			return err
 		}
 		p.LastModifiedDate = epoch(s.now())
-		return put(tx, kindPool, id, p)
+		return store.PutJSON(tx, kindPool, id, p)
 	})
 }
 
@@ -422,7 +422,7 @@ func (s *Service) CreateClient(ctx context.Context, in Client, generate bool) (C
 		if err := tx.Put(kindClientPool, in.ClientId, []byte(in.UserPoolId)); err != nil {
 			return err
 		}
-		return put(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)
+		return store.PutJSON(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)
 	})
 	if err != nil {
 		return Client{}, err
@@ -456,7 +456,7 @@ func (s *Service) clientTx(tx store.RecordTx, pool, id string) (Client, error) {
 	if _, err := s.poolTx(tx, pool); err != nil {
 		return Client{}, err
 	}
-	c, err := get[Client](tx, kindClient, pool+"/"+id)
+	c, err := store.GetJSON[Client](tx, kindClient, pool+"/"+id)
 	if isNotFound(err) {
 		return c, errNotFound("User pool client %s does not exist.", id)
 	}
@@ -469,7 +469,7 @@ func (s *Service) clientByID(tx store.RecordTx, id string) (Client, Pool, error)
 	if err != nil {
 		return Client{}, Pool{}, errNotFound("User pool client %s does not exist.", id)
 	}
-	c, err := get[Client](tx, kindClient, string(pool)+"/"+id)
+	c, err := store.GetJSON[Client](tx, kindClient, string(pool)+"/"+id)
 	if err != nil {
 		return c, Pool{}, errNotFound("User pool client %s does not exist.", id)
 	}
@@ -486,7 +486,7 @@ func (s *Service) ListClients(ctx context.Context, pool string) ([]Client, error
 		}
 		recs, err := tx.List(kindClient, pool+"/", "", 0)
 		for _, r := range recs {
-			c, _ := get[Client](tx, kindClient, r.ID)
+			c, _ := store.GetJSON[Client](tx, kindClient, r.ID)
 			out = append(out, c)
 		}
 		return err
@@ -516,7 +516,7 @@ func (s *Service) UpdateClient(ctx context.Context, in Client) (Client, error) {
 			in.EnableTokenRevocation = old.EnableTokenRevocation
 		}
 		out = in
-		return put(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)
+		return store.PutJSON(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)
 	})
 	return s.reveal(out), err
 }

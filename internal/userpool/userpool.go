@@ -84,23 +84,6 @@ var errIncorrect = errNotAuthorized("Incorrect username or password.")
 
 func errUserNotFound() error { return awserr.New(400, "UserNotFoundException", "User does not exist.") }
 
-func get[T any](tx store.RecordTx, kind, id string) (T, error) {
-	var v T
-	b, err := tx.Get(kind, id)
-	if err != nil {
-		return v, err
-	}
-	return v, json.Unmarshal(b, &v)
-}
-
-func put(tx store.RecordTx, kind, id string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Put(kind, id, b)
-}
-
 func (s *Service) view(ctx context.Context, fn func(tx store.RecordTx) error) error {
 	return s.Store.ViewRecords(ctx, fn)
 }

@@ -217,7 +217,7 @@ func requiredMissing(p Pool, attrs map[string]string) []string {
 // findUser resolves a username or alias (email, phone, preferred_username)
 // to the user record.
 func (s *Service) findUser(tx store.RecordTx, p Pool, name string) (User, error) {
-	u, err := get[User](tx, kindUser, userKey(p.Id, name))
+	u, err := store.GetJSON[User](tx, kindUser, userKey(p.Id, name))
 	if err == nil {
 		return u, nil
 	}
@@ -230,7 +230,7 @@ func (s *Service) findUser(tx store.RecordTx, p Pool, name string) (User, error)
 		}
 		b, err := tx.Get(kindAlias, aliasKey(p.Id, attr, name))
 		if err == nil {
-			return get[User](tx, kindUser, userKey(p.Id, string(b)))
+			return store.GetJSON[User](tx, kindUser, userKey(p.Id, string(b)))
 		}
 	}
 	return User{}, errUserNotFound()
@@ -269,7 +269,7 @@ func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
 		}
 	}
 	u.Modified = s.now()
-	return put(tx, kindUser, userKey(p.Id, u.Username), u)
+	return store.PutJSON(tx, kindUser, userKey(p.Id, u.Username), u)
 }
 
 // UserType is a user as AdminGetUser, ListUsers and AdminCreateUser
@@ -563,7 +563,7 @@ func (s *Service) ListUsers(ctx context.Context, pool, filter string, limit int,
 			return err
 		}
 		for _, r := range recs {
-			u, _ := get[User](tx, kindUser, r.ID)
+			u, _ := store.GetJSON[User](tx, kindUser, r.ID)
 			if attr != "" {
 				v := u.Attributes[attr]
 				switch attr {

@@ -87,7 +87,7 @@ func (s *Service) UserActive(ctx context.Context, v *VerifiedToken) bool {
 	var u User
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		u, err = get[User](tx, kindUser, userKey(v.PoolID, v.Username))
+		u, err = store.GetJSON[User](tx, kindUser, userKey(v.PoolID, v.Username))
 		return err
 	})
 	if err != nil || !u.Enabled {

@@ -1,7 +1,6 @@
 package front
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/auth"
@@ -26,9 +25,7 @@ func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s
 	if err != nil {
 		return nil, pab, ""
 	}
-	if v := b.Config[store.ConfigPublicAccessBlock]; v != "" {
-		json.Unmarshal([]byte(v), &pab)
-	}
+	pab = s3.PublicAccessBlockOf(&b)
 	doc := b.Config[store.ConfigPolicy]
 	if doc == "" {
 		return nil, pab, b.Owner

@@ -3,6 +3,7 @@ package front
 import (
 	"encoding/base64"
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awserr"
-	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/s3"
 )
 
@@ -234,14 +234,11 @@ func (h *Handler) s3PutBucketPolicy(q *s3Request) error {
 	if err != nil {
 		return err
 	}
-	doc, perr := policy.Parse(body, policy.Resource)
-	if perr != nil {
-		return awserr.New(400, "MalformedPolicy", perr.Error())
-	}
-	if _, pab, _ := h.bucketPolicy(q, q.route.Bucket); pab.BlockPublicPolicy && doc.IsPublic() {
+	err = h.cfg.S3.PutBucketPolicy(q.r.Context(), q.route.Bucket, string(body))
+	if errors.Is(err, s3.ErrPublicPolicyBlocked) {
 		return awserr.Newf(403, "AccessDenied", "User: %s is not authorized to perform: s3:PutBucketPolicy on resource: %s because public policies are blocked by the BlockPublicPolicy block public access setting.", q.p.ARN, bucketARN(q.route.Bucket))
 	}
-	if err := h.cfg.S3.PutBucketPolicy(q.r.Context(), q.route.Bucket, string(body)); err != nil {
+	if err != nil {
 		return err
 	}
 	q.w.WriteHeader(http.StatusNoContent)

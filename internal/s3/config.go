@@ -7,14 +7,22 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
 // MaxBucketPolicySize is the largest bucket policy S3 accepts, in bytes.
 const MaxBucketPolicySize = 20 << 10
 
-func (s *Service) setConfig(ctx context.Context, bucket, name, value string) error {
+// setConfig stores (or, if value is empty, removes) one configuration
+// document. check, if not nil, sees the bucket first and may refuse.
+func (s *Service) setConfig(ctx context.Context, bucket, name, value string, check func(*store.Bucket) error) error {
 	err := s.Meta.UpdateBucket(ctx, bucket, func(b *store.Bucket) error {
+		if check != nil {
+			if err := check(b); err != nil {
+				return err
+			}
+		}
 		if value == "" {
 			delete(b.Config, name)
 			return nil
@@ -39,23 +47,27 @@ func (s *Service) config(ctx context.Context, bucket, name string) (string, erro
 	return b.Config[name], nil
 }
 
-// PutBucketPolicy stores a bucket policy. It checks the document's shape
-// here; the IAM policy engine interprets it.
-func (s *Service) PutBucketPolicy(ctx context.Context, bucket, policy string) error {
-	if len(policy) > MaxBucketPolicySize {
+// ErrPublicPolicyBlocked: PutBucketPolicy was given a public policy for a
+// bucket whose public access block has BlockPublicPolicy set. The caller
+// words the AccessDenied error, which names the principal.
+var ErrPublicPolicyBlocked = errors.New("s3: public policies are blocked by BlockPublicPolicy")
+
+// PutBucketPolicy validates a bucket policy with the IAM policy engine and
+// stores it, refusing a public one while BlockPublicPolicy is set.
+func (s *Service) PutBucketPolicy(ctx context.Context, bucket, text string) error {
+	if len(text) > MaxBucketPolicySize {
 		return awserr.New(400, "PolicyTooLarge", "Policy exceeds the maximum allowed document size.")
 	}
-	var doc struct {
-		Version   string
-		Statement json.RawMessage
+	doc, err := policy.Parse([]byte(text), policy.Resource)
+	if err != nil {
+		return awserr.New(400, "MalformedPolicy", err.Error())
 	}
-	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-		return awserr.New(400, "MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'")
-	}
-	if len(doc.Statement) == 0 || string(doc.Statement) == "null" || string(doc.Statement) == "[]" {
-		return awserr.New(400, "MalformedPolicy", "Missing required field Statement")
-	}
-	return s.setConfig(ctx, bucket, store.ConfigPolicy, policy)
+	return s.setConfig(ctx, bucket, store.ConfigPolicy, text, func(b *store.Bucket) error {
+		if PublicAccessBlockOf(b).BlockPublicPolicy && doc.IsPublic() {
+			return ErrPublicPolicyBlocked
+		}
+		return nil
+	})
 }
 
 // GetBucketPolicy returns a bucket's policy, or NoSuchBucketPolicy.
@@ -69,55 +81,18 @@ func (s *Service) GetBucketPolicy(ctx context.Context, bucket string) (string, e
 
 // DeleteBucketPolicy removes a bucket's policy.
 func (s *Service) DeleteBucketPolicy(ctx context.Context, bucket string) error {
-	return s.setConfig(ctx, bucket, store.ConfigPolicy, "")
+	return s.setConfig(ctx, bucket, store.ConfigPolicy, "", nil)
 }
 
-// BucketPolicyIsPublic reports whether a bucket's policy grants anything
-// to everyone: an Allow statement whose principal is "*" (or AWS "*")
-// without conditions.
+// BucketPolicyIsPublic reports whether a bucket's policy grants access to
+// everyone (see policy.Document.IsPublic).
 func (s *Service) BucketPolicyIsPublic(ctx context.Context, bucket string) (bool, error) {
-	p, err := s.GetBucketPolicy(ctx, bucket)
+	text, err := s.GetBucketPolicy(ctx, bucket)
 	if err != nil {
 		return false, err
 	}
-	var doc struct{ Statement json.RawMessage }
-	json.Unmarshal([]byte(p), &doc)
-	var stmts []map[string]json.RawMessage
-	if json.Unmarshal(doc.Statement, &stmts) != nil {
-		var one map[string]json.RawMessage
-		json.Unmarshal(doc.Statement, &one)
-		stmts = append(stmts, one)
-	}
-	for _, st := range stmts {
-		var effect string
-		json.Unmarshal(st["Effect"], &effect)
-		if effect != "Allow" || st["Condition"] != nil {
-			continue
-		}
-		var pr any
-		json.Unmarshal(st["Principal"], &pr)
-		if isStar(pr) {
-			return true, nil
-		}
-		if m, ok := pr.(map[string]any); ok && isStar(m["AWS"]) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-func isStar(v any) bool {
-	switch v := v.(type) {
-	case string:
-		return v == "*"
-	case []any:
-		for _, x := range v {
-			if x == "*" {
-				return true
-			}
-		}
-	}
-	return false
+	doc, err := policy.Parse([]byte(text), policy.Resource)
+	return err == nil && doc.IsPublic(), nil
 }
 
 // PublicAccessBlock is a bucket's public access block configuration.
@@ -125,10 +100,20 @@ type PublicAccessBlock struct {
 	BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets bool
 }
 
+// PublicAccessBlockOf returns the public access block stored on a bucket
+// record; a bucket without one blocks nothing.
+func PublicAccessBlockOf(b *store.Bucket) PublicAccessBlock {
+	var c PublicAccessBlock
+	if v := b.Config[store.ConfigPublicAccessBlock]; v != "" {
+		json.Unmarshal([]byte(v), &c) // written by PutPublicAccessBlock
+	}
+	return c
+}
+
 // PutPublicAccessBlock stores a bucket's public access block.
 func (s *Service) PutPublicAccessBlock(ctx context.Context, bucket string, c PublicAccessBlock) error {
 	b, _ := json.Marshal(c)
-	return s.setConfig(ctx, bucket, store.ConfigPublicAccessBlock, string(b))
+	return s.setConfig(ctx, bucket, store.ConfigPublicAccessBlock, string(b), nil)
 }
 
 // GetPublicAccessBlock returns a bucket's public access block.
@@ -147,7 +132,7 @@ func (s *Service) GetPublicAccessBlock(ctx context.Context, bucket string) (Publ
 
 // DeletePublicAccessBlock removes a bucket's public access block.
 func (s *Service) DeletePublicAccessBlock(ctx context.Context, bucket string) error {
-	return s.setConfig(ctx, bucket, store.ConfigPublicAccessBlock, "")
+	return s.setConfig(ctx, bucket, store.ConfigPublicAccessBlock, "", nil)
 }
 
 // CORSRule is one rule of a bucket's CORS configuration.
@@ -188,7 +173,7 @@ func (s *Service) PutBucketCORS(ctx context.Context, bucket string, rules []CORS
 		}
 	}
 	b, _ := json.Marshal(rules)
-	return s.setConfig(ctx, bucket, store.ConfigCORS, string(b))
+	return s.setConfig(ctx, bucket, store.ConfigCORS, string(b), nil)
 }
 
 // GetBucketCORS returns a bucket's CORS rules, or NoSuchCORSConfiguration.
@@ -207,7 +192,7 @@ func (s *Service) GetBucketCORS(ctx context.Context, bucket string) ([]CORSRule,
 
 // DeleteBucketCORS removes a bucket's CORS rules.
 func (s *Service) DeleteBucketCORS(ctx context.Context, bucket string) error {
-	return s.setConfig(ctx, bucket, store.ConfigCORS, "")
+	return s.setConfig(ctx, bucket, store.ConfigCORS, "", nil)
 }
 
 // wildcard matches s against a pattern with at most one '*'.

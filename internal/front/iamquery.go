@@ -3,8 +3,11 @@ package front
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/auth"
@@ -528,7 +531,7 @@ func iamOps(svc *iam.Service) map[string]queryOp {
 
 func namesResult(m map[string]string) any {
 	names := []string{}
-	for _, n := range sortedKeys(m) {
+	for _, n := range slices.Sorted(maps.Keys(m)) {
 		names = append(names, n)
 	}
 	return struct {
@@ -543,33 +546,11 @@ func attachedResult(ctx context.Context, svc *iam.Service, arns []string) any {
 		IsTruncated      bool       `xml:"IsTruncated"`
 	}{AttachedPolicies: []attached{}}
 	for _, a := range arns {
-		name := a[len(a)-len(lastSegment(a)):]
+		name := a[strings.LastIndexByte(a, '/')+1:]
 		if p, err := svc.GetPolicy(ctx, a); err == nil {
 			name = p.Name
 		}
 		out.AttachedPolicies = append(out.AttachedPolicies, attached{name, a})
 	}
 	return out
-}
-
-func lastSegment(s string) string {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '/' {
-			return s[i+1:]
-		}
-	}
-	return s
-}
-
-func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j] < ks[j-1]; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
-	return ks
 }

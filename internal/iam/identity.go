@@ -2,6 +2,8 @@ package iam
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -69,7 +71,7 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 	default:
 		return out, nil
 	}
-	for _, name := range sortedNames(inline) {
+	for _, name := range slices.Sorted(maps.Keys(inline)) {
 		if d, err := s.compile(inline[name], policy.Identity); err == nil {
 			out.Identity = append(out.Identity, d)
 		}

@@ -3,7 +3,6 @@ package iam
 import (
 	"context"
 	"errors"
-	"sort"
 	"strings"
 	"time"
 
@@ -248,15 +247,6 @@ func (s *Service) DeleteRolePolicy(ctx context.Context, role, name string) error
 		delete(r.Inline, name)
 		return nil
 	})
-}
-
-func sortedNames(m map[string]string) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // AttachRolePolicy attaches a managed policy to a role.

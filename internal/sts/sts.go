@@ -197,7 +197,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 	}
 	for _, action := range trustActions(in.Tags) {
 		r := &policy.Request{Action: action, Resource: role.ARN, Principal: PolicyPrincipal(caller)}
-		setCallerKeys(r, caller, callerPolicies)
+		SetPrincipalKeys(r, caller, callerPolicies)
 		for k, v := range in.Context {
 			r.Set(k, v...)
 		}
@@ -291,11 +291,6 @@ func setRequestTags(r *policy.Request, tags []iam.Tag) {
 	if len(keys) > 0 {
 		r.Set("aws:TagKeys", keys...)
 	}
-}
-
-// setCallerKeys sets the global condition keys that describe the caller.
-func setCallerKeys(r *policy.Request, p *auth.Principal, pol *iam.Policies) {
-	SetPrincipalKeys(r, p, pol)
 }
 
 // SetPrincipalKeys sets aws:PrincipalArn, aws:userid, aws:username,

@@ -1,11 +1,7 @@
 package e2e
 
 import (
-	"encoding/json"
-	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -31,37 +27,18 @@ print(json.dumps({"POOL_ID": pid, "CLIENT_ID": cid, "IDENTITY_POOL_ID": ipid}))
 // each then using @aws-sdk/client-s3 against a bucket whose roles give
 // users their private/<identity id>/ folder.
 func TestJSIdentityPool(t *testing.T) {
-	node := need(t, "node")
-	if _, err := os.Stat(filepath.Join("js", "node_modules", "@aws-sdk", "client-s3")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("e2e/js/node_modules is missing: scripts/deps installs it: %v", err)
-		}
-		t.Skip("run scripts/deps to install the JavaScript clients")
-	}
+	node := needJS(t)
 	s := seedServer(t)
 	ids := runSeed(t, s, jsIdentitySetup)
-	script, _ := filepath.Abs(filepath.Join("js", "identity.mjs"))
 	env := append(os.Environ(), "ENDPOINT="+s.URL, "REGION=ap-northeast-1", "BUCKET=js-bucket", "USERNAME=akira", "PASSWORD=Akira#Pass12",
 		"POOL_ID="+ids["POOL_ID"].(string), "CLIENT_ID="+ids["CLIENT_ID"].(string), "IDENTITY_POOL_ID="+ids["IDENTITY_POOL_ID"].(string))
-	out, stderr, err := run(t, env, node, script)
-	if err != nil {
-		t.Fatalf("node: %v\n%s\n%s", err, stderr, s.Logs())
-	}
-	var res map[string]any
-	if err := json.Unmarshal([]byte(out[strings.LastIndex(out, "\n{")+1:]), &res); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
-	want := map[string]string{
+	res := runJS(t, s, node, env, "identity.mjs")
+	wantJS(t, res, map[string]string{
 		"amplify_guest":              "[true 1 AccessDenied]",
 		"amplify_user":               "[DONE mine AccessDenied ASIA]",
 		"credential_providers":       "[ASIA true]",
 		"credential_providers_guest": "true",
-	}
-	for k, v := range want {
-		if got := fmt.Sprint(res[k]); got != v {
-			t.Errorf("%s = %s, want %s", k, got, v)
-		}
-	}
+	})
 	if t.Failed() {
 		t.Log(s.Logs())
 	}

@@ -16,13 +16,7 @@ import (
 // Amplify JS v6 signs in, reads its session, signs out (RevokeToken) and
 // signs up.
 func TestJSClients(t *testing.T) {
-	node := need(t, "node")
-	if _, err := os.Stat(filepath.Join("js", "node_modules", "aws-amplify")); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("e2e/js/node_modules is missing: scripts/deps installs it: %v", err)
-		}
-		t.Skip("run scripts/deps to install the JavaScript clients")
-	}
+	node := needJS(t)
 	s := startServer(t, serverOpts{})
 	env := s.cliEnv(s.KeyID, s.Secret)
 	awsCLI := need(t, "aws")
@@ -42,16 +36,8 @@ func TestJSClients(t *testing.T) {
 	cli("cognito-idp", "admin-set-user-password", "--user-pool-id", pool, "--username", "hiro@example.com", "--password", "Hiro#Pass12", "--permanent")
 	jsEnv := append(os.Environ(), "ENDPOINT="+s.URL, "POOL_ID="+pool, "CLIENT_ID="+client, "USERNAME=hiro@example.com", "SUB="+sub,
 		"PASSWORD=Hiro#Pass12", "OUTBOX="+filepath.Join(s.dataDir, "outbox", "messages.jsonl"), "ISSUER="+s.URL+"/"+pool)
-	script, _ := filepath.Abs(filepath.Join("js", "cognito.mjs"))
-	out, stderr, err := run(t, jsEnv, node, script)
-	if err != nil {
-		t.Fatalf("node: %v\n%s\n%s", err, stderr, s.Logs())
-	}
-	var res map[string]any
-	if err := json.Unmarshal([]byte(out[strings.LastIndex(out, "\n{")+1:]), &res); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
-	want := map[string]string{
+	res := runJS(t, s, node, jsEnv, "cognito.mjs")
+	wantJS(t, res, map[string]string{
 		"srp":             "true",
 		"srp_wrong":       "error: NotAuthorizedException: Incorrect username or password.",
 		"refresh":         "true",
@@ -63,13 +49,48 @@ func TestJSClients(t *testing.T) {
 		"amplify_signout": "true",
 		"amplify_wrong":   "error: NotAuthorizedException: Incorrect username or password.",
 		"amplify_signup":  "DONE",
+	})
+	if !strings.Contains(s.Logs(), "operation=RevokeToken status=200") {
+		t.Error("Amplify's signOut did not revoke its refresh token")
 	}
+}
+
+// needJS returns node's path, skipping the test (failing it on CI) when
+// node or the npm clients that scripts/deps installs are missing. npm
+// writes node_modules/.package-lock.json when an install completes.
+func needJS(t *testing.T) string {
+	node := need(t, "node")
+	if _, err := os.Stat(filepath.Join("js", "node_modules", ".package-lock.json")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("e2e/js/node_modules is missing: scripts/deps installs it: %v", err)
+		}
+		t.Skip("run scripts/deps to install the JavaScript clients")
+	}
+	return node
+}
+
+// runJS runs e2e/js/<script> with node and returns the JSON object it
+// prints last.
+func runJS(t *testing.T, s *server, node string, env []string, script string) map[string]any {
+	t.Helper()
+	path, _ := filepath.Abs(filepath.Join("js", script))
+	out, stderr, err := run(t, env, node, path)
+	if err != nil {
+		t.Fatalf("node: %v\n%s\n%s", err, stderr, s.Logs())
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(out[strings.LastIndex(out, "\n{")+1:]), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	return res
+}
+
+// wantJS checks the script's results, printed with fmt.Sprint.
+func wantJS(t *testing.T, res map[string]any, want map[string]string) {
+	t.Helper()
 	for k, v := range want {
 		if got := fmt.Sprint(res[k]); got != v {
 			t.Errorf("%s = %s, want %s", k, got, v)
 		}
-	}
-	if !strings.Contains(s.Logs(), "operation=RevokeToken status=200") {
-		t.Error("Amplify's signOut did not revoke its refresh token")
 	}
 }

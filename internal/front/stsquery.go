@@ -48,7 +48,7 @@ func stsOps(cfg Config) map[string]queryOp {
 		in := sts.AssumeRoleInput{
 			RoleArn: f.Get("RoleArn"), RoleSessionName: f.Get("RoleSessionName"), DurationSeconds: d,
 			Policy: f.Get("Policy"), PolicyArns: arns, Tags: tagsParam(f, "Tags"), TransitiveTagKeys: members(f, "TransitiveTagKeys"),
-			ExternalId: f.Get("ExternalId"), Context: requestContext(ctx),
+			ExternalId: f.Get("ExternalId"), SourceIdentity: f.Get("SourceIdentity"), Context: requestContext(ctx),
 		}
 		if p.Kind == auth.Root {
 			pol = &iam.Policies{Root: true}

@@ -115,5 +115,9 @@ func (res Result) Message(r *Request) string {
 	if !r.Principal.Anonymous() {
 		who = r.Principal.ARN
 	}
-	return fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s %s", who, r.Action, r.Resource, res.Reason)
+	msg := fmt.Sprintf("User: %s is not authorized to perform: %s on resource: %s", who, r.Action, r.Resource)
+	if res.Reason != "" {
+		msg += " " + res.Reason
+	}
+	return msg
 }

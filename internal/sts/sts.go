@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -91,11 +92,17 @@ type AssumeRoleInput struct {
 	Tags                     []iam.Tag
 	TransitiveTagKeys        []string
 	ExternalId               string
+	// SourceIdentity, when set, is fixed for the session and every session
+	// chained from it; it needs sts:SetSourceIdentity in the trust policy.
+	SourceIdentity string
 	// Context are extra condition keys of the call (aws:SourceIp, …).
 	Context map[string][]string
 }
 
-var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+var (
+	sessionNameRE    = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	sourceIdentityRE = sessionNameRE
+)
 
 func errValidation(format string, args ...any) error {
 	return awserr.Newf(400, "ValidationError", format, args...)
@@ -191,11 +198,26 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 	if err != nil {
 		return nil, err
 	}
+	source := in.SourceIdentity
+	if source != "" && !sourceIdentityRE.MatchString(source) {
+		return nil, errValidation("1 validation error detected: Value '%s' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64", source)
+	}
+	if caller.Session != nil && caller.Session.Source != "" {
+		if source != "" && source != caller.Session.Source {
+			return nil, awserr.New(403, "AccessDenied", "The source identity of a session cannot be changed by role chaining.")
+		}
+		source = caller.Session.Source
+	}
+	sess.Source = source
 	trust, err := s.IAM.TrustPolicy(role)
 	if err != nil {
 		return nil, err
 	}
-	for _, action := range trustActions(in.Tags) {
+	actions := trustActions(in.Tags)
+	if source != "" {
+		actions = append(actions, "sts:SetSourceIdentity")
+	}
+	for _, action := range actions {
 		r := &policy.Request{Action: action, Resource: role.ARN, Principal: PolicyPrincipal(caller)}
 		SetPrincipalKeys(r, caller, callerPolicies)
 		for k, v := range in.Context {
@@ -206,11 +228,14 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 		}
 		r.Set("sts:RoleSessionName", in.RoleSessionName)
 		setRequestTags(r, in.Tags)
-		pin := policy.Input{Request: r, Resource: trust, OwnerAccount: s.Account}
+		if source != "" {
+			r.Set("sts:SourceIdentity", source)
+		}
+		pin := policy.TrustInput{Request: r, Trust: trust, RoleAccount: s.Account}
 		if callerPolicies != nil {
 			pin.Identity, pin.Session, pin.HasSession = callerPolicies.Identity, callerPolicies.Session, callerPolicies.HasSession
 		}
-		if res := policy.Authorize(pin); !res.Allowed() {
+		if res := policy.AuthorizeTrust(pin); !res.Allowed() {
 			return nil, awserr.New(403, "AccessDenied", res.Message(r))
 		}
 	}
@@ -220,7 +245,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 		ARN:    "arn:aws:sts::" + s.Account + ":assumed-role/" + role.Name + "/" + in.RoleSessionName,
 		UserID: role.ID + ":" + in.RoleSessionName}
 	creds := s.issue(p, sess)
-	return &AssumeRoleOutput{Credentials: creds, AssumedRoleUser: AssumedRoleUser{Arn: p.ARN, AssumedRoleId: p.UserID}, PackedPolicySize: size}, nil
+	return &AssumeRoleOutput{Credentials: creds, AssumedRoleUser: AssumedRoleUser{Arn: p.ARN, AssumedRoleId: p.UserID}, PackedPolicySize: size, SourceIdentity: source}, nil
 }
 
 func trustActions(tags []iam.Tag) []string {
@@ -267,10 +292,16 @@ func (s *Service) sessionBase(ctx context.Context, role iam.Role, name, doc stri
 			}
 		}
 	}
-	for _, t := range tags {
-		if t.Key == "" || len(t.Key) > 128 || len(t.Value) > 256 {
-			return sess, 0, errValidation("1 validation error detected: Value '%s' at 'tags.member.key' failed to satisfy constraint", t.Key)
+	seen := map[string]bool{}
+	for i, t := range tags {
+		if err := validTag(i+1, t); err != nil {
+			return sess, 0, err
 		}
+		lk := strings.ToLower(t.Key)
+		if seen[lk] {
+			return sess, 0, awserr.New(400, "InvalidParameterValue", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+		}
+		seen[lk] = true
 		sess.Tags[t.Key] = t.Value
 	}
 	for _, k := range transitive {
@@ -280,6 +311,29 @@ func (s *Service) sessionBase(ctx context.Context, role iam.Role, name, doc stri
 		sess.TransitiveTagKeys = append(sess.TransitiveTagKeys, k)
 	}
 	return sess, size, nil
+}
+
+// tagRE is the pattern AWS's model gives session tag keys and values.
+var tagRE = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+const tagPattern = `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`
+
+// validTag checks the i-th (1-based) session tag as AWS's model does:
+// keys of 1–128 and values of 0–256 characters, both of tagPattern.
+func validTag(i int, t iam.Tag) error {
+	switch {
+	case utf8.RuneCountInString(t.Key) < 1:
+		return errValidation("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1", t.Key, i)
+	case utf8.RuneCountInString(t.Key) > 128:
+		return errValidation("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must have length less than or equal to 128", t.Key, i)
+	case !tagRE.MatchString(t.Key):
+		return errValidation("1 validation error detected: Value '%s' at 'tags.%d.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", t.Key, i, tagPattern)
+	case utf8.RuneCountInString(t.Value) > 256:
+		return errValidation("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must have length less than or equal to 256", t.Value, i)
+	case !tagRE.MatchString(t.Value):
+		return errValidation("1 validation error detected: Value '%s' at 'tags.%d.member.value' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", t.Value, i, tagPattern)
+	}
+	return nil
 }
 
 func setRequestTags(r *policy.Request, tags []iam.Tag) {

@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/store/bolt"
 	"github.com/sekisho/sekisho/internal/sts"
@@ -197,5 +199,125 @@ func TestGetSessionToken(t *testing.T) {
 	root := auth.RootPrincipal(acct, "AKIAROOT")
 	if _, err := s.GetSessionToken(ctx, root, 7200); code(err) != "ValidationError" {
 		t.Errorf("root over an hour: %v", err)
+	}
+}
+
+// TestAssumeRoleTrust: the role's trust policy must allow the caller; an
+// identity Allow never suffices on its own (a trust policy is not a bucket
+// policy). Naming the caller needs no identity policy; naming its account
+// (or "*") needs one too; an explicit Deny anywhere wins.
+func TestAssumeRoleTrust(t *testing.T) {
+	ctx := context.Background()
+	i, s := setup(t)
+	u, _ := i.CreateUser(ctx, "u", "", nil)
+	caller := &auth.Principal{Kind: auth.User, Account: acct, ARN: u.ARN, UserID: u.ID, UserName: "u"}
+	doc := func(d string) *policy.Document {
+		p, err := policy.Parse([]byte(d), policy.Identity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	allowAll := doc(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:*","Resource":"*"}]}`)
+	denyAll := doc(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:AssumeRole","Resource":"*"}]}`)
+	none := &iam.Policies{}
+	allow := &iam.Policies{Identity: []*policy.Document{allowAll}}
+	deny := &iam.Policies{Identity: []*policy.Document{allowAll, denyAll}}
+	trust := func(principal string, actions ...string) string {
+		a, _ := json.Marshal(actions)
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":` + principal + `,"Action":` + string(a) + `}]}`
+	}
+	n := 0
+	role := func(doc string) string {
+		n++
+		r, err := i.CreateRole(ctx, iam.CreateRoleInput{Name: fmt.Sprintf("r%d", n), AssumeRolePolicy: doc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.ARN
+	}
+	other := role(trust(`{"AWS":"arn:aws:iam::111122223333:root"}`, "sts:AssumeRole"))
+	otherBare := role(trust(`{"AWS":"111122223333"}`, "sts:AssumeRole"))
+	account := role(trust(`{"AWS":"arn:aws:iam::`+acct+`:root"}`, "sts:AssumeRole"))
+	accountBare := role(trust(`{"AWS":"`+acct+`"}`, "sts:AssumeRole"))
+	named := role(trust(`{"AWS":"`+u.ARN+`"}`, "sts:AssumeRole"))
+	star := role(trust(`"*"`, "sts:AssumeRole"))
+	service := role(trust(`{"Service":"ec2.amazonaws.com"}`, "sts:AssumeRole"))
+	namedTags := role(trust(`{"AWS":"`+u.ARN+`"}`, "sts:AssumeRole", "sts:TagSession"))
+	namedSource := role(trust(`{"AWS":"`+u.ARN+`"}`, "sts:AssumeRole", "sts:SetSourceIdentity"))
+	denyTrust := role(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + u.ARN + `"},"Action":"sts:AssumeRole"},
+		{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}`)
+	tags := []iam.Tag{{Key: "team", Value: "a"}}
+	cases := []struct {
+		name   string
+		role   string
+		pol    *iam.Policies
+		tags   []iam.Tag
+		source string
+		ok     bool
+	}{
+		{"other account, identity allows *", other, allow, nil, "", false},
+		{"other account (bare id), identity allows *", otherBare, allow, nil, "", false},
+		{"own account, no identity policy", account, none, nil, "", false},
+		{"own account, identity allows", account, allow, nil, "", true},
+		{"own account (bare id), identity allows", accountBare, allow, nil, "", true},
+		{"own account, identity denies", account, deny, nil, "", false},
+		{"names the caller, no identity policy", named, none, nil, "", true},
+		{"names the caller, identity denies", named, deny, nil, "", false},
+		{"star, no identity policy", star, none, nil, "", false},
+		{"star, identity allows", star, allow, nil, "", true},
+		{"service principal only", service, allow, nil, "", false},
+		{"tags without sts:TagSession", named, none, tags, "", false},
+		{"tags with sts:TagSession", namedTags, none, tags, "", true},
+		{"source identity without sts:SetSourceIdentity", named, none, nil, "alice", false},
+		{"source identity with sts:SetSourceIdentity", namedSource, none, nil, "alice", true},
+		{"trust denies", denyTrust, none, nil, "", false},
+	}
+	for _, c := range cases {
+		out, err := s.AssumeRole(ctx, caller, c.pol, sts.AssumeRoleInput{RoleArn: c.role, RoleSessionName: "s1", Tags: c.tags, SourceIdentity: c.source})
+		if c.ok != (err == nil) {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !c.ok {
+			if code(err) != "AccessDenied" || !strings.Contains(err.Error(), "User: "+u.ARN+" is not authorized to perform: sts:") {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if out.SourceIdentity != c.source {
+			t.Errorf("%s: source identity %q", c.name, out.SourceIdentity)
+		}
+	}
+	// A session chained from a role session: trust naming the role
+	// (not the session) names the caller.
+	out, err := s.AssumeRole(ctx, caller, none, sts.AssumeRoleInput{RoleArn: namedSource, RoleSessionName: "s1", SourceIdentity: "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, _ := s.Credential(ctx, out.Credentials.AccessKeyId, out.Credentials.SessionToken)
+	chained := role(trust(`{"AWS":"`+namedSource+`"}`, "sts:AssumeRole", "sts:SetSourceIdentity"))
+	out2, err := s.AssumeRole(ctx, cred.Principal, none, sts.AssumeRoleInput{RoleArn: chained, RoleSessionName: "s2"})
+	if err != nil || out2.SourceIdentity != "alice" {
+		t.Fatalf("chained: %+v %v", out2, err)
+	}
+	if _, err := s.AssumeRole(ctx, cred.Principal, none, sts.AssumeRoleInput{RoleArn: chained, RoleSessionName: "s2", SourceIdentity: "mallory"}); code(err) != "AccessDenied" {
+		t.Errorf("changing the source identity: %v", err)
+	}
+	chainedNoSource := role(trust(`{"AWS":"`+namedSource+`"}`, "sts:AssumeRole"))
+	if _, err := s.AssumeRole(ctx, cred.Principal, none, sts.AssumeRoleInput{RoleArn: chainedNoSource, RoleSessionName: "s2"}); code(err) != "AccessDenied" {
+		t.Errorf("carrying a source identity needs sts:SetSourceIdentity: %v", err)
+	}
+	bad := []iam.Tag{{Key: "k", Value: "a*b"}}
+	if _, err := s.AssumeRole(ctx, caller, none, sts.AssumeRoleInput{RoleArn: namedTags, RoleSessionName: "s1", Tags: bad}); code(err) != "ValidationError" {
+		t.Errorf("tag value with *: %v", err)
+	}
+	for _, bad := range [][]iam.Tag{{{Key: "${aws:username}", Value: "v"}}, {{Key: strings.Repeat("k", 129), Value: "v"}}, {{Key: "k", Value: strings.Repeat("v", 257)}}, {{Key: "k?", Value: "v"}}} {
+		if _, err := s.AssumeRole(ctx, caller, none, sts.AssumeRoleInput{RoleArn: namedTags, RoleSessionName: "s1", Tags: bad}); code(err) != "ValidationError" {
+			t.Errorf("tag %+v: %v", bad, err)
+		}
+	}
+	if _, err := s.AssumeRole(ctx, caller, none, sts.AssumeRoleInput{RoleArn: namedTags, RoleSessionName: "s1", Tags: []iam.Tag{{Key: "K", Value: "1"}, {Key: "k", Value: "2"}}}); code(err) != "InvalidParameterValue" {
+		t.Errorf("duplicate tag keys: %v", err)
 	}
 }

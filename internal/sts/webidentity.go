@@ -231,7 +231,7 @@ func (s *Service) AssumeRoleWithVerifiedIdentity(ctx context.Context, in WebIden
 		}
 		r.Set("sts:RoleSessionName", in.RoleSessionName)
 		setRequestTags(r, tags)
-		if res := policy.Authorize(policy.Input{Request: r, Resource: trust, OwnerAccount: s.Account}); !res.Allowed() {
+		if res := policy.AuthorizeTrust(policy.TrustInput{Request: r, Trust: trust, RoleAccount: s.Account}); !res.Allowed() {
 			return nil, awserr.New(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 		}
 	}

@@ -475,10 +475,13 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 // refreshRecord is a refresh token's server-side state.
 type refreshRecord struct {
 	Pool, Client, Username string
-	OriginJTI              string
-	AuthTime               time.Time
-	Expires                time.Time
-	Issued                 time.Time
+	// Sub binds the token to its user: a refresh token of a deleted user
+	// never works for a new user of the same name.
+	Sub       string
+	OriginJTI string
+	AuthTime  time.Time
+	Expires   time.Time
+	Issued    time.Time
 }
 
 // issueTokens mints ID and access tokens, and a refresh token unless
@@ -539,7 +542,7 @@ func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, ori
 		raw := make([]byte, 48)
 		rand.Read(raw)
 		handle = base64.RawURLEncoding.EncodeToString(raw)
-		rec := refreshRecord{Pool: p.Id, Client: c.ClientId, Username: u.Username, OriginJTI: originJTI, AuthTime: authTime, Expires: now.Add(refreshTTL), Issued: now}
+		rec := refreshRecord{Pool: p.Id, Client: c.ClientId, Username: u.Username, Sub: u.Attributes["sub"], OriginJTI: originJTI, AuthTime: authTime, Expires: now.Add(refreshTTL), Issued: now}
 		refErr = s.update(ctx, func(tx store.RecordTx) error {
 			if err := tx.Put(kindUserRefresh, userKey(p.Id, u.Username)+"/"+refreshID(handle), nil); err != nil {
 				return err
@@ -581,7 +584,7 @@ func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHa
 	if err != nil {
 		return nil, err
 	}
-	if rec.Client != c.ClientId || rec.Pool != p.Id {
+	if rec.Client != c.ClientId || rec.Pool != p.Id || !subEqual(u.Attributes["sub"], rec.Sub) {
 		return nil, invalid
 	}
 	if s.now().After(rec.Expires) {
@@ -736,6 +739,11 @@ func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, e
 	})
 	if err != nil {
 		return Pool{}, User{}, err
+	}
+	// A token binds to the user's immutable sub: a user deleted and
+	// created again under the same name is another person.
+	if !subEqual(u.Attributes["sub"], c.Subject) {
+		return Pool{}, User{}, errUserNotFound()
 	}
 	if revoked {
 		return Pool{}, User{}, errNotAuthorized("Access Token has been revoked")

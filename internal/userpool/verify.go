@@ -2,6 +2,7 @@ package userpool
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -90,8 +91,15 @@ func (s *Service) UserActive(ctx context.Context, v *VerifiedToken) bool {
 		u, err = store.GetJSON[User](tx, kindUser, userKey(v.PoolID, v.Username))
 		return err
 	})
-	if err != nil || !u.Enabled {
+	// The username may since have been given to someone else: the token
+	// binds to the immutable sub.
+	if err != nil || !u.Enabled || v.Subject == "" || !subEqual(u.Attributes["sub"], v.Subject) {
 		return false
 	}
 	return u.TokensValidAfter.IsZero() || v.IssuedAt.After(u.TokensValidAfter.Truncate(time.Second))
+}
+
+// subEqual compares a user's sub with a token's in constant time.
+func subEqual(a, b string) bool {
+	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/userpool"
 )
 
 // jsonOp is one JSON 1.1 operation.
@@ -105,7 +107,7 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p = res.Principal
-	} else if !known || !op.Unauthenticated {
+	} else if known && !op.Unauthenticated {
 		fail(awserr.New(400, "MissingAuthenticationTokenException", "Missing Authentication Token"))
 		return
 	}
@@ -129,7 +131,11 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	out, err := op.Call(r.Context(), p, body)
+	ctx := r.Context()
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx = userpool.WithSourceIP(ctx, host)
+	}
+	out, err := op.Call(ctx, p, body)
 	if err != nil {
 		fail(err)
 		return

@@ -1,6 +1,7 @@
 package userpool
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -50,4 +51,85 @@ func (s *Service) allow(pool string) error {
 	}
 	b.tokens--
 	return nil
+}
+
+// Source limits on code guessing: a source (client IP) may get
+// sourceCodeFailures codes wrong per sourceCodeWindow, across all users
+// and pools, so that spreading guesses over many users or codes gains
+// nothing.
+const (
+	sourceCodeFailures = 20
+	sourceCodeWindow   = 15 * time.Minute
+	// maxSources bounds the guard's memory; past it, sources with nothing
+	// against them are forgotten first.
+	maxSources = 100000
+)
+
+// codeGuard counts wrong codes per source with a leaky bucket.
+type codeGuard struct {
+	mu      sync.Mutex
+	sources map[string]*bucket // tokens = failures still allowed
+}
+
+func (g *codeGuard) refill(b *bucket, now time.Time) {
+	rate := float64(sourceCodeFailures) / sourceCodeWindow.Seconds()
+	b.tokens = min(sourceCodeFailures, b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+}
+
+// check refuses a source that has used up its failures.
+func (g *codeGuard) check(src string, now time.Time) error {
+	if src == "" {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	b := g.sources[src]
+	if b == nil {
+		return nil
+	}
+	g.refill(b, now)
+	if b.tokens < 1 {
+		return errCodeAttempts()
+	}
+	return nil
+}
+
+// fail counts a wrong code against a source.
+func (g *codeGuard) fail(src string, now time.Time) {
+	if src == "" {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.sources == nil {
+		g.sources = map[string]*bucket{}
+	}
+	b := g.sources[src]
+	if b == nil {
+		if len(g.sources) >= maxSources {
+			for k, o := range g.sources {
+				if g.refill(o, now); o.tokens >= sourceCodeFailures {
+					delete(g.sources, k)
+				}
+			}
+		}
+		b = &bucket{tokens: sourceCodeFailures, last: now}
+		g.sources[src] = b
+	}
+	g.refill(b, now)
+	b.tokens--
+}
+
+type sourceKey struct{}
+
+// WithSourceIP returns a context that carries the caller's IP address,
+// by which the service limits guessing across users.
+func WithSourceIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, sourceKey{}, ip)
+}
+
+func sourceIP(ctx context.Context) string {
+	ip, _ := ctx.Value(sourceKey{}).(string)
+	return ip
 }

@@ -1,6 +1,8 @@
 package userpool
 
 import (
+	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -50,5 +52,98 @@ func TestTokensBindToSub(t *testing.T) {
 	}
 	if _, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: map[string]string{"REFRESH_TOKEN": out.AuthenticationResult.RefreshToken}}); err != nil {
 		t.Errorf("new refresh token: %v", err)
+	}
+}
+
+// TestCodeGuessing: a code survives maxCodeAttempts wrong guesses, then is
+// dead even for the right code; guesses in parallel gain nothing, nor do
+// guesses spread over many users from one source.
+func TestCodeGuessing(t *testing.T) {
+	s, p, c, outbox := setup(t, Client{}, false)
+	signUp := func(name string) {
+		t.Helper()
+		if _, err := s.SignUp(ctx, c.ClientId, "", name, "Good#Pass12", []AttributeType{{"email", name + "@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// ConfirmSignUp.
+	signUp("kumi")
+	for i := 0; i < maxCodeAttempts; i++ {
+		if err := s.ConfirmSignUp(ctx, c.ClientId, "", "kumi", "000000"); code(err) != "CodeMismatchException" {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if err := s.ConfirmSignUp(ctx, c.ClientId, "", "kumi", lastCode(t, outbox, "kumi")); code(err) != "LimitExceededException" {
+		t.Errorf("the right code after %d wrong ones: %v", maxCodeAttempts, err)
+	}
+	if _, err := s.ResendConfirmationCode(ctx, c.ClientId, "", "kumi"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ConfirmSignUp(ctx, c.ClientId, "", "kumi", lastCode(t, outbox, "kumi")); err != nil {
+		t.Errorf("a new code: %v", err)
+	}
+	// ConfirmForgotPassword, guessed in parallel: at most maxCodeAttempts
+	// guesses are even looked at.
+	s.AdminUpdateUserAttributes(ctx, p.Id, "kumi", []AttributeType{{"email_verified", "true"}})
+	if _, err := s.ForgotPassword(ctx, c.ClientId, "", "kumi"); err != nil {
+		t.Fatal(err)
+	}
+	right := lastCode(t, outbox, "kumi")
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	counts := map[string]int{}
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			guess := fmt.Sprintf("%06d", i)
+			if guess == right {
+				guess = "999999x"
+			}
+			err := s.ConfirmForgotPassword(WithSourceIP(ctx, fmt.Sprintf("10.0.0.%d", i)), c.ClientId, "", "kumi", guess, "Newer#Pass12")
+			mu.Lock()
+			counts[code(err)]++
+			mu.Unlock()
+		}(i)
+	}
+	wg.Wait()
+	if counts["CodeMismatchException"] != maxCodeAttempts || counts["LimitExceededException"] != 16-maxCodeAttempts {
+		t.Errorf("parallel guesses: %v", counts)
+	}
+	if err := s.ConfirmForgotPassword(ctx, c.ClientId, "", "kumi", right, "Newer#Pass12"); code(err) != "LimitExceededException" {
+		t.Errorf("the right reset code after the guesses: %v", err)
+	}
+	// VerifyUserAttribute.
+	out, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "kumi", "PASSWORD": "Good#Pass12"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := out.AuthenticationResult.AccessToken
+	if _, err := s.GetUserAttributeVerificationCode(ctx, acc, "email"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < maxCodeAttempts; i++ {
+		s.VerifyUserAttribute(ctx, acc, "email", "000000")
+	}
+	if err := s.VerifyUserAttribute(ctx, acc, "email", lastCode(t, outbox, "kumi")); code(err) != "LimitExceededException" {
+		t.Errorf("VerifyUserAttribute after the guesses: %v", err)
+	}
+	// One source guessing across many users is cut off.
+	src := WithSourceIP(ctx, "192.0.2.7")
+	refused := 0
+	for i := 0; i < 12; i++ {
+		name := fmt.Sprintf("u%d", i)
+		signUp(name)
+		for j := 0; j < 2; j++ {
+			if err := s.ConfirmSignUp(src, c.ClientId, "", name, "000000"); code(err) == "LimitExceededException" {
+				refused++
+			}
+		}
+	}
+	if refused != 24-sourceCodeFailures {
+		t.Errorf("one source, many users: %d refused, want %d", refused, 24-sourceCodeFailures)
+	}
+	if err := s.ConfirmSignUp(WithSourceIP(ctx, "192.0.2.8"), c.ClientId, "", "u11", lastCode(t, outbox, "u11")); err != nil {
+		t.Errorf("another source, the right code: %v", err)
 	}
 }

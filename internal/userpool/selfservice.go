@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -53,17 +54,58 @@ func (s *Service) newCode(u *User, purpose string) string {
 	return code
 }
 
-// useCode checks and consumes a code.
-func (s *Service) useCode(u *User, purpose, code string) error {
+// maxCodeAttempts is how many wrong guesses a code survives: the next try,
+// even with the right code, answers LimitExceededException, and a new
+// code must be requested (which codeLimit bounds per hour).
+const maxCodeAttempts = 5
+
+func errCodeAttempts() error {
+	return awserr.New(400, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
+}
+
+// useCode checks and consumes a code. A wrong code counts against the code
+// (and the caller's source, see codeGuard): it returns a *keepError, so
+// that the caller commits the count before answering.
+func (s *Service) useCode(ctx context.Context, u *User, purpose, code string) error {
+	if err := s.codeGuard.check(sourceIP(ctx), s.now()); err != nil {
+		return err
+	}
 	c, ok := u.Codes[purpose]
+	if ok && c.Failed >= maxCodeAttempts {
+		return errCodeAttempts()
+	}
 	if !ok || !hmac.Equal([]byte(c.Hash), []byte(hashCode(code))) {
-		return awserr.New(400, "CodeMismatchException", "Invalid verification code provided, please try again.")
+		s.codeGuard.fail(sourceIP(ctx), s.now())
+		mismatch := awserr.New(400, "CodeMismatchException", "Invalid verification code provided, please try again.")
+		if !ok {
+			return mismatch
+		}
+		c.Failed++
+		u.Codes[purpose] = c
+		return &keepError{mismatch}
 	}
 	if s.now().After(c.Expires) {
 		return awserr.New(400, "ExpiredCodeException", "Invalid code provided, please request a code again.")
 	}
 	delete(u.Codes, purpose)
 	return nil
+}
+
+// keepError is an error after which the user's changes are still saved
+// (a failed attempt counted), and then the error returned.
+type keepError struct{ err error }
+
+func (e *keepError) Error() string { return e.err.Error() }
+func (e *keepError) Unwrap() error { return e.err }
+
+// splitKeep tells a keepError from the others: save is true when the
+// user should be saved anyway, and err is what to answer.
+func splitKeep(err error) (save bool, answer error) {
+	var k *keepError
+	if errors.As(err, &k) {
+		return true, k.err
+	}
+	return false, err
 }
 
 // CodeDelivery is CodeDeliveryDetailsType.
@@ -160,7 +202,9 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 
 // clientUser finds the pool and user behind a self-service call.
 func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username string, fn func(p Pool, u *User) error) error {
-	return s.update(ctx, func(tx store.RecordTx) error {
+	var kept error
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		kept = nil
 		c, p, err := s.clientByID(tx, clientID)
 		if err != nil {
 			return err
@@ -174,10 +218,18 @@ func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username
 		}
 		old := u
 		if err := fn(p, &u); err != nil {
-			return err
+			save, answer := splitKeep(err)
+			if !save {
+				return err
+			}
+			kept = answer
 		}
 		return s.saveUser(tx, p, &old, u)
 	})
+	if err == nil {
+		err = kept
+	}
+	return err
 }
 
 // ConfirmSignUp confirms a user with the code sent at sign-up.
@@ -186,7 +238,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, usern
 		if u.Status == "CONFIRMED" {
 			return errNotAuthorized("User cannot be confirmed. Current status is CONFIRMED")
 		}
-		if err := s.useCode(u, "confirm", code); err != nil {
+		if err := s.useCode(ctx, u, "confirm", code); err != nil {
 			return err
 		}
 		u.Status = "CONFIRMED"
@@ -258,7 +310,7 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 // ConfirmForgotPassword sets a new password with a reset code.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHash, username, code, password string) error {
 	return s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
-		if err := s.useCode(u, "reset", code); err != nil {
+		if err := s.useCode(ctx, u, "reset", code); err != nil {
 			return err
 		}
 		if err := checkPolicy(p.Policies.PasswordPolicy, password); err != nil {
@@ -351,7 +403,7 @@ func (s *Service) VerifyUserAttribute(ctx context.Context, accessToken, attr, co
 		return err
 	}
 	return s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error {
-		if err := s.useCode(usr, "verify:"+attr, code); err != nil {
+		if err := s.useCode(ctx, usr, "verify:"+attr, code); err != nil {
 			return err
 		}
 		usr.Attributes[attr+"_verified"] = "true"

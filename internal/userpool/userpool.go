@@ -56,10 +56,11 @@ type Service struct {
 	// (DefaultAuthRate if 0, unlimited if negative).
 	AuthRate int
 
-	mu       sync.Mutex
-	keyCache map[string]*signingKeys
-	used     map[string]time.Time // one-time challenge sessions already answered
-	limits   limiter
+	mu        sync.Mutex
+	keyCache  map[string]*signingKeys
+	used      map[string]time.Time // one-time challenge sessions already answered
+	limits    limiter
+	codeGuard codeGuard
 }
 
 func (s *Service) now() time.Time {
@@ -95,12 +96,20 @@ func (s *Service) update(ctx context.Context, fn func(tx store.RecordTx) error) 
 const alnum = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 func randomString(n int, alphabet string) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
+	// Rejection sampling: bytes past the largest multiple of the
+	// alphabet's size would favour its first letters.
+	limit := 256 - 256%len(alphabet)
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+8)
+	for len(out) < n {
+		rand.Read(buf)
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+			}
+		}
 	}
-	return string(b)
+	return string(out)
 }
 
 // newUUID returns a random version-4 UUID.

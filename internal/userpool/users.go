@@ -49,6 +49,8 @@ type User struct {
 type Code struct {
 	Hash    string
 	Expires time.Time
+	// Failed counts wrong guesses (maxCodeAttempts).
+	Failed int `json:",omitempty"`
 }
 
 const verifierPurpose = "sekisho cognito srp verifier"
@@ -405,7 +407,9 @@ func (s *Service) AdminGetUser(ctx context.Context, pool, name string) (User, er
 
 // modifyUser applies fn to a user found by name or alias.
 func (s *Service) modifyUser(ctx context.Context, pool, name string, fn func(p Pool, u *User) error) error {
-	return s.update(ctx, func(tx store.RecordTx) error {
+	var kept error
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		kept = nil
 		p, err := s.poolTx(tx, pool)
 		if err != nil {
 			return err
@@ -416,13 +420,21 @@ func (s *Service) modifyUser(ctx context.Context, pool, name string, fn func(p P
 		}
 		old := u
 		if err := fn(p, &u); err != nil {
-			return err
+			save, answer := splitKeep(err)
+			if !save {
+				return err
+			}
+			kept = answer
 		}
 		if u.Username == "" { // deleted
 			return s.deleteUserTx(tx, p, old)
 		}
 		return s.saveUser(tx, p, &old, u)
 	})
+	if err == nil {
+		err = kept
+	}
+	return err
 }
 
 func (s *Service) deleteUserTx(tx store.RecordTx, p Pool, u User) error {

@@ -242,6 +242,9 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		IAM:           iamSvc,
 		UserPools:     pools,
 		IdentityPools: idPools,
+
+		BodyIdleTimeout:    cfg.bodyIdle,
+		MaxUnauthenticated: cfg.maxUnauth,
 	})
 	if cfg.DebugAddr != "" {
 		go serveDebug(cfg.DebugAddr, log)

@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is everything `sekisho serve` can be told.
@@ -32,6 +34,12 @@ type Config struct {
 	DebugAddr           string
 	CognitoIssuer       string
 	SMTPURL             string
+	BodyIdleTimeout     string
+	MaxUnauthenticated  string
+
+	// Parsed by Validate.
+	bodyIdle  time.Duration
+	maxUnauth int
 }
 
 // DefaultAccountID is the account the server runs as unless told otherwise.
@@ -61,6 +69,8 @@ func settings(c *Config, domains *string) []setting {
 		{"upload-expiry", "SEKISHO_UPLOAD_EXPIRY", "168h", "abort multipart uploads left incomplete this long (Go duration; 0 keeps them)", &c.UploadExpiry},
 		{"cognito-issuer", "SEKISHO_COGNITO_ISSUER", "self", "user-pool token issuer: \"self\" (public URL + /<poolId>, so OIDC verifiers fetch our JWKS) or \"aws\" (https://cognito-idp.<region>.amazonaws.com/<poolId>, for apps that hard-code it)", &c.CognitoIssuer},
 		{"smtp-url", "SEKISHO_SMTP_URL", "", "send user-pool codes by email: smtp://[user:pass@]host:port?from=address (default: the outbox file in the data dir)", &c.SMTPURL},
+		{"body-idle-timeout", "SEKISHO_BODY_IDLE_TIMEOUT", "30s", "disconnect a client whose request body makes no progress this long (Go duration; 0 never)", &c.BodyIdleTimeout},
+		{"max-unauthenticated", "SEKISHO_MAX_UNAUTHENTICATED", "512", "most unsigned requests in progress at once; more get 503 (0: no limit)", &c.MaxUnauthenticated},
 		{"debug-addr", "SEKISHO_DEBUG_ADDR", "", "if set, serve Go's pprof profiles on this HOST:PORT (keep it private)", &c.DebugAddr},
 		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
 	}
@@ -187,6 +197,16 @@ func (c *Config) Validate() error {
 	}
 	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
 		errs = append(errs, errors.New("SEKISHO_ROOT_ACCESS_KEY_ID and SEKISHO_ROOT_SECRET_ACCESS_KEY go together"))
+	}
+	if d, err := time.ParseDuration(c.BodyIdleTimeout); err != nil || d < 0 {
+		errs = append(errs, fmt.Errorf("--body-idle-timeout %q: want a duration such as 30s", c.BodyIdleTimeout))
+	} else if c.bodyIdle = d; d == 0 {
+		c.bodyIdle = -1
+	}
+	if n, err := strconv.Atoi(c.MaxUnauthenticated); err != nil || n < 0 {
+		errs = append(errs, fmt.Errorf("--max-unauthenticated %q: want a whole number", c.MaxUnauthenticated))
+	} else if c.maxUnauth = n; n == 0 {
+		c.maxUnauth = -1
 	}
 	if c.PublicURL == "" {
 		scheme := "http"

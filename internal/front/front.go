@@ -58,18 +58,35 @@ type Config struct {
 	UserPools *userpool.Service
 	// IdentityPools is Cognito identity pools, if served.
 	IdentityPools *idpool.Service
+	// BodyIdleTimeout disconnects a client whose request body makes no
+	// progress for this long (DefaultBodyIdleTimeout if 0; never if < 0).
+	BodyIdleTimeout time.Duration
+	// MaxUnauthenticated bounds the requests in progress that have not
+	// (yet) proved their signature; more get 503
+	// (DefaultMaxUnauthenticated if 0; no bound if < 0).
+	MaxUnauthenticated int
 }
 
 // Handler serves every protocol on one endpoint.
 type Handler struct {
-	cfg   Config
-	json  map[string]*jsonService
-	query map[string]*queryService
+	cfg     Config
+	json    map[string]*jsonService
+	query   map[string]*queryService
+	preauth *preauth
+	idle    time.Duration
 }
 
 // New returns the front handler.
 func New(cfg Config) *Handler {
-	h := &Handler{cfg: cfg}
+	h := &Handler{cfg: cfg, idle: cfg.BodyIdleTimeout}
+	if h.idle == 0 {
+		h.idle = DefaultBodyIdleTimeout
+	}
+	n := cfg.MaxUnauthenticated
+	if n == 0 {
+		n = DefaultMaxUnauthenticated
+	}
+	h.preauth = newPreauth(n)
 	h.json = jsonServices(cfg)
 	h.query = queryServices(cfg)
 	return h
@@ -85,6 +102,8 @@ type reqInfo struct {
 	err       error
 	// decision says which policy statement decided, for the log.
 	decision string
+	// release gives back the request's unauthenticated slot.
+	release func()
 }
 
 type infoKey struct{}
@@ -172,6 +191,30 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 		h.logRequest(r, ri, w, start)
 	}()
+	// Requests that carry no signature hold one of a bounded number of
+	// slots until they prove who sent them (a POST upload's form) or end.
+	// Signed ones fail fast when the signature is wrong; API bodies, read
+	// before their signature can be checked, have a deadline of their own.
+	if !claimsSignature(r) {
+		release, ok := h.preauth.enter()
+		if !ok {
+			e := awserr.New(503, "ServiceUnavailable", "Too many unauthenticated requests are in progress; please try again.")
+			if proto == protoS3 {
+				e = awserr.New(503, "SlowDown", "Please reduce your request rate.")
+			}
+			h.writeError(w, r, proto, e)
+			return
+		}
+		ri.release = release
+		defer release()
+	}
+	if h.idle > 0 && r.Body != nil && r.Body != http.NoBody {
+		b := &idleBody{ReadCloser: r.Body, ctl: http.NewResponseController(rw), idle: h.idle}
+		r.Body = b
+		// net/http reads what is left of an unread body after the
+		// handler; a client that stalls must not hold it there either.
+		defer b.finish()
+	}
 	if size := headerSize(r); size > MaxHeaderBytes {
 		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
 		return

@@ -88,6 +88,7 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 		fail(awserr.New(405, "UnknownOperationException", "JSON protocol requests must use POST."))
 		return
 	}
+	bodyDeadline(r, APIBodyDeadline)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAPIBody))
 	if err != nil {
 		fail(awserr.New(413, "SerializationException", "The request body is too large."))
@@ -111,7 +112,7 @@ func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request) {
 		fail(awserr.New(400, "MissingAuthenticationTokenException", "Missing Authentication Token"))
 		return
 	}
-	ri.principal = p
+	ri.setPrincipal(p)
 	if !known {
 		fail(awserr.Newf(400, "UnknownOperationException", "sekisho does not implement the operation %s of %s.", opName, prefix))
 		return

@@ -75,6 +75,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request) {
 	var body []byte
 	if r.Method == http.MethodPost {
 		var err error
+		bodyDeadline(r, APIBodyDeadline)
 		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAPIBody))
 		if err != nil {
 			fail(awserr.New(413, "RequestEntityTooLarge", "The request body is too large."))
@@ -107,7 +108,7 @@ func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request) {
 		}
 		p = res.Principal
 	}
-	ri.principal = p
+	ri.setPrincipal(p)
 	if action == "" {
 		fail(awserr.New(400, "MissingAction", "Missing Action"))
 		return

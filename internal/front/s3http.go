@@ -175,7 +175,7 @@ func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.res, q.p = res, res.Principal
-	ri.principal = res.Principal
+	ri.setPrincipal(res.Principal)
 	if op.action != "" {
 		resource := "*"
 		switch op.res {

@@ -65,7 +65,7 @@ func (h *Handler) s3PostObject(q *s3Request) error {
 		return s3AuthError(err)
 	}
 	q.p = p
-	info(q.r.Context()).principal = p
+	info(q.r.Context()).setPrincipal(p)
 	key := strings.ReplaceAll(fields["key"], "${filename}", file.FileName())
 	if err := h.authorizeS3As(q, p, "s3:PutObject", q.route.Bucket, objectARN(q.route.Bucket, key), func(r *policy.Request) {
 		r.Set("s3:authType", "POST")

@@ -1,0 +1,146 @@
+package front_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/front"
+	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store/bolt"
+	stssvc "github.com/sekisho/sekisho/internal/sts"
+)
+
+func guardedServer(t *testing.T, idle time.Duration, maxUnauth int) *httptest.Server {
+	dir := t.TempDir()
+	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { meta.Close() })
+	blobs, _ := blob.OpenFS(filepath.Join(dir, "blobs"))
+	h := front.New(front.Config{
+		Verifier: &sigv4.Verifier{Credentials: auth.Static{key: {SecretAccessKey: secret, Principal: auth.RootPrincipal("000000000000", key)}}},
+		Account:  "000000000000", Region: "us-east-1", Domains: []string{"localhost"},
+		S3:              &s3.Service{Meta: meta, Blobs: blobs, Region: "us-east-1", MinPartSize: 1024},
+		STS:             &stssvc.Service{},
+		BodyIdleTimeout: idle, MaxUnauthenticated: maxUnauth,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// stall sends a request's headers and a few bytes of a longer body, then
+// nothing, and reports how long the server kept the connection open.
+func stall(t *testing.T, addr, head string) time.Duration {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	fmt.Fprint(c, head+"abc")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	io.Copy(io.Discard, c) // until the server closes (or answers and closes)
+	return time.Since(start)
+}
+
+// TestBodyIdleTimeout: a client that stops sending its body is cut off
+// after the idle timeout, whatever the protocol; one that keeps sending,
+// however slowly, is not.
+func TestBodyIdleTimeout(t *testing.T) {
+	idle := 300 * time.Millisecond
+	srv := guardedServer(t, idle, 0)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	heads := map[string]string{
+		"JSON": "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n",
+		"query": "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n",
+		"POST upload": "POST /bucket HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000\r\n\r\n",
+		"PUT": "PUT /bucket/key HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + key + "/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\nX-Amz-Date: 20260101T000000Z\r\nX-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\n\r\n",
+	}
+	for name, head := range heads {
+		if d := stall(t, addr, head); d > 5*time.Second {
+			t.Errorf("%s: a stalled body held the connection %v", name, d)
+		}
+	}
+	// Slow but moving: a byte every 100 ms for well over the idle time.
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < 12; i++ {
+			time.Sleep(100 * time.Millisecond)
+			pw.Write([]byte("x"))
+		}
+		pw.Close()
+	}()
+	req, _ := http.NewRequest("POST", srv.URL+"/", pr)
+	req.ContentLength = 12
+	req.Header.Set("X-Amz-Target", "AWSCognitoIdentityService.Nope")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("a slow body was cut: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("slow body: status %d", resp.StatusCode)
+	}
+}
+
+// TestUnauthenticatedCap: idle unauthenticated requests cannot take every
+// slot; signed requests that verified are not counted.
+func TestUnauthenticatedCap(t *testing.T) {
+	srv := guardedServer(t, 5*time.Second, 3)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	var conns []net.Conn
+	for i := 0; i < 3; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprint(c, "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\r\nContent-Length: 1000\r\n\r\n{")
+		conns = append(conns, c)
+	}
+	time.Sleep(200 * time.Millisecond)
+	resp, err := http.Get(srv.URL + "/bucket/key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(b), "SlowDown") {
+		t.Errorf("a fourth unauthenticated request: %d %s", resp.StatusCode, b)
+	}
+	// A signed request still gets through.
+	out, err := s3Client(srv).ListBuckets(ctx, nil)
+	if err != nil {
+		t.Errorf("signed request while the slots are full: %v %v", out, err)
+	}
+	// Once the stalled clients go, the slots come back.
+	for _, c := range conns {
+		c.Close()
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		resp, err := http.Get(srv.URL + "/bucket/key")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != 503 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slots not freed: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

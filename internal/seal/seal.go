@@ -7,11 +7,14 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -23,7 +26,12 @@ const KeySize = 32
 var ErrOpen = errors.New("seal: cannot open sealed value")
 
 // Key is a master key.
-type Key struct{ aead cipher.AEAD }
+type Key struct {
+	aead cipher.AEAD
+	// mac keys Derive; it is itself derived from the key material, so
+	// that no MAC output reveals anything of the encryption key.
+	mac []byte
+}
 
 // NewKey returns a Key for 32 bytes of key material.
 func NewKey(b []byte) (*Key, error) {
@@ -38,7 +46,21 @@ func NewKey(b []byte) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Key{aead: aead}, nil
+	m := hmac.New(sha256.New, b)
+	m.Write([]byte("sekisho seal: derive"))
+	return &Key{aead: aead, mac: m.Sum(nil)}, nil
+}
+
+// Derive returns a deterministic 32-byte value for purpose and data that
+// no one without the key can compute or predict (HMAC-SHA256), for
+// values that must be stable but secret, such as fake challenges for
+// users that do not exist.
+func (k *Key) Derive(purpose string, data []byte) []byte {
+	m := hmac.New(sha256.New, k.mac)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write(data)
+	return m.Sum(nil)
 }
 
 // ParseKey decodes a base64 (standard or URL) master key.
@@ -112,5 +134,19 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return SyncDir(filepath.Dir(path))
+}
+
+// SyncDir makes a directory's entries (a file just renamed into it)
+// durable.
+func SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
 }

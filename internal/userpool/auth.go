@@ -57,10 +57,12 @@ type session struct {
 	Pool     string
 	Client   string
 	Username string
-	Kind     string // PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED
-	B, Bsec  string `json:",omitempty"`
-	A        string `json:",omitempty"`
-	Expires  time.Time
+	// Sub binds the session to its user (empty for a fake challenge).
+	Sub     string `json:",omitempty"`
+	Kind    string // PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED
+	B, Bsec string `json:",omitempty"`
+	A       string `json:",omitempty"`
+	Expires time.Time
 }
 
 const sessionPurpose = "sekisho cognito challenge session"
@@ -290,7 +292,7 @@ func (s *Service) afterPassword(ctx context.Context, p Pool, c Client, u User) (
 		}
 		ua, _ := json.Marshal(attrs)
 		req, _ := json.Marshal(prefixed(requiredMissing(p, u.Attributes)))
-		sess := s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Kind: "NEW_PASSWORD_REQUIRED", Expires: s.now().Add(time.Duration(c.AuthSessionValidity) * time.Minute)})
+		sess := s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Sub: u.Attributes["sub"], Kind: "NEW_PASSWORD_REQUIRED", Expires: s.now().Add(time.Duration(c.AuthSessionValidity) * time.Minute)})
 		return &AuthOutput{ChallengeName: "NEW_PASSWORD_REQUIRED", Session: sess, ChallengeParameters: map[string]string{
 			"USER_ID_FOR_SRP": u.Username, "requiredAttributes": string(req), "userAttributes": string(ua)}}, nil
 	}
@@ -318,27 +320,67 @@ func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, se
 		return nil, errNotAuthorized("Incorrect username or password.")
 	}
 	u, err := s.lookupForAuth(ctx, p, c, name)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkSecretHash(c, []string{name, u.Username}, secretHash); err != nil {
-		return nil, err
-	}
-	if err := s.locked(u); err != nil {
-		return nil, err
-	}
-	salt, v, err := s.verifier(&u)
-	if err != nil {
+	var salt, v *big.Int
+	switch {
+	case err == nil:
+		if err := s.checkSecretHash(c, []string{name, u.Username}, secretHash); err != nil {
+			return nil, err
+		}
+		if err := s.locked(u); err != nil {
+			return nil, err
+		}
+		if salt, v, err = s.verifier(&u); err != nil {
+			return nil, err
+		}
+	case err == errIncorrect:
+		// PreventUserExistenceErrors: a user that does not exist gets a
+		// challenge like any other — a salt and verifier stable for the
+		// name, a fresh SRP_B — and fails at the second step with the
+		// words a wrong password gets, after the same work.
+		if err := s.checkSecretHash(c, []string{name}, secretHash); err != nil {
+			return nil, err
+		}
+		u = User{Pool: p.Id, Username: s.fakeUserID(p, name)}
+		salt, v = s.fakeVerifier(p.Id, u.Username)
+	default:
 		return nil, err
 	}
 	b, B := srp.ServerStart(v)
 	// SECRET_BLOCK is standard base64 (clients decode it to sign it) of
 	// the sealed session.
-	block := base64.StdEncoding.EncodeToString([]byte(s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Kind: "PASSWORD_VERIFIER",
+	block := base64.StdEncoding.EncodeToString([]byte(s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Sub: u.Attributes["sub"], Kind: "PASSWORD_VERIFIER",
 		A: A.Text(16), B: B.Text(16), Bsec: b.Text(16), Expires: s.now().Add(5 * time.Minute)})))
 	return &AuthOutput{ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
 		"SALT": salt.Text(16), "SRP_B": B.Text(16), "SECRET_BLOCK": block, "USER_ID_FOR_SRP": u.Username, "USERNAME": u.Username,
 	}}, nil
+}
+
+// fakeUserID is the USER_ID_FOR_SRP of a user that does not exist: the
+// name as given, or for pools whose usernames are generated (email or
+// phone as username), a UUID stable for the name, as a real one would be.
+func (s *Service) fakeUserID(p Pool, name string) string {
+	if len(p.UsernameAttributes) == 0 {
+		return name
+	}
+	d := s.Key.Derive("srp fake user id", []byte(p.Id+"\x00"+strings.ToLower(name)))
+	d[6] = d[6]&0x0f | 0x40
+	d[8] = d[8]&0x3f | 0x80
+	h := hex.EncodeToString(d[:16])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// fakeVerifier is a salt and verifier for a user that does not exist,
+// stable for the name and unguessable without the master key.
+func (s *Service) fakeVerifier(pool, userID string) (salt, v *big.Int) {
+	id := []byte(pool + "\x00" + strings.ToLower(userID))
+	salt = new(big.Int).SetBytes(s.Key.Derive("srp fake salt", id)[:16])
+	var buf []byte
+	for i := byte(0); len(buf) < 384+32; i++ {
+		buf = append(buf, s.Key.Derive("srp fake verifier", append(id, i))...)
+	}
+	v = new(big.Int).SetBytes(buf)
+	v.Mod(v, srp.N)
+	return salt, v
 }
 
 // ChallengeInput is an (Admin)RespondToAuthChallenge request.
@@ -389,6 +431,9 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 			return nil, err
 		}
 		err = s.modifyUser(ctx, p.Id, st.Username, func(p Pool, usr *User) error {
+			if !subEqual(usr.Attributes["sub"], st.Sub) {
+				return errNotAuthorized("Invalid session for the user.")
+			}
 			if r["NEW_PASSWORD"] == "" {
 				return errParam("Missing required parameter NEW_PASSWORD")
 			}
@@ -445,15 +490,20 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 		u, err = store.GetJSON[User](tx, kindUser, userKey(p.Id, st.Username))
 		return err
 	})
-	if err != nil {
-		return nil, errIncorrect
-	}
+	known := err == nil && (st.Sub == "" || subEqual(u.Attributes["sub"], st.Sub))
 	if err := s.checkSecretHash(c, []string{st.Username, r["USERNAME"]}, r["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
-	_, v, err := s.verifier(&u)
-	if err != nil {
-		return nil, err
+	var v *big.Int
+	if known {
+		if _, v, err = s.verifier(&u); err != nil {
+			return nil, err
+		}
+	} else {
+		// A fake challenge (or a user gone since): the same work, then
+		// the same answer as a wrong password.
+		_, v = s.fakeVerifier(p.Id, st.Username)
+		u = User{Pool: p.Id, Username: st.Username}
 	}
 	A, _ := new(big.Int).SetString(st.A, 16)
 	B, _ := new(big.Int).SetString(st.B, 16)
@@ -462,8 +512,10 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 	if err != nil {
 		return nil, errIncorrect
 	}
-	if !srp.VerifySignature(K, srp.PoolName(p.Id), u.Username, block, ts, r["PASSWORD_CLAIM_SIGNATURE"]) {
-		s.recordFailure(ctx, p.Id, u.Username)
+	if !srp.VerifySignature(K, srp.PoolName(p.Id), u.Username, block, ts, r["PASSWORD_CLAIM_SIGNATURE"]) || !known {
+		if known {
+			s.recordFailure(ctx, p.Id, u.Username)
+		}
 		return nil, errIncorrect
 	}
 	if err := s.locked(u); err != nil {

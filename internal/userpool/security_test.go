@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/sekisho/sekisho/internal/srp"
 )
 
 // TestTokensBindToSub: a user deleted and created again under the same
@@ -145,5 +147,44 @@ func TestCodeGuessing(t *testing.T) {
 	}
 	if err := s.ConfirmSignUp(WithSourceIP(ctx, "192.0.2.8"), c.ClientId, "", "u11", lastCode(t, outbox, "u11")); err != nil {
 		t.Errorf("another source, the right code: %v", err)
+	}
+}
+
+// TestSRPEnumeration: with PreventUserExistenceErrors ENABLED, an unknown
+// user gets a challenge shaped like a real one (salt stable per name,
+// SRP_B fresh each time, as for real users) and the second step fails as
+// a wrong password does.
+func TestSRPEnumeration(t *testing.T) {
+	s, p, c, _ := setup(t, Client{PreventUserExistenceErrors: "ENABLED"}, false)
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "real", MessageAction: "SUPPRESS"})
+	s.AdminSetUserPassword(ctx, p.Id, "real", "Good#Pass12", true)
+	start := func(name string) map[string]string {
+		t.Helper()
+		cl := srp.NewClient()
+		out, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_SRP_AUTH", AuthParameters: map[string]string{"USERNAME": name, "SRP_A": cl.AHex()}})
+		if err != nil || out.ChallengeName != "PASSWORD_VERIFIER" {
+			t.Fatalf("%s: %+v %v", name, out, err)
+		}
+		return out.ChallengeParameters
+	}
+	for _, name := range []string{"real", "ghost"} {
+		a, b := start(name), start(name)
+		if a["SALT"] != b["SALT"] || a["SRP_B"] == b["SRP_B"] || a["USER_ID_FOR_SRP"] != name || len(a["SRP_B"]) < 700 {
+			t.Errorf("%s: challenges %v / %v", name, a, b)
+		}
+		if len(a) != len(b) {
+			t.Errorf("%s: parameters differ", name)
+		}
+	}
+	if start("ghost")["SALT"] == start("ghost2")["SALT"] {
+		t.Error("two unknown users share a salt")
+	}
+	_, errReal := srpSignIn(t, s, p, c, "real", "Wrong#Pass12")
+	_, errGhost := srpSignIn(t, s, p, c, "ghost", "Wrong#Pass12")
+	if code(errReal) != "NotAuthorizedException" || message(errGhost) != message(errReal) || code(errGhost) != code(errReal) {
+		t.Errorf("second step: real %v, ghost %v", errReal, errGhost)
+	}
+	if _, err := srpSignIn(t, s, p, c, "real", "Good#Pass12"); err != nil {
+		t.Errorf("the real user: %v", err)
 	}
 }

@@ -48,12 +48,18 @@ func (o *FileOutbox) Send(_ context.Context, m Message) error {
 		return err
 	}
 	defer f.Close()
+	if err := f.Chmod(0o600); err != nil { // codes: for the operator's eyes only
+		return err
+	}
 	b, _ := json.Marshal(m)
 	if _, err := f.Write(append(b, '\n')); err != nil {
 		return err
 	}
 	if o.Log != nil {
-		o.Log.Info("cognito message (outbox)", "pool", m.UserPoolId, "user", m.Username, "to", m.Destination, "purpose", m.Purpose, "code", m.Code)
+		// The code itself only at debug level: logs travel further than
+		// the outbox file.
+		o.Log.Info("cognito message (outbox)", "pool", m.UserPoolId, "user", m.Username, "purpose", m.Purpose, "file", o.Path)
+		o.Log.Debug("cognito message code (outbox)", "pool", m.UserPoolId, "user", m.Username, "to", m.Destination, "purpose", m.Purpose, "code", m.Code)
 	}
 	return f.Sync()
 }

@@ -1,7 +1,14 @@
 package userpool
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -186,5 +193,48 @@ func TestSRPEnumeration(t *testing.T) {
 	}
 	if _, err := srpSignIn(t, s, p, c, "real", "Good#Pass12"); err != nil {
 		t.Errorf("the real user: %v", err)
+	}
+}
+
+// TestOutboxSecrets: codes reach the log only at debug level, and the
+// outbox file is the operator's alone, even if it was created wider.
+func TestOutboxSecrets(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "outbox", "messages.jsonl")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	os.WriteFile(path, nil, 0o644)
+	var info, debug bytes.Buffer
+	for _, c := range []struct {
+		buf   *bytes.Buffer
+		level slog.Level
+	}{{&info, slog.LevelInfo}, {&debug, slog.LevelDebug}} {
+		o := &FileOutbox{Path: path, Log: slog.New(slog.NewTextHandler(c.buf, &slog.HandlerOptions{Level: c.level}))}
+		if err := o.Send(ctx, Message{UserPoolId: "p", Username: "u", Destination: "u@example.com", Purpose: "SignUp", Code: "402917"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Contains(info.String(), "402917") || !strings.Contains(info.String(), "cognito message") {
+		t.Errorf("info log: %s", info.String())
+	}
+	if !strings.Contains(debug.String(), "402917") {
+		t.Errorf("debug log lacks the code: %s", debug.String())
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("outbox mode: %v %v", fi.Mode(), err)
+	}
+}
+
+// failingOutbox refuses every message.
+type failingOutbox struct{}
+
+func (failingOutbox) Send(context.Context, Message) error { return errors.New("mail server down") }
+
+// TestUndeliveredCode: a code that did not go out is not reported sent.
+func TestUndeliveredCode(t *testing.T) {
+	s, p, c, _ := setup(t, Client{}, false)
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "mio", MessageAction: "SUPPRESS", UserAttributes: []AttributeType{{"email", "mio@example.com"}, {"email_verified", "true"}}})
+	s.Outbox = failingOutbox{}
+	if d, err := s.ForgotPassword(ctx, c.ClientId, "", "mio"); code(err) != "CodeDeliveryFailureException" || d != nil {
+		t.Errorf("ForgotPassword with the mail down: %+v %v", d, err)
 	}
 }

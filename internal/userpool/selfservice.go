@@ -131,16 +131,22 @@ func mask(v string) string {
 	return "+*******" + v[len(v)-4:]
 }
 
-func (s *Service) sendCode(ctx context.Context, u User, purpose, code string) *CodeDelivery {
+func (s *Service) sendCode(ctx context.Context, u User, purpose, code string) (*CodeDelivery, error) {
 	attr, medium := "email", "EMAIL"
 	dest := u.Attributes["email"]
 	if dest == "" {
 		attr, medium, dest = "phone_number", "SMS", u.Attributes["phone_number"]
 	}
 	if s.Outbox != nil {
-		s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: u.Pool, Username: u.Username, Destination: dest, Medium: medium, Purpose: purpose, Code: code})
+		if err := s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: u.Pool, Username: u.Username, Destination: dest, Medium: medium, Purpose: purpose, Code: code}); err != nil {
+			if s.Log != nil {
+				s.Log.Warn("cognito message not delivered", "pool", u.Pool, "purpose", purpose, "err", err)
+			}
+			// A code that did not go out is not reported as sent.
+			return nil, awserr.New(400, "CodeDeliveryFailureException", "Unable to deliver the verification code; please try again.")
+		}
 	}
-	return &CodeDelivery{Destination: mask(dest), DeliveryMedium: medium, AttributeName: attr}
+	return &CodeDelivery{Destination: mask(dest), DeliveryMedium: medium, AttributeName: attr}, nil
 }
 
 // SignUpOutput is SignUp's result.
@@ -195,7 +201,9 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 	}
 	out := &SignUpOutput{UserSub: u.Attributes["sub"]}
 	if needsCode {
-		out.CodeDeliveryDetails = s.sendCode(ctx, u, "SignUp", code)
+		if out.CodeDeliveryDetails, err = s.sendCode(ctx, u, "SignUp", code); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -269,7 +277,7 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHa
 	if err != nil {
 		return s.hideMissing(ctx, clientID, err)
 	}
-	return s.sendCode(ctx, u, "ResendCode", code), nil
+	return s.sendCode(ctx, u, "ResendCode", code)
 }
 
 // hideMissing answers for a user that does not exist as if it did, when
@@ -304,7 +312,7 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 	if err != nil {
 		return s.hideMissing(ctx, clientID, err)
 	}
-	return s.sendCode(ctx, u, "ForgotPassword", code), nil
+	return s.sendCode(ctx, u, "ForgotPassword", code)
 }
 
 // ConfirmForgotPassword sets a new password with a reset code.
@@ -370,7 +378,11 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, accessToken string, 
 		return nil
 	})
 	if err == nil && code != "" {
-		deliveries = append(deliveries, *s.sendCode(ctx, u, "VerifyAttribute", code))
+		d, err := s.sendCode(ctx, u, "VerifyAttribute", code)
+		if err != nil {
+			return nil, err
+		}
+		deliveries = append(deliveries, *d)
 	}
 	return deliveries, err
 }
@@ -393,7 +405,7 @@ func (s *Service) GetUserAttributeVerificationCode(ctx context.Context, accessTo
 	if err != nil {
 		return nil, err
 	}
-	return s.sendCode(ctx, u, "VerifyAttribute", code), nil
+	return s.sendCode(ctx, u, "VerifyAttribute", code)
 }
 
 // VerifyUserAttribute marks an attribute verified with its code.

@@ -549,7 +549,7 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, pool, name string)
 		return nil
 	})
 	if err == nil {
-		s.sendCode(ctx, u, "ForgotPassword", code)
+		_, err = s.sendCode(ctx, u, "ForgotPassword", code)
 	}
 	return err
 }

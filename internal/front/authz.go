@@ -20,7 +20,8 @@ type authzCheck struct {
 	action, resource string
 	// keys adds operation-specific condition keys; uses reports whether
 	// any policy involved reads keys with a prefix, to skip costly ones.
-	keys func(r *policy.Request, uses func(prefix string) bool)
+	// An error from keys denies (a key a Deny tests could not be read).
+	keys func(r *policy.Request, uses func(prefix string) bool) error
 	// resourcePolicy is the resource's policy (a bucket policy), if any;
 	// restrictPublic applies S3's RestrictPublicBuckets; owner is the
 	// resource's account.
@@ -54,14 +55,16 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 	}
 	if c.keys != nil {
 		docs := append(append(append([]*policy.Document{}, in.Identity...), in.Session...), in.Resource)
-		c.keys(req, func(prefix string) bool {
+		if err := c.keys(req, func(prefix string) bool {
 			for _, d := range docs {
 				if d != nil && d.Uses(prefix) {
 					return true
 				}
 			}
 			return false
-		})
+		}); err != nil {
+			return err
+		}
 	}
 	res := policy.Authorize(in)
 	ri := info(ctx)

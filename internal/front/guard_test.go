@@ -11,16 +11,24 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/front"
-	"github.com/sekisho/sekisho/internal/s3"
+	s3svc "github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/bolt"
 	stssvc "github.com/sekisho/sekisho/internal/sts"
 )
 
 func guardedServer(t *testing.T, idle time.Duration, maxUnauth int) *httptest.Server {
+	srv, _ := guardedServerMeta(t, idle, maxUnauth)
+	return srv
+}
+
+func guardedServerMeta(t *testing.T, idle time.Duration, maxUnauth int) (*httptest.Server, store.Store) {
 	dir := t.TempDir()
 	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
 	if err != nil {
@@ -31,13 +39,13 @@ func guardedServer(t *testing.T, idle time.Duration, maxUnauth int) *httptest.Se
 	h := front.New(front.Config{
 		Verifier: &sigv4.Verifier{Credentials: auth.Static{key: {SecretAccessKey: secret, Principal: auth.RootPrincipal("000000000000", key)}}},
 		Account:  "000000000000", Region: "us-east-1", Domains: []string{"localhost"},
-		S3:              &s3.Service{Meta: meta, Blobs: blobs, Region: "us-east-1", MinPartSize: 1024},
+		S3:              &s3svc.Service{Meta: meta, Blobs: blobs, Region: "us-east-1", MinPartSize: 1024},
 		STS:             &stssvc.Service{},
 		BodyIdleTimeout: idle, MaxUnauthenticated: maxUnauth,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return srv
+	return srv, meta
 }
 
 // stall sends a request's headers and a few bytes of a longer body, then
@@ -63,10 +71,10 @@ func TestBodyIdleTimeout(t *testing.T) {
 	srv := guardedServer(t, idle, 0)
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	heads := map[string]string{
-		"JSON": "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n",
-		"query": "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n",
+		"JSON":        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n",
+		"query":       "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n",
 		"POST upload": "POST /bucket HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 1000\r\n\r\n",
-		"PUT": "PUT /bucket/key HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + key + "/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\nX-Amz-Date: 20260101T000000Z\r\nX-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\n\r\n",
+		"PUT":         "PUT /bucket/key HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + key + "/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\r\nX-Amz-Date: 20260101T000000Z\r\nX-Amz-Content-Sha256: UNSIGNED-PAYLOAD\r\n\r\n",
 	}
 	for name, head := range heads {
 		if d := stall(t, addr, head); d > 5*time.Second {
@@ -142,5 +150,39 @@ func TestUnauthenticatedCap(t *testing.T) {
 			t.Fatalf("slots not freed: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestBucketPolicyFailsClosed: a bucket policy or public access block that
+// cannot be read denies (500), never allows as if there were none.
+func TestBucketPolicyFailsClosed(t *testing.T) {
+	srv, meta := guardedServerMeta(t, 0, 0)
+	c := s3Client(srv)
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("locked"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	// A Deny-everything policy, stored damaged (as a bad disk or a bug
+	// would leave it).
+	meta.UpdateBucket(ctx, "locked", func(b *store.Bucket) error {
+		if b.Config == nil {
+			b.Config = map[string]string{}
+		}
+		b.Config[store.ConfigPolicy] = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"`
+		return nil
+	})
+	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("locked"), Key: aws.String("k")})
+	if code(err) != "InternalError" {
+		t.Errorf("GET with a damaged policy: %v", err)
+	}
+	resp, err := http.Get(srv.URL + "/locked/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 200 {
+		t.Errorf("anonymous GET with a damaged policy: %d", resp.StatusCode)
 	}
 }

@@ -166,8 +166,8 @@ func (h *Handler) iamResource(form url.Values) string {
 // iamKeys sets the tag condition keys of an IAM call: aws:RequestTag/*
 // and aws:TagKeys from the tags it sets or removes, aws:ResourceTag/* from
 // the role or user it names.
-func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.Request, uses func(string) bool) {
-	return func(r *policy.Request, uses func(string) bool) {
+func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.Request, uses func(string) bool) error {
+	return func(r *policy.Request, uses func(string) bool) error {
 		var keys []string
 		for _, t := range tagsParam(form, "Tags") {
 			r.Set("aws:RequestTag/"+t.Key, t.Value)
@@ -178,21 +178,29 @@ func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.R
 			r.Set("aws:TagKeys", keys...)
 		}
 		if h.cfg.IAM == nil || !uses("aws:resourcetag/") {
-			return
+			return nil
 		}
 		var tags []iam.Tag
+		var err error
 		if name := form.Get("RoleName"); name != "" {
-			if role, err := h.cfg.IAM.GetRole(ctx, name); err == nil {
+			var role iam.Role
+			if role, err = h.cfg.IAM.GetRole(ctx, name); err == nil {
 				tags = role.Tags
 			}
 		} else if name := form.Get("UserName"); name != "" {
-			if u, err := h.cfg.IAM.GetUser(ctx, name); err == nil {
+			var u iam.User
+			if u, err = h.cfg.IAM.GetUser(ctx, name); err == nil {
 				tags = u.Tags
 			}
+		}
+		if err != nil && !awserr.Is(err, "NoSuchEntity") {
+			// Tags a Deny may test could not be read: deny.
+			return fmt.Errorf("reading resource tags for authorization: %w", err)
 		}
 		for _, t := range tags {
 			r.Set("aws:ResourceTag/"+t.Key, t.Value)
 		}
+		return nil
 	}
 }
 

@@ -1,6 +1,8 @@
 package front
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/auth"
@@ -15,20 +17,25 @@ func bucketARN(b string) string    { return "arn:aws:s3:::" + b }
 func objectARN(b, k string) string { return "arn:aws:s3:::" + b + "/" + k }
 
 // bucketPolicy returns a bucket's compiled policy (nil if none), whether
-// Block Public Access restricts public grants, and the owner.
-func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s3.PublicAccessBlock, string) {
+// Block Public Access restricts public grants, and the owner. Any failure
+// to read or compile them is an error, which denies: an unreadable policy
+// might have held an explicit Deny.
+func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s3.PublicAccessBlock, string, error) {
 	var pab s3.PublicAccessBlock
 	if bucket == "" {
-		return nil, pab, ""
+		return nil, pab, "", nil
 	}
 	b, err := h.cfg.S3.Meta.GetBucket(q.r.Context(), bucket)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, pab, "", nil // the operation answers NoSuchBucket
+	}
 	if err != nil {
-		return nil, pab, ""
+		return nil, pab, "", fmt.Errorf("reading bucket %s for authorization: %w", bucket, err)
 	}
 	pab = s3.PublicAccessBlockOf(&b)
 	doc := b.Config[store.ConfigPolicy]
 	if doc == "" {
-		return nil, pab, b.Owner
+		return nil, pab, b.Owner, nil
 	}
 	var d *policy.Document
 	if h.cfg.IAM != nil {
@@ -37,9 +44,9 @@ func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s
 		d, err = policy.Parse([]byte(doc), policy.Resource)
 	}
 	if err != nil {
-		return nil, pab, b.Owner
+		return nil, pab, b.Owner, fmt.Errorf("compiling the policy of bucket %s: %w", bucket, err)
 	}
-	return d, pab, b.Owner
+	return d, pab, b.Owner, nil
 }
 
 // authorizeS3 checks an S3 action on a bucket or object for the request's
@@ -49,15 +56,21 @@ func (h *Handler) authorizeS3(q *s3Request, action, bucket, resource string) err
 }
 
 func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket, resource string, extra func(r *policy.Request)) error {
-	doc, pab, owner := h.bucketPolicy(q, bucket)
+	doc, pab, owner, err := h.bucketPolicy(q, bucket)
+	if err != nil {
+		return err // not an *awserr.Error: 500 InternalError, never an Allow
+	}
 	c := authzCheck{action: action, resource: resource, resourcePolicy: doc, restrictPublic: pab.RestrictPublicBuckets, owner: owner}
-	c.keys = func(r *policy.Request, uses func(string) bool) {
-		h.s3Keys(q, r, action, bucket, resource, uses)
+	c.keys = func(r *policy.Request, uses func(string) bool) error {
+		if err := h.s3Keys(q, r, action, bucket, resource, uses); err != nil {
+			return err
+		}
 		if extra != nil {
 			extra(r)
 		}
+		return nil
 	}
-	err := h.authorize(q.r.Context(), q.r, p, c)
+	err = h.authorize(q.r.Context(), q.r, p, c)
 	if e, ok := awserr.As(err); ok && e.Code == "AccessDenied" && p.Kind == auth.Anonymous {
 		return awserr.New(403, "AccessDenied", "Access Denied")
 	}
@@ -65,7 +78,7 @@ func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket,
 }
 
 // s3Keys sets S3's condition keys for a request.
-func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resource string, uses func(string) bool) {
+func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resource string, uses func(string) bool) error {
 	if q.res != nil && q.res.Auth != nil {
 		switch q.res.Auth.Scheme {
 		case sigv4.HeaderV4:
@@ -104,10 +117,15 @@ func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resour
 			break // reading the object's tags costs a lookup no policy needs
 		}
 		key := strings.TrimPrefix(resource, bucketARN(bucket)+"/")
-		if o, err := h.cfg.S3.Meta.GetObject(q.r.Context(), bucket, key); err == nil {
+		o, err := h.cfg.S3.Meta.GetObject(q.r.Context(), bucket, key)
+		switch {
+		case err == nil:
 			for k, v := range o.Tags {
 				r.Set("s3:ExistingObjectTag/"+k, v)
 			}
+		case !errors.Is(err, store.ErrNotFound):
+			// Tags a Deny may test could not be read: deny.
+			return fmt.Errorf("reading the tags of %s for authorization: %w", resource, err)
 		}
 	}
 	if action == "s3:PutObject" && q.route.Operation != "CopyObject" || action == "s3:PutObject" && q.r.Header.Get("x-amz-tagging-directive") == "REPLACE" {
@@ -120,4 +138,5 @@ func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resour
 			r.Set("s3:RequestObjectTagKeys", keys...)
 		}
 	}
+	return nil
 }

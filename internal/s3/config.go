@@ -101,11 +101,14 @@ type PublicAccessBlock struct {
 }
 
 // PublicAccessBlockOf returns the public access block stored on a bucket
-// record; a bucket without one blocks nothing.
+// record; a bucket without one blocks nothing. A stored block that cannot
+// be read blocks everything: authorization fails closed.
 func PublicAccessBlockOf(b *store.Bucket) PublicAccessBlock {
 	var c PublicAccessBlock
 	if v := b.Config[store.ConfigPublicAccessBlock]; v != "" {
-		json.Unmarshal([]byte(v), &c) // written by PutPublicAccessBlock
+		if err := json.Unmarshal([]byte(v), &c); err != nil {
+			return PublicAccessBlock{true, true, true, true}
+		}
 	}
 	return c
 }

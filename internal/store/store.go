@@ -29,6 +29,10 @@ var (
 	ErrNotEmpty = errors.New("store: bucket not empty")
 	// ErrClosed: the store has been closed.
 	ErrClosed = errors.New("store: closed")
+	// ErrPanicked: a transaction function passed to an Update method
+	// panicked. That transaction rolled back; the store and every other
+	// writer carry on.
+	ErrPanicked = errors.New("store: transaction function panicked")
 )
 
 // ErrReadOnly: a write inside ViewRecords.

@@ -2,8 +2,11 @@ package bolt
 
 import (
 	"errors"
+	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
+
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // A call is one writer's transaction function waiting for a group commit.
@@ -42,6 +45,17 @@ func (s *Store) batch(fn func(*bbolt.Tx) error) error {
 	return <-c.done
 }
 
+// safely runs fn, turning a panic into an error, as bbolt's Batch does:
+// the commit goroutine must not die with one caller's bug.
+func safely(fn func(*bbolt.Tx) error, tx *bbolt.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", store.ErrPanicked, p)
+		}
+	}()
+	return fn(tx)
+}
+
 // maxGroup bounds a group so one transaction stays short.
 const maxGroup = 256
 
@@ -68,7 +82,7 @@ func (s *Store) commitGroup(group []*call) {
 	for len(group) > 0 {
 		err := s.db.Update(func(tx *bbolt.Tx) error {
 			for i, c := range group {
-				if err := c.fn(tx); err != nil {
+				if err := safely(c.fn, tx); err != nil {
 					return &failed{i, err}
 				}
 			}
@@ -87,7 +101,7 @@ func (s *Store) commitGroup(group []*call) {
 		if f.i == 0 {
 			bad.done <- f.err
 		} else {
-			bad.done <- s.db.Update(bad.fn)
+			bad.done <- s.db.Update(func(tx *bbolt.Tx) error { return safely(bad.fn, tx) })
 		}
 		group = append(group[:f.i:f.i], group[f.i+1:]...)
 	}

@@ -103,7 +103,9 @@ func (s *Store) UpdateRecords(ctx context.Context, fn func(tx store.RecordTx) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error { return fn(recordTx{tx: tx, writable: true}) })
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		return safely(func(tx *bbolt.Tx) error { return fn(recordTx{tx: tx, writable: true}) }, tx)
+	})
 	if err == errDatabaseNotOpen {
 		return store.ErrClosed
 	}

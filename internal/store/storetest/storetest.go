@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"CompleteUpload", testCompleteUpload},
 		{"Inline", testInline},
 		{"Records", testRecords},
+		{"Panics", testPanics},
 		{"Closed", testClosed},
 	}
 	for _, tc := range tests {
@@ -298,6 +299,52 @@ func testConcurrentPuts(t *testing.T, s store.Store) {
 	}
 	if _, err := s.GetObject(ctx, "b", "k"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testPanics: a transaction function that panics fails its own call with
+// ErrPanicked, changes nothing, and leaves the store and concurrent
+// writers working.
+func testPanics(t *testing.T, s store.Store) {
+	mustBucket(t, s, "b")
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.UpdateBucket(ctx, "b", func(b *store.Bucket) error {
+				if i%4 == 0 {
+					var m map[string]string
+					m["boom"] = "x" // a bug in one caller
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i%4 == 0 && !errors.Is(err, store.ErrPanicked) || i%4 != 0 && err != nil {
+			t.Errorf("writer %d: %v", i, err)
+		}
+	}
+	err := s.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		if err := tx.Put("k", "half", []byte("x")); err != nil {
+			return err
+		}
+		panic("bug")
+	})
+	if !errors.Is(err, store.ErrPanicked) {
+		t.Errorf("UpdateRecords that panics: %v", err)
+	}
+	s.ViewRecords(ctx, func(tx store.RecordTx) error {
+		if _, err := tx.Get("k", "half"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a panicked transaction left its write: %v", err)
+		}
+		return nil
+	})
+	if err := s.CreateBucket(ctx, store.Bucket{Name: "after"}); err != nil {
+		t.Errorf("the store after panics: %v", err)
 	}
 }
 

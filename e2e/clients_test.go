@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -201,6 +202,11 @@ s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))
 s3.create_bucket(Bucket="boto-bucket")
 s3.put_object(Bucket="boto-bucket", Key="k/one", Body=b"boto3 body" * 1000)
 out["get"] = len(s3.get_object(Bucket="boto-bucket", Key="k/one")["Body"].read())
+s3.put_object(Bucket="boto-bucket", Key="meta", Body=b"m", Metadata={"owner": "alice", "Mixed-Case": "v"})
+out["meta_get"] = s3.get_object(Bucket="boto-bucket", Key="meta")["Metadata"]
+out["meta_head"] = s3.head_object(Bucket="boto-bucket", Key="meta")["Metadata"]
+s3.copy_object(Bucket="boto-bucket", Key="meta2", CopySource={"Bucket": "boto-bucket", "Key": "meta"})
+out["meta_copy"] = s3.head_object(Bucket="boto-bucket", Key="meta2")["Metadata"]
 ctx = ssl.create_default_context(cafile=os.environ.get("AWS_CA_BUNDLE")) if os.environ.get("AWS_CA_BUNDLE") else None
 for sig in ["s3", "s3v4"]:
     c = boto3.client("s3", config=Config(signature_version=sig, s3={"addressing_style": "path"}))
@@ -228,6 +234,12 @@ func TestBoto3(t *testing.T) {
 		for k, v := range want {
 			if res[k] != v {
 				t.Errorf("%s = %v, want %v", k, res[k], v)
+			}
+		}
+		// User metadata names come back lower case, as S3 sends them.
+		for _, k := range []string{"meta_get", "meta_head", "meta_copy"} {
+			if got := fmt.Sprint(res[k]); got != "map[mixed-case:v owner:alice]" {
+				t.Errorf("%s = %s, want owner and mixed-case lower case", k, got)
 			}
 		}
 	})

@@ -169,7 +169,10 @@ func (h *Handler) s3GetObject(q *s3Request) error {
 		hd.Set(k, v)
 	}
 	for k, v := range o.Metadata {
-		hd.Set("x-amz-meta-"+k, v)
+		// Lower case, as S3 sends them: Set would canonicalise
+		// x-amz-meta-owner to X-Amz-Meta-Owner, and clients read the
+		// suffix as sent (boto3 would report "Owner").
+		hd["x-amz-meta-"+k] = []string{v}
 	}
 	hd.Set("ETag", o.ETag)
 	hd.Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))

@@ -1,8 +1,11 @@
 package userpool
 
 import (
+	"fmt"
 	"testing"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // BenchmarkSignIn measures USER_PASSWORD_AUTH end to end (lookup, argon2id
@@ -40,5 +43,46 @@ func BenchmarkIssueTokens(b *testing.B) {
 		if _, err := s.issueTokens(ctx, p, c, u, "", time.Time{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAccessTokenAt100kUsers verifies an access token in a pool of
+// 100,000 users: the check must not grow with the pool (goal < 50 µs).
+func BenchmarkAccessTokenAt100kUsers(b *testing.B) {
+	s, p, c, _ := setup(b, Client{}, false)
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "bench", MessageAction: "SUPPRESS"})
+	s.AdminSetUserPassword(ctx, p.Id, "bench", "Bench#Pass12", true)
+	fillUsers(b, s, p, 100000)
+	out, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "bench", "PASSWORD": "Bench#Pass12"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok := out.AuthenticationResult.AccessToken
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := s.AccessClaims(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// fillUsers adds n bare users straight into the store (no password
+// hashing), counted as the service counts them.
+func fillUsers(tb testing.TB, s *Service, p Pool, n int) {
+	for done := 0; done < n; {
+		err := s.update(ctx, func(tx store.RecordTx) error {
+			for i := 0; i < 10000 && done+i < n; i++ {
+				name := fmt.Sprintf("filler-%07d", done+i)
+				u := User{Pool: p.Id, Username: name, Attributes: map[string]string{"sub": name}, Enabled: true, Status: "CONFIRMED"}
+				if err := s.saveUser(tx, p, nil, u); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		done += 10000
 	}
 }

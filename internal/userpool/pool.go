@@ -213,11 +213,23 @@ func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error
 		p, err = s.poolTx(tx, id)
-		if err == nil {
-			recs, _ := tx.List(kindUser, id+"/", "", 0)
-			p.EstimatedNumberOfUsers = len(recs)
+		if err != nil {
+			return err
 		}
-		return err
+		n, err := store.GetJSON[int](tx, kindUserCount, id)
+		if isNotFound(err) {
+			// A pool from before the count: counted until its next
+			// user write keeps the count.
+			recs, err := tx.List(kindUser, id+"/", "", 0)
+			if err != nil {
+				return err
+			}
+			n = len(recs)
+		} else if err != nil {
+			return err
+		}
+		p.EstimatedNumberOfUsers = n
+		return nil
 	})
 	return p, err
 }
@@ -281,15 +293,28 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if p.DeletionProtection == "ACTIVE" {
 			return errParam("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 		}
-		clients, _ := tx.List(kindClient, id+"/", "", 0)
+		clients, err := tx.List(kindClient, id+"/", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range clients {
-			tx.Delete(kindClientPool, strings.TrimPrefix(r.ID, id+"/"))
+			if err := tx.Delete(kindClientPool, strings.TrimPrefix(r.ID, id+"/")); err != nil {
+				return err
+			}
 		}
 		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh} {
-			recs, _ := tx.List(kind, id+"/", "", 0)
-			for _, r := range recs {
-				tx.Delete(kind, r.ID)
+			recs, err := tx.List(kind, id+"/", "", 0)
+			if err != nil {
+				return err
 			}
+			for _, r := range recs {
+				if err := tx.Delete(kind, r.ID); err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.Delete(kindUserCount, id); err != nil {
+			return err
 		}
 		return tx.Delete(kindPool, id)
 	})

@@ -238,3 +238,15 @@ func TestUndeliveredCode(t *testing.T) {
 		t.Errorf("ForgotPassword with the mail down: %+v %v", d, err)
 	}
 }
+
+// TestUserCount: the pool's user count is kept, not counted per read.
+func TestUserCount(t *testing.T) {
+	s, p, _, _ := setup(t, Client{}, false)
+	fillUsers(t, s, p, 25)
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "x", MessageAction: "SUPPRESS"})
+	s.AdminDeleteUser(ctx, p.Id, "filler-0000003")
+	s.AdminUpdateUserAttributes(ctx, p.Id, "x", []AttributeType{{"email", "x@example.com"}})
+	if got, _ := s.Pool(ctx, p.Id); got.EstimatedNumberOfUsers != 25 {
+		t.Errorf("EstimatedNumberOfUsers = %d, want 25", got.EstimatedNumberOfUsers)
+	}
+}

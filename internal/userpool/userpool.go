@@ -27,12 +27,14 @@ import (
 
 // Record kinds.
 const (
-	kindPool    = "cognito.pool"
-	kindClient  = "cognito.client"
-	kindUser    = "cognito.user"
-	kindAlias   = "cognito.alias"
-	kindGroup   = "cognito.group"
-	kindRefresh = "cognito.refresh"
+	kindPool   = "cognito.pool"
+	kindClient = "cognito.client"
+	kindUser   = "cognito.user"
+	// kindUserCount holds each pool's number of users.
+	kindUserCount = "cognito.usercount"
+	kindAlias     = "cognito.alias"
+	kindGroup     = "cognito.group"
+	kindRefresh   = "cognito.refresh"
 	// kindClientPool maps a client id to its pool (sign-in calls name
 	// only the client); kindUserRefresh lists a user's refresh tokens
 	// (pool/username/token hash) for sign-out and deletion.

@@ -271,7 +271,31 @@ func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
 		}
 	}
 	u.Modified = s.now()
+	if _, err := tx.Get(kindUser, userKey(p.Id, u.Username)); isNotFound(err) {
+		if err := s.countUsers(tx, p.Id, +1); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
 	return store.PutJSON(tx, kindUser, userKey(p.Id, u.Username), u)
+}
+
+// countUsers adjusts a pool's user count, kept so that reading it does not
+// grow with the number of users. A pool from before the count is counted
+// once, here.
+func (s *Service) countUsers(tx store.RecordTx, pool string, delta int) error {
+	n, err := store.GetJSON[int](tx, kindUserCount, pool)
+	if isNotFound(err) {
+		recs, err := tx.List(kindUser, pool+"/", "", 0)
+		if err != nil {
+			return err
+		}
+		n = len(recs)
+	} else if err != nil {
+		return err
+	}
+	return store.PutJSON(tx, kindUserCount, pool, max(0, n+delta))
 }
 
 // UserType is a user as AdminGetUser, ListUsers and AdminCreateUser
@@ -446,7 +470,10 @@ func (s *Service) deleteUserTx(tx store.RecordTx, p Pool, u User) error {
 		}
 	}
 	s.revokeAllTx(tx, p.Id, u.Username)
-	return tx.Delete(kindUser, userKey(p.Id, u.Username))
+	if err := tx.Delete(kindUser, userKey(p.Id, u.Username)); err != nil {
+		return err
+	}
+	return s.countUsers(tx, p.Id, -1)
 }
 
 // AdminDeleteUser deletes a user.

@@ -447,6 +447,9 @@ func chooseAuthRole(p Pool, ls []login, custom string) (string, error) {
 	for _, l := range ls {
 		m, ok := p.RoleMappings[l.provider+":"+l.clientID]
 		if !ok {
+			m, ok = p.RoleMappings[l.provider] // providers other than user pools
+		}
+		if !ok {
 			continue
 		}
 		var candidates []string

@@ -279,10 +279,40 @@ func (s *Service) SetRoles(ctx context.Context, id string, roles map[string]stri
 			}
 		}
 	}
+	if len(mappings) > 10 {
+		return errParam("1 validation error detected: Value at 'roleMappings' failed to satisfy constraint: Member must have length less than or equal to 10")
+	}
 	return s.modify(ctx, id, func(st *stored) error {
+		valid := mappingKeys(st.Pool)
+		for name := range mappings {
+			if !valid[name] {
+				return errParam("Invalid role mapping key %s: it must name an identity provider of this pool (for a user pool, <ProviderName>:<ClientId>).", name)
+			}
+		}
 		st.Roles, st.RoleMappings = roles, mappings
 		return nil
 	})
+}
+
+// mappingKeys are the role-mapping keys a pool's providers allow: a user
+// pool is "<ProviderName>:<ClientId>"; other providers go by their name.
+func mappingKeys(p Pool) map[string]bool {
+	keys := map[string]bool{}
+	for _, cp := range p.CognitoIdentityProviders {
+		keys[cp.ProviderName+":"+cp.ClientId] = true
+	}
+	for _, arn := range p.OpenIdConnectProviderARNs {
+		if _, name, ok := strings.Cut(arn, ":oidc-provider/"); ok {
+			keys[name] = true
+		}
+	}
+	for _, arn := range p.SamlProviderARNs {
+		keys[arn] = true
+	}
+	for name := range p.SupportedLoginProviders {
+		keys[name] = true
+	}
+	return keys
 }
 
 // SetTagMap sets a provider's principal tag map.

@@ -374,3 +374,30 @@ func TestCustomRoleArn(t *testing.T) {
 		}
 	}
 }
+
+// TestRoleMappingKeys: a mapping key that names no provider of the pool
+// (a user pool without its ":<clientId>") would never apply; it is refused.
+func TestRoleMappingKeys(t *testing.T) {
+	w := newWorld(t)
+	auth := w.role(t, "auth", "authenticated")
+	m := RoleMapping{Type: "Token", AmbiguousRoleResolution: "AuthenticatedRole"}
+	for _, key := range []string{w.key(), w.key() + ":other-client", "accounts.example.com"} {
+		err := w.ids.SetRoles(ctx, w.ipool.IdentityPoolId, map[string]string{"authenticated": auth}, map[string]RoleMapping{key: m})
+		if !strings.HasPrefix(msg(err), "InvalidParameterException") {
+			t.Errorf("key %q: %v", key, err)
+		}
+	}
+	if err := w.ids.SetRoles(ctx, w.ipool.IdentityPoolId, map[string]string{"authenticated": auth}, map[string]RoleMapping{w.key() + ":" + w.client.ClientId: m}); err != nil {
+		t.Errorf("the right key: %v", err)
+	}
+	rules := RoleMapping{Type: "Rules", AmbiguousRoleResolution: "Deny"}
+	rules.RulesConfiguration = &struct {
+		Rules []MappingRule `json:"Rules"`
+	}{}
+	for i := 0; i < 26; i++ {
+		rules.RulesConfiguration.Rules = append(rules.RulesConfiguration.Rules, MappingRule{Claim: "c", MatchType: "Equals", Value: "v", RoleARN: auth})
+	}
+	if err := w.ids.SetRoles(ctx, w.ipool.IdentityPoolId, nil, map[string]RoleMapping{w.key() + ":" + w.client.ClientId: rules}); !strings.HasPrefix(msg(err), "InvalidParameterException") {
+		t.Errorf("26 rules: %v", err)
+	}
+}

@@ -167,6 +167,9 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	return in, err
 }
 
+// maxCustomAttributes is Cognito's quota of custom attributes per pool.
+const maxCustomAttributes = 50
+
 func addSchema(schema *[]SchemaAttribute, a SchemaAttribute, customOnly bool) error {
 	name := a.Name
 	isStandard := false
@@ -189,6 +192,15 @@ func addSchema(schema *[]SchemaAttribute, a SchemaAttribute, customOnly bool) er
 	}
 	if len(name) > 27 {
 		return errParam("Custom attribute name %s is too long.", name)
+	}
+	custom := 0
+	for _, e := range *schema {
+		if strings.HasPrefix(e.Name, "custom:") {
+			custom++
+		}
+	}
+	if custom >= maxCustomAttributes {
+		return errParam("A user pool can have at most %d custom attributes.", maxCustomAttributes)
 	}
 	for _, e := range *schema {
 		if e.Name == name {
@@ -273,6 +285,9 @@ func (s *Service) UpdatePool(ctx context.Context, id string, fn func(p *Pool) er
 
 // AddCustomAttributes adds custom: attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(ctx context.Context, id string, attrs []SchemaAttribute) error {
+	if len(attrs) < 1 || len(attrs) > 25 {
+		return errParam("1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: Member must have length less than or equal to 25 and greater than or equal to 1")
+	}
 	return s.UpdatePool(ctx, id, func(p *Pool) error {
 		for _, a := range attrs {
 			if err := addSchema(&p.SchemaAttributes, a, true); err != nil {

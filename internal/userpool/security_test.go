@@ -250,3 +250,28 @@ func TestUserCount(t *testing.T) {
 		t.Errorf("EstimatedNumberOfUsers = %d, want 25", got.EstimatedNumberOfUsers)
 	}
 }
+
+// TestCustomAttributeQuota: 50 custom attributes a pool, 25 a call.
+func TestCustomAttributeQuota(t *testing.T) {
+	s, p, _, _ := setup(t, Client{}, false) // the pool has custom:department
+	var many []SchemaAttribute
+	for i := 0; i < 26; i++ {
+		many = append(many, SchemaAttribute{Name: fmt.Sprintf("a%d", i), AttributeDataType: "String"})
+	}
+	if err := s.AddCustomAttributes(ctx, p.Id, many); code(err) != "InvalidParameterException" {
+		t.Errorf("26 in one call: %v", err)
+	}
+	if err := s.AddCustomAttributes(ctx, p.Id, many[:25]); err != nil {
+		t.Fatal(err)
+	}
+	var more []SchemaAttribute
+	for i := 0; i < 25; i++ {
+		more = append(more, SchemaAttribute{Name: fmt.Sprintf("b%d", i), AttributeDataType: "String"})
+	}
+	if err := s.AddCustomAttributes(ctx, p.Id, more); code(err) != "InvalidParameterException" {
+		t.Errorf("a 51st custom attribute: %v", err)
+	}
+	if err := s.AddCustomAttributes(ctx, p.Id, more[:24]); err != nil {
+		t.Errorf("the 50th: %v", err)
+	}
+}

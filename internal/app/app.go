@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -42,8 +43,49 @@ Usage:
   sekisho version              print the version
 `
 
-// Version is set at build time.
-var Version = "dev"
+// Version, if set at build time (-ldflags -X), overrides what the
+// binary's build information says (VersionString).
+var Version = ""
+
+// VersionString is the module version, or for a build from a checkout
+// the VCS revision and time (with "+dirty" for uncommitted changes), from
+// runtime/debug.ReadBuildInfo.
+func VersionString() string {
+	if Version != "" {
+		return Version
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	var rev, at, dirty string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+dirty"
+			}
+		}
+	}
+	if v == "" || v == "(devel)" {
+		v = "devel"
+	}
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		v += " " + rev + dirty
+		if at != "" {
+			v += " " + at
+		}
+	}
+	return v + " " + bi.GoVersion
+}
 
 // Main runs the command line and returns the exit code.
 func Main(args []string, stdout, stderr *os.File) int {
@@ -95,7 +137,7 @@ func Main(args []string, stdout, stderr *os.File) int {
 		}
 		return 0
 	case "version":
-		fmt.Fprintln(stdout, "sekisho", Version)
+		fmt.Fprintln(stdout, "sekisho", VersionString())
 		return 0
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
@@ -165,8 +207,10 @@ func rootCredentials(cfg *Config, key *seal.Key) (id, secret string, created boo
 }
 
 func printExports(w io.Writer, cfg *Config, id, secret string) {
-	fmt.Fprintf(w, "export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_DEFAULT_REGION=%s\n",
-		cfg.PublicURL, id, secret, cfg.Region)
+	// AWS_REGION for the JavaScript SDK v3, AWS_DEFAULT_REGION for the
+	// CLI and boto3.
+	fmt.Fprintf(w, "export AWS_ENDPOINT_URL=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s AWS_REGION=%s AWS_DEFAULT_REGION=%s\n",
+		cfg.PublicURL, id, secret, cfg.Region, cfg.Region)
 }
 
 // Serve runs the server until ctx ends, then shuts down gracefully:

@@ -75,10 +75,10 @@ func VersionString() string {
 	if v == "" || v == "(devel)" {
 		v = "devel"
 	}
-	if rev != "" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev != "" && !strings.Contains(v, rev) {
 		v += " " + rev + dirty
 		if at != "" {
 			v += " " + at

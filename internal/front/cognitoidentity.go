@@ -170,15 +170,21 @@ func cognitoIdentityOps(svc *idpool.Service) map[string]jsonOp {
 				return nil, err
 			}
 			c, err := svc.GetCredentialsForIdentity(ctx, in.IdentityId, in.Logins, in.CustomRoleArn)
-			return map[string]any{"IdentityId": in.IdentityId, "Credentials": c}, err
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"IdentityId": c.IdentityId, "Credentials": c}, nil
 		},
 		"GetOpenIdToken": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
 			in, err := decode[ident](b)
 			if err != nil {
 				return nil, err
 			}
-			tok, err := svc.GetOpenIdToken(ctx, in.IdentityId, in.Logins)
-			return map[string]string{"IdentityId": in.IdentityId, "Token": tok}, err
+			tok, id, err := svc.OpenIdTokenFor(ctx, in.IdentityId, in.Logins)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]string{"IdentityId": id, "Token": tok}, nil
 		},
 		"UnlinkIdentity": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
 			in, err := decode[ident](b)

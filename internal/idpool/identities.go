@@ -243,6 +243,9 @@ type Credentials struct {
 	SecretKey    string  `json:"SecretKey"`
 	SessionToken string  `json:"SessionToken"`
 	Expiration   float64 `json:"Expiration"`
+	// IdentityId is whose credentials these are: the identity asked for,
+	// or the one a guest identity was merged into.
+	IdentityId string `json:"-"`
 }
 
 // GetCredentialsForIdentity is the enhanced flow: choose the role, then
@@ -259,7 +262,7 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, identityID stri
 	// The identity is verified here, so STS gets it as such rather than
 	// as a token to sign and check again.
 	out, err := s.STS.AssumeRoleWithVerifiedIdentity(ctx, in, sts.VerifiedIdentity{
-		Host: Federated, Federated: Federated, Subject: identityID, Audience: []string{grant.pool}, AMR: grant.amr, Tags: grant.tags,
+		Host: Federated, Federated: Federated, Subject: grant.identity, Audience: []string{grant.pool}, AMR: grant.amr, Tags: grant.tags,
 	})
 	if err != nil {
 		if e, ok := awserr.As(err); ok && (e.Code == "AccessDenied" || e.Code == "ValidationError") {
@@ -268,7 +271,7 @@ func (s *Service) GetCredentialsForIdentity(ctx context.Context, identityID stri
 		return nil, err
 	}
 	c := out.Credentials
-	return &Credentials{AccessKeyId: c.AccessKeyId, SecretKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: float64(c.Expiration.Unix())}, nil
+	return &Credentials{AccessKeyId: c.AccessKeyId, SecretKey: c.SecretAccessKey, SessionToken: c.SessionToken, Expiration: float64(c.Expiration.Unix()), IdentityId: grant.identity}, nil
 }
 
 // unauthScopeDown limits guests to the services AWS lets unauthenticated
@@ -278,23 +281,34 @@ const unauthScopeDown = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 // GetOpenIdToken is the classic flow's first step: a 10-minute OpenID
 // token for the identity, which STS AssumeRoleWithWebIdentity accepts.
 func (s *Service) GetOpenIdToken(ctx context.Context, identityID string, logins map[string]string) (string, error) {
+	tok, _, err := s.OpenIdTokenFor(ctx, identityID, logins)
+	return tok, err
+}
+
+// OpenIdTokenFor is GetOpenIdToken that also returns the identity the
+// token names (another than asked for when a guest was merged).
+func (s *Service) OpenIdTokenFor(ctx context.Context, identityID string, logins map[string]string) (string, string, error) {
 	_, p, err := s.identity(ctx, identityID)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if !p.AllowClassicFlow {
-		return "", errParam("Basic (classic) flow is not enabled, please use enhanced flow.")
+		return "", "", errParam("Basic (classic) flow is not enabled, please use enhanced flow.")
 	}
 	g, err := s.prepare(ctx, identityID, logins, "", false)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return s.signToken(ctx, identityID, g, 10*time.Minute)
+	tok, err := s.signToken(ctx, g.identity, g, 10*time.Minute)
+	return tok, g.identity, err
 }
 
 // grant is what an identity's logins entitle it to.
 type grant struct {
-	pool    string
+	// identity is the identity the credentials are for: the one asked
+	// for, or the one a guest identity was merged into.
+	identity string
+	pool     string
 	amr     []string
 	tags    map[string]string
 	roleArn string
@@ -319,12 +333,17 @@ func (s *Service) prepare(ctx context.Context, identityID string, logins map[str
 		}
 		if !matched && len(ident.Logins) == 0 && len(ls) > 0 {
 			// A guest identity that signs in becomes the user's identity
-			// (Amplify keeps its guest identity id across sign-in), unless
-			// the login already belongs to another identity.
-			if linked, err := s.linkGuest(ctx, p, ident, ls); err != nil {
+			// (Amplify keeps its guest identity id across sign-in); if the
+			// login already belongs to another identity, the guest is
+			// merged into that one, whose id the answer then carries
+			// (Cognito's "switching unauthenticated users to
+			// authenticated users").
+			resolved, err := s.linkGuest(ctx, p, ident, ls)
+			if err != nil {
 				return g, err
-			} else {
-				matched = linked
+			}
+			if resolved != "" {
+				matched, identityID = true, resolved
 			}
 		}
 		if !matched {
@@ -354,7 +373,7 @@ func (s *Service) prepare(ctx context.Context, identityID string, logins map[str
 			}
 		}
 	}
-	g = grant{pool: p.IdentityPoolId, amr: amr, tags: tags}
+	g = grant{identity: identityID, pool: p.IdentityPoolId, amr: amr, tags: tags}
 	if chooseRole {
 		if len(ls) == 0 {
 			g.roleArn, g.unauth = p.Roles["unauthenticated"], true
@@ -543,20 +562,44 @@ func ruleMatches(r MappingRule, claims map[string]any) bool {
 
 // linkGuest links logins to a guest identity if none of them belongs to
 // another identity yet.
-func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []login) (bool, error) {
-	linked := false
+func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []login) (string, error) {
+	resolved := ""
 	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		resolved = ""
+		owner := ""
 		for _, l := range ls {
 			if l.dev {
 				continue
 			}
-			if _, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject); err == nil {
-				return nil // belongs elsewhere: no match
+			b, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject)
+			switch {
+			case err == nil && owner == "":
+				owner = string(b)
+			case err == nil && owner != string(b):
+				return nil // logins of two identities: no match
+			case err != nil && !errors.Is(err, store.ErrNotFound):
+				return err
 			}
 		}
 		cur, err := store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+ident.IdentityId)
 		if err != nil {
 			return err
+		}
+		if len(cur.Logins) > 0 {
+			return nil // no longer a guest
+		}
+		if owner != "" && owner != cur.IdentityId {
+			// Merge the guest into the login's identity: the guest is
+			// gone, and the logins it brought that are new join the
+			// owner.
+			into, err := store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+owner)
+			if err != nil {
+				return err
+			}
+			if err := tx.Delete(kindIdentity, p.IdentityPoolId+"/"+cur.IdentityId); err != nil {
+				return err
+			}
+			cur = into
 		}
 		if cur.Logins == nil {
 			cur.Logins = map[string]string{}
@@ -565,16 +608,22 @@ func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []lo
 			if l.dev {
 				continue
 			}
+			if prev, ok := cur.Logins[l.provider]; ok && prev != l.subject {
+				return nil // the owner holds another user of this provider
+			}
 			cur.Logins[l.provider] = l.subject
 			if err := tx.Put(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject, []byte(cur.IdentityId)); err != nil {
 				return err
 			}
 		}
 		cur.Modified = s.now()
-		linked = true
+		resolved = cur.IdentityId
 		return store.PutJSON(tx, kindIdentity, p.IdentityPoolId+"/"+cur.IdentityId, cur)
 	})
-	return linked, err
+	if err != nil {
+		return "", err
+	}
+	return resolved, nil
 }
 
 // oidcProvider returns the IAM OIDC provider ARN a Logins key names, if the

@@ -401,3 +401,46 @@ func TestRoleMappingKeys(t *testing.T) {
 		t.Errorf("26 rules: %v", err)
 	}
 }
+
+// TestGuestMerge is Amplify's cycle: guest, sign in (the guest takes the
+// login), sign out (a new guest), sign in again: the new guest merges into
+// the user's identity, whose id the answer carries; another user's login
+// still does not match an identity that is not a guest.
+func TestGuestMerge(t *testing.T) {
+	w := newWorld(t)
+	auth, unauth := w.role(t, "auth", "authenticated"), w.role(t, "unauth", "unauthenticated")
+	w.ids.SetRoles(ctx, w.ipool.IdentityPoolId, map[string]string{"authenticated": auth, "unauthenticated": unauth}, nil)
+	pid := w.ipool.IdentityPoolId
+	g1, _ := w.ids.GetId(ctx, pid, nil)
+	logins := map[string]string{w.key(): w.signIn(t, "aoi").IdToken}
+	c, err := w.ids.GetCredentialsForIdentity(ctx, g1, logins, "")
+	if err != nil || c.IdentityId != g1 {
+		t.Fatalf("first sign-in: %+v %v", c, err)
+	}
+	g2, _ := w.ids.GetId(ctx, pid, nil)
+	if g2 == g1 {
+		t.Fatal("a new guest got the user's identity")
+	}
+	c, err = w.ids.GetCredentialsForIdentity(ctx, g2, logins, "")
+	if err != nil || c.IdentityId != g1 || !strings.Contains(w.principal(t, c).ARN, "assumed-role/auth/") {
+		t.Fatalf("sign-in from a second guest: %+v %v", c, err)
+	}
+	if _, err := w.ids.GetCredentialsForIdentity(ctx, g2, nil, ""); !strings.HasPrefix(msg(err), "ResourceNotFoundException") {
+		t.Errorf("the merged guest lives on: %v", err)
+	}
+	// Classic flow: the same merge, the token names the user's identity.
+	cur, _ := w.ids.Pool(ctx, pid)
+	cur.AllowClassicFlow = true
+	if _, err := w.ids.UpdatePool(ctx, cur); err != nil {
+		t.Fatal(err)
+	}
+	g3, _ := w.ids.GetId(ctx, pid, nil)
+	if _, id, err := w.ids.OpenIdTokenFor(ctx, g3, logins); err != nil || id != g1 {
+		t.Errorf("classic merge: %s %v", id, err)
+	}
+	// Another user's login on aoi's identity: no match.
+	other := map[string]string{w.key(): w.signIn(t, "ren").IdToken}
+	if _, err := w.ids.GetCredentialsForIdentity(ctx, g1, other, ""); !strings.HasPrefix(msg(err), "NotAuthorizedException") {
+		t.Errorf("another user's login on an identity: %v", err)
+	}
+}

@@ -309,10 +309,10 @@ type grant struct {
 	// for, or the one a guest identity was merged into.
 	identity string
 	pool     string
-	amr     []string
-	tags    map[string]string
-	roleArn string
-	unauth  bool
+	amr      []string
+	tags     map[string]string
+	roleArn  string
+	unauth   bool
 }
 
 // prepare checks an identity and its logins and works out its amr, its

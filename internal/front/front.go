@@ -191,6 +191,14 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		}
 		h.logRequest(r, ri, w, start)
 	}()
+	if h.apiPreflight(r) {
+		ri.service, ri.operation = "cors", "Preflight"
+		serveAPIPreflight(w, r)
+		return
+	}
+	if proto == protoJSON || proto == protoQuery {
+		setAPICORS(w, r)
+	}
 	// Requests that carry no signature hold one of a bounded number of
 	// slots until they prove who sent them (a POST upload's form) or end.
 	// Signed ones fail fast when the signature is wrong; API bodies, read

@@ -186,3 +186,57 @@ func TestBucketPolicyFailsClosed(t *testing.T) {
 		t.Errorf("anonymous GET with a damaged policy: %d", resp.StatusCode)
 	}
 }
+
+// TestAPICORS: a single-page app on another origin can call the JSON and
+// query services: preflights on the root answer any origin with the SDKs'
+// headers, and responses (errors too) carry Access-Control-Allow-Origin.
+func TestAPICORS(t *testing.T) {
+	srv := guardedServer(t, 0, 0)
+	req, _ := http.NewRequest("OPTIONS", srv.URL+"/", nil)
+	req.Header.Set("Origin", "http://app.example:3000")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type,x-amz-target,x-amz-user-agent,amz-sdk-invocation-id,amz-sdk-request,authorization,x-amz-date,x-amz-security-token,cookie")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ah := resp.Header.Get("Access-Control-Allow-Headers")
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "POST") ||
+		!strings.Contains(ah, "x-amz-target") || !strings.Contains(ah, "amz-sdk-request") || !strings.Contains(ah, "authorization") || strings.Contains(ah, "cookie") {
+		t.Errorf("preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+	for _, c := range []struct{ target, body, ct string }{
+		{"AWSCognitoIdentityProviderService.InitiateAuth", "{}", "application/x-amz-json-1.1"},
+		{"AWSCognitoIdentityService.GetId", "{}", "application/x-amz-json-1.1"},
+		{"", "Action=GetCallerIdentity&Version=2011-06-15", "application/x-www-form-urlencoded"},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/", strings.NewReader(c.body))
+		req.Header.Set("Origin", "http://app.example:3000")
+		req.Header.Set("Content-Type", c.ct)
+		if c.target != "" {
+			req.Header.Set("X-Amz-Target", c.target)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Expose-Headers"), "x-amzn-RequestId") {
+			t.Errorf("%s %s: %d %v", c.target, c.body, resp.StatusCode, resp.Header)
+		}
+	}
+	// S3 keeps its per-bucket rules: a bucket preflight without CORS rules
+	// is refused.
+	req, _ = http.NewRequest("OPTIONS", srv.URL+"/bucket/key", nil)
+	req.Header.Set("Origin", "http://app.example:3000")
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 200 {
+		t.Errorf("bucket preflight answered as the API's: %v", resp.Header)
+	}
+}

@@ -1,0 +1,65 @@
+// Runs spa/app.mjs in headless Chromium (Debian's, driven by
+// puppeteer-core) from a page on its own origin, and prints what it found
+// as JSON. The environment names the server, pools and user (see
+// e2e/browser_test.go).
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+import puppeteer from "puppeteer-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// The SDK's Node-only credential providers are reachable from its
+// default chain but never run in a browser: their node: imports become
+// empty modules.
+const nodeBuiltins = {
+  name: "node-builtins",
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: "empty" }));
+    b.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+  },
+};
+const bundle = await esbuild.build({
+  entryPoints: [path.join(here, "spa", "app.mjs")], bundle: true, write: false, format: "esm", platform: "browser",
+  target: "es2022", define: { global: "globalThis", "process.env.NODE_ENV": '"production"' }, logLevel: "error",
+  plugins: [nodeBuiltins],
+});
+const js = bundle.outputFiles[0].text;
+const page = `<!doctype html><meta charset="utf-8"><title>seed app</title><script type="module" src="/app.js"></script>`;
+const srv = http.createServer((req, res) => {
+  if (req.url === "/app.js") {
+    res.writeHead(200, { "content-type": "text/javascript" }).end(js);
+  } else {
+    res.writeHead(200, { "content-type": "text/html" }).end(page);
+  }
+});
+await new Promise((ok) => srv.listen(0, "127.0.0.1", ok));
+const origin = `http://127.0.0.1:${srv.address().port}`;
+
+const env = process.env;
+const cfg = Object.fromEntries(["ENDPOINT", "REGION", "BUCKET", "USERNAME", "PASSWORD", "POOL_ID", "CLIENT_ID", "IDENTITY_POOL_ID"].map((k) => [k, env[k]]));
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sekisho-chromium-"));
+const browser = await puppeteer.launch({
+  executablePath: env.CHROMIUM || "/usr/bin/chromium", userDataDir: profile, headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+});
+const logs = [];
+let result;
+try {
+  const tab = await browser.newPage();
+  tab.on("console", (m) => logs.push(m.type() + ": " + m.text()));
+  tab.on("pageerror", (e) => logs.push("pageerror: " + e.message));
+  tab.on("requestfailed", (r) => logs.push("requestfailed: " + r.method() + " " + r.url() + " " + r.failure()?.errorText));
+  await tab.goto(origin + "/#" + encodeURIComponent(JSON.stringify(cfg)));
+  await tab.waitForFunction("window.__result", { timeout: 120000 });
+  result = await tab.evaluate(() => window.__result);
+  result.origin = origin;
+} finally {
+  await browser.close();
+  srv.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+for (const l of logs) console.error(l);
+console.log(JSON.stringify(result));

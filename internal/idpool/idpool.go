@@ -11,7 +11,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -340,22 +339,37 @@ func (s *Service) signingKey(ctx context.Context) (*jose.JSONWebKey, error) {
 	const purpose = "sekisho identity pool signing key"
 	var sealed string
 	var kid string
-	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
-		var k struct{ Kid, Sealed string }
-		b, err := tx.Get(kindKeys, "openid")
-		if err == nil {
-			json.Unmarshal(b, &k)
-			sealed, kid = k.Sealed, k.Kid
-			return nil
-		}
-		priv, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
+	type storedKey struct{ Kid, Sealed string }
+	k, err := func() (storedKey, error) {
+		var k storedKey
+		err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
+			var err error
+			k, err = store.GetJSON[storedKey](tx, kindKeys, "openid")
 			return err
+		})
+		return k, err
+	}()
+	if errors.Is(err, store.ErrNotFound) {
+		// Generate outside the write; keep a racing node's key if it won.
+		priv, gerr := rsa.GenerateKey(rand.Reader, 2048)
+		if gerr != nil {
+			return nil, gerr
 		}
-		kid = s.Region + "1"
-		sealed = s.Key.Seal(purpose, x509.MarshalPKCS1PrivateKey(priv))
-		return store.PutJSON(tx, kindKeys, "openid", struct{ Kid, Sealed string }{kid, sealed})
-	})
+		fresh := storedKey{Kid: s.Region + "1", Sealed: s.Key.Seal(purpose, x509.MarshalPKCS1PrivateKey(priv))}
+		err = s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+			cur, err := store.GetJSON[storedKey](tx, kindKeys, "openid")
+			if err == nil {
+				k = cur
+				return nil
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			k = fresh
+			return store.PutJSON(tx, kindKeys, "openid", fresh)
+		})
+	}
+	sealed, kid = k.Sealed, k.Kid
 	if err != nil {
 		return nil, err
 	}

@@ -254,7 +254,7 @@ func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, 
 	u, err := s.lookupForAuth(ctx, p, c, name)
 	if err != nil {
 		// Spend the time a real check would, so timing does not tell.
-		checkPassword(hashPasswordDummy, pw)
+		s.verifyPassword(hashPasswordDummy, pw)
 		return nil, err
 	}
 	if err := s.checkSecretHash(c, []string{name, u.Username}, secretHash); err != nil {
@@ -263,7 +263,7 @@ func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, 
 	if err := s.locked(u); err != nil {
 		return nil, err
 	}
-	if !checkPassword(u.PasswordHash, pw) {
+	if !s.verifyPassword(u.PasswordHash, pw) {
 		s.recordFailure(ctx, p.Id, u.Username)
 		return nil, errIncorrect
 	}
@@ -430,6 +430,10 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		if err := s.checkSecretHash(c, []string{r["USERNAME"], st.Username}, r["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
+		var h *hashed
+		if np := r["NEW_PASSWORD"]; np != "" && checkPolicy(p.Policies.PasswordPolicy, np) == nil {
+			h = s.prehash(p.Id, st.Username, np)
+		}
 		err = s.modifyUser(ctx, p.Id, st.Username, func(p Pool, usr *User) error {
 			if !subEqual(usr.Attributes["sub"], st.Sub) {
 				return errNotAuthorized("Invalid session for the user.")
@@ -449,7 +453,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 			if miss := requiredMissing(p, usr.Attributes); len(miss) > 0 {
 				return errParam("Invalid user attributes: %s: The attribute is required\n", strings.Join(prefixed(miss), ", "))
 			}
-			s.setPassword(usr, r["NEW_PASSWORD"])
+			s.setPassword(usr, r["NEW_PASSWORD"], h)
 			usr.Status, usr.TempExpires = "CONFIRMED", time.Time{}
 			u = *usr
 			return nil

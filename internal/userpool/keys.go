@@ -42,7 +42,24 @@ func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
 	}
 	s.mu.Unlock()
 	var stored []storedKey
-	err := s.update(ctx, func(tx store.RecordTx) error {
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		stored, err = store.GetJSON[[]storedKey](tx, kindKeys, pool)
+		return err
+	})
+	if err == nil {
+		return s.loadKeys(pool, stored)
+	}
+	if !isNotFound(err) {
+		return nil, err
+	}
+	// Generate outside the write (RSA keys take tens of milliseconds);
+	// the write keeps whichever keys a racing caller stored first.
+	fresh, err := s.newKeys()
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(tx store.RecordTx) error {
 		b, err := tx.Get(kindKeys, pool)
 		if err == nil {
 			return json.Unmarshal(b, &stored)
@@ -50,19 +67,26 @@ func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
 		if !isNotFound(err) {
 			return err
 		}
-		for _, use := range []string{"id", "access"} {
-			k, err := s.newKey(use)
-			if err != nil {
-				return err
-			}
-			stored = append(stored, k)
-		}
+		stored = fresh
 		return store.PutJSON(tx, kindKeys, pool, stored)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.loadKeys(pool, stored)
+}
+
+// newKeys makes an ID and an access signing key.
+func (s *Service) newKeys() ([]storedKey, error) {
+	var out []storedKey
+	for _, use := range []string{"id", "access"} {
+		k, err := s.newKey(use)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
 }
 
 func (s *Service) newKey(use string) (storedKey, error) {
@@ -104,18 +128,16 @@ func (s *Service) loadKeys(pool string, stored []storedKey) (*signingKeys, error
 // signed with them; tokens signed with the old keys still verify.
 func (s *Service) RotateKeys(ctx context.Context, pool string) error {
 	var stored []storedKey
-	err := s.update(ctx, func(tx store.RecordTx) error {
+	fresh, err := s.newKeys() // outside the write
+	if err != nil {
+		return err
+	}
+	err = s.update(ctx, func(tx store.RecordTx) error {
 		var err error
 		if stored, err = store.GetJSON[[]storedKey](tx, kindKeys, pool); err != nil {
 			return err
 		}
-		for _, use := range []string{"id", "access"} {
-			k, err := s.newKey(use)
-			if err != nil {
-				return err
-			}
-			stored = append(stored, k)
-		}
+		stored = append(stored, fresh...)
 		return store.PutJSON(tx, kindKeys, pool, stored)
 	})
 	if err != nil {

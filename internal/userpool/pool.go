@@ -246,6 +246,17 @@ func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
 	return p, err
 }
 
+// poolOnly reads a pool without its user count.
+func (s *Service) poolOnly(ctx context.Context, id string) (Pool, error) {
+	var p Pool
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		p, err = s.poolTx(tx, id)
+		return err
+	})
+	return p, err
+}
+
 func (s *Service) poolTx(tx store.RecordTx, id string) (Pool, error) {
 	p, err := store.GetJSON[Pool](tx, kindPool, id)
 	if isNotFound(err) {

@@ -159,6 +159,33 @@ type SignUpOutput struct {
 // SignUp registers a user through an app client and sends a confirmation
 // code.
 func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, password string, attrs []AttributeType) (*SignUpOutput, error) {
+	// Check what can be checked, then hash, before the write.
+	var p0 Pool
+	var c0 Client
+	if err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		c0, p0, err = s.clientByID(tx, clientID)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.checkSecretHash(c0, []string{username}, secretHash); err != nil {
+		return nil, err
+	}
+	if err := s.allow(p0.Id); err != nil {
+		return nil, err
+	}
+	if p0.allowAdminCreateOnly() {
+		return nil, errNotAuthorized("SignUp is not permitted for this user pool")
+	}
+	if err := checkPolicy(p0.Policies.PasswordPolicy, password); err != nil {
+		return nil, err
+	}
+	userID := username
+	if len(p0.UsernameAttributes) > 0 {
+		userID = newUUID()
+	}
+	h := s.prehash(p0.Id, userID, password)
 	var u User
 	var code string
 	var needsCode bool
@@ -170,9 +197,6 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 		if err := s.checkSecretHash(c, []string{username}, secretHash); err != nil {
 			return err
 		}
-		if err := s.allow(p.Id); err != nil {
-			return err
-		}
 		if p.allowAdminCreateOnly() {
 			return errNotAuthorized("SignUp is not permitted for this user pool")
 		}
@@ -182,13 +206,13 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 		if err := checkAttributes(p, attrs, true); err != nil {
 			return err
 		}
-		if u, err = s.newUser(tx, p, username, attrs); err != nil {
+		if u, err = s.newUser(tx, p, username, userID, attrs); err != nil {
 			return err
 		}
 		if miss := requiredMissing(p, u.Attributes); len(miss) > 0 {
 			return errParam("Attributes did not conform to the schema: %s: The attribute is required\n", miss[0])
 		}
-		s.setPassword(&u, password)
+		s.setPassword(&u, password, h)
 		u.Status = "UNCONFIRMED"
 		needsCode = p.autoVerifies("email") && u.Attributes["email"] != "" || p.autoVerifies("phone_number") && u.Attributes["phone_number"] != ""
 		if needsCode {
@@ -317,6 +341,23 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 
 // ConfirmForgotPassword sets a new password with a reset code.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHash, username, code, password string) error {
+	// Hash before the write, but only for a code that looks right: a
+	// wrong guess must not cost the server a hash.
+	var h *hashed
+	var p0 Pool
+	var u0 User
+	if s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		if _, p0, err = s.clientByID(tx, clientID); err != nil {
+			return err
+		}
+		u0, err = s.findUser(tx, p0, username)
+		return err
+	}) == nil && checkPolicy(p0.Policies.PasswordPolicy, password) == nil {
+		if c, ok := u0.Codes["reset"]; ok && c.Failed < maxCodeAttempts && hmac.Equal([]byte(c.Hash), []byte(hashCode(code))) {
+			h = s.prehash(p0.Id, u0.Username, password)
+		}
+	}
 	return s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
 		if err := s.useCode(ctx, u, "reset", code); err != nil {
 			return err
@@ -324,7 +365,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 		if err := checkPolicy(p.Policies.PasswordPolicy, password); err != nil {
 			return err
 		}
-		s.setPassword(u, password)
+		s.setPassword(u, password, h)
 		u.Status, u.Failed, u.LockedUntil = "CONFIRMED", 0, time.Time{}
 		return nil
 	})
@@ -336,14 +377,21 @@ func (s *Service) ChangePassword(ctx context.Context, accessToken, previous, pro
 	if err != nil {
 		return err
 	}
+	// Both hashes, the old password's check and the new one's, happen
+	// before the write; the write only checks that the password did not
+	// change meanwhile.
+	if !s.verifyPassword(u.PasswordHash, previous) {
+		return errIncorrect
+	}
+	if err := checkPolicy(p.Policies.PasswordPolicy, proposed); err != nil {
+		return err
+	}
+	h := s.prehash(p.Id, u.Username, proposed)
 	return s.modifyUser(ctx, p.Id, u.Username, func(p Pool, usr *User) error {
-		if !checkPassword(usr.PasswordHash, previous) {
+		if usr.PasswordHash != u.PasswordHash || !subEqual(usr.Attributes["sub"], u.Attributes["sub"]) {
 			return errIncorrect
 		}
-		if err := checkPolicy(p.Policies.PasswordPolicy, proposed); err != nil {
-			return err
-		}
-		s.setPassword(usr, proposed)
+		s.setPassword(usr, proposed, h)
 		return nil
 	})
 }

@@ -63,6 +63,9 @@ type Service struct {
 	used      map[string]time.Time // one-time challenge sessions already answered
 	limits    limiter
 	codeGuard codeGuard
+
+	hashOnce  sync.Once
+	hashSlots chan struct{}
 }
 
 func (s *Service) now() time.Time {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -88,12 +89,64 @@ func checkPassword(encoded, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// setPassword stores the hash and the SRP verifier of a new password.
-func (s *Service) setPassword(u *User, pw string) {
-	u.PasswordHash = hashPassword(pw)
-	salt, v := srp.NewVerifier(srp.PoolName(u.Pool), u.Username, pw)
-	u.SRPSalt = salt.Text(16)
-	u.SealedVerifier = s.Key.Seal(verifierPurpose, v.Bytes())
+// hashSlot waits for one of the slots argon2id hashing and checking may
+// use at once: half the CPUs (at least one), so that a storm of sign-ups
+// or sign-ins leaves the other half to everything else (S3 above all),
+// and 19 MiB a hash stays bounded.
+func (s *Service) hashSlot() (release func()) {
+	s.hashOnce.Do(func() { s.hashSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)) })
+	s.hashSlots <- struct{}{}
+	return func() { <-s.hashSlots }
+}
+
+// verifyPassword is checkPassword within a hashing slot.
+func (s *Service) verifyPassword(encoded, pw string) bool {
+	release := s.hashSlot()
+	defer release()
+	return checkPassword(encoded, pw)
+}
+
+// hashed is a password's argon2id hash and SRP verifier, computed for one
+// user before the write transaction that stores them: hashing takes tens
+// of milliseconds and must not hold the store's single writer.
+type hashed struct {
+	pool, userID, pw         string
+	hash, salt, sealedVerify string
+}
+
+// prehash hashes pw for the user userID of pool, outside any transaction.
+func (s *Service) prehash(pool, userID, pw string) *hashed {
+	salt, v := srp.NewVerifier(srp.PoolName(pool), userID, pw)
+	release := s.hashSlot()
+	defer release()
+	return &hashed{pool: pool, userID: userID, pw: pw, hash: hashPassword(pw), salt: salt.Text(16), sealedVerify: s.Key.Seal(verifierPurpose, v.Bytes())}
+}
+
+// setPassword stores the hash and the SRP verifier of a new password: h's,
+// when it was made for this user and password (the rule), else computed
+// here (a user renamed in between, say).
+func (s *Service) setPassword(u *User, pw string, h *hashed) {
+	if h == nil || h.pool != u.Pool || h.userID != u.Username || h.pw != pw {
+		h = s.prehash(u.Pool, u.Username, pw)
+	}
+	u.PasswordHash, u.SRPSalt, u.SealedVerifier = h.hash, h.salt, h.sealedVerify
+}
+
+// userIDFor is the username a sign-in name resolves to, read before a
+// write that will hash a password for it ("" if there is no such user).
+func (s *Service) userIDFor(ctx context.Context, pool, name string) string {
+	var id string
+	s.view(ctx, func(tx store.RecordTx) error {
+		p, err := s.poolTx(tx, pool)
+		if err != nil {
+			return nil
+		}
+		if u, err := s.findUser(tx, p, name); err == nil {
+			id = u.Username
+		}
+		return nil
+	})
+	return id
 }
 
 func (s *Service) verifier(u *User) (*big.Int, *big.Int, error) {
@@ -331,9 +384,30 @@ type CreateUserInput struct {
 // AdminCreateUser creates a user who must choose a new password at first
 // sign-in (FORCE_CHANGE_PASSWORD).
 func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User, error) {
+	// Read what the password is hashed for (the pool's policy, the user
+	// id) and hash it before the write.
+	p0, err := s.poolOnly(ctx, in.UserPoolId)
+	if err != nil {
+		return User{}, err
+	}
+	userID := in.Username
+	if in.MessageAction == "RESEND" {
+		userID = s.userIDFor(ctx, in.UserPoolId, in.Username)
+	} else if len(p0.UsernameAttributes) > 0 {
+		userID = newUUID()
+	}
+	if in.TemporaryPassword != "" && in.MessageAction != "RESEND" {
+		if err := checkPolicy(p0.Policies.PasswordPolicy, in.TemporaryPassword); err != nil {
+			return User{}, err
+		}
+	}
+	temp := in.TemporaryPassword
+	if temp == "" || in.MessageAction == "RESEND" {
+		temp = generatePassword(p0.Policies.PasswordPolicy)
+	}
+	h := s.prehash(in.UserPoolId, userID, temp)
 	var u User
-	var temp string
-	err := s.update(ctx, func(tx store.RecordTx) error {
+	err = s.update(ctx, func(tx store.RecordTx) error {
 		p, err := s.poolTx(tx, in.UserPoolId)
 		if err != nil {
 			return err
@@ -346,8 +420,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User
 			if u.Status != "FORCE_CHANGE_PASSWORD" {
 				return awserr.New(400, "UnsupportedUserStateException", "Resend not possible. "+in.Username+" status is not FORCE_CHANGE_PASSWORD.")
 			}
-			temp = generatePassword(p.Policies.PasswordPolicy)
-			s.setPassword(&u, temp)
+			s.setPassword(&u, temp, h)
 			u.TempExpires = s.now().Add(time.Duration(p.Policies.PasswordPolicy.TemporaryPasswordValidityDays) * 24 * time.Hour)
 			return s.saveUser(tx, p, &u, u)
 		}
@@ -357,17 +430,16 @@ func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User
 		if err := checkAttributes(p, in.UserAttributes, true); err != nil {
 			return err
 		}
-		u, err = s.newUser(tx, p, in.Username, in.UserAttributes)
+		u, err = s.newUser(tx, p, in.Username, userID, in.UserAttributes)
 		if err != nil {
 			return err
 		}
-		temp = in.TemporaryPassword
-		if temp == "" {
-			temp = generatePassword(p.Policies.PasswordPolicy)
-		} else if err := checkPolicy(p.Policies.PasswordPolicy, temp); err != nil {
-			return err
+		if in.TemporaryPassword != "" {
+			if err := checkPolicy(p.Policies.PasswordPolicy, temp); err != nil {
+				return err
+			}
 		}
-		s.setPassword(&u, temp)
+		s.setPassword(&u, temp, h)
 		u.Status = "FORCE_CHANGE_PASSWORD"
 		u.TempExpires = s.now().Add(time.Duration(p.Policies.PasswordPolicy.TemporaryPasswordValidityDays) * 24 * time.Hour)
 		return s.saveUser(tx, p, nil, u)
@@ -377,14 +449,23 @@ func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User
 		if dest == "" {
 			dest = u.Attributes["phone_number"]
 		}
-		s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: in.UserPoolId, Username: u.Username, Destination: dest, Medium: "EMAIL", Purpose: "AdminCreateUser", Password: temp})
+		if err := s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: in.UserPoolId, Username: u.Username, Destination: dest, Medium: "EMAIL", Purpose: "AdminCreateUser", Password: temp}); err != nil {
+			if s.Log != nil {
+				s.Log.Warn("cognito message not delivered", "pool", in.UserPoolId, "purpose", "AdminCreateUser", "err", err)
+			}
+			return u, awserr.New(400, "CodeDeliveryFailureException", "Unable to deliver the temporary password; the user was created: resend it with MessageAction RESEND.")
+		}
 	}
 	return u, err
 }
 
 // newUser builds a user (not yet saved), checking the username against the
 // pool's username attributes.
-func (s *Service) newUser(tx store.RecordTx, p Pool, name string, attrs []AttributeType) (User, error) {
+//
+// For pools whose usernames are email or phone, id (made before the
+// transaction, so that the password could be hashed for it) becomes the
+// generated username; a fresh one is made if id is "".
+func (s *Service) newUser(tx store.RecordTx, p Pool, name, id string, attrs []AttributeType) (User, error) {
 	if name == "" || len(name) > 128 {
 		return User{}, errParam("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length between 1 and 128")
 	}
@@ -402,7 +483,10 @@ func (s *Service) newUser(tx store.RecordTx, p Pool, name string, attrs []Attrib
 		default:
 			return User{}, errParam("Username should be either an email or a phone number.")
 		}
-		username = newUUID()
+		username = id
+		if username == "" || username == name {
+			username = newUUID()
+		}
 	}
 	if _, err := s.findUser(tx, p, name); err == nil {
 		return User{}, awserr.New(400, "UsernameExistsException", "User account already exists")
@@ -496,11 +580,12 @@ func (s *Service) AdminSetEnabled(ctx context.Context, pool, name string, enable
 // AdminSetUserPassword sets a password, permanent (CONFIRMED) or temporary
 // (FORCE_CHANGE_PASSWORD).
 func (s *Service) AdminSetUserPassword(ctx context.Context, pool, name, pw string, permanent bool) error {
+	h := s.prehash(pool, s.userIDFor(ctx, pool, name), pw)
 	return s.modifyUser(ctx, pool, name, func(p Pool, u *User) error {
 		if err := checkPolicy(p.Policies.PasswordPolicy, pw); err != nil {
 			return err
 		}
-		s.setPassword(u, pw)
+		s.setPassword(u, pw, h)
 		u.Failed, u.LockedUntil = 0, time.Time{}
 		if permanent {
 			u.Status, u.TempExpires = "CONFIRMED", time.Time{}

@@ -8,6 +8,7 @@ package front
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/auth"
@@ -314,7 +316,13 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, proto proto
 	ri := info(r.Context())
 	ri.err = err
 	e, ok := awserr.As(err)
-	if !ok {
+	switch {
+	case ok:
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT):
+		// SDKs retry a 500; a full disk will not empty itself. Say so.
+		e = awserr.New(507, "InsufficientStorage", "The server's storage is full: the request was refused and nothing was written. Free space on the server's data directory and retry.")
+		e.Sender = false
+	default:
 		e = awserr.New(500, "InternalError", "We encountered an internal error. Please try again.")
 		e.Sender = false
 	}

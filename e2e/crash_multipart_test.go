@@ -69,6 +69,7 @@ func TestMultipartCrash(t *testing.T) {
 	pw.CloseWithError(io.ErrClosedPipe)
 
 	s = startServer(t, serverOpts{DataDir: dataDir, Addr: addr})
+	s.waitLog("swept orphaned blobs", 30*time.Second) // in the background
 	c = client(s)
 	lp, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("mpcrash"), Key: aws.String("obj"), UploadId: up.UploadId})
 	if err != nil || len(lp.Parts) != 2 {

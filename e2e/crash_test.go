@@ -73,6 +73,7 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatal("no write was acknowledged before the kill")
 	}
 	s2 := startServer(t, serverOpts{DataDir: dataDir, Addr: addr})
+	s2.waitLog("swept orphaned blobs", 30*time.Second) // in the background
 	c2 := s3.NewFromConfig(s2.awsConfig(s2.KeyID, s2.Secret), func(o *s3.Options) { o.UsePathStyle = true })
 	for key, want := range acked {
 		out, err := c2.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("crash"), Key: aws.String(key)})

@@ -167,6 +167,18 @@ func (s *server) collect(r interface{ Read([]byte) (int, error) }) {
 }
 
 // Logs returns what the server has logged so far.
+// waitLog waits until the server's log has a line containing substr.
+func (s *server) waitLog(substr string, within time.Duration) {
+	s.t.Helper()
+	deadline := time.Now().Add(within)
+	for !strings.Contains(s.Logs(), substr) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no %q in the log after %v:\n%s", substr, within, s.Logs())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func (s *server) Logs() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()

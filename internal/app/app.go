@@ -235,11 +235,21 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	s3svc := &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log}
-	if n, err := s3svc.Recover(ctx); err != nil {
-		return fmt.Errorf("recover blob store: %w", err)
-	} else if n > 0 {
-		log.Info("removed orphaned blobs left by an earlier crash", "count", n)
-	}
+	// Garbage from an earlier crash is swept in the background: start-up
+	// must not grow with the number of objects. Only blobs from before
+	// this start are looked at, so the sweep and new writes never meet.
+	started := time.Now()
+	go func() {
+		t0 := time.Now()
+		n, err := s3svc.Recover(ctx, started)
+		if err != nil {
+			if ctx.Err() == nil {
+				log.Warn("sweeping orphaned blobs", "err", err)
+			}
+			return
+		}
+		log.Info("swept orphaned blobs left by any earlier crash", "removed", n, "took", time.Since(t0).Round(time.Millisecond))
+	}()
 	expiry, err := time.ParseDuration(cfg.UploadExpiry)
 	if err != nil || expiry < 0 {
 		return fmt.Errorf("upload-expiry %q: want a duration such as 168h", cfg.UploadExpiry)

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 )
 
 // ErrNotFound: no blob has the id.
@@ -32,7 +33,9 @@ type Store interface {
 	Open(ctx context.Context, id string) (File, error)
 	// Remove deletes a blob; removing a missing blob is not an error.
 	Remove(ctx context.Context, id string) error
-	// Sweep deletes every blob for which keep returns false, and any
-	// temporary files. Call it only when no Put is in flight (at start-up).
-	Sweep(ctx context.Context, keep func(id string) bool) (removed int, err error)
+	// Sweep deletes every blob last written before before for which keep
+	// returns false, and any temporary files from before then. Blobs and
+	// writes begun at or after before are never touched, so Sweep may run
+	// while the server serves, with before the time it started.
+	Sweep(ctx context.Context, before time.Time, keep func(id string) bool) (removed int, err error)
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // FS is a Store in a directory: blobs live at objects/<xx>/<id> (xx being
@@ -134,7 +135,7 @@ func (f *FS) Remove(_ context.Context, id string) error {
 }
 
 // Sweep implements Store.
-func (f *FS) Sweep(ctx context.Context, keep func(id string) bool) (int, error) {
+func (f *FS) Sweep(ctx context.Context, before time.Time, keep func(id string) bool) (int, error) {
 	removed := 0
 	// Unfinished writes (<id>.tmp) are never ids, so keep drops them too.
 	err := filepath.WalkDir(filepath.Join(f.dir, "objects"), func(p string, d fs.DirEntry, err error) error {
@@ -144,8 +145,18 @@ func (f *FS) Sweep(ctx context.Context, keep func(id string) bool) (int, error) 
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		info, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed meanwhile
+		}
+		if err != nil {
+			return err
+		}
+		if !info.ModTime().Before(before) {
+			return nil // written since the server started: not a crash's
+		}
 		if !keep(d.Name()) {
-			if err := os.Remove(p); err != nil {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("sweep %s: %w", p, err)
 			}
 			removed++

@@ -231,11 +231,13 @@ func objectBlobs(o *store.Object) []string {
 }
 
 // Recover removes blobs no object refers to and temporary files, left by a
-// crash. Call it before serving.
-func (s *Service) Recover(ctx context.Context) (int, error) {
+// crash before started (the time the server began). It only looks at
+// blobs written before then, so it runs in the background while the server
+// serves: start-up does not wait for a scan of every object.
+func (s *Service) Recover(ctx context.Context, started time.Time) (int, error) {
 	live := map[string]bool{}
 	if err := s.Meta.BlobIDs(ctx, func(id string) error { live[id] = true; return nil }); err != nil {
 		return 0, err
 	}
-	return s.Blobs.Sweep(ctx, func(id string) bool { return live[id] })
+	return s.Blobs.Sweep(ctx, started, func(id string) bool { return live[id] })
 }

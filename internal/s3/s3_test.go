@@ -103,7 +103,7 @@ func TestRecoverKeepsParts(t *testing.T) {
 	if n := countFiles(dir); n != 5 {
 		t.Fatalf("%d files before recovery, want 5", n)
 	}
-	removed, err := s.Recover(ctx)
+	removed, err := s.Recover(ctx, time.Now().Add(time.Minute))
 	if err != nil || removed != 1 || countFiles(dir) != 4 {
 		t.Fatalf("Recover removed %d (%v); %d files left", removed, err, countFiles(dir))
 	}

@@ -241,9 +241,15 @@ type Store interface {
 
 	// BlobIDs calls fn with every blob id that a record refers to
 	// (objects, their parts, and parts of uploads in progress). The
-	// server uses it at start-up to remove blobs that no record refers to
-	// (left behind by a crash between writing bytes and committing
-	// metadata).
+	// server uses it, in the background after start-up, to remove blobs
+	// that no record refers to (left behind by a crash between writing
+	// bytes and committing metadata).
+	//
+	// It need not be one snapshot (a backend may read in short
+	// transactions so writers are not held up), but every blob referred
+	// to throughout the call is reported: uploads' parts are read before
+	// objects, so a part that CompleteMultipartUpload moves into an object
+	// meanwhile is seen in one place or the other.
 	BlobIDs(ctx context.Context, fn func(id string) error) error
 
 	// Close releases the store. Calls after Close return ErrClosed.

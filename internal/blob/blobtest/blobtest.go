@@ -8,6 +8,7 @@ import (
 	"io"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/blob"
 )
@@ -59,7 +60,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			t.Fatalf("Put = %v, want the reader's error", err)
 		}
 		n := 0
-		s.Sweep(ctx, func(string) bool { n++; return true })
+		s.Sweep(ctx, time.Now().Add(time.Hour), func(string) bool { n++; return true })
 		if n != 0 {
 			t.Fatalf("%d blobs after a failed put", n)
 		}
@@ -86,9 +87,17 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		s := newStore(t)
 		keep, _, _ := s.Put(ctx, bytes.NewReader([]byte("keep")))
 		drop, _, _ := s.Put(ctx, bytes.NewReader([]byte("drop")))
-		n, err := s.Sweep(ctx, func(id string) bool { return id == keep })
+		before := time.Now().Add(2 * time.Second) // past any mtime granularity
+		time.Sleep(2100 * time.Millisecond)
+		fresh, _, _ := s.Put(ctx, bytes.NewReader([]byte("written after before")))
+		n, err := s.Sweep(ctx, before, func(id string) bool { return id == keep })
 		if err != nil || n != 1 {
 			t.Fatalf("Sweep = %d, %v", n, err)
+		}
+		if f, err := s.Open(ctx, fresh); err != nil {
+			t.Fatalf("a blob written after before was swept: %v", err)
+		} else {
+			f.Close()
 		}
 		if _, err := s.Open(ctx, drop); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatal("swept blob still there")

@@ -542,39 +542,88 @@ func (s *Store) AbortUpload(ctx context.Context, bucket, key, id string) (parts 
 
 // BlobIDs implements store.Store.
 func (s *Store) BlobIDs(ctx context.Context, fn func(id string) error) error {
-	return s.view(ctx, func(tx *bbolt.Tx) error {
-		err := tx.Bucket(objectsB).ForEachBucket(func(name []byte) error {
-			return tx.Bucket(objectsB).Bucket(name).ForEach(func(_, v []byte) error {
-				var o store.Object
-				if err := json.Unmarshal(v, &o); err != nil {
-					return err
-				}
-				if o.BlobID != "" {
-					if err := fn(o.BlobID); err != nil {
-						return err
-					}
-				}
-				for _, p := range o.Parts {
-					if err := fn(p.BlobID); err != nil {
-						return err
-					}
-				}
-				return nil
-			})
-		})
-		if err != nil {
+	parts := func(v []byte) error {
+		var p store.Part
+		if err := json.Unmarshal(v, &p); err != nil {
 			return err
 		}
-		return tx.Bucket(partsB).ForEachBucket(func(name []byte) error {
-			return tx.Bucket(partsB).Bucket(name).ForEach(func(_, v []byte) error {
-				var p store.Part
-				if err := json.Unmarshal(v, &p); err != nil {
-					return err
-				}
-				return fn(p.BlobID)
-			})
+		return fn(p.BlobID)
+	}
+	objects := func(v []byte) error {
+		var o store.Object
+		if err := json.Unmarshal(v, &o); err != nil {
+			return err
+		}
+		if o.BlobID != "" {
+			if err := fn(o.BlobID); err != nil {
+				return err
+			}
+		}
+		for _, p := range o.Parts {
+			if err := fn(p.BlobID); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Parts before objects: see the contract.
+	if err := s.scanNested(ctx, partsB, parts); err != nil {
+		return err
+	}
+	return s.scanNested(ctx, objectsB, objects)
+}
+
+// scanChunk is how many records scanNested reads in one transaction: a
+// long read transaction would hold up a writer that must grow the file.
+const scanChunk = 5000
+
+// scanNested calls fn with every value of every bucket nested in top, in
+// short read transactions that resume where the last one stopped.
+func (s *Store) scanNested(ctx context.Context, top []byte, fn func(v []byte) error) error {
+	var names [][]byte
+	if err := s.view(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(top).ForEachBucket(func(name []byte) error {
+			names = append(names, append([]byte(nil), name...))
+			return nil
 		})
-	})
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		var next []byte // the first key the next transaction reads
+		for done := false; !done; {
+			err := s.view(ctx, func(tx *bbolt.Tx) error {
+				b := tx.Bucket(top).Bucket(name)
+				if b == nil {
+					done = true // the bucket went meanwhile
+					return nil
+				}
+				c := b.Cursor()
+				k, v := c.First()
+				if next != nil {
+					k, v = c.Seek(next)
+				}
+				for n := 0; k != nil; n++ {
+					if n == scanChunk {
+						next = append(next[:0], k...)
+						return nil
+					}
+					if v != nil {
+						if err := fn(v); err != nil {
+							return err
+						}
+					}
+					k, v = c.Next()
+				}
+				done = true
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Close implements store.Store.

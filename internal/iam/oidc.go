@@ -56,11 +56,17 @@ func (s *Service) ListOpenIDConnectProviders(ctx context.Context) ([]OIDCProvide
 	var out []OIDCProvider
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindOIDC, "", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			p, _ := store.GetJSON[OIDCProvider](tx, kindOIDC, r.ID)
+			p, err := store.GetJSON[OIDCProvider](tx, kindOIDC, r.ID)
+			if err != nil {
+				return err
+			}
 			out = append(out, p)
 		}
-		return err
+		return nil
 	})
 	return out, err
 }

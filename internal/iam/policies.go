@@ -90,7 +90,11 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 			return err
 		}
 		for _, r := range recs {
-			if old, _ := store.GetJSON[ManagedPolicy](tx, kindPolicy, r.ID); strings.EqualFold(old.Name, name) {
+			old, err := store.GetJSON[ManagedPolicy](tx, kindPolicy, r.ID)
+			if err != nil {
+				return err
+			}
+			if strings.EqualFold(old.Name, name) {
 				return errExists("A policy called %s already exists. Duplicate names are not allowed.", name)
 			}
 		}
@@ -108,8 +112,8 @@ func (s *Service) GetPolicy(ctx context.Context, arn string) (ManagedPolicy, err
 		if err != nil {
 			return err
 		}
-		p.AttachmentCount = attachments(tx, arn)
-		return nil
+		p.AttachmentCount, err = attachments(tx, arn)
+		return err
 	})
 	return p, err
 }
@@ -126,27 +130,39 @@ func (s *Service) policyTx(tx store.RecordTx, arn string) (ManagedPolicy, error)
 }
 
 // attachments counts the roles and users a managed policy is attached to.
-func attachments(tx store.RecordTx, arn string) int {
+func attachments(tx store.RecordTx, arn string) (int, error) {
 	n := 0
-	roles, _ := tx.List(kindRole, "", "", 0)
+	roles, err := tx.List(kindRole, "", "", 0)
+	if err != nil {
+		return 0, err
+	}
 	for _, rec := range roles {
-		r, _ := store.GetJSON[Role](tx, kindRole, rec.ID)
+		r, err := store.GetJSON[Role](tx, kindRole, rec.ID)
+		if err != nil {
+			return 0, err
+		}
 		for _, a := range r.Attached {
 			if a == arn {
 				n++
 			}
 		}
 	}
-	users, _ := tx.List(kindUser, "", "", 0)
+	users, err := tx.List(kindUser, "", "", 0)
+	if err != nil {
+		return 0, err
+	}
 	for _, rec := range users {
-		u, _ := store.GetJSON[User](tx, kindUser, rec.ID)
+		u, err := store.GetJSON[User](tx, kindUser, rec.ID)
+		if err != nil {
+			return 0, err
+		}
 		for _, a := range u.Attached {
 			if a == arn {
 				n++
 			}
 		}
 	}
-	return n
+	return n, nil
 }
 
 // ListPolicies lists managed policies: scope "All", "AWS" or "Local";
@@ -165,13 +181,19 @@ func (s *Service) ListPolicies(ctx context.Context, scope string, onlyAttached b
 				return err
 			}
 			for _, r := range recs {
-				mp, _ := store.GetJSON[ManagedPolicy](tx, kindPolicy, r.ID)
+				mp, err := store.GetJSON[ManagedPolicy](tx, kindPolicy, r.ID)
+				if err != nil {
+					return err
+				}
 				all = append(all, mp)
 			}
 		}
 		var kept []ManagedPolicy
 		for _, mp := range all {
-			mp.AttachmentCount = attachments(tx, mp.ARN)
+			var err error
+			if mp.AttachmentCount, err = attachments(tx, mp.ARN); err != nil {
+				return err
+			}
 			if strings.HasPrefix(mp.Path, prefix) && (!onlyAttached || mp.AttachmentCount > 0) {
 				kept = append(kept, mp)
 			}
@@ -275,7 +297,11 @@ func (s *Service) DeletePolicyVersion(ctx context.Context, arn, id string) error
 // DeletePolicy deletes a customer managed policy attached nowhere.
 func (s *Service) DeletePolicy(ctx context.Context, arn string) error {
 	return s.modifyPolicy(ctx, arn, func(tx store.RecordTx, p *ManagedPolicy) error {
-		if attachments(tx, arn) > 0 {
+		n, err := attachments(tx, arn)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
 			return awserr.New(409, "DeleteConflict", "Cannot delete a policy attached to entities.")
 		}
 		if len(p.Versions) > 1 {

@@ -115,8 +115,14 @@ func (s *Service) ListRoles(ctx context.Context, prefix string, p ListPage) ([]R
 	var all []Role
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindRole, "", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, rec := range recs {
-			r, _ := store.GetJSON[Role](tx, kindRole, rec.ID)
+			r, err := store.GetJSON[Role](tx, kindRole, rec.ID)
+			if err != nil {
+				return err
+			}
 			if strings.HasPrefix(r.Path, prefix) {
 				all = append(all, r)
 			}

@@ -85,8 +85,14 @@ func (s *Service) ListUsers(ctx context.Context, prefix string, p ListPage) ([]U
 	var all []User
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindUser, "", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, rec := range recs {
-			u, _ := store.GetJSON[User](tx, kindUser, rec.ID)
+			u, err := store.GetJSON[User](tx, kindUser, rec.ID)
+			if err != nil {
+				return err
+			}
 			if strings.HasPrefix(u.Path, prefix) {
 				all = append(all, u)
 			}

@@ -155,12 +155,17 @@ func (s *Service) ListIdentities(ctx context.Context, poolID string, max int) ([
 	out := []IdentityDescription{}
 	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindIdentity, poolID+"/", "", max)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
 			var i Identity
-			json.Unmarshal(r.Value, &i)
+			if err := json.Unmarshal(r.Value, &i); err != nil {
+				return err
+			}
 			out = append(out, describe(i))
 		}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -176,9 +181,13 @@ func (s *Service) DeleteIdentities(ctx context.Context, ids []string) ([]string,
 		}
 		err = s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
 			for p, sub := range i.Logins {
-				tx.Delete(kindLogin, i.PoolId+"/"+p+"/"+sub)
+				if err := tx.Delete(kindLogin, i.PoolId+"/"+p+"/"+sub); err != nil {
+					return err
+				}
 			}
-			tx.Delete(kindByID, id)
+			if err := tx.Delete(kindByID, id); err != nil {
+				return err
+			}
 			return tx.Delete(kindIdentity, i.PoolId+"/"+id)
 		})
 		if err != nil {
@@ -210,7 +219,9 @@ func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[stri
 		for _, prov := range remove {
 			for name, sub := range i.Logins {
 				if name == prov || name == idpProvider(s.Region, prov) {
-					tx.Delete(kindLogin, i.PoolId+"/"+name+"/"+sub)
+					if err := tx.Delete(kindLogin, i.PoolId+"/"+name+"/"+sub); err != nil {
+						return err
+					}
 					delete(i.Logins, name)
 				}
 			}

@@ -192,11 +192,17 @@ func (s *Service) ListPools(ctx context.Context) ([]Pool, error) {
 	var out []Pool
 	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindPool, "", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			st, _ := store.GetJSON[stored](tx, kindPool, r.ID)
+			st, err := store.GetJSON[stored](tx, kindPool, r.ID)
+			if err != nil {
+				return err
+			}
 			out = append(out, st.pool())
 		}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -229,17 +235,29 @@ func (s *Service) UpdatePool(ctx context.Context, p Pool) (Pool, error) {
 // DeletePool deletes a pool and its identities.
 func (s *Service) DeletePool(ctx context.Context, id string) error {
 	return s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
-		if _, err := tx.Get(kindPool, id); err != nil {
+		if _, err := tx.Get(kindPool, id); errors.Is(err, store.ErrNotFound) {
 			return errNotFound("IdentityPool '%s' not found.", id)
+		} else if err != nil {
+			return err
 		}
-		recs, _ := tx.List(kindIdentity, id+"/", "", 0)
+		recs, err := tx.List(kindIdentity, id+"/", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			tx.Delete(kindByID, strings.TrimPrefix(r.ID, id+"/"))
+			if err := tx.Delete(kindByID, strings.TrimPrefix(r.ID, id+"/")); err != nil {
+				return err
+			}
 		}
 		for _, kind := range []string{kindIdentity, kindLogin} {
-			recs, _ := tx.List(kind, id+"/", "", 0)
+			recs, err := tx.List(kind, id+"/", "", 0)
+			if err != nil {
+				return err
+			}
 			for _, r := range recs {
-				tx.Delete(kind, r.ID)
+				if err := tx.Delete(kind, r.ID); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Delete(kindPool, id)

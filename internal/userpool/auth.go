@@ -1,6 +1,7 @@
 package userpool
 
 import (
+	"fmt"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -153,9 +154,11 @@ func (s *Service) locked(u User) error {
 }
 
 // recordFailure counts a failed sign-in: after 5, lockouts grow from 1 s
-// to 15 minutes, as Cognito does.
-func (s *Service) recordFailure(ctx context.Context, pool, username string) {
-	s.modifyUser(ctx, pool, username, func(_ Pool, u *User) error {
+// to 15 minutes, as Cognito does. It returns the answer for the failed
+// sign-in: errIncorrect, or the store's error if the count could not be
+// written (so that guesses never go uncounted).
+func (s *Service) recordFailure(ctx context.Context, pool, username string) error {
+	err := s.modifyUser(ctx, pool, username, func(_ Pool, u *User) error {
 		u.Failed++
 		if u.Failed >= 5 {
 			d := time.Second << min(u.Failed-5, 10)
@@ -163,6 +166,10 @@ func (s *Service) recordFailure(ctx context.Context, pool, username string) {
 		}
 		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("counting a failed sign-in: %w", err)
+	}
+	return errIncorrect
 }
 
 // InitiateAuth starts a sign-in.
@@ -264,8 +271,7 @@ func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, 
 		return nil, err
 	}
 	if !s.verifyPassword(u.PasswordHash, pw) {
-		s.recordFailure(ctx, p.Id, u.Username)
-		return nil, errIncorrect
+		return nil, s.recordFailure(ctx, p.Id, u.Username)
 	}
 	return s.afterPassword(ctx, p, c, u)
 }
@@ -278,7 +284,9 @@ func (s *Service) afterPassword(ctx context.Context, p Pool, c Client, u User) (
 		return nil, err
 	}
 	if u.Failed > 0 {
-		s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil })
+		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil }); err != nil {
+			return nil, err
+		}
 	}
 	if u.Status == "FORCE_CHANGE_PASSWORD" {
 		if s.now().After(u.TempExpires) && !u.TempExpires.IsZero() {
@@ -518,7 +526,7 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 	}
 	if !srp.VerifySignature(K, srp.PoolName(p.Id), u.Username, block, ts, r["PASSWORD_CLAIM_SIGNATURE"]) || !known {
 		if known {
-			s.recordFailure(ctx, p.Id, u.Username)
+			return nil, s.recordFailure(ctx, p.Id, u.Username)
 		}
 		return nil, errIncorrect
 	}
@@ -550,7 +558,10 @@ func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, ori
 	accessTTL, idTTL, refreshTTL := c.validity()
 	iss := s.Issuer(p.Id)
 	event := newUUID()
-	groups, roles, preferred := s.groupClaims(ctx, p.Id, u.Groups)
+	groups, roles, preferred, err := s.groupClaims(ctx, p.Id, u.Groups)
+	if err != nil {
+		return nil, err
+	}
 	id := map[string]any{
 		"sub": u.Attributes["sub"], "aud": c.ClientId, "token_use": "id", "auth_time": authTime.Unix(), "iss": iss,
 		"exp": now.Add(idTTL).Unix(), "iat": now.Unix(), "jti": newUUID(), "origin_jti": originJTI, "event_id": event,
@@ -663,13 +674,21 @@ func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHa
 }
 
 // revokeAllTx removes every refresh token of a user.
-func (s *Service) revokeAllTx(tx store.RecordTx, pool, username string) {
+func (s *Service) revokeAllTx(tx store.RecordTx, pool, username string) error {
 	prefix := userKey(pool, username) + "/"
-	recs, _ := tx.List(kindUserRefresh, prefix, "", 0)
-	for _, r := range recs {
-		tx.Delete(kindRefresh, strings.TrimPrefix(r.ID, prefix))
-		tx.Delete(kindUserRefresh, r.ID)
+	recs, err := tx.List(kindUserRefresh, prefix, "", 0)
+	if err != nil {
+		return err
 	}
+	for _, r := range recs {
+		if err := tx.Delete(kindRefresh, strings.TrimPrefix(r.ID, prefix)); err != nil {
+			return err
+		}
+		if err := tx.Delete(kindUserRefresh, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RevokeToken revokes a refresh token (and, through its origin, the
@@ -677,8 +696,11 @@ func (s *Service) revokeAllTx(tx store.RecordTx, pool, username string) {
 func (s *Service) RevokeToken(ctx context.Context, token, clientID, secret string) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
 		rec, err := store.GetJSON[refreshRecord](tx, kindRefresh, refreshID(token))
-		if err != nil {
+		if isNotFound(err) {
 			return nil // unknown tokens revoke quietly, as Cognito does
+		}
+		if err != nil {
+			return err
 		}
 		c, _, err := s.clientByID(tx, clientID)
 		if err != nil {
@@ -698,7 +720,9 @@ func (s *Service) RevokeToken(ctx context.Context, token, clientID, secret strin
 		if err := store.PutJSON(tx, kindRevoked, rec.Pool+"/"+rec.OriginJTI, rec.Expires); err != nil {
 			return err
 		}
-		tx.Delete(kindUserRefresh, userKey(rec.Pool, rec.Username)+"/"+refreshID(token))
+		if err := tx.Delete(kindUserRefresh, userKey(rec.Pool, rec.Username)+"/"+refreshID(token)); err != nil {
+			return err
+		}
 		return tx.Delete(kindRefresh, refreshID(token))
 	})
 }
@@ -707,16 +731,24 @@ const kindRevoked = "cognito.revoked"
 
 // groupClaims returns a user's groups by precedence, their role ARNs and
 // the preferred role (the lowest precedence, if unique).
-func (s *Service) groupClaims(ctx context.Context, pool string, names []string) (groups, roles []string, preferred string) {
+func (s *Service) groupClaims(ctx context.Context, pool string, names []string) (groups, roles []string, preferred string, err error) {
 	var gs []Group
-	s.view(ctx, func(tx store.RecordTx) error {
+	err = s.view(ctx, func(tx store.RecordTx) error {
 		for _, n := range names {
-			if g, err := store.GetJSON[Group](tx, kindGroup, pool+"/"+n); err == nil {
-				gs = append(gs, g)
+			g, err := store.GetJSON[Group](tx, kindGroup, pool+"/"+n)
+			if isNotFound(err) {
+				continue // deleted since
 			}
+			if err != nil {
+				return err
+			}
+			gs = append(gs, g)
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, nil, "", err
+	}
 	sort.SliceStable(gs, func(i, j int) bool { return precedence(gs[i]) < precedence(gs[j]) })
 	best, tie := -1, false
 	for _, g := range gs {
@@ -736,7 +768,7 @@ func (s *Service) groupClaims(ctx context.Context, pool string, names []string) 
 	if tie {
 		preferred = ""
 	}
-	return groups, roles, preferred
+	return groups, roles, preferred, nil
 }
 
 func precedence(g Group) int {

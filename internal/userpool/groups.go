@@ -95,11 +95,19 @@ func (s *Service) DeleteGroup(ctx context.Context, pool, name string) error {
 		if _, err := s.groupTx(tx, pool, name); err != nil {
 			return err
 		}
-		recs, _ := tx.List(kindUser, pool+"/", "", 0)
+		recs, err := tx.List(kindUser, pool+"/", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			u, _ := store.GetJSON[User](tx, kindUser, r.ID)
+			u, err := store.GetJSON[User](tx, kindUser, r.ID)
+			if err != nil {
+				return err
+			}
 			if removeString(&u.Groups, name) {
-				store.PutJSON(tx, kindUser, r.ID, u)
+				if err := store.PutJSON(tx, kindUser, r.ID, u); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Delete(kindGroup, pool+"/"+name)
@@ -114,11 +122,17 @@ func (s *Service) ListGroups(ctx context.Context, pool string) ([]Group, error) 
 			return err
 		}
 		recs, err := tx.List(kindGroup, pool+"/", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			g, _ := store.GetJSON[Group](tx, kindGroup, r.ID)
+			g, err := store.GetJSON[Group](tx, kindGroup, r.ID)
+			if err != nil {
+				return err
+			}
 			out = append(out, g)
 		}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -196,8 +210,14 @@ func (s *Service) ListUsersInGroup(ctx context.Context, pool, group string) ([]U
 			return err
 		}
 		recs, err := tx.List(kindUser, pool+"/", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			u, _ := store.GetJSON[User](tx, kindUser, r.ID)
+			u, err := store.GetJSON[User](tx, kindUser, r.ID)
+			if err != nil {
+				return err
+			}
 			for _, g := range u.Groups {
 				if g == group {
 					out = append(out, u)

@@ -270,11 +270,17 @@ func (s *Service) ListPools(ctx context.Context) ([]Pool, error) {
 	var out []Pool
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindPool, "", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			p, _ := store.GetJSON[Pool](tx, kindPool, r.ID)
+			p, err := store.GetJSON[Pool](tx, kindPool, r.ID)
+			if err != nil {
+				return err
+			}
 			out = append(out, p)
 		}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -536,11 +542,17 @@ func (s *Service) ListClients(ctx context.Context, pool string) ([]Client, error
 			return err
 		}
 		recs, err := tx.List(kindClient, pool+"/", "", 0)
+		if err != nil {
+			return err
+		}
 		for _, r := range recs {
-			c, _ := store.GetJSON[Client](tx, kindClient, r.ID)
+			c, err := store.GetJSON[Client](tx, kindClient, r.ID)
+			if err != nil {
+				return err
+			}
 			out = append(out, c)
 		}
-		return err
+		return nil
 	})
 	return out, err
 }
@@ -578,7 +590,9 @@ func (s *Service) DeleteClient(ctx context.Context, pool, id string) error {
 		if _, err := s.clientTx(tx, pool, id); err != nil {
 			return err
 		}
-		tx.Delete(kindClientPool, id)
+		if err := tx.Delete(kindClientPool, id); err != nil {
+			return err
+		}
 		return tx.Delete(kindClient, pool+"/"+id)
 	})
 }

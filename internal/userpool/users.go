@@ -303,7 +303,9 @@ func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
 			continue
 		}
 		if old != nil && old.Attributes[attr] != "" {
-			tx.Delete(kindAlias, aliasKey(p.Id, attr, old.Attributes[attr]))
+			if err := tx.Delete(kindAlias, aliasKey(p.Id, attr, old.Attributes[attr])); err != nil {
+				return err
+			}
 		}
 		v := u.Attributes[attr]
 		if v == "" {
@@ -313,7 +315,11 @@ func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
 		if !verified {
 			continue
 		}
-		if owner, err := tx.Get(kindAlias, aliasKey(p.Id, attr, v)); err == nil && string(owner) != strings.ToLower(u.Username) {
+		owner, err := tx.Get(kindAlias, aliasKey(p.Id, attr, v))
+		if err != nil && !isNotFound(err) {
+			return err
+		}
+		if err == nil && string(owner) != strings.ToLower(u.Username) {
 			if p.usernameIs(attr) {
 				return awserr.New(400, "UsernameExistsException", "An account with the given "+attr+" already exists.")
 			}
@@ -548,12 +554,20 @@ func (s *Service) modifyUser(ctx context.Context, pool, name string, fn func(p P
 func (s *Service) deleteUserTx(tx store.RecordTx, p Pool, u User) error {
 	for _, attr := range []string{"email", "phone_number", "preferred_username"} {
 		if v := u.Attributes[attr]; v != "" {
-			if owner, err := tx.Get(kindAlias, aliasKey(p.Id, attr, v)); err == nil && string(owner) == strings.ToLower(u.Username) {
-				tx.Delete(kindAlias, aliasKey(p.Id, attr, v))
+			owner, err := tx.Get(kindAlias, aliasKey(p.Id, attr, v))
+			if err != nil && !isNotFound(err) {
+				return err
+			}
+			if err == nil && string(owner) == strings.ToLower(u.Username) {
+				if err := tx.Delete(kindAlias, aliasKey(p.Id, attr, v)); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	s.revokeAllTx(tx, p.Id, u.Username)
+	if err := s.revokeAllTx(tx, p.Id, u.Username); err != nil {
+		return err
+	}
 	if err := tx.Delete(kindUser, userKey(p.Id, u.Username)); err != nil {
 		return err
 	}
@@ -687,7 +701,10 @@ func (s *Service) ListUsers(ctx context.Context, pool, filter string, limit int,
 			return err
 		}
 		for _, r := range recs {
-			u, _ := store.GetJSON[User](tx, kindUser, r.ID)
+			u, err := store.GetJSON[User](tx, kindUser, r.ID)
+			if err != nil {
+				return err
+			}
 			if attr != "" {
 				v := u.Attributes[attr]
 				switch attr {

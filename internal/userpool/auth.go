@@ -1,7 +1,6 @@
 package userpool
 
 import (
-	"fmt"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -9,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"sort"
 	"strings"
@@ -778,37 +778,89 @@ func precedence(g Group) int {
 	return *g.Precedence
 }
 
-// AccessClaims verifies an access token for a self-service call and
-// returns its user: signature, expiry, token use, revocation and global
-// sign-out all checked.
-func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, error) {
+// accessClaims are the claims of an access token whose signature checked
+// out.
+type accessClaims struct {
+	jwt.Claims
+	TokenUse  string `json:"token_use"`
+	Username  string `json:"username"`
+	OriginJTI string `json:"origin_jti"`
+	pool      string
+}
+
+// verifyAccess checks an access token's signature, issuer and use.
+func (s *Service) verifyAccess(ctx context.Context, token string) (accessClaims, error) {
 	invalid := errNotAuthorized("Invalid Access Token")
+	var c accessClaims
 	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil {
-		return Pool{}, User{}, invalid
+		return c, invalid
 	}
 	var unverified struct {
 		Iss string `json:"iss"`
 	}
 	if tok.UnsafeClaimsWithoutVerification(&unverified) != nil {
-		return Pool{}, User{}, invalid
+		return c, invalid
 	}
 	poolID := unverified.Iss[strings.LastIndex(unverified.Iss, "/")+1:]
-	p, err := s.Pool(ctx, poolID)
-	if err != nil {
-		return Pool{}, User{}, invalid
+	if _, err := s.poolForCheck(ctx, poolID); err != nil {
+		return c, invalid
 	}
 	keys, err := s.keys(ctx, poolID)
 	if err != nil {
-		return Pool{}, User{}, err
-	}
-	var c struct {
-		jwt.Claims
-		TokenUse  string `json:"token_use"`
-		Username  string `json:"username"`
-		OriginJTI string `json:"origin_jti"`
+		return c, err
 	}
 	if err := tok.Claims(&keys.all, &c); err != nil || c.TokenUse != "access" || c.Issuer != s.Issuer(poolID) {
+		return c, invalid
+	}
+	c.pool = poolID
+	return c, nil
+}
+
+// verifiedCache remembers access tokens whose signature checked out (by
+// the token's SHA-256), so a token used again skips the RSA check; expiry,
+// revocation, sign-out and the user are checked on every use.
+type verifiedCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]accessClaims
+}
+
+const maxVerified = 100000
+
+func (v *verifiedCache) get(token string) (accessClaims, bool) {
+	h := sha256.Sum256([]byte(token))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c, ok := v.m[h]
+	return c, ok
+}
+
+func (v *verifiedCache) put(token string, c accessClaims) {
+	h := sha256.Sum256([]byte(token))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.m == nil || len(v.m) >= maxVerified {
+		v.m = make(map[[32]byte]accessClaims) // forget all: a bound, not an LRU
+	}
+	v.m[h] = c
+}
+
+// AccessClaims verifies an access token for a self-service call and
+// returns its user: signature, expiry, token use, revocation and global
+// sign-out all checked.
+func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, error) {
+	invalid := errNotAuthorized("Invalid Access Token")
+	c, ok := s.verified.get(token)
+	if !ok {
+		var err error
+		if c, err = s.verifyAccess(ctx, token); err != nil {
+			return Pool{}, User{}, err
+		}
+		s.verified.put(token, c)
+	}
+	poolID := c.pool
+	p, err := s.poolForCheck(ctx, poolID)
+	if err != nil {
 		return Pool{}, User{}, invalid
 	}
 	if c.Expiry == nil || !s.now().Before(c.Expiry.Time()) {

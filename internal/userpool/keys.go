@@ -149,7 +149,7 @@ func (s *Service) RotateKeys(ctx context.Context, pool string) error {
 
 // JWKS returns a pool's public keys.
 func (s *Service) JWKS(ctx context.Context, pool string) (*jose.JSONWebKeySet, error) {
-	if _, err := s.Pool(ctx, pool); err != nil {
+	if _, err := s.poolForCheck(ctx, pool); err != nil {
 		return nil, err
 	}
 	k, err := s.keys(ctx, pool)

@@ -1,9 +1,12 @@
 package userpool
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -244,6 +247,54 @@ func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
 		return nil
 	})
 	return p, err
+}
+
+// poolCache holds decoded pools by id with the stored bytes they came
+// from: a token check reads the bytes (cheap) and decodes only when they
+// changed, so it stays exact on any number of nodes.
+type poolCache struct {
+	mu sync.RWMutex
+	m  map[string]cachedPool
+}
+
+type cachedPool struct {
+	raw  []byte
+	pool Pool
+}
+
+// poolForCheck reads a pool for a token check. The result shares its maps
+// and slices with the cache: callers must only read it.
+func (s *Service) poolForCheck(ctx context.Context, id string) (Pool, error) {
+	var raw []byte
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		b, err := tx.Get(kindPool, id)
+		if isNotFound(err) {
+			return errNotFound("User pool %s does not exist.", id)
+		}
+		raw = append(raw[:0], b...)
+		return err
+	})
+	if err != nil {
+		return Pool{}, err
+	}
+	c := &s.pools
+	c.mu.RLock()
+	e, ok := c.m[id]
+	c.mu.RUnlock()
+	if ok && bytes.Equal(e.raw, raw) {
+		return e.pool, nil
+	}
+	var p Pool
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return Pool{}, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]cachedPool{}
+	}
+	c.m[id] = cachedPool{raw: raw, pool: p}
+	c.mu.Unlock()
+	return p, nil
 }
 
 // poolOnly reads a pool without its user count.

@@ -64,6 +64,8 @@ type Service struct {
 	limits    limiter
 	codeGuard codeGuard
 
+	pools     poolCache
+	verified  verifiedCache
 	hashOnce  sync.Once
 	hashSlots chan struct{}
 }

@@ -50,7 +50,7 @@ func (s *Service) VerifyIDToken(ctx context.Context, token string) (*VerifiedTok
 		return nil, ErrTokenMalformed
 	}
 	poolID := unverified.Iss[strings.LastIndex(unverified.Iss, "/")+1:]
-	if _, err := s.Pool(ctx, poolID); err != nil || s.Issuer(poolID) != unverified.Iss {
+	if _, err := s.poolForCheck(ctx, poolID); err != nil || s.Issuer(poolID) != unverified.Iss {
 		return nil, ErrTokenSignature
 	}
 	keys, err := s.keys(ctx, poolID)

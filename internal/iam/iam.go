@@ -9,6 +9,7 @@
 package iam
 
 import (
+	"unicode"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -186,6 +187,37 @@ func (s *Service) compile(doc string, kind policy.Kind) (*policy.Document, error
 	return d, nil
 }
 
+// IAM's size quotas, counted as AWS counts them: characters other than
+// white space.
+const (
+	maxManagedPolicy   = 6144  // a managed policy version
+	maxTrustPolicy     = 2048  // a role's trust policy (the default quota)
+	maxRoleInlineTotal = 10240 // all of a role's inline policies together
+	maxUserInlineTotal = 2048  // all of a user's inline policies together
+)
+
+// policySize is a document's size as IAM's quotas count it.
+func policySize(doc string) int {
+	n := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// inlineTotal is the size of a set of inline policies with one replaced.
+func inlineTotal(inline map[string]string, name, doc string) int {
+	n := policySize(doc)
+	for k, v := range inline {
+		if k != name {
+			n += policySize(v)
+		}
+	}
+	return n
+}
+
 // validate checks a document on write and returns it as stored.
 func (s *Service) validate(doc string, kind policy.Kind) (string, error) {
 	if len(doc) > 10240 {
@@ -195,6 +227,9 @@ func (s *Service) validate(doc string, kind policy.Kind) (string, error) {
 		if d, err := url.QueryUnescape(doc); err == nil {
 			doc = d
 		}
+	}
+	if kind == policy.Trust && policySize(doc) > maxTrustPolicy {
+		return "", awserr.Newf(409, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicy)
 	}
 	if _, err := s.compile(doc, kind); err != nil {
 		var pe *policy.Error

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -170,5 +171,45 @@ func TestAccessKeys(t *testing.T) {
 	}
 	if err := s.DeleteUser(ctx, "bob"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPolicyQuotas: IAM's size quotas, counted without white space.
+func TestPolicyQuotas(t *testing.T) {
+	s := newIAM(t)
+	ctx := context.Background()
+	stmt := func(i int) string {
+		return fmt.Sprintf(`{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-%04d/*"}`, i)
+	}
+	doc := func(n int) string {
+		var st []string
+		for i := 0; i < n; i++ {
+			st = append(st, stmt(i))
+		}
+		return `{"Version":"2012-10-17","Statement":[` + strings.Join(st, ",") + `]}`
+	}
+	if _, err := s.CreateRole(ctx, CreateRoleInput{Name: "r", AssumeRolePolicy: trust}); err != nil {
+		t.Fatal(err)
+	}
+	// 70 statements of ~79 characters: ~5.6k, under 6,144; 90: over.
+	if _, err := s.CreatePolicy(ctx, "ok", "/", "", doc(70), nil); err != nil {
+		t.Errorf("a managed policy under 6,144: %v", err)
+	}
+	if _, err := s.CreatePolicy(ctx, "big", "/", "", doc(90), nil); code(err) != "LimitExceeded" {
+		t.Errorf("a managed policy over 6,144: %v", err)
+	}
+	// Inline policies of a role: 10,240 in all.
+	if err := s.PutRolePolicy(ctx, "r", "a", doc(70)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutRolePolicy(ctx, "r", "b", doc(70)); code(err) != "LimitExceeded" {
+		t.Errorf("inline policies over 10,240 in all: %v", err)
+	}
+	if err := s.PutRolePolicy(ctx, "r", "a", doc(100)); err != nil {
+		t.Errorf("replacing an inline policy counts the new one only: %v", err)
+	}
+	// A trust policy: 2,048.
+	if err := s.UpdateAssumeRolePolicy(ctx, "r", strings.Replace(doc(0), `"Statement":[]`, `"Statement":[`+strings.Repeat(`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"},`, 30)+`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]`, 1)); code(err) != "LimitExceeded" {
+		t.Errorf("a trust policy over 2,048: %v", err)
 	}
 }

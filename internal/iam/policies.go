@@ -77,7 +77,7 @@ func (s *Service) CreatePolicy(ctx context.Context, name, path, description, doc
 	if err := checkTags(tags); err != nil {
 		return ManagedPolicy{}, err
 	}
-	doc, err = s.validate(doc, policy.Identity)
+	doc, err = s.validateManaged(doc)
 	if err != nil {
 		return ManagedPolicy{}, err
 	}
@@ -230,7 +230,7 @@ func (s *Service) modifyPolicy(ctx context.Context, arn string, fn func(tx store
 
 // CreatePolicyVersion adds a version, optionally making it the default.
 func (s *Service) CreatePolicyVersion(ctx context.Context, arn, doc string, setDefault bool) (PolicyVersion, error) {
-	doc, err := s.validate(doc, policy.Identity)
+	doc, err := s.validateManaged(doc)
 	if err != nil {
 		return PolicyVersion{}, err
 	}
@@ -339,4 +339,17 @@ func detach(list *[]string, arn string) error {
 		}
 	}
 	return errNoSuchEntity("Policy %s was not found.", arn)
+}
+
+// validateManaged is validate for a managed policy version, within its
+// 6,144-character quota.
+func (s *Service) validateManaged(doc string) (string, error) {
+	doc, err := s.validate(doc, policy.Identity)
+	if err != nil {
+		return "", err
+	}
+	if policySize(doc) > maxManagedPolicy {
+		return "", awserr.Newf(409, "LimitExceeded", "Cannot exceed quota for PolicySize: %d", maxManagedPolicy)
+	}
+	return doc, nil
 }

@@ -223,6 +223,9 @@ func (s *Service) PutRolePolicy(ctx context.Context, role, name, doc string) err
 		return err
 	}
 	return s.modifyRole(ctx, role, func(r *Role) error {
+		if inlineTotal(r.Inline, name, doc) > maxRoleInlineTotal {
+			return awserr.Newf(409, "LimitExceeded", "Maximum policy size of %d bytes exceeded for role %s", maxRoleInlineTotal, r.Name)
+		}
 		if r.Inline == nil {
 			r.Inline = map[string]string{}
 		}

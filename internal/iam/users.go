@@ -218,6 +218,9 @@ func (s *Service) PutUserPolicy(ctx context.Context, user, name, doc string) err
 		return err
 	}
 	return s.modifyUser(ctx, user, func(_ store.RecordTx, u *User) error {
+		if inlineTotal(u.Inline, name, doc) > maxUserInlineTotal {
+			return awserr.Newf(409, "LimitExceeded", "Maximum policy size of %d bytes exceeded for user %s", maxUserInlineTotal, u.Name)
+		}
 		if u.Inline == nil {
 			u.Inline = map[string]string{}
 		}

@@ -350,6 +350,7 @@ func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, se
 		}
 		u = User{Pool: p.Id, Username: s.fakeUserID(p, name)}
 		salt, v = s.fakeVerifier(p.Id, u.Username)
+		s.fakeUserWork(u)
 	default:
 		return nil, err
 	}
@@ -375,6 +376,22 @@ func (s *Service) fakeUserID(p Pool, name string) string {
 	d[8] = d[8]&0x3f | 0x80
 	h := hex.EncodeToString(d[:16])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// fakeUserWork does what reading a real user's record and verifier costs
+// (a JSON decode, an AES-GCM open), so that the fake challenge takes as
+// long as a real one.
+func (s *Service) fakeUserWork(u User) {
+	s.dummyOnce.Do(func() {
+		d := User{Pool: u.Pool, Username: "dummy-user-record", Attributes: map[string]string{"sub": newUUID(), "email": "someone@example.com", "email_verified": "true"},
+			Enabled: true, Status: "CONFIRMED", PasswordHash: hashPasswordDummy, SRPSalt: strings.Repeat("a", 32)}
+		d.SealedVerifier = s.Key.Seal(verifierPurpose, make([]byte, 384))
+		s.dummyUser, _ = json.Marshal(d)
+		s.dummySealed = d.SealedVerifier
+	})
+	var d User
+	json.Unmarshal(s.dummyUser, &d)
+	s.Key.Open(verifierPurpose, s.dummySealed)
 }
 
 // fakeVerifier is a salt and verifier for a user that does not exist,

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/srp"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -93,5 +94,25 @@ func fillUsers(tb testing.TB, s *Service, p Pool, n int) {
 			tb.Fatal(err)
 		}
 		done += 10000
+	}
+}
+
+// BenchmarkSRPStart compares the first SRP step for a user that exists and
+// one that does not (PreventUserExistenceErrors ENABLED): the fake
+// challenge costs the same work, so timing does not tell them apart.
+func BenchmarkSRPStart(b *testing.B) {
+	s, p, c, _ := setup(b, Client{PreventUserExistenceErrors: "ENABLED"}, false)
+	s.AuthRate = -1
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "real", MessageAction: "SUPPRESS"})
+	s.AdminSetUserPassword(ctx, p.Id, "real", "Bench#Pass12", true)
+	a := srp.NewClient().AHex()
+	for _, name := range []string{"real", "ghost"} {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_SRP_AUTH", AuthParameters: map[string]string{"USERNAME": name, "SRP_A": a}}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -64,10 +64,14 @@ type Service struct {
 	limits    limiter
 	codeGuard codeGuard
 
-	pools     poolCache
-	verified  verifiedCache
-	hashOnce  sync.Once
-	hashSlots chan struct{}
+	pools    poolCache
+	verified verifiedCache
+	hashOnce sync.Once
+
+	dummyOnce   sync.Once
+	dummyUser   []byte
+	dummySealed string
+	hashSlots   chan struct{}
 }
 
 func (s *Service) now() time.Time {

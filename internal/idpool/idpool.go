@@ -149,6 +149,9 @@ func (st stored) pool() Pool {
 	return p
 }
 
+// maxPools is Cognito's default quota of identity pools per account.
+const maxPools = 1000
+
 var poolNameRE = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
 
 func (s *Service) validate(p *Pool) error {
@@ -169,7 +172,16 @@ func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
 		return Pool{}, err
 	}
 	p.IdentityPoolId = s.Region + ":" + newUUID()
-	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindPool, p.IdentityPoolId, stored{Pool: p}) })
+	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		recs, err := tx.List(kindPool, "", "", maxPools)
+		if err != nil {
+			return err
+		}
+		if len(recs) >= maxPools {
+			return awserr.Newf(400, "LimitExceededException", "The limit of %d identity pools has been reached.", maxPools)
+		}
+		return store.PutJSON(tx, kindPool, p.IdentityPoolId, stored{Pool: p})
+	})
 	return p, err
 }
 

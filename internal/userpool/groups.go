@@ -38,6 +38,11 @@ func (s *Service) CreateGroup(ctx context.Context, g Group) (Group, error) {
 		}
 		if _, err := tx.Get(kindGroup, g.UserPoolId+"/"+g.GroupName); err == nil {
 			return awserr.New(400, "GroupExistsException", "A group with the name "+g.GroupName+" already exists.")
+		} else if !isNotFound(err) {
+			return err
+		}
+		if err := quota(tx, kindGroup, g.UserPoolId+"/", maxGroups, "groups in this user pool"); err != nil {
+			return err
 		}
 		return store.PutJSON(tx, kindGroup, g.UserPoolId+"/"+g.GroupName, g)
 	})

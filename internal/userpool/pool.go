@@ -162,12 +162,37 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	if in.AdminCreateUserConfig == nil {
 		in.AdminCreateUserConfig = map[string]any{"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7}
 	}
-	err := s.update(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindPool, in.Id, in) })
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		if err := quota(tx, kindPool, "", maxPools, "user pools"); err != nil {
+			return err
+		}
+		return store.PutJSON(tx, kindPool, in.Id, in)
+	})
 	if err != nil {
 		return Pool{}, err
 	}
 	_, err = s.keys(ctx, in.Id)
 	return in, err
+}
+
+// Cognito's default quotas on what an account or pool holds.
+const (
+	maxPools   = 1000  // user pools per account
+	maxClients = 1000  // app clients per user pool
+	maxGroups  = 10000 // groups per user pool
+)
+
+// quota answers LimitExceededException when kind already holds max
+// records under prefix. It reads only on creation, never on a hot path.
+func quota(tx store.RecordTx, kind, prefix string, max int, what string) error {
+	recs, err := tx.List(kind, prefix, "", max)
+	if err != nil {
+		return err
+	}
+	if len(recs) >= max {
+		return awserr.Newf(400, "LimitExceededException", "The limit of %d %s has been reached.", max, what)
+	}
+	return nil
 }
 
 // maxCustomAttributes is Cognito's quota of custom attributes per pool.
@@ -525,6 +550,9 @@ func (s *Service) CreateClient(ctx context.Context, in Client, generate bool) (C
 	}
 	err := s.update(ctx, func(tx store.RecordTx) error {
 		if _, err := s.poolTx(tx, in.UserPoolId); err != nil {
+			return err
+		}
+		if err := quota(tx, kindClient, in.UserPoolId+"/", maxClients, "app clients in this user pool"); err != nil {
 			return err
 		}
 		if err := tx.Put(kindClientPool, in.ClientId, []byte(in.UserPoolId)); err != nil {

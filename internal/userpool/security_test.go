@@ -275,3 +275,19 @@ func TestCustomAttributeQuota(t *testing.T) {
 		t.Errorf("the 50th: %v", err)
 	}
 }
+
+// TestClientQuota: at most 1,000 app clients a pool (LimitExceededException).
+func TestClientQuota(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates a thousand clients")
+	}
+	s, p, _, _ := setup(t, Client{}, false) // one client already
+	for i := 1; i < maxClients; i++ {
+		if _, err := s.CreateClient(ctx, Client{UserPoolId: p.Id, ClientName: fmt.Sprint("c", i)}, false); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if _, err := s.CreateClient(ctx, Client{UserPoolId: p.Id, ClientName: "one-too-many"}, false); code(err) != "LimitExceededException" {
+		t.Errorf("client %d: %v", maxClients+1, err)
+	}
+}

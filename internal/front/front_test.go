@@ -20,6 +20,7 @@ import (
 	"github.com/sekisho/sekisho/internal/front"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/bolt"
 	stssvc "github.com/sekisho/sekisho/internal/sts"
 )
@@ -35,6 +36,14 @@ func newServer(t *testing.T) *httptest.Server {
 // newS3Server is newServer that also returns the blob directory. Parts
 // may be as small as 1 KiB so multipart tests stay small.
 func newS3Server(t *testing.T) (*httptest.Server, string) {
+	srv, _, dir := frontServer(t, nil)
+	return srv, dir
+}
+
+// frontServer runs the real handler over the embedded stores, with cfg
+// adjusting its configuration; it returns the server, the metadata store
+// and the blob directory.
+func frontServer(t *testing.T, cfg func(*front.Config)) (*httptest.Server, store.Store, string) {
 	dir := t.TempDir()
 	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
 	if err != nil {
@@ -42,15 +51,18 @@ func newS3Server(t *testing.T) (*httptest.Server, string) {
 	}
 	t.Cleanup(func() { meta.Close() })
 	blobs, _ := blob.OpenFS(filepath.Join(dir, "blobs"))
-	h := front.New(front.Config{
+	c := front.Config{
 		Verifier: &sigv4.Verifier{Credentials: auth.Static{key: {SecretAccessKey: secret, Principal: auth.RootPrincipal("000000000000", key)}}},
 		Account:  "000000000000", Region: "us-east-1", Domains: []string{"localhost"},
 		S3:  &s3.Service{Meta: meta, Blobs: blobs, Region: "us-east-1", MinPartSize: 1024},
 		STS: &stssvc.Service{},
-	})
-	srv := httptest.NewServer(h)
+	}
+	if cfg != nil {
+		cfg(&c)
+	}
+	srv := httptest.NewServer(front.New(c))
 	t.Cleanup(srv.Close)
-	return srv, filepath.Join(dir, "blobs")
+	return srv, meta, filepath.Join(dir, "blobs")
 }
 
 func TestSTSWithSDK(t *testing.T) {

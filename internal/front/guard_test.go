@@ -6,21 +6,15 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/sekisho/sekisho/internal/auth"
-	"github.com/sekisho/sekisho/internal/blob"
+
 	"github.com/sekisho/sekisho/internal/front"
-	s3svc "github.com/sekisho/sekisho/internal/s3"
-	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/store"
-	"github.com/sekisho/sekisho/internal/store/bolt"
-	stssvc "github.com/sekisho/sekisho/internal/sts"
 )
 
 func guardedServer(t *testing.T, idle time.Duration, maxUnauth int) *httptest.Server {
@@ -29,22 +23,7 @@ func guardedServer(t *testing.T, idle time.Duration, maxUnauth int) *httptest.Se
 }
 
 func guardedServerMeta(t *testing.T, idle time.Duration, maxUnauth int) (*httptest.Server, store.Store) {
-	dir := t.TempDir()
-	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { meta.Close() })
-	blobs, _ := blob.OpenFS(filepath.Join(dir, "blobs"))
-	h := front.New(front.Config{
-		Verifier: &sigv4.Verifier{Credentials: auth.Static{key: {SecretAccessKey: secret, Principal: auth.RootPrincipal("000000000000", key)}}},
-		Account:  "000000000000", Region: "us-east-1", Domains: []string{"localhost"},
-		S3:              &s3svc.Service{Meta: meta, Blobs: blobs, Region: "us-east-1", MinPartSize: 1024},
-		STS:             &stssvc.Service{},
-		BodyIdleTimeout: idle, MaxUnauthenticated: maxUnauth,
-	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv, meta, _ := frontServer(t, func(c *front.Config) { c.BodyIdleTimeout, c.MaxUnauthenticated = idle, maxUnauth })
 	return srv, meta
 }
 

@@ -47,15 +47,8 @@ func (r Result) Allowed() bool { return r.Decision == Allowed }
 // and, for sessions with session policies, a session policy too.
 func Authorize(in Input) Result {
 	r := in.Request
-	for _, d := range in.Identity {
-		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
-			return deny(r, s, "identity", "with an explicit deny in an identity-based policy")
-		}
-	}
-	for _, d := range in.Session {
-		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
-			return deny(r, s, "session", "with an explicit deny in a session policy")
-		}
+	if res, denied := explicitDeny(r, in.Identity, in.Session); denied {
+		return res
 	}
 	var resAllow *Statement
 	if in.Resource != nil {
@@ -103,6 +96,22 @@ func Authorize(in Input) Result {
 		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no resource-based policy allows the %s action", r.Action)}
 	}
 	return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no identity-based policy allows the %s action", r.Action)}
+}
+
+// explicitDeny reports the first explicit Deny in the caller's identity
+// or session policies.
+func explicitDeny(r *Request, identity, session []*Document) (Result, bool) {
+	for _, d := range identity {
+		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
+			return deny(r, s, "identity", "with an explicit deny in an identity-based policy"), true
+		}
+	}
+	for _, d := range session {
+		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
+			return deny(r, s, "session", "with an explicit deny in a session policy"), true
+		}
+	}
+	return Result{}, false
 }
 
 func deny(r *Request, s *Statement, source, reason string) Result {

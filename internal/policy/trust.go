@@ -53,15 +53,8 @@ func AuthorizeTrust(in TrustInput) Result {
 	if in.Trust == nil || r == nil {
 		return Result{Decision: ImplicitDeny}
 	}
-	for _, d := range in.Identity {
-		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
-			return deny(r, s, "identity", "with an explicit deny in an identity-based policy")
-		}
-	}
-	for _, d := range in.Session {
-		if dec, s := d.Evaluate(r); dec == ExplicitDeny {
-			return deny(r, s, "session", "with an explicit deny in a session policy")
-		}
+	if res, denied := explicitDeny(r, in.Identity, in.Session); denied {
+		return res
 	}
 	if dec, s := in.Trust.Evaluate(r); dec == ExplicitDeny {
 		return deny(r, s, "trust", "with an explicit deny in a resource-based policy")

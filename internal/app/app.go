@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -213,93 +214,142 @@ func printExports(w io.Writer, cfg *Config, id, secret string) {
 		cfg.PublicURL, id, secret, cfg.Region, cfg.Region)
 }
 
-// Serve runs the server until ctx ends, then shuts down gracefully:
-// it stops accepting, lets in-flight requests finish, and closes the store.
-func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
-	log := newLogger(cfg, stderr)
+// App is the whole server, built but not listening: the stores, the
+// services and the HTTP front. Build it with New, serve Handler, run its
+// background work with Run, and Close it when Run has returned.
+type App struct {
+	cfg *Config
+	log *slog.Logger
+
+	meta    *bolt.Store
+	handler http.Handler
+
+	S3            *s3.Service
+	IAM           *iam.Service
+	STS           *sts.Service
+	UserPools     *userpool.Service
+	IdentityPools *idpool.Service
+
+	// RootAccessKeyID and RootSecretAccessKey are the root keys;
+	// RootCreated is true when New generated them.
+	RootAccessKeyID, RootSecretAccessKey string
+	RootCreated                          bool
+
+	started time.Time
+}
+
+// New builds the server described by cfg (which Validate has accepted):
+// it opens the data dir's stores and wires the services and the front. It
+// starts nothing: no listener, no goroutine.
+func New(cfg *Config) (*App, error) {
+	out := cfg.LogOutput
+	if out == nil {
+		out = os.Stderr
+	}
+	a := &App{cfg: cfg, log: newLogger(cfg, out), started: time.Now()}
 	key, err := masterKey(cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	rootID, rootSecret, created, err := rootCredentials(cfg, key)
-	if err != nil {
-		return err
+	if a.RootAccessKeyID, a.RootSecretAccessKey, a.RootCreated, err = rootCredentials(cfg, key); err != nil {
+		return nil, err
 	}
-	meta, err := bolt.Open(filepath.Join(cfg.DataDir, "meta.db"))
-	if err != nil {
-		return err
+	if a.meta, err = bolt.Open(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
+		return nil, err
 	}
-	defer meta.Close()
 	blobs, err := blob.OpenFS(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
-		return err
+		a.meta.Close()
+		return nil, err
 	}
-	s3svc := &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log}
-	// Garbage from an earlier crash is swept in the background: start-up
-	// must not grow with the number of objects. Only blobs from before
-	// this start are looked at, so the sweep and new writes never meet.
-	started := time.Now()
-	go func() {
-		t0 := time.Now()
-		n, err := s3svc.Recover(ctx, started)
-		if err != nil {
-			if ctx.Err() == nil {
-				log.Warn("sweeping orphaned blobs", "err", err)
-			}
-			return
-		}
-		log.Info("swept orphaned blobs left by any earlier crash", "removed", n, "took", time.Since(t0).Round(time.Millisecond))
-	}()
-	expiry, err := time.ParseDuration(cfg.UploadExpiry)
-	if err != nil || expiry < 0 {
-		return fmt.Errorf("upload-expiry %q: want a duration such as 168h", cfg.UploadExpiry)
+	outbox, err := cfg.outbox(a.log)
+	if err != nil {
+		a.meta.Close()
+		return nil, err
 	}
-	if expiry > 0 {
-		go abortExpiredUploads(ctx, s3svc, expiry, log)
-	}
-	iamSvc := &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
-	stsSvc := &sts.Service{IAM: iamSvc, Key: key, Account: cfg.AccountID}
+	log, meta := a.log, a.meta
+	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log}
+	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
+	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
+	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox}
+	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
+	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)
 	creds := auth.Chain{
-		auth.Static{rootID: {SecretAccessKey: rootSecret, Principal: auth.RootPrincipal(cfg.AccountID, rootID)}},
-		iamSvc, // IAM users' long-term keys (AKIA…)
-		stsSvc, // temporary credentials (ASIA… with a session token)
+		auth.Static{a.RootAccessKeyID: {SecretAccessKey: a.RootSecretAccessKey, Principal: auth.RootPrincipal(cfg.AccountID, a.RootAccessKeyID)}},
+		a.IAM, // IAM users' long-term keys (AKIA…)
+		a.STS, // temporary credentials (ASIA… with a session token)
 	}
-	var issuer func(string) string
-	switch cfg.CognitoIssuer {
-	case "self", "":
-		issuer = func(pool string) string { return strings.TrimSuffix(cfg.PublicURL, "/") + "/" + pool }
-	case "aws":
-		issuer = func(pool string) string { return "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + pool }
-	default:
-		return fmt.Errorf("cognito-issuer %q: want self or aws", cfg.CognitoIssuer)
-	}
-	var outbox userpool.Outbox = &userpool.FileOutbox{Path: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Log: log}
-	if cfg.SMTPURL != "" {
-		smtpOut, err := userpool.ParseSMTPURL(cfg.SMTPURL)
-		if err != nil {
-			return err
-		}
-		smtpOut.Fallback = outbox
-		outbox = smtpOut
-	}
-	pools := &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: issuer, Log: log, Outbox: outbox}
-	idPools := &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: pools, STS: stsSvc}
-	stsSvc.Issuers = append(stsSvc.Issuers, idPools)
-	handler := front.New(front.Config{
+	a.handler = front.New(front.Config{
 		Verifier:      &sigv4.Verifier{Credentials: creds},
 		Log:           log,
 		Account:       cfg.AccountID,
 		Region:        cfg.Region,
 		Domains:       cfg.Domains,
-		S3:            s3svc,
-		STS:           stsSvc,
-		IAM:           iamSvc,
-		UserPools:     pools,
-		IdentityPools: idPools,
+		S3:            a.S3,
+		STS:           a.STS,
+		IAM:           a.IAM,
+		UserPools:     a.UserPools,
+		IdentityPools: a.IdentityPools,
 
 		BodyIdleTimeout:    cfg.bodyIdle,
 		MaxUnauthenticated: cfg.maxUnauth,
 	})
+	return a, nil
+}
+
+// Handler is the server's HTTP handler: every AWS API and web path.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run does the server's background work until ctx ends, and returns when
+// every goroutine it started has stopped: the sweep of blobs an earlier
+// crash left (only those older than New, so it never meets this run's
+// writes) and the hourly abort of expired multipart uploads.
+func (a *App) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t0 := time.Now()
+		n, err := a.S3.Recover(ctx, a.started)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("sweeping orphaned blobs", "err", err)
+			}
+			return
+		}
+		a.log.Info("swept orphaned blobs left by any earlier crash", "removed", n, "took", time.Since(t0).Round(time.Millisecond))
+	}()
+	if a.cfg.uploadExpiry > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			abortExpiredUploads(ctx, a.S3, a.cfg.uploadExpiry, a.log)
+		}()
+	}
+	wg.Wait()
+}
+
+// Close releases the stores. Call it after Run has returned and the
+// handler serves no more requests.
+func (a *App) Close() error { return a.meta.Close() }
+
+// Serve runs the server until ctx ends, then shuts down gracefully:
+// it stops accepting, lets in-flight requests finish, stops the background
+// work and closes the store.
+func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
+	if cfg.LogOutput == nil {
+		cfg.LogOutput = stderr
+	}
+	a, err := New(cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	log := a.log
+	runCtx, stopRun := context.WithCancel(ctx)
+	runDone := make(chan struct{})
+	go func() { a.Run(runCtx); close(runDone) }()
+	defer func() { stopRun(); <-runDone }()
 	if cfg.DebugAddr != "" {
 		go serveDebug(cfg.DebugAddr, log)
 	}
@@ -308,7 +358,7 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           handler,
+		Handler:           a.Handler(),
 		MaxHeaderBytes:    front.ServerMaxHeaderBytes,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -323,10 +373,10 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
-	if created {
+	if a.RootCreated {
 		fmt.Fprintf(stdout, "sekisho generated root credentials (shown once; kept sealed in %s).\nPoint the AWS CLI and SDKs at this server with:\n\n",
 			filepath.Join(cfg.DataDir, "root-credentials.json"))
-		printExports(stdout, cfg, rootID, rootSecret)
+		printExports(stdout, cfg, a.RootAccessKeyID, a.RootSecretAccessKey)
 		fmt.Fprintln(stdout)
 	} else {
 		fmt.Fprintf(stdout, "Point the AWS CLI and SDKs at this server with:\n\n  export AWS_ENDPOINT_URL=%s\n\nand the root keys (sekisho credentials --data-dir %s prints them as exports).\n\n", cfg.PublicURL, cfg.DataDir)

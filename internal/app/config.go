@@ -5,14 +5,18 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/userpool"
 )
 
 // Config is everything `sekisho serve` can be told.
@@ -38,9 +42,36 @@ type Config struct {
 	BodyIdleTimeout     string
 	MaxUnauthenticated  string
 
+	// LogOutput is where the log goes (standard error if nil).
+	LogOutput io.Writer
+
 	// Parsed by Validate.
-	bodyIdle  time.Duration
-	maxUnauth int
+	bodyIdle     time.Duration
+	maxUnauth    int
+	uploadExpiry time.Duration
+}
+
+// issuer is the user-pool token issuer for a pool, by --cognito-issuer.
+func (c *Config) issuer() func(string) string {
+	if c.CognitoIssuer == "aws" {
+		return func(pool string) string { return "https://cognito-idp." + c.Region + ".amazonaws.com/" + pool }
+	}
+	return func(pool string) string { return strings.TrimSuffix(c.PublicURL, "/") + "/" + pool }
+}
+
+// outbox is where user-pool codes go: the outbox file, or SMTP with the
+// file as fallback.
+func (c *Config) outbox(log *slog.Logger) (userpool.Outbox, error) {
+	var out userpool.Outbox = &userpool.FileOutbox{Path: filepath.Join(c.DataDir, "outbox", "messages.jsonl"), Log: log}
+	if c.SMTPURL == "" {
+		return out, nil
+	}
+	smtpOut, err := userpool.ParseSMTPURL(c.SMTPURL)
+	if err != nil {
+		return nil, err
+	}
+	smtpOut.Fallback = out
+	return smtpOut, nil
 }
 
 // DefaultAccountID is the account the server runs as unless told otherwise.
@@ -205,6 +236,19 @@ func (c *Config) Validate() error {
 	}
 	if (c.RootAccessKeyID == "") != (c.RootSecretAccessKey == "") {
 		errs = append(errs, errors.New("SEKISHO_ROOT_ACCESS_KEY_ID and SEKISHO_ROOT_SECRET_ACCESS_KEY go together"))
+	}
+	if d, err := time.ParseDuration(c.UploadExpiry); err != nil || d < 0 {
+		errs = append(errs, fmt.Errorf("--upload-expiry %q: want a duration such as 168h", c.UploadExpiry))
+	} else {
+		c.uploadExpiry = d
+	}
+	if c.CognitoIssuer != "self" && c.CognitoIssuer != "aws" && c.CognitoIssuer != "" {
+		errs = append(errs, fmt.Errorf("--cognito-issuer %q: want self or aws", c.CognitoIssuer))
+	}
+	if c.SMTPURL != "" {
+		if _, err := userpool.ParseSMTPURL(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("--smtp-url: %v", err))
+		}
 	}
 	if d, err := time.ParseDuration(c.BodyIdleTimeout); err != nil || d < 0 {
 		errs = append(errs, fmt.Errorf("--body-idle-timeout %q: want a duration such as 30s", c.BodyIdleTimeout))

@@ -206,19 +206,19 @@ func cognitoIdentityOps(svc *idpool.Service) map[string]jsonOp {
 
 // serveIdentityJWKS serves the keys of identity-pool OpenID tokens at
 // /.well-known/jwks_uri, as cognito-identity.amazonaws.com does.
-func (h *Handler) serveIdentityJWKS(w http.ResponseWriter, r *http.Request) bool {
-	if r.URL.Path != "/.well-known/jwks_uri" || h.cfg.IdentityPools == nil {
-		return false
+func (h *Handler) serveIdentityJWKS(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.IdentityPools == nil {
+		h.serveS3(w, r) // no identity pools: not a route here
+		return
 	}
 	ri := info(r.Context())
 	ri.service, ri.operation = "cognito-identity", "jwks_uri"
 	keys, err := h.cfg.IdentityPools.KeySet(r.Context())
 	if err != nil {
 		h.writeError(w, r, protoJSON, err)
-		return true
+		return
 	}
 	b, _ := json.Marshal(keys)
 	w.Header().Set("Content-Type", "application/json")
 	w.Write(b)
-	return true
 }

@@ -545,10 +545,14 @@ func viewUsers(users []userpool.User, only []string) []userpool.UserType {
 
 // serveWellKnown serves a pool's JWKS and OpenID discovery document at
 // /<poolId>/.well-known/…, consistent with its tokens' issuer.
-func (h *Handler) serveWellKnown(w http.ResponseWriter, r *http.Request) bool {
-	pool, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if !ok || !strings.Contains(pool, "_") || h.cfg.UserPools == nil || (rest != ".well-known/jwks.json" && rest != ".well-known/openid-configuration") {
-		return false
+func (h *Handler) servePoolWellKnown(w http.ResponseWriter, r *http.Request) {
+	// (The router calls this through mux.Handler, which sets no path
+	// values: the pool is the first segment.)
+	pool, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if !strings.Contains(pool, "_") || h.cfg.UserPools == nil {
+		// Not a user pool id: a path-style bucket's key after all.
+		h.serveS3(w, r)
+		return
 	}
 	ri := info(r.Context())
 	ri.service, ri.operation = "cognito-idp", rest
@@ -558,7 +562,7 @@ func (h *Handler) serveWellKnown(w http.ResponseWriter, r *http.Request) bool {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
 		w.Write([]byte(`{"message":"User pool ` + jsonEscape(pool) + ` not found."}`))
-		return true
+		return
 	}
 	var body any = keys
 	if rest == ".well-known/openid-configuration" {
@@ -574,7 +578,6 @@ func (h *Handler) serveWellKnown(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Write(b)
-	return true
 }
 
 func jsonEscape(s string) string {

@@ -76,6 +76,8 @@ type Handler struct {
 	query   map[string]*queryService
 	preauth *preauth
 	idle    time.Duration
+	// mux routes the paths that are not AWS calls (router.go).
+	mux *http.ServeMux
 }
 
 // New returns the front handler.
@@ -89,6 +91,7 @@ func New(cfg Config) *Handler {
 		n = DefaultMaxUnauthenticated
 	}
 	h.preauth = newPreauth(n)
+	h.mount()
 	h.json = jsonServices(cfg)
 	h.query = queryServices(cfg)
 	return h
@@ -229,11 +232,8 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
 		return
 	}
-	// Token keys live under /.well-known/ on the path-style host only:
-	// path-style bucket names cannot contain "_" or start with ".", while
-	// a virtual-hosted bucket may well hold such keys.
-	if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/.well-known/") && h.virtualBucket(r) == "" &&
-		(h.serveWellKnown(w, r) || h.serveIdentityJWKS(w, r)) {
+	if web := h.route(r); web != nil {
+		web.ServeHTTP(w, r)
 		return
 	}
 	switch proto {

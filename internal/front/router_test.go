@@ -78,9 +78,9 @@ func TestRouterPools(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]string{
-		"/" + p.Id + "/.well-known/jwks.json":             `"keys"`,
+		"/" + p.Id + "/.well-known/jwks.json":            `"keys"`,
 		"/" + p.Id + "/.well-known/openid-configuration": `"jwks_uri":"http://issuer/` + p.Id + `/.well-known/jwks.json"`,
-		"/us-east-1_nope/.well-known/jwks.json":           `not found`,
+		"/us-east-1_nope/.well-known/jwks.json":          `not found`,
 	} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {

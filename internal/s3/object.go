@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -210,7 +209,7 @@ func (s *Service) GetObject(ctx context.Context, in GetInput) (GetOutput, error)
 		}
 		return out, err
 	}
-	return GetOutput{}, awserr.New(http.StatusServiceUnavailable, "SlowDown", "Please reduce your request rate.")
+	return GetOutput{}, awserr.New(503, "SlowDown", "Please reduce your request rate.")
 }
 
 func (s *Service) getOnce(ctx context.Context, in GetInput) (GetOutput, error) {

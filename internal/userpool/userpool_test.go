@@ -192,7 +192,8 @@ func TestSignInFlows(t *testing.T) {
 		t.Errorf("refresh after sign-out: %v", err)
 	}
 	// Disabled users are refused with Cognito's words.
-	time.Sleep(1100 * time.Millisecond) // tokens are stamped to the second
+	later := time.Now().Add(2 * time.Second) // tokens are stamped to the second
+	s.Now = func() time.Time { return later }
 	s.AdminSetEnabled(ctx, p.Id, "taro", false)
 	if _, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "taro", "PASSWORD": "Perm#Pass12"}}); message(err) != "User is disabled." {
 		t.Errorf("disabled: %v", err)
@@ -374,6 +375,10 @@ func TestCodeRateLimit(t *testing.T) {
 func TestTooManyRequests(t *testing.T) {
 	s, _, c, _ := setup(t, Client{}, false)
 	s.AuthRate = 2 // burst of 4
+	// A stopped clock: each failed sign-in hashes a dummy password, and
+	// under -race six of them took long enough for the bucket to refill.
+	now := time.Now()
+	s.Now = func() time.Time { return now }
 	in := AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "ghost", "PASSWORD": "x"}}
 	var last error
 	for i := 0; i < 6; i++ {
@@ -381,6 +386,14 @@ func TestTooManyRequests(t *testing.T) {
 	}
 	if code(last) != "TooManyRequestsException" {
 		t.Errorf("sixth quick sign-in: %v", last)
+	}
+	// Half a second later one more is allowed (2 a second), then no more.
+	now = now.Add(500 * time.Millisecond)
+	if _, err := s.InitiateAuth(ctx, in); code(err) == "TooManyRequestsException" {
+		t.Errorf("after the refill: %v", err)
+	}
+	if _, err := s.InitiateAuth(ctx, in); code(err) != "TooManyRequestsException" {
+		t.Errorf("past the refill: %v", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 // TestBenchTool runs `sekisho bench` briefly against the built binary:
 // the S3 phases and the identity-pool phases (--cognito).
 func TestBenchTool(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOpts{})
 	env := s.cliEnv(s.KeyID, s.Secret)
 	out, stderr, err := run(t, env, binary, "bench", "--duration", "300ms", "--clients", "2", "--sizes", "4KiB", "--list-keys", "200", "--list-page", "50", "--list-rounds", "3")

@@ -20,7 +20,7 @@ func needChromium(t *testing.T) string {
 		if os.Getenv("CI") != "" {
 			t.Fatal("chromium is missing: scripts/deps installs it")
 		}
-		t.Skip("run scripts/deps to install chromium")
+		skip(t, "chromium not installed: run scripts/deps")
 	}
 	return p
 }
@@ -31,6 +31,7 @@ func needChromium(t *testing.T) string {
 // then Amplify JS v6 as a guest, signed in, signed out (a guest again) and
 // signed in again, each time with working credentials.
 func TestBrowserSPA(t *testing.T) {
+	t.Parallel()
 	node := needJS(t)
 	chromium := needChromium(t)
 	s := seedServer(t)

@@ -43,6 +43,7 @@ func apiCode(err error) string {
 }
 
 func TestGoSDK(t *testing.T) {
+	t.Parallel()
 	forBothSchemes(t, func(t *testing.T, s *server) {
 		ctx := context.Background()
 		id, err := sts.NewFromConfig(s.awsConfig(s.KeyID, s.Secret)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
@@ -108,6 +109,7 @@ func TestGoSDK(t *testing.T) {
 }
 
 func TestAWSCLI(t *testing.T) {
+	t.Parallel()
 	aws := need(t, "aws")
 	forBothSchemes(t, func(t *testing.T, s *server) {
 		env := s.cliEnv(s.KeyID, s.Secret)
@@ -216,6 +218,7 @@ print(json.dumps(out))
 `
 
 func TestBoto3(t *testing.T) {
+	t.Parallel()
 	py := need(t, "python3")
 	forBothSchemes(t, func(t *testing.T, s *server) {
 		out, stderr, err := run(t, s.cliEnv(s.KeyID, s.Secret), py, "-c", boto3Script)

@@ -31,6 +31,7 @@ func blobFiles(dataDir string) int {
 // half-sent one left nothing, the upload completes into the right bytes,
 // and an aborted upload leaves no file behind.
 func TestMultipartCrash(t *testing.T) {
+	t.Parallel()
 	dataDir, addr := t.TempDir(), freeAddr(t)
 	s := startServer(t, serverOpts{DataDir: dataDir, Addr: addr})
 	ctx := context.Background()

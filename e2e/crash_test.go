@@ -23,6 +23,7 @@ import (
 // write is there with its exact bytes, that nothing half-written is
 // visible, and that start-up swept the leftovers of interrupted writes.
 func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
 	dataDir := t.TempDir()
 	addr := freeAddr(t)
 	s := startServer(t, serverOpts{DataDir: dataDir, Addr: addr})
@@ -140,6 +141,7 @@ func TestCrashRecovery(t *testing.T) {
 
 // TestGracefulShutdown: SIGTERM lets an in-flight upload finish.
 func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	s := startServer(t, serverOpts{})
 	ctx := context.Background()
 	c := s3.NewFromConfig(s.awsConfig(s.KeyID, s.Secret), func(o *s3.Options) { o.UsePathStyle = true })

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -18,12 +19,13 @@ import (
 // left, and the server keeps serving reads and, once space is freed,
 // writes. The data dir is a small tmpfs (the test needs root to mount it).
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := exec.Command("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", dir).Run(); err != nil {
 		if os.Getenv("CI") != "" && os.Geteuid() == 0 {
 			t.Fatalf("mount tmpfs: %v", err)
 		}
-		t.Skipf("cannot mount a tmpfs here: %v", err)
+		skip(t, fmt.Sprintf("cannot mount a tmpfs here: %v", err))
 	}
 	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
 	s := startServer(t, serverOpts{DataDir: dir})

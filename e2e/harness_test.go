@@ -44,7 +44,30 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	skipped.Lock()
+	if len(skipped.why) > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: %d tests skipped:\n", len(skipped.why))
+		for _, w := range skipped.why {
+			fmt.Fprintln(os.Stderr, "  "+w)
+		}
+	}
+	skipped.Unlock()
 	os.Exit(code)
+}
+
+// skipped collects why tests skipped, for the summary TestMain prints.
+var skipped struct {
+	sync.Mutex
+	why []string
+}
+
+// skip skips t, recording why for the summary.
+func skip(t *testing.T, why string) {
+	t.Helper()
+	skipped.Lock()
+	skipped.why = append(skipped.why, t.Name()+": "+why)
+	skipped.Unlock()
+	t.Skip(why)
 }
 
 // server is a running sekisho process.
@@ -264,7 +287,7 @@ func need(t *testing.T, prog string) string {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("%s is required in CI: %v", prog, err)
 		}
-		t.Skipf("%s not installed", prog)
+		skip(t, fmt.Sprintf("%s not installed", prog))
 	}
 	return p
 }

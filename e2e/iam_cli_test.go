@@ -12,6 +12,7 @@ import (
 // role with a trust policy and an inline policy from files, assumed with
 // `aws sts assume-role`, its credentials exported and used with `aws s3`.
 func TestAWSCLIIAM(t *testing.T) {
+	t.Parallel()
 	awsCLI := need(t, "aws")
 	s := startServer(t, serverOpts{})
 	root := s.cliEnv(s.KeyID, s.Secret)

@@ -134,6 +134,7 @@ print(json.dumps(out))
 `
 
 func TestBoto3IAM(t *testing.T) {
+	t.Parallel()
 	py := need(t, "python3")
 	s := startServer(t, serverOpts{})
 	out, stderr, err := run(t, s.cliEnv(s.KeyID, s.Secret), py, "-c", iamScript)

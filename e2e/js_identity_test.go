@@ -27,6 +27,7 @@ print(json.dumps({"POOL_ID": pid, "CLIENT_ID": cid, "IDENTITY_POOL_ID": ipid}))
 // each then using @aws-sdk/client-s3 against a bucket whose roles give
 // users their private/<identity id>/ folder.
 func TestJSIdentityPool(t *testing.T) {
+	t.Parallel()
 	node := needJS(t)
 	s := seedServer(t)
 	ids := runSeed(t, s, jsIdentitySetup)

@@ -16,6 +16,7 @@ import (
 // Amplify JS v6 signs in, reads its session, signs out (RevokeToken) and
 // signs up.
 func TestJSClients(t *testing.T) {
+	t.Parallel()
 	node := needJS(t)
 	s := startServer(t, serverOpts{})
 	env := s.cliEnv(s.KeyID, s.Secret)
@@ -64,7 +65,7 @@ func needJS(t *testing.T) string {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("e2e/js/node_modules is missing: scripts/deps installs it: %v", err)
 		}
-		t.Skip("run scripts/deps to install the JavaScript clients")
+		skip(t, "the JavaScript clients are not installed: run scripts/deps")
 	}
 	return node
 }

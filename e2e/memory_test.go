@@ -20,7 +20,7 @@ import (
 func peakRSS(t *testing.T, pid int) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		t.Skipf("no /proc: %v", err)
+		skip(t, fmt.Sprintf("no /proc: %v", err))
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
@@ -47,8 +47,9 @@ func (p *pattern) Read(b []byte) (int, error) {
 // server without it holding the object: its peak RSS stays under 100 MiB.
 // (docs/benchmarks.md records the same for 5 GiB.)
 func TestStreamingMemory(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
-		t.Skip("writes 1 GiB")
+		skip(t, "-short: writes 1 GiB")
 	}
 	s := startServer(t, serverOpts{})
 	ctx := context.Background()

@@ -33,6 +33,7 @@ func readmeBlocks(t *testing.T) []string {
 // TestReadmeWalkthrough runs the README's walkthrough as written, with the
 // AWS CLI, against the built binary and the exports it prints.
 func TestReadmeWalkthrough(t *testing.T) {
+	t.Parallel()
 	bash := need(t, "bash")
 	need(t, "aws")
 	blocks := readmeBlocks(t)

@@ -82,6 +82,7 @@ func sameTree(t *testing.T, what string, got, want map[string][32]byte) {
 }
 
 func TestAWSCLIS3(t *testing.T) {
+	t.Parallel()
 	awsCLI := need(t, "aws")
 	forBothSchemes(t, func(t *testing.T, s *server) {
 		env := s.cliEnv(s.KeyID, s.Secret)
@@ -251,6 +252,7 @@ print(json.dumps(out))
 `
 
 func TestBoto3S3(t *testing.T) {
+	t.Parallel()
 	py := need(t, "python3")
 	forBothSchemes(t, func(t *testing.T, s *server) {
 		dir := t.TempDir()
@@ -286,6 +288,7 @@ func TestBoto3S3(t *testing.T) {
 }
 
 func TestRclone(t *testing.T) {
+	t.Parallel()
 	rclone := need(t, "rclone")
 	s := startServer(t, serverOpts{})
 	env := append(s.cliEnv(s.KeyID, s.Secret),

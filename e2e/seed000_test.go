@@ -189,6 +189,7 @@ aws sts get-caller-identity --query Arn --output text
 `
 
 func TestSeed000(t *testing.T) {
+	t.Parallel()
 	s := seedServer(t)
 	res := runSeed(t, s, seed000Setup+seed000Auth+seed000Guest+seed000Rules)
 	check(t, res, map[string]string{

@@ -104,6 +104,7 @@ print(json.dumps(out))
 `
 
 func TestSeed001(t *testing.T) {
+	t.Parallel()
 	res := runSeed(t, seedServer(t), seed001)
 	check(t, res, map[string]string{
 		"created_status":  "FORCE_CHANGE_PASSWORD",
@@ -166,6 +167,7 @@ print(json.dumps(out))
 `
 
 func TestSeed002(t *testing.T) {
+	t.Parallel()
 	s := seedServer(t)
 	ids := runSeed(t, s, seed002Setup)
 	// The seed's CLI line.
@@ -240,6 +242,7 @@ print(json.dumps(out))
 `
 
 func TestSeed003(t *testing.T) {
+	t.Parallel()
 	res := runSeed(t, seedServer(t), seed003)
 	check(t, res, map[string]string{
 		"pool_a":           "true",
@@ -328,6 +331,7 @@ if aws s3 cp "$WORKDIR/hello.txt" s3://seed004-bucket/copy.txt >/dev/null 2>&1; 
 `
 
 func TestSeed004(t *testing.T) {
+	t.Parallel()
 	s := seedServer(t)
 	setup := runSeed(t, s, seed004Setup)
 	bash := need(t, "bash")

@@ -21,8 +21,9 @@ import (
 // records (plus an orphaned blob, as a crash leaves) answers its first
 // request within a bound; the orphan is swept in the background.
 func TestStartupAtMillionObjects(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
-		t.Skip("builds a million records")
+		skip(t, "-short: builds a million records")
 	}
 	dir := t.TempDir()
 	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))

@@ -76,6 +76,7 @@ print(json.dumps(out))
 `
 
 func TestBoto3UserPool(t *testing.T) {
+	t.Parallel()
 	py := need(t, "python3")
 	s := startServer(t, serverOpts{})
 	env := append(s.cliEnv(s.KeyID, s.Secret), "OUTBOX="+s.dataDir+"/outbox/messages.jsonl")

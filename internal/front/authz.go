@@ -2,6 +2,7 @@ package front
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -42,9 +43,12 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 	}
 	switch {
 	case p.Kind == auth.Anonymous:
-	case h.cfg.IAM == nil || p.Kind == auth.Root:
+	case p.Kind == auth.Root:
 		in.Root = true
 		sts.SetPrincipalKeys(req, p, nil)
+	case h.cfg.IAM == nil:
+		// Nothing to read the caller's policies from: deny, never allow.
+		return errors.New("authorization: no IAM service to read a non-root caller's policies")
 	default:
 		pol, err := h.cfg.IAM.IdentityPolicies(ctx, p)
 		if err != nil {

@@ -64,30 +64,7 @@ func cognitoIdpOps(svc *userpool.Service) map[string]jsonOp {
 			if err != nil {
 				return nil, err
 			}
-			return nil, svc.UpdatePool(ctx, in.UserPoolId, func(p *userpool.Pool) error {
-				if in.Policies.PasswordPolicy.MinimumLength > 0 {
-					p.Policies = in.Policies
-				}
-				if in.AutoVerifiedAttributes != nil {
-					p.AutoVerifiedAttributes = in.AutoVerifiedAttributes
-				}
-				if in.MfaConfiguration != "" {
-					p.MfaConfiguration = in.MfaConfiguration
-				}
-				if in.DeletionProtection != "" {
-					p.DeletionProtection = in.DeletionProtection
-				}
-				if in.AdminCreateUserConfig != nil {
-					p.AdminCreateUserConfig = in.AdminCreateUserConfig
-				}
-				if in.AccountRecoverySetting != nil {
-					p.AccountRecoverySetting = in.AccountRecoverySetting
-				}
-				if in.UserPoolTags != nil {
-					p.UserPoolTags = in.UserPoolTags
-				}
-				return nil
-			})
+			return nil, svc.UpdatePoolSettings(ctx, in.UserPoolId, in.Pool)
 		},
 		"DeleteUserPool": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
 			in, err := decode[poolRef](b)

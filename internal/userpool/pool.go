@@ -376,6 +376,37 @@ func (s *Service) UpdatePool(ctx context.Context, id string, fn func(p *Pool) er
 	})
 }
 
+// UpdatePoolSettings is UpdateUserPool: the settings in is given replace
+// the pool's (a password policy, auto-verified attributes, MFA, deletion
+// protection, admin-create and account-recovery settings, tags); the id,
+// name, schema and username attributes stay.
+func (s *Service) UpdatePoolSettings(ctx context.Context, id string, in Pool) error {
+	return s.UpdatePool(ctx, id, func(p *Pool) error {
+		if in.Policies.PasswordPolicy.MinimumLength > 0 {
+			p.Policies = in.Policies
+		}
+		if in.AutoVerifiedAttributes != nil {
+			p.AutoVerifiedAttributes = in.AutoVerifiedAttributes
+		}
+		if in.MfaConfiguration != "" {
+			p.MfaConfiguration = in.MfaConfiguration
+		}
+		if in.DeletionProtection != "" {
+			p.DeletionProtection = in.DeletionProtection
+		}
+		if in.AdminCreateUserConfig != nil {
+			p.AdminCreateUserConfig = in.AdminCreateUserConfig
+		}
+		if in.AccountRecoverySetting != nil {
+			p.AccountRecoverySetting = in.AccountRecoverySetting
+		}
+		if in.UserPoolTags != nil {
+			p.UserPoolTags = in.UserPoolTags
+		}
+		return nil
+	})
+}
+
 // AddCustomAttributes adds custom: attributes to a pool's schema.
 func (s *Service) AddCustomAttributes(ctx context.Context, id string, attrs []SchemaAttribute) error {
 	if len(attrs) < 1 || len(attrs) > 25 {

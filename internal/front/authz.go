@@ -11,8 +11,8 @@ import (
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/policy"
-	"github.com/sekisho/sekisho/internal/sts"
 )
 
 // authzCheck is one authorization question: may the request's principal
@@ -35,7 +35,7 @@ type authzCheck struct {
 // AccessDenied error worded as AWS words it, and records what decided in
 // the access log.
 func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Principal, c authzCheck) error {
-	req := &policy.Request{Action: c.action, Resource: c.resource, Principal: sts.PolicyPrincipal(p)}
+	req := &policy.Request{Action: c.action, Resource: c.resource, Principal: iam.PolicyPrincipal(p)}
 	h.globalKeys(req, r)
 	in := policy.Input{Request: req, Resource: c.resourcePolicy, IgnorePublicResource: c.restrictPublic, OwnerAccount: c.owner}
 	if in.OwnerAccount == "" {
@@ -45,7 +45,7 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 	case p.Kind == auth.Anonymous:
 	case p.Kind == auth.Root:
 		in.Root = true
-		sts.SetPrincipalKeys(req, p, nil)
+		iam.SetPrincipalKeys(req, p, nil)
 	case h.cfg.IAM == nil:
 		// Nothing to read the caller's policies from: deny, never allow.
 		return errors.New("authorization: no IAM service to read a non-root caller's policies")
@@ -55,7 +55,7 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 			return err
 		}
 		in.Identity, in.Session, in.HasSession = pol.Identity, pol.Session, pol.HasSession
-		sts.SetPrincipalKeys(req, p, pol)
+		iam.SetPrincipalKeys(req, p, pol)
 	}
 	if c.keys != nil {
 		docs := append(append(append([]*policy.Document{}, in.Identity...), in.Session...), in.Resource)

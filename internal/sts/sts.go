@@ -155,18 +155,6 @@ func (s *Service) denied(p *auth.Principal, action, resource, why string) error 
 	return awserr.Newf(403, "AccessDenied", "User: %s is not authorized to perform: %s on resource: %s%s", p.ARN, action, resource, why)
 }
 
-// PolicyPrincipal is how policies see an authenticated principal.
-func PolicyPrincipal(p *auth.Principal) *policy.Principal {
-	if p == nil || p.Kind == auth.Anonymous {
-		return &policy.Principal{}
-	}
-	pp := &policy.Principal{ARN: p.ARN, Account: p.Account}
-	if p.Session != nil && p.Session.RoleARN != "" {
-		pp.RoleARN = p.Session.RoleARN
-	}
-	return pp
-}
-
 // AssumeRole issues credentials for a role the caller may assume: the
 // role's trust policy, and unless it names the caller, the caller's own
 // policies, must allow sts:AssumeRole (and sts:TagSession with tags).
@@ -218,8 +206,8 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 		actions = append(actions, "sts:SetSourceIdentity")
 	}
 	for _, action := range actions {
-		r := &policy.Request{Action: action, Resource: role.ARN, Principal: PolicyPrincipal(caller)}
-		SetPrincipalKeys(r, caller, callerPolicies)
+		r := &policy.Request{Action: action, Resource: role.ARN, Principal: iam.PolicyPrincipal(caller)}
+		iam.SetPrincipalKeys(r, caller, callerPolicies)
 		for k, v := range in.Context {
 			r.Set(k, v...)
 		}
@@ -345,58 +333,6 @@ func setRequestTags(r *policy.Request, tags []iam.Tag) {
 	if len(keys) > 0 {
 		r.Set("aws:TagKeys", keys...)
 	}
-}
-
-// SetPrincipalKeys sets aws:PrincipalArn, aws:userid, aws:username,
-// aws:PrincipalTag/*, aws:TokenIssueTime and web-identity claims.
-func SetPrincipalKeys(r *policy.Request, p *auth.Principal, pol *iam.Policies) {
-	if p == nil || p.Kind == auth.Anonymous {
-		return
-	}
-	r.Set("aws:PrincipalAccount", p.Account)
-	r.Set("aws:userid", p.UserID)
-	r.Set("aws:PrincipalType", principalType(p.Kind))
-	arn := p.ARN
-	if p.Session != nil && p.Session.RoleARN != "" {
-		arn = p.Session.RoleARN
-	}
-	r.Set("aws:PrincipalArn", arn)
-	if p.Kind == auth.User || p.UserName != "" {
-		r.Set("aws:username", p.UserName)
-	}
-	if pol != nil {
-		for k, v := range pol.Tags {
-			r.Set("aws:PrincipalTag/"+k, v)
-		}
-	}
-	if p.Session != nil {
-		if !p.Session.Issued.IsZero() {
-			r.Set("aws:TokenIssueTime", p.Session.Issued.Format(time.RFC3339))
-		}
-		for k, v := range p.Session.Claims {
-			r.Set(k, v...)
-		}
-		if p.Session.SourceIdentity() != "" {
-			r.Set("aws:SourceIdentity", p.Session.SourceIdentity())
-		}
-	}
-	if p.Temporary {
-		r.Set("aws:MultiFactorAuthPresent", "false")
-	}
-}
-
-func principalType(k auth.Kind) string {
-	switch k {
-	case auth.Root:
-		return "Account"
-	case auth.User:
-		return "User"
-	case auth.AssumedRole:
-		return "AssumedRole"
-	case auth.FederatedUser:
-		return "FederatedUser"
-	}
-	return "Anonymous"
 }
 
 // GetSessionTokenOutput is GetSessionToken's result.

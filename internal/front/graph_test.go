@@ -2,6 +2,7 @@ package front_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -22,11 +23,24 @@ import (
 // graph is the whole server, built by app.New over a temp dir, on
 // httptest: the real graph, as the binary builds it.
 type graph struct {
-	url   string
-	creds aws.CredentialsProvider
+	url     string
+	handler http.Handler
+	creds   aws.CredentialsProvider
+	root    aws.Credentials
 }
 
-func newGraph(t *testing.T) *graph {
+func newGraph(t testing.TB) *graph {
+	t.Helper()
+	a := newApp(t)
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return &graph{url: srv.URL, handler: a.Handler(), creds: credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, ""),
+		root: aws.Credentials{AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}}
+}
+
+// newApp builds the whole server with app.New over a temp dir, as the
+// binary does.
+func newApp(t testing.TB) *app.App {
 	t.Helper()
 	cfg, err := app.ParseConfig([]string{"--data-dir", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }, nil)
 	if err != nil {
@@ -37,9 +51,8 @@ func newGraph(t *testing.T) *graph {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &graph{url: srv.URL, creds: credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, "")}
+	t.Cleanup(func() { a.Close() })
+	return a
 }
 
 func (g *graph) cfg(creds aws.CredentialsProvider) aws.Config {

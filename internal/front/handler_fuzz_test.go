@@ -4,53 +4,24 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sekisho/sekisho/internal/auth"
-	"github.com/sekisho/sekisho/internal/blob"
-	"github.com/sekisho/sekisho/internal/front"
-	"github.com/sekisho/sekisho/internal/iam"
-	"github.com/sekisho/sekisho/internal/idpool"
-	"github.com/sekisho/sekisho/internal/s3"
-	"github.com/sekisho/sekisho/internal/seal"
-	"github.com/sekisho/sekisho/internal/sigv4"
-	"github.com/sekisho/sekisho/internal/store/bolt"
-	"github.com/sekisho/sekisho/internal/sts"
-	"github.com/sekisho/sekisho/internal/userpool"
 )
 
 // FuzzHandler: whatever the method, path, headers and body, the whole
-// handler (every service mounted) answers without panicking and without a
+// handler app.New builds (every service mounted) answers without panicking and without a
 // 5xx other than 501 (not implemented) and 503 (overload).
 func FuzzHandler(f *testing.F) {
-	dir := f.TempDir()
-	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { meta.Close() })
-	blobs, _ := blob.OpenFS(filepath.Join(dir, "blobs"))
-	key, _ := seal.NewKey(make([]byte, 32))
-	iamSvc := &iam.Service{Store: meta, Account: "000000000000", Key: key}
-	stsSvc := &sts.Service{IAM: iamSvc, Key: key, Account: "000000000000"}
-	pools := &userpool.Service{Store: meta, Key: key, Account: "000000000000", Region: "us-east-1", Issuer: func(p string) string { return "http://localhost/" + p }}
-	ids := &idpool.Service{Store: meta, Key: key, Account: "000000000000", Region: "us-east-1", UserPools: pools, STS: stsSvc}
-	h := front.New(front.Config{
-		Verifier: &sigv4.Verifier{Credentials: auth.Chain{auth.Static{"AKIAFUZZFUZZFUZZFUZZ": {SecretAccessKey: "s", Principal: auth.RootPrincipal("000000000000", "AKIAFUZZFUZZFUZZFUZZ")}}, iamSvc, stsSvc}},
-		Account:  "000000000000", Region: "us-east-1", Domains: []string{"localhost"},
-		S3: &s3.Service{Meta: meta, Blobs: blobs, Region: "us-east-1"}, STS: stsSvc, IAM: iamSvc, UserPools: pools, IdentityPools: ids,
-	})
+	h := newApp(f).Handler()
 	f.Add("GET", "/", "", "", "")
 	f.Add("POST", "/", "X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\nContent-Type: application/x-amz-json-1.1", `{"AuthFlow":"USER_SRP_AUTH","ClientId":"x","AuthParameters":{"USERNAME":"u","SRP_A":"ff"}}`, "")
 	f.Add("POST", "/", "X-Amz-Target: AWSCognitoIdentityService.GetId", `{"IdentityPoolId":"us-east-1:00000000-0000-0000-0000-000000000000"}`, "")
 	f.Add("POST", "/", "Content-Type: application/x-www-form-urlencoded", "Action=AssumeRoleWithWebIdentity&RoleArn=arn:aws:iam::000000000000:role/r&RoleSessionName=s&WebIdentityToken=a.b.c", "")
 	f.Add("POST", "/bucket", "Content-Type: multipart/form-data; boundary=xx", "--xx\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk\r\n--xx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f\"\r\n\r\ndata\r\n--xx--\r\n", "")
-	f.Add("PUT", "/bucket/key", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAFUZZFUZZFUZZFUZZ/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\nX-Amz-Date: 20260101T000000Z\nX-Amz-Content-Sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "5;chunk-signature=00\r\nhello\r\n0;chunk-signature=00\r\n\r\n", "")
-	f.Add("GET", "/bucket/key", "", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAFUZZFUZZFUZZFUZZ%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00")
+	f.Add("PUT", "/bucket/key", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAEXAMPLEEXAMPLE00/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00\nX-Amz-Date: 20260101T000000Z\nX-Amz-Content-Sha256: STREAMING-AWS4-HMAC-SHA256-PAYLOAD", "5;chunk-signature=00\r\nhello\r\n0;chunk-signature=00\r\n\r\n", "")
+	f.Add("GET", "/bucket/key", "", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLEEXAMPLE00%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00")
 	f.Add("OPTIONS", "/", "Origin: http://a\nAccess-Control-Request-Method: POST", "", "")
 	f.Add("GET", "/us-east-1_abc/.well-known/jwks.json", "", "", "")
 	f.Fuzz(func(t *testing.T, method, path, headers, body, query string) {

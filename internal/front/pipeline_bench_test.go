@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,25 +15,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
-	"github.com/sekisho/sekisho/internal/app"
 )
 
-// benchGraph is the whole handler app.New builds, and root credentials.
+// benchGraph is the whole handler app.New builds, root credentials and
+// the handler's URL on loopback.
 func benchGraph(b *testing.B) (http.Handler, aws.Credentials, string) {
-	cfg, err := app.ParseConfig([]string{"--data-dir", b.TempDir(), "--log-level", "error"}, func(string) string { return "" }, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.LogOutput = &strings.Builder{}
-	a, err := app.New(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.Close() })
-	srv := httptest.NewServer(a.Handler())
-	b.Cleanup(srv.Close)
-	return a.Handler(), aws.Credentials{AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}, srv.URL
+	g := newGraph(b)
+	return g.handler, g.root, g.url
 }
 
 // BenchmarkPipelineGetCallerIdentity is one signed query-protocol call

@@ -444,3 +444,24 @@ func TestGuestMerge(t *testing.T) {
 		t.Errorf("another user's login on an identity: %v", err)
 	}
 }
+
+// TestTrustWithoutCondition: a role that trusts cognito-identity.amazonaws.com
+// without any condition would let any identity pool's users in; it is
+// refused, as IAM refuses to create one.
+func TestTrustWithoutCondition(t *testing.T) {
+	w := newWorld(t)
+	open := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}`
+	r, err := w.iam.CreateRole(ctx, iam.CreateRoleInput{Name: "open", AssumeRolePolicy: open})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ids.SetRoles(ctx, w.ipool.IdentityPoolId, map[string]string{"authenticated": r.ARN}, nil)
+	logins := map[string]string{w.key(): w.signIn(t, "sora").IdToken}
+	id, err := w.ids.GetId(ctx, w.ipool.IdentityPoolId, logins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.ids.GetCredentialsForIdentity(ctx, id, logins, ""); !strings.HasPrefix(msg(err), "InvalidIdentityPoolConfigurationException") {
+		t.Errorf("a role trusting every identity pool: %v", err)
+	}
+}

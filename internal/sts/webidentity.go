@@ -173,6 +173,9 @@ type VerifiedIdentity struct {
 	TransitiveTagKeys []string
 }
 
+// cognitoFederated is the principal trust policies name for identity pools.
+const cognitoFederated = "cognito-identity.amazonaws.com"
+
 // AssumeRoleWithVerifiedIdentity is AssumeRoleWithWebIdentity after the
 // token check: the role's trust policy decides, with the identity's claims
 // as condition keys, and the session carries them.
@@ -231,8 +234,15 @@ func (s *Service) AssumeRoleWithVerifiedIdentity(ctx context.Context, in WebIden
 		}
 		r.Set("sts:RoleSessionName", in.RoleSessionName)
 		setRequestTags(r, tags)
-		if res := policy.AuthorizeTrust(policy.TrustInput{Request: r, Trust: trust, RoleAccount: s.Account}); !res.Allowed() {
+		res := policy.AuthorizeTrust(policy.TrustInput{Request: r, Trust: trust, RoleAccount: s.Account})
+		if !res.Allowed() {
 			return nil, awserr.New(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+		}
+		// A role that trusts identity pools without any condition would
+		// let every identity pool's users in; IAM refuses such roles for
+		// cognito-identity.amazonaws.com, and so does this check.
+		if federated == cognitoFederated && (res.Statement == nil || len(res.Statement.Conditions) == 0) {
+			return nil, awserr.New(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity: a trust policy for "+cognitoFederated+" must have a condition (cognito-identity.amazonaws.com:aud)")
 		}
 	}
 	sess.Claims, sess.Federated = claims, federated

@@ -291,3 +291,19 @@ func TestClientQuota(t *testing.T) {
 		t.Errorf("client %d: %v", maxClients+1, err)
 	}
 }
+
+// TestCodeForUnknownUser: with PreventUserExistenceErrors ENABLED, a code
+// for a user that does not exist is a wrong code, not UserNotFound.
+func TestCodeForUnknownUser(t *testing.T) {
+	s, _, c, _ := setup(t, Client{PreventUserExistenceErrors: "ENABLED"}, false)
+	if err := s.ConfirmForgotPassword(ctx, c.ClientId, "", "ghost", "123456", "Newer#Pass12"); code(err) != "CodeMismatchException" {
+		t.Errorf("ConfirmForgotPassword for nobody: %v", err)
+	}
+	if err := s.ConfirmSignUp(ctx, c.ClientId, "", "ghost", "123456"); code(err) != "CodeMismatchException" {
+		t.Errorf("ConfirmSignUp for nobody: %v", err)
+	}
+	legacy, _, lc, _ := setup(t, Client{PreventUserExistenceErrors: "LEGACY"}, false)
+	if err := legacy.ConfirmSignUp(ctx, lc.ClientId, "", "ghost", "123456"); code(err) != "UserNotFoundException" {
+		t.Errorf("LEGACY: %v", err)
+	}
+}

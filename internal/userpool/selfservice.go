@@ -266,7 +266,7 @@ func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username
 
 // ConfirmSignUp confirms a user with the code sent at sign-up.
 func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, username, code string) error {
-	return s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
+	return s.hideMissingCode(ctx, clientID, s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
 		if u.Status == "CONFIRMED" {
 			return errNotAuthorized("User cannot be confirmed. Current status is CONFIRMED")
 		}
@@ -280,7 +280,7 @@ func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, usern
 			u.Attributes["phone_number_verified"] = "true"
 		}
 		return nil
-	})
+	}))
 }
 
 // ResendConfirmationCode sends a fresh sign-up code.
@@ -302,6 +302,25 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHa
 		return s.hideMissing(ctx, clientID, err)
 	}
 	return s.sendCode(ctx, u, "ResendCode", code)
+}
+
+// hideMissingCode answers a code for a user that does not exist as a
+// wrong code, when the client prevents user existence errors (and counts
+// it against the caller's source like any wrong code).
+func (s *Service) hideMissingCode(ctx context.Context, clientID string, err error) error {
+	if !awserr.Is(err, "UserNotFoundException") {
+		return err
+	}
+	var c Client
+	s.view(ctx, func(tx store.RecordTx) error { c, _, _ = s.clientByID(tx, clientID); return nil })
+	if c.PreventUserExistenceErrors != "ENABLED" {
+		return err
+	}
+	if err := s.codeGuard.check(sourceIP(ctx), s.now()); err != nil {
+		return err
+	}
+	s.codeGuard.fail(sourceIP(ctx), s.now())
+	return awserr.New(400, "CodeMismatchException", "Invalid verification code provided, please try again.")
 }
 
 // hideMissing answers for a user that does not exist as if it did, when
@@ -358,7 +377,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 			h = s.prehash(p0.Id, u0.Username, password)
 		}
 	}
-	return s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
+	return s.hideMissingCode(ctx, clientID, s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
 		if err := s.useCode(ctx, u, "reset", code); err != nil {
 			return err
 		}
@@ -368,7 +387,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 		s.setPassword(u, password, h)
 		u.Status, u.Failed, u.LockedUntil = "CONFIRMED", 0, time.Time{}
 		return nil
-	})
+	}))
 }
 
 // ChangePassword changes a signed-in user's password.

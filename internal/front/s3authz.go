@@ -1,7 +1,6 @@
 package front
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -25,12 +24,12 @@ func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s
 	if bucket == "" {
 		return nil, pab, "", nil
 	}
-	b, err := h.cfg.S3.Meta.GetBucket(q.r.Context(), bucket)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, pab, "", nil // the operation answers NoSuchBucket
-	}
+	b, ok, err := h.cfg.S3.BucketForAuthz(q.r.Context(), bucket)
 	if err != nil {
 		return nil, pab, "", fmt.Errorf("reading bucket %s for authorization: %w", bucket, err)
+	}
+	if !ok {
+		return nil, pab, "", nil // the operation answers NoSuchBucket
 	}
 	pab = s3.PublicAccessBlockOf(&b)
 	doc := b.Config[store.ConfigPolicy]
@@ -117,15 +116,13 @@ func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resour
 			break // reading the object's tags costs a lookup no policy needs
 		}
 		key := strings.TrimPrefix(resource, bucketARN(bucket)+"/")
-		o, err := h.cfg.S3.Meta.GetObject(q.r.Context(), bucket, key)
-		switch {
-		case err == nil:
-			for k, v := range o.Tags {
-				r.Set("s3:ExistingObjectTag/"+k, v)
-			}
-		case !errors.Is(err, store.ErrNotFound):
+		tags, err := h.cfg.S3.ObjectTagsForAuthz(q.r.Context(), bucket, key)
+		if err != nil {
 			// Tags a Deny may test could not be read: deny.
 			return fmt.Errorf("reading the tags of %s for authorization: %w", resource, err)
+		}
+		for k, v := range tags {
+			r.Set("s3:ExistingObjectTag/"+k, v)
 		}
 	}
 	if action == "s3:PutObject" && q.route.Operation != "CopyObject" || action == "s3:PutObject" && q.r.Header.Get("x-amz-tagging-directive") == "REPLACE" {

@@ -167,6 +167,31 @@ func (s *Service) Bucket(ctx context.Context, name string) (store.Bucket, error)
 	return b, err
 }
 
+// BucketForAuthz returns the bucket record authorizing a request reads
+// (its policy, public access block and owner), or ok false if there is no
+// such bucket (the operation then answers NoSuchBucket); any other error
+// is returned, and must deny.
+func (s *Service) BucketForAuthz(ctx context.Context, name string) (b store.Bucket, ok bool, err error) {
+	b, err = s.Meta.GetBucket(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return b, false, nil
+	}
+	return b, err == nil, err
+}
+
+// ObjectTagsForAuthz returns an object's tags for s3:ExistingObjectTag
+// (none if there is no such object); any other error must deny.
+func (s *Service) ObjectTagsForAuthz(ctx context.Context, bucket, key string) (map[string]string, error) {
+	o, err := s.Meta.GetObject(ctx, bucket, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o.Tags, nil
+}
+
 // ListBuckets lists every bucket.
 func (s *Service) ListBuckets(ctx context.Context) ([]store.Bucket, error) {
 	return s.Meta.ListBuckets(ctx)

@@ -98,7 +98,7 @@ func (d *Document) Evaluate(r *Request) (Decision, *Statement) {
 }
 
 func (s *Statement) applies(r *Request) bool {
-	if s.Principal != nil && !s.Principal.matches(r.Principal) {
+	if s.Principal != nil && !s.Principal.matches(r.Principal) && !(s.Effect == Deny && s.Principal.namesAccountOf(r.Principal)) {
 		return false
 	}
 	if s.NotPrincipal != nil && s.NotPrincipal.matches(r.Principal) {
@@ -161,6 +161,24 @@ func (ps *Principals) matches(p *Principal) bool {
 			if v == p.Federated {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// namesAccountOf reports whether the element names p's account
+// (arn:aws:iam::<acct>:root, or the bare id, stored as that ARN). A Deny
+// that names an account denies everyone in it; an Allow that names an
+// account only delegates to the account's own policies, so matches does
+// not count it.
+func (ps *Principals) namesAccountOf(p *Principal) bool {
+	if p == nil || p.Account == "" {
+		return false
+	}
+	root := "arn:aws:iam::" + p.Account + ":root"
+	for _, v := range ps.ByType["AWS"] {
+		if v == root {
+			return true
 		}
 	}
 	return false

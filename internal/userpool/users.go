@@ -411,7 +411,10 @@ func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User
 	if temp == "" || in.MessageAction == "RESEND" {
 		temp = generatePassword(p0.Policies.PasswordPolicy)
 	}
-	h := s.prehash(in.UserPoolId, userID, temp)
+	var h *hashed
+	if userID != "" {
+		h = s.prehash(in.UserPoolId, userID, temp)
+	}
 	var u User
 	err = s.update(ctx, func(tx store.RecordTx) error {
 		p, err := s.poolTx(tx, in.UserPoolId)
@@ -594,7 +597,10 @@ func (s *Service) AdminSetEnabled(ctx context.Context, pool, name string, enable
 // AdminSetUserPassword sets a password, permanent (CONFIRMED) or temporary
 // (FORCE_CHANGE_PASSWORD).
 func (s *Service) AdminSetUserPassword(ctx context.Context, pool, name, pw string, permanent bool) error {
-	h := s.prehash(pool, s.userIDFor(ctx, pool, name), pw)
+	var h *hashed
+	if id := s.userIDFor(ctx, pool, name); id != "" {
+		h = s.prehash(pool, id, pw)
+	}
 	return s.modifyUser(ctx, pool, name, func(p Pool, u *User) error {
 		if err := checkPolicy(p.Policies.PasswordPolicy, pw); err != nil {
 			return err

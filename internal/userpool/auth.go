@@ -371,11 +371,7 @@ func (s *Service) fakeUserID(p Pool, name string) string {
 	if len(p.UsernameAttributes) == 0 {
 		return name
 	}
-	d := s.Key.Derive("srp fake user id", []byte(p.Id+"\x00"+strings.ToLower(name)))
-	d[6] = d[6]&0x0f | 0x40
-	d[8] = d[8]&0x3f | 0x80
-	h := hex.EncodeToString(d[:16])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return uuidOf(s.Key.Derive("srp fake user id", []byte(p.Id+"\x00"+strings.ToLower(name))))
 }
 
 // fakeUserWork does what reading a real user's record and verifier costs
@@ -805,33 +801,36 @@ type accessClaims struct {
 	pool      string
 }
 
-// verifyAccess checks an access token's signature, issuer and use.
-func (s *Service) verifyAccess(ctx context.Context, token string) (accessClaims, error) {
-	invalid := errNotAuthorized("Invalid Access Token")
+// verifyAccess checks an access token's signature, issuer and use. The
+// caller has checked that the pool its unverified iss names exists (keys
+// are made on a pool's first use, never for a pool that does not exist).
+func (s *Service) verifyAccess(ctx context.Context, tok *jwt.JSONWebToken, poolID string) (accessClaims, error) {
 	var c accessClaims
-	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil {
-		return c, invalid
-	}
-	var unverified struct {
-		Iss string `json:"iss"`
-	}
-	if tok.UnsafeClaimsWithoutVerification(&unverified) != nil {
-		return c, invalid
-	}
-	poolID := unverified.Iss[strings.LastIndex(unverified.Iss, "/")+1:]
-	if _, err := s.poolForCheck(ctx, poolID); err != nil {
-		return c, invalid
-	}
 	keys, err := s.keys(ctx, poolID)
 	if err != nil {
 		return c, err
 	}
 	if err := tok.Claims(&keys.all, &c); err != nil || c.TokenUse != "access" || c.Issuer != s.Issuer(poolID) {
-		return c, invalid
+		return c, errNotAuthorized("Invalid Access Token")
 	}
 	c.pool = poolID
 	return c, nil
+}
+
+// unverifiedPool parses a token and returns its unverified iss and the
+// pool id that names, for finding the keys to verify it with.
+func unverifiedPool(token string) (tok *jwt.JSONWebToken, iss, pool string, ok bool) {
+	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return nil, "", "", false
+	}
+	var unverified struct {
+		Iss string `json:"iss"`
+	}
+	if tok.UnsafeClaimsWithoutVerification(&unverified) != nil || unverified.Iss == "" {
+		return nil, "", "", false
+	}
+	return tok, unverified.Iss, unverified.Iss[strings.LastIndex(unverified.Iss, "/")+1:], true
 }
 
 // verifiedCache remembers access tokens whose signature checked out (by
@@ -867,18 +866,24 @@ func (v *verifiedCache) put(token string, c accessClaims) {
 // sign-out all checked.
 func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, error) {
 	invalid := errNotAuthorized("Invalid Access Token")
-	c, ok := s.verified.get(token)
-	if !ok {
-		var err error
-		if c, err = s.verifyAccess(ctx, token); err != nil {
-			return Pool{}, User{}, err
-		}
-		s.verified.put(token, c)
-	}
+	c, verified := s.verified.get(token)
 	poolID := c.pool
+	var tok *jwt.JSONWebToken
+	if !verified {
+		var ok bool
+		if tok, _, poolID, ok = unverifiedPool(token); !ok {
+			return Pool{}, User{}, invalid
+		}
+	}
 	p, err := s.poolForCheck(ctx, poolID)
 	if err != nil {
 		return Pool{}, User{}, invalid
+	}
+	if !verified {
+		if c, err = s.verifyAccess(ctx, tok, poolID); err != nil {
+			return Pool{}, User{}, err
+		}
+		s.verified.put(token, c)
 	}
 	if c.Expiry == nil || !s.now().Before(c.Expiry.Time()) {
 		return Pool{}, User{}, errNotAuthorized("Access Token has expired")

@@ -127,6 +127,12 @@ func randomString(n int, alphabet string) string {
 func newUUID() string {
 	b := make([]byte, 16)
 	rand.Read(b)
+	return uuidOf(b)
+}
+
+// uuidOf formats 16 bytes as a version-4 UUID.
+func uuidOf(b []byte) string {
+	b = append([]byte(nil), b[:16]...)
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])

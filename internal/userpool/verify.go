@@ -5,10 +5,8 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/sekisho/sekisho/internal/store"
@@ -39,18 +37,11 @@ type VerifiedToken struct {
 // pool named by its "iss", the signature with that pool's keys, expiry,
 // and that it is an ID token (access tokens have no "aud").
 func (s *Service) VerifyIDToken(ctx context.Context, token string) (*VerifiedToken, error) {
-	tok, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil {
+	tok, iss, poolID, ok := unverifiedPool(token)
+	if !ok {
 		return nil, ErrTokenMalformed
 	}
-	var unverified struct {
-		Iss string `json:"iss"`
-	}
-	if tok.UnsafeClaimsWithoutVerification(&unverified) != nil || unverified.Iss == "" {
-		return nil, ErrTokenMalformed
-	}
-	poolID := unverified.Iss[strings.LastIndex(unverified.Iss, "/")+1:]
-	if _, err := s.poolForCheck(ctx, poolID); err != nil || s.Issuer(poolID) != unverified.Iss {
+	if _, err := s.poolForCheck(ctx, poolID); err != nil || s.Issuer(poolID) != iss {
 		return nil, ErrTokenSignature
 	}
 	keys, err := s.keys(ctx, poolID)

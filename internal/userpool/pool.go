@@ -256,20 +256,8 @@ func (s *Service) Pool(ctx context.Context, id string) (Pool, error) {
 		if err != nil {
 			return err
 		}
-		n, err := store.GetJSON[int](tx, kindUserCount, id)
-		if isNotFound(err) {
-			// A pool from before the count: counted until its next
-			// user write keeps the count.
-			recs, err := tx.List(kindUser, id+"/", "", 0)
-			if err != nil {
-				return err
-			}
-			n = len(recs)
-		} else if err != nil {
-			return err
-		}
-		p.EstimatedNumberOfUsers = n
-		return nil
+		p.EstimatedNumberOfUsers, err = userCountTx(tx, id)
+		return err
 	})
 	return p, err
 }

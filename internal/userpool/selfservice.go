@@ -74,7 +74,7 @@ func (s *Service) useCode(ctx context.Context, u *User, purpose, code string) er
 	if ok && c.Failed >= maxCodeAttempts {
 		return errCodeAttempts()
 	}
-	if !ok || !hmac.Equal([]byte(c.Hash), []byte(hashCode(code))) {
+	if !ok || !c.matches(code) {
 		s.codeGuard.fail(sourceIP(ctx), s.now())
 		mismatch := awserr.New(400, "CodeMismatchException", "Invalid verification code provided, please try again.")
 		if !ok {
@@ -91,6 +91,11 @@ func (s *Service) useCode(ctx context.Context, u *User, purpose, code string) er
 	return nil
 }
 
+// matches reports whether code is this code, in constant time.
+func (c Code) matches(code string) bool {
+	return hmac.Equal([]byte(c.Hash), []byte(hashCode(code)))
+}
+
 // keepError is an error after which the user's changes are still saved
 // (a failed attempt counted), and then the error returned.
 type keepError struct{ err error }
@@ -98,14 +103,34 @@ type keepError struct{ err error }
 func (e *keepError) Error() string { return e.err.Error() }
 func (e *keepError) Unwrap() error { return e.err }
 
-// splitKeep tells a keepError from the others: save is true when the
-// user should be saved anyway, and err is what to answer.
-func splitKeep(err error) (save bool, answer error) {
-	var k *keepError
-	if errors.As(err, &k) {
-		return true, k.err
+// updateUser runs fn on a user inside a write transaction: find looks the
+// user up, fn changes it, and the user is saved (or, with an empty
+// Username, deleted). When fn returns a *keepError the change is still
+// committed and then its error answered; any other error rolls back.
+func (s *Service) updateUser(ctx context.Context, find func(tx store.RecordTx) (Pool, User, error), fn func(p Pool, u *User) error) error {
+	var kept error
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		kept = nil
+		p, u, err := find(tx)
+		if err != nil {
+			return err
+		}
+		old := u
+		var k *keepError
+		if err := fn(p, &u); errors.As(err, &k) {
+			kept = k.err
+		} else if err != nil {
+			return err
+		}
+		if u.Username == "" { // deleted
+			return s.deleteUserTx(tx, p, old)
+		}
+		return s.saveUser(tx, p, &old, u)
+	})
+	if err == nil {
+		err = kept
 	}
-	return false, err
+	return err
 }
 
 // CodeDelivery is CodeDeliveryDetailsType.
@@ -234,34 +259,17 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 
 // clientUser finds the pool and user behind a self-service call.
 func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username string, fn func(p Pool, u *User) error) error {
-	var kept error
-	err := s.update(ctx, func(tx store.RecordTx) error {
-		kept = nil
+	return s.updateUser(ctx, func(tx store.RecordTx) (Pool, User, error) {
 		c, p, err := s.clientByID(tx, clientID)
 		if err != nil {
-			return err
+			return p, User{}, err
 		}
 		u, err := s.findUser(tx, p, username)
 		if err != nil {
-			return err
+			return p, u, err
 		}
-		if err := s.checkSecretHash(c, []string{username, u.Username}, secretHash); err != nil {
-			return err
-		}
-		old := u
-		if err := fn(p, &u); err != nil {
-			save, answer := splitKeep(err)
-			if !save {
-				return err
-			}
-			kept = answer
-		}
-		return s.saveUser(tx, p, &old, u)
-	})
-	if err == nil {
-		err = kept
-	}
-	return err
+		return p, u, s.checkSecretHash(c, []string{username, u.Username}, secretHash)
+	}, fn)
 }
 
 // ConfirmSignUp confirms a user with the code sent at sign-up.
@@ -304,6 +312,13 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, clientID, secretHa
 	return s.sendCode(ctx, u, "ResendCode", code)
 }
 
+// hidesUsers reports whether a client prevents user existence errors.
+func (s *Service) hidesUsers(ctx context.Context, clientID string) bool {
+	var c Client
+	s.view(ctx, func(tx store.RecordTx) error { c, _, _ = s.clientByID(tx, clientID); return nil })
+	return c.PreventUserExistenceErrors == "ENABLED"
+}
+
 // hideMissingCode answers a code for a user that does not exist as a
 // wrong code, when the client prevents user existence errors (and counts
 // it against the caller's source like any wrong code).
@@ -311,9 +326,7 @@ func (s *Service) hideMissingCode(ctx context.Context, clientID string, err erro
 	if !awserr.Is(err, "UserNotFoundException") {
 		return err
 	}
-	var c Client
-	s.view(ctx, func(tx store.RecordTx) error { c, _, _ = s.clientByID(tx, clientID); return nil })
-	if c.PreventUserExistenceErrors != "ENABLED" {
+	if !s.hidesUsers(ctx, clientID) {
 		return err
 	}
 	if err := s.codeGuard.check(sourceIP(ctx), s.now()); err != nil {
@@ -329,9 +342,7 @@ func (s *Service) hideMissing(ctx context.Context, clientID string, err error) (
 	if !awserr.Is(err, "UserNotFoundException") {
 		return nil, err
 	}
-	var c Client
-	s.view(ctx, func(tx store.RecordTx) error { c, _, _ = s.clientByID(tx, clientID); return nil })
-	if c.PreventUserExistenceErrors != "ENABLED" {
+	if !s.hidesUsers(ctx, clientID) {
 		return nil, err
 	}
 	return &CodeDelivery{Destination: "u***@e***", DeliveryMedium: "EMAIL", AttributeName: "email"}, nil
@@ -373,7 +384,7 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 		u0, err = s.findUser(tx, p0, username)
 		return err
 	}) == nil && checkPolicy(p0.Policies.PasswordPolicy, password) == nil {
-		if c, ok := u0.Codes["reset"]; ok && c.Failed < maxCodeAttempts && hmac.Equal([]byte(c.Hash), []byte(hashCode(code))) {
+		if c, ok := u0.Codes["reset"]; ok && c.Failed < maxCodeAttempts && c.matches(code) {
 			h = s.prehash(p0.Id, u0.Username, password)
 		}
 	}

@@ -344,17 +344,22 @@ func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
 // grow with the number of users. A pool from before the count is counted
 // once, here.
 func (s *Service) countUsers(tx store.RecordTx, pool string, delta int) error {
-	n, err := store.GetJSON[int](tx, kindUserCount, pool)
-	if isNotFound(err) {
-		recs, err := tx.List(kindUser, pool+"/", "", 0)
-		if err != nil {
-			return err
-		}
-		n = len(recs)
-	} else if err != nil {
+	n, err := userCountTx(tx, pool)
+	if err != nil {
 		return err
 	}
 	return store.PutJSON(tx, kindUserCount, pool, max(0, n+delta))
+}
+
+// userCountTx reads a pool's user count; a pool from before the count
+// (which its next user write then keeps) is counted by listing.
+func userCountTx(tx store.RecordTx, pool string) (int, error) {
+	n, err := store.GetJSON[int](tx, kindUserCount, pool)
+	if !isNotFound(err) {
+		return n, err
+	}
+	recs, err := tx.List(kindUser, pool+"/", "", 0)
+	return len(recs), err
 }
 
 // UserType is a user as AdminGetUser, ListUsers and AdminCreateUser
@@ -524,34 +529,14 @@ func (s *Service) AdminGetUser(ctx context.Context, pool, name string) (User, er
 
 // modifyUser applies fn to a user found by name or alias.
 func (s *Service) modifyUser(ctx context.Context, pool, name string, fn func(p Pool, u *User) error) error {
-	var kept error
-	err := s.update(ctx, func(tx store.RecordTx) error {
-		kept = nil
+	return s.updateUser(ctx, func(tx store.RecordTx) (Pool, User, error) {
 		p, err := s.poolTx(tx, pool)
 		if err != nil {
-			return err
+			return p, User{}, err
 		}
 		u, err := s.findUser(tx, p, name)
-		if err != nil {
-			return err
-		}
-		old := u
-		if err := fn(p, &u); err != nil {
-			save, answer := splitKeep(err)
-			if !save {
-				return err
-			}
-			kept = answer
-		}
-		if u.Username == "" { // deleted
-			return s.deleteUserTx(tx, p, old)
-		}
-		return s.saveUser(tx, p, &old, u)
-	})
-	if err == nil {
-		err = kept
-	}
-	return err
+		return p, u, err
+	}, fn)
 }
 
 func (s *Service) deleteUserTx(tx store.RecordTx, p Pool, u User) error {

@@ -588,18 +588,26 @@ func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []lo
 		if len(cur.Logins) > 0 {
 			return nil // no longer a guest
 		}
+		guest := cur
 		if owner != "" && owner != cur.IdentityId {
-			// Merge the guest into the login's identity: the guest is
-			// gone, and the logins it brought that are new join the
-			// owner.
-			into, err := store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+owner)
-			if err != nil {
+			// Merge the guest into the login's identity: the logins it
+			// brought that are new join the owner, and the guest goes.
+			if cur, err = store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+owner); err != nil {
 				return err
 			}
-			if err := tx.Delete(kindIdentity, p.IdentityPoolId+"/"+cur.IdentityId); err != nil {
+		}
+		for _, l := range ls {
+			if prev, ok := cur.Logins[l.provider]; !l.dev && ok && prev != l.subject {
+				return nil // the owner holds another user of this provider: no match, nothing changed
+			}
+		}
+		if cur.IdentityId != guest.IdentityId {
+			if err := tx.Delete(kindIdentity, p.IdentityPoolId+"/"+guest.IdentityId); err != nil {
 				return err
 			}
-			cur = into
+			if err := tx.Delete(kindByID, guest.IdentityId); err != nil {
+				return err
+			}
 		}
 		if cur.Logins == nil {
 			cur.Logins = map[string]string{}
@@ -607,9 +615,6 @@ func (s *Service) linkGuest(ctx context.Context, p Pool, ident Identity, ls []lo
 		for _, l := range ls {
 			if l.dev {
 				continue
-			}
-			if prev, ok := cur.Logins[l.provider]; ok && prev != l.subject {
-				return nil // the owner holds another user of this provider
 			}
 			cur.Logins[l.provider] = l.subject
 			if err := tx.Put(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject, []byte(cur.IdentityId)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/seal"
+	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/bolt"
 	"github.com/sekisho/sekisho/internal/sts"
 	"github.com/sekisho/sekisho/internal/userpool"
@@ -428,6 +430,12 @@ func TestGuestMerge(t *testing.T) {
 	if _, err := w.ids.GetCredentialsForIdentity(ctx, g2, nil, ""); !strings.HasPrefix(msg(err), "ResourceNotFoundException") {
 		t.Errorf("the merged guest lives on: %v", err)
 	}
+	w.ids.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
+		if _, err := tx.Get(kindByID, g2); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the merged guest's id index is left: %v", err)
+		}
+		return nil
+	})
 	// Classic flow: the same merge, the token names the user's identity.
 	cur, _ := w.ids.Pool(ctx, pid)
 	cur.AllowClassicFlow = true

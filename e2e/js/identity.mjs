@@ -5,19 +5,13 @@
 import { Amplify } from "aws-amplify";
 import { signIn, signOut, fetchAuthSession } from "aws-amplify/auth";
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
-import { S3Client, ListObjectsV2Command, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { recorder, s3Client } from "./common.mjs";
 
 const env = process.env;
 const out = {};
-async function run(name, fn) {
-  try {
-    out[name] = await fn();
-  } catch (e) {
-    out[name] = "error: " + (e.name || e.code) + ": " + e.message;
-  }
-}
-const s3For = (credentials) =>
-  new S3Client({ region: env.REGION, endpoint: env.ENDPOINT, forcePathStyle: true, credentials });
+const run = recorder(out);
+const s3For = (credentials) => s3Client(env, credentials);
 
 Amplify.configure({
   Auth: {

@@ -99,10 +99,9 @@ type AssumeRoleInput struct {
 	Context map[string][]string
 }
 
-var (
-	sessionNameRE    = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	sourceIdentityRE = sessionNameRE
-)
+// sessionNameRE is the pattern of a role session name, and of a source
+// identity, which AWS's model gives the same.
+var sessionNameRE = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 
 func errValidation(format string, args ...any) error {
 	return awserr.Newf(400, "ValidationError", format, args...)
@@ -187,7 +186,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 		return nil, err
 	}
 	source := in.SourceIdentity
-	if source != "" && !sourceIdentityRE.MatchString(source) {
+	if source != "" && !sessionNameRE.MatchString(source) {
 		return nil, errValidation("1 validation error detected: Value '%s' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64", source)
 	}
 	if caller.Session != nil && caller.Session.Source != "" {

@@ -7,19 +7,13 @@ import { Amplify } from "aws-amplify";
 import { signIn, signOut, fetchAuthSession } from "aws-amplify/auth";
 import { CognitoIdentityProviderClient, InitiateAuthCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { fromCognitoIdentityPool } from "@aws-sdk/credential-providers";
-import { S3Client, ListObjectsV2Command, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { recorder, s3Client } from "../common.mjs";
 
 const env = JSON.parse(decodeURIComponent(location.hash.slice(1)));
 const out = {};
-async function step(name, fn) {
-  try {
-    out[name] = await fn();
-  } catch (e) {
-    out[name] = "error: " + (e.name || e.code) + ": " + e.message;
-  }
-}
-const s3For = (credentials) =>
-  new S3Client({ region: env.REGION, endpoint: env.ENDPOINT, forcePathStyle: true, credentials });
+const step = recorder(out);
+const s3For = (credentials) => s3Client(env, credentials);
 const denied = async (p) => {
   try {
     await p;

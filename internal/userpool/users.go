@@ -296,7 +296,8 @@ func aliasKey(pool, attr, value string) string {
 }
 
 // saveUser writes a user and keeps its alias entries in step (an alias
-// counts only once verified, except for username attributes).
+// counts only once verified, except for username attributes). old is the
+// user as it was, or nil for a new user.
 func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
 	for _, attr := range []string{"email", "phone_number", "preferred_username"} {
 		if !p.aliasIs(attr) {
@@ -330,12 +331,10 @@ func (s *Service) saveUser(tx store.RecordTx, p Pool, old *User, u User) error {
 		}
 	}
 	u.Modified = s.now()
-	if _, err := tx.Get(kindUser, userKey(p.Id, u.Username)); isNotFound(err) {
+	if old == nil { // a new user (newUser checked the name is free)
 		if err := s.countUsers(tx, p.Id, +1); err != nil {
 			return err
 		}
-	} else if err != nil {
-		return err
 	}
 	return store.PutJSON(tx, kindUser, userKey(p.Id, u.Username), u)
 }

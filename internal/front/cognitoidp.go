@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/userpool"
 )
 
@@ -15,6 +14,26 @@ func decode[T any](body []byte) (T, error) {
 	var v T
 	err := DecodeJSON(body, &v)
 	return v, err
+}
+
+// groupUpdate is UpdateGroup's input: the group, and which of its
+// settings the call names (a setting left out is kept).
+type groupUpdate struct {
+	userpool.Group
+	has map[string]bool
+}
+
+func (g *groupUpdate) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &g.Group); err != nil {
+		return err
+	}
+	var raw map[string]json.RawMessage
+	json.Unmarshal(b, &raw)
+	g.has = map[string]bool{}
+	for k := range raw {
+		g.has[k] = true
+	}
+	return nil
 }
 
 type poolRef struct {
@@ -28,128 +47,79 @@ type userRef struct {
 // cognitoIdpOps is the user-pool operation table. Admin operations need a
 // signature and are authorized as cognito-idp:<Operation> on the pool;
 // the self-service ones are unauthenticated, as in AWS.
-func cognitoIdpOps(svc *userpool.Service) map[string]jsonOp {
-	type call = func(ctx context.Context, p *auth.Principal, body []byte) (any, error)
-	admin := map[string]call{
-		"CreateUserPool": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				PoolName string
-				userpool.Pool
-				Schema       []userpool.SchemaAttribute
-				UserPoolTags map[string]string
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op {
+	admin := map[string]method{
+		"CreateUserPool": typed(func(ctx context.Context, in *struct {
+			PoolName string
+			userpool.Pool
+			Schema       []userpool.SchemaAttribute
+			UserPoolTags map[string]string
+		}) (any, error) {
 			in.Pool.Name, in.Pool.SchemaAttributes = in.PoolName, in.Schema
 			if in.UserPoolTags != nil {
 				in.Pool.UserPoolTags = in.UserPoolTags
 			}
 			p, err := svc.CreatePool(ctx, in.Pool)
 			return map[string]any{"UserPool": p}, err
-		},
-		"DescribeUserPool": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[poolRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"DescribeUserPool": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			p, err := svc.Pool(ctx, in.UserPoolId)
 			return map[string]any{"UserPool": p}, err
-		},
-		"UpdateUserPool": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				UserPoolId string
-				userpool.Pool
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"UpdateUserPool": typed(func(ctx context.Context, in *struct {
+			UserPoolId string
+			userpool.Pool
+		}) (any, error) {
 			return nil, svc.UpdatePoolSettings(ctx, in.UserPoolId, in.Pool)
-		},
-		"DeleteUserPool": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[poolRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"DeleteUserPool": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			return nil, svc.DeletePool(ctx, in.UserPoolId)
-		},
-		"ListUserPools": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
+		}),
+		"ListUserPools": typed(func(ctx context.Context, _ *struct{}) (any, error) {
 			pools, err := svc.ListPools(ctx)
 			out := []map[string]any{}
 			for _, p := range pools {
 				out = append(out, map[string]any{"Id": p.Id, "Name": p.Name, "CreationDate": p.CreationDate, "LastModifiedDate": p.LastModifiedDate})
 			}
 			return map[string]any{"UserPools": out}, err
-		},
-		"AddCustomAttributes": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				UserPoolId       string
-				CustomAttributes []userpool.SchemaAttribute
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AddCustomAttributes": typed(func(ctx context.Context, in *struct {
+			UserPoolId       string
+			CustomAttributes []userpool.SchemaAttribute
+		}) (any, error) {
 			return nil, svc.AddCustomAttributes(ctx, in.UserPoolId, in.CustomAttributes)
-		},
-		"CreateUserPoolClient": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				userpool.Client
-				GenerateSecret bool
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"CreateUserPoolClient": typed(func(ctx context.Context, in *struct {
+			userpool.Client
+			GenerateSecret bool
+		}) (any, error) {
 			c, err := svc.CreateClient(ctx, in.Client, in.GenerateSecret)
 			return map[string]any{"UserPoolClient": c}, err
-		},
-		"DescribeUserPoolClient": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct{ UserPoolId, ClientId string }](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"DescribeUserPoolClient": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId string }) (any, error) {
 			c, err := svc.Client(ctx, in.UserPoolId, in.ClientId)
 			return map[string]any{"UserPoolClient": c}, err
-		},
-		"UpdateUserPoolClient": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.Client](b)
-			if err != nil {
-				return nil, err
-			}
-			c, err := svc.UpdateClient(ctx, in)
+		}),
+		"UpdateUserPoolClient": typed(func(ctx context.Context, in *userpool.Client) (any, error) {
+			c, err := svc.UpdateClient(ctx, *in)
 			return map[string]any{"UserPoolClient": c}, err
-		},
-		"DeleteUserPoolClient": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct{ UserPoolId, ClientId string }](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"DeleteUserPoolClient": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId string }) (any, error) {
 			return nil, svc.DeleteClient(ctx, in.UserPoolId, in.ClientId)
-		},
-		"ListUserPoolClients": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[poolRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ListUserPoolClients": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			cs, err := svc.ListClients(ctx, in.UserPoolId)
 			out := []map[string]string{}
 			for _, c := range cs {
 				out = append(out, map[string]string{"ClientId": c.ClientId, "ClientName": c.ClientName, "UserPoolId": c.UserPoolId})
 			}
 			return map[string]any{"UserPoolClients": out}, err
-		},
-		"AdminCreateUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.CreateUserInput](b)
-			if err != nil {
-				return nil, err
-			}
-			u, err := svc.AdminCreateUser(ctx, in)
+		}),
+		"AdminCreateUser": typed(func(ctx context.Context, in *userpool.CreateUserInput) (any, error) {
+			u, err := svc.AdminCreateUser(ctx, *in)
 			return map[string]any{"User": u.View(true)}, err
-		},
-		"AdminGetUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminGetUser": typed(func(ctx context.Context, in *userRef) (any, error) {
 			u, err := svc.AdminGetUser(ctx, in.UserPoolId, in.Username)
 			if err != nil {
 				return nil, err
@@ -157,195 +127,106 @@ func cognitoIdpOps(svc *userpool.Service) map[string]jsonOp {
 			v := u.View(false)
 			return map[string]any{"Username": v.Username, "UserAttributes": v.UserAttributes, "UserCreateDate": v.UserCreateDate,
 				"UserLastModifiedDate": v.UserLastModifiedDate, "Enabled": v.Enabled, "UserStatus": v.UserStatus}, nil
-		},
-		"ListUsers": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				UserPoolId, Filter, PaginationToken string
-				Limit                               int
-				AttributesToGet                     []string
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ListUsers": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Filter, PaginationToken string
+			Limit                               int
+			AttributesToGet                     []string
+		}) (any, error) {
 			users, next, err := svc.ListUsers(ctx, in.UserPoolId, in.Filter, in.Limit, in.PaginationToken)
 			out := map[string]any{"Users": viewUsers(users, in.AttributesToGet)}
 			if next != "" {
 				out["PaginationToken"] = next
 			}
 			return out, err
-		},
-		"AdminDeleteUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminDeleteUser": typed(func(ctx context.Context, in *userRef) (any, error) {
 			return nil, svc.AdminDeleteUser(ctx, in.UserPoolId, in.Username)
-		},
-		"AdminUpdateUserAttributes": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				UserPoolId, Username string
-				UserAttributes       []userpool.AttributeType
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminUpdateUserAttributes": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username string
+			UserAttributes       []userpool.AttributeType
+		}) (any, error) {
 			return nil, svc.AdminUpdateUserAttributes(ctx, in.UserPoolId, in.Username, in.UserAttributes)
-		},
-		"AdminDeleteUserAttributes": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				UserPoolId, Username string
-				UserAttributeNames   []string
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminDeleteUserAttributes": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username string
+			UserAttributeNames   []string
+		}) (any, error) {
 			return nil, svc.AdminDeleteUserAttributes(ctx, in.UserPoolId, in.Username, in.UserAttributeNames)
-		},
-		"AdminEnableUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminEnableUser": typed(func(ctx context.Context, in *userRef) (any, error) {
 			return nil, svc.AdminSetEnabled(ctx, in.UserPoolId, in.Username, true)
-		},
-		"AdminDisableUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminDisableUser": typed(func(ctx context.Context, in *userRef) (any, error) {
 			return nil, svc.AdminSetEnabled(ctx, in.UserPoolId, in.Username, false)
-		},
-		"AdminSetUserPassword": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct {
-				UserPoolId, Username, Password string
-				Permanent                      bool
-			}](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminSetUserPassword": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username, Password string
+			Permanent                      bool
+		}) (any, error) {
 			return nil, svc.AdminSetUserPassword(ctx, in.UserPoolId, in.Username, in.Password, in.Permanent)
-		},
-		"AdminResetUserPassword": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminResetUserPassword": typed(func(ctx context.Context, in *userRef) (any, error) {
 			return nil, svc.AdminResetUserPassword(ctx, in.UserPoolId, in.Username)
-		},
-		"AdminConfirmSignUp": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminConfirmSignUp": typed(func(ctx context.Context, in *userRef) (any, error) {
 			return nil, svc.AdminConfirmSignUp(ctx, in.UserPoolId, in.Username)
-		},
-		"AdminUserGlobalSignOut": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminUserGlobalSignOut": typed(func(ctx context.Context, in *userRef) (any, error) {
 			u, err := svc.AdminGetUser(ctx, in.UserPoolId, in.Username)
 			if err != nil {
 				return nil, err
 			}
 			return nil, svc.GlobalSignOut(ctx, in.UserPoolId, u.Username)
-		},
-		"CreateGroup": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.Group](b)
-			if err != nil {
-				return nil, err
-			}
-			g, err := svc.CreateGroup(ctx, in)
+		}),
+		"CreateGroup": typed(func(ctx context.Context, in *userpool.Group) (any, error) {
+			g, err := svc.CreateGroup(ctx, *in)
 			return map[string]any{"Group": g}, err
-		},
-		"GetGroup": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct{ UserPoolId, GroupName string }](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"GetGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, GroupName string }) (any, error) {
 			g, err := svc.GetGroup(ctx, in.UserPoolId, in.GroupName)
 			return map[string]any{"Group": g}, err
-		},
-		"UpdateGroup": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.Group](b)
-			if err != nil {
-				return nil, err
-			}
-			var raw map[string]json.RawMessage
-			json.Unmarshal(b, &raw)
-			_, d := raw["Description"]
-			_, r := raw["RoleArn"]
-			_, p := raw["Precedence"]
-			g, err := svc.UpdateGroup(ctx, in, d, r, p)
+		}),
+		"UpdateGroup": typed(func(ctx context.Context, in *groupUpdate) (any, error) {
+			g, err := svc.UpdateGroup(ctx, in.Group, in.has["Description"], in.has["RoleArn"], in.has["Precedence"])
 			return map[string]any{"Group": g}, err
-		},
-		"DeleteGroup": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct{ UserPoolId, GroupName string }](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"DeleteGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, GroupName string }) (any, error) {
 			return nil, svc.DeleteGroup(ctx, in.UserPoolId, in.GroupName)
-		},
-		"ListGroups": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[poolRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ListGroups": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			gs, err := svc.ListGroups(ctx, in.UserPoolId)
 			if gs == nil {
 				gs = []userpool.Group{}
 			}
 			return map[string]any{"Groups": gs}, err
-		},
-		"AdminAddUserToGroup": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct{ UserPoolId, Username, GroupName string }](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminAddUserToGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, Username, GroupName string }) (any, error) {
 			return nil, svc.AdminAddUserToGroup(ctx, in.UserPoolId, in.Username, in.GroupName)
-		},
-		"AdminRemoveUserFromGroup": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct{ UserPoolId, Username, GroupName string }](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminRemoveUserFromGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, Username, GroupName string }) (any, error) {
 			return nil, svc.AdminRemoveUserFromGroup(ctx, in.UserPoolId, in.Username, in.GroupName)
-		},
-		"AdminListGroupsForUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userRef](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminListGroupsForUser": typed(func(ctx context.Context, in *userRef) (any, error) {
 			gs, err := svc.AdminListGroupsForUser(ctx, in.UserPoolId, in.Username)
 			if gs == nil {
 				gs = []userpool.Group{}
 			}
 			return map[string]any{"Groups": gs}, err
-		},
-		"ListUsersInGroup": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[struct{ UserPoolId, GroupName string }](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ListUsersInGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, GroupName string }) (any, error) {
 			us, err := svc.ListUsersInGroup(ctx, in.UserPoolId, in.GroupName)
 			return map[string]any{"Users": viewUsers(us, nil)}, err
-		},
-		"AdminInitiateAuth": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.AuthInput](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"AdminInitiateAuth": typed(func(ctx context.Context, in *userpool.AuthInput) (any, error) {
 			in.Admin = true
-			return svc.InitiateAuth(ctx, in)
-		},
-		"AdminRespondToAuthChallenge": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.ChallengeInput](b)
-			if err != nil {
-				return nil, err
-			}
+			return svc.InitiateAuth(ctx, *in)
+		}),
+		"AdminRespondToAuthChallenge": typed(func(ctx context.Context, in *userpool.ChallengeInput) (any, error) {
 			in.Admin = true
-			return svc.RespondToAuthChallenge(ctx, in)
-		},
+			return svc.RespondToAuthChallenge(ctx, *in)
+		}),
 	}
 	type self struct {
 		ClientId, SecretHash, Username, Password, ConfirmationCode, AccessToken string
@@ -353,150 +234,82 @@ func cognitoIdpOps(svc *userpool.Service) map[string]jsonOp {
 		ClientSecret, RefreshToken                                              string
 		UserAttributes                                                          []userpool.AttributeType
 	}
-	public := map[string]call{
-		"InitiateAuth": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.AuthInput](b)
-			if err != nil {
-				return nil, err
-			}
+	public := map[string]method{
+		"InitiateAuth": typed(func(ctx context.Context, in *userpool.AuthInput) (any, error) {
 			in.Admin = false
-			return svc.InitiateAuth(ctx, in)
-		},
-		"RespondToAuthChallenge": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[userpool.ChallengeInput](b)
-			if err != nil {
-				return nil, err
-			}
+			return svc.InitiateAuth(ctx, *in)
+		}),
+		"RespondToAuthChallenge": typed(func(ctx context.Context, in *userpool.ChallengeInput) (any, error) {
 			in.Admin = false
-			return svc.RespondToAuthChallenge(ctx, in)
-		},
-		"GetTokensFromRefreshToken": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+			return svc.RespondToAuthChallenge(ctx, *in)
+		}),
+		"GetTokensFromRefreshToken": typed(func(ctx context.Context, in *self) (any, error) {
 			params := map[string]string{"REFRESH_TOKEN": in.RefreshToken}
 			out, err := svc.InitiateAuth(ctx, userpool.AuthInput{ClientId: in.ClientId, AuthFlow: "REFRESH_TOKEN_AUTH", AuthParameters: params, ClientSecret: in.ClientSecret})
 			if err != nil {
 				return nil, err
 			}
 			return map[string]any{"AuthenticationResult": out.AuthenticationResult}, nil
-		},
-		"SignUp": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"SignUp": typed(func(ctx context.Context, in *self) (any, error) {
 			return svc.SignUp(ctx, in.ClientId, in.SecretHash, in.Username, in.Password, in.UserAttributes)
-		},
-		"ConfirmSignUp": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ConfirmSignUp": typed(func(ctx context.Context, in *self) (any, error) {
 			return nil, svc.ConfirmSignUp(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode)
-		},
-		"ResendConfirmationCode": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ResendConfirmationCode": typed(func(ctx context.Context, in *self) (any, error) {
 			d, err := svc.ResendConfirmationCode(ctx, in.ClientId, in.SecretHash, in.Username)
 			return map[string]any{"CodeDeliveryDetails": d}, err
-		},
-		"ForgotPassword": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ForgotPassword": typed(func(ctx context.Context, in *self) (any, error) {
 			d, err := svc.ForgotPassword(ctx, in.ClientId, in.SecretHash, in.Username)
 			return map[string]any{"CodeDeliveryDetails": d}, err
-		},
-		"ConfirmForgotPassword": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ConfirmForgotPassword": typed(func(ctx context.Context, in *self) (any, error) {
 			return nil, svc.ConfirmForgotPassword(ctx, in.ClientId, in.SecretHash, in.Username, in.ConfirmationCode, in.Password)
-		},
-		"ChangePassword": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"ChangePassword": typed(func(ctx context.Context, in *self) (any, error) {
 			return nil, svc.ChangePassword(ctx, in.AccessToken, in.PreviousPassword, in.ProposedPassword)
-		},
-		"GetUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"GetUser": typed(func(ctx context.Context, in *self) (any, error) {
 			_, u, err := svc.AccessClaims(ctx, in.AccessToken)
 			if err != nil {
 				return nil, err
 			}
 			v := u.View(false)
 			return map[string]any{"Username": v.Username, "UserAttributes": v.UserAttributes}, nil
-		},
-		"UpdateUserAttributes": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"UpdateUserAttributes": typed(func(ctx context.Context, in *self) (any, error) {
 			d, err := svc.UpdateUserAttributes(ctx, in.AccessToken, in.UserAttributes)
 			if d == nil {
 				d = []userpool.CodeDelivery{}
 			}
 			return map[string]any{"CodeDeliveryDetailsList": d}, err
-		},
-		"GetUserAttributeVerificationCode": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"GetUserAttributeVerificationCode": typed(func(ctx context.Context, in *self) (any, error) {
 			d, err := svc.GetUserAttributeVerificationCode(ctx, in.AccessToken, in.AttributeName)
 			return map[string]any{"CodeDeliveryDetails": d}, err
-		},
-		"VerifyUserAttribute": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"VerifyUserAttribute": typed(func(ctx context.Context, in *self) (any, error) {
 			return nil, svc.VerifyUserAttribute(ctx, in.AccessToken, in.AttributeName, in.Code)
-		},
-		"DeleteUser": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"DeleteUser": typed(func(ctx context.Context, in *self) (any, error) {
 			return nil, svc.DeleteUserSelf(ctx, in.AccessToken)
-		},
-		"GlobalSignOut": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"GlobalSignOut": typed(func(ctx context.Context, in *self) (any, error) {
 			p, u, err := svc.AccessClaims(ctx, in.AccessToken)
 			if err != nil {
 				return nil, err
 			}
 			return nil, svc.GlobalSignOut(ctx, p.Id, u.Username)
-		},
-		"RevokeToken": func(ctx context.Context, _ *auth.Principal, b []byte) (any, error) {
-			in, err := decode[self](b)
-			if err != nil {
-				return nil, err
-			}
+		}),
+		"RevokeToken": typed(func(ctx context.Context, in *self) (any, error) {
 			return nil, svc.RevokeToken(ctx, in.Token, in.ClientId, in.ClientSecret)
-		},
+		}),
 	}
-	ops := map[string]jsonOp{}
-	for name, fn := range admin {
-		ops[name] = jsonOp{Call: fn, Action: "cognito-idp:" + name}
-	}
-	for name, fn := range public {
-		ops[name] = jsonOp{Call: fn, Unauthenticated: true}
-	}
+	ops := map[string]*op{}
+	rows(ops, admin, false, "cognito-idp:", poolResource(region, account), nil)
+	rows(ops, public, true, "", nil, nil)
 	return ops
 }
 

@@ -71,9 +71,11 @@ type Config struct {
 
 // Handler serves every protocol on one endpoint.
 type Handler struct {
-	cfg     Config
-	json    map[string]*jsonService
-	query   map[string]*queryService
+	cfg Config
+	// json maps X-Amz-Target prefixes to tables; tables maps signing
+	// names to every table, S3's included.
+	json    map[string]*table
+	tables  map[string]*table
 	preauth *preauth
 	idle    time.Duration
 	// mux routes the paths that are not AWS calls (router.go).
@@ -93,7 +95,11 @@ func New(cfg Config) *Handler {
 	h.preauth = newPreauth(n)
 	h.mount()
 	h.json = jsonServices(cfg)
-	h.query = queryServices(cfg)
+	h.tables = queryServices(cfg)
+	for _, t := range h.json {
+		h.tables[t.Service] = t
+	}
+	h.tables["s3"] = &table{Service: "s3", Ops: h.s3Rows()}
 	return h
 }
 
@@ -238,11 +244,11 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	switch proto {
 	case protoJSON:
-		h.serveJSON(w, r)
+		h.serveAPI(w, r, jsonCodec{})
 	case protoQuery:
-		h.serveQuery(w, r)
+		h.serveAPI(w, r, queryCodec{})
 	default:
-		h.serveS3(w, r)
+		h.serveAPI(w, r, s3Codec{})
 	}
 }
 

@@ -6,11 +6,9 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -37,27 +35,6 @@ func tagsParam(form url.Values, name string) []iam.Tag {
 		}
 		out = append(out, iam.Tag{Key: k[0], Value: form.Get(fmt.Sprintf("%s.member.%d.Value", name, i))})
 	}
-}
-
-func intForm(form url.Values, name string) (int, error) {
-	v := form.Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, awserr.Newf(400, "ValidationError", "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must be a number", v, name)
-	}
-	return n, nil
-}
-
-func required(form url.Values, names ...string) error {
-	for _, n := range names {
-		if form.Get(n) == "" {
-			return awserr.Newf(400, "ValidationError", "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", lowerFirst(n))
-		}
-	}
-	return nil
 }
 
 func lowerFirst(s string) string {
@@ -142,14 +119,14 @@ type attached struct {
 	PolicyArn  string `xml:"PolicyArn"`
 }
 
-func page(form url.Values) iam.ListPage {
-	n, _ := strconv.Atoi(form.Get("MaxItems"))
-	return iam.ListPage{Marker: form.Get("Marker"), MaxItems: n}
+// iamResource is the ARN an IAM call acts on, for authorization.
+func iamResource(acct string) func(c *apiCall) string {
+	return func(c *apiCall) string {
+		return iamResourceOf(acct, url.Values(c.form))
+	}
 }
 
-// iamResource is the ARN an IAM call acts on, for authorization.
-func (h *Handler) iamResource(form url.Values) string {
-	acct := h.cfg.Account
+func iamResourceOf(acct string, form url.Values) string {
 	switch {
 	case form.Get("RoleName") != "":
 		return "arn:aws:iam::" + acct + ":role/" + form.Get("RoleName")
@@ -166,7 +143,13 @@ func (h *Handler) iamResource(form url.Values) string {
 // iamKeys sets the tag condition keys of an IAM call: aws:RequestTag/*
 // and aws:TagKeys from the tags it sets or removes, aws:ResourceTag/* from
 // the role or user it names.
-func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.Request, uses func(string) bool) error {
+func iamKeys(svc *iam.Service) func(c *apiCall) keysFunc {
+	return func(c *apiCall) keysFunc {
+		return iamKeysOf(c.r.Context(), svc, url.Values(c.form))
+	}
+}
+
+func iamKeysOf(ctx context.Context, svc *iam.Service, form url.Values) keysFunc {
 	return func(r *policy.Request, uses func(string) bool) error {
 		var keys []string
 		for _, t := range tagsParam(form, "Tags") {
@@ -177,19 +160,19 @@ func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.R
 		if len(keys) > 0 {
 			r.Set("aws:TagKeys", keys...)
 		}
-		if h.cfg.IAM == nil || !uses("aws:resourcetag/") {
+		if !uses("aws:resourcetag/") {
 			return nil
 		}
 		var tags []iam.Tag
 		var err error
 		if name := form.Get("RoleName"); name != "" {
 			var role iam.Role
-			if role, err = h.cfg.IAM.GetRole(ctx, name); err == nil {
+			if role, err = svc.GetRole(ctx, name); err == nil {
 				tags = role.Tags
 			}
 		} else if name := form.Get("UserName"); name != "" {
 			var u iam.User
-			if u, err = h.cfg.IAM.GetUser(ctx, name); err == nil {
+			if u, err = svc.GetUser(ctx, name); err == nil {
 				tags = u.Tags
 			}
 		}
@@ -204,39 +187,101 @@ func (h *Handler) iamKeys(ctx context.Context, form url.Values) func(r *policy.R
 	}
 }
 
+// Inputs shared by several IAM operations.
+type (
+	roleIn       struct{ RoleName string }
+	userIn       struct{ UserName string }
+	policyIn     struct{ PolicyArn string }
+	rolePolicyIn struct{ RoleName, PolicyName string }
+	userPolicyIn struct{ UserName, PolicyName string }
+	roleAttachIn struct{ RoleName, PolicyArn string }
+	userAttachIn struct{ UserName, PolicyArn string }
+	versionIn    struct{ PolicyArn, VersionId string }
+	oidcIn       struct{ OpenIDConnectProviderArn string }
+	keyIn        struct{ UserName, AccessKeyId, Status string }
+	listIn       struct {
+		PathPrefix, Marker string
+		MaxItems           int
+	}
+)
+
+func (l listIn) page() iam.ListPage { return iam.ListPage{Marker: l.Marker, MaxItems: l.MaxItems} }
+
+type xmlRoleResult struct {
+	Role xmlRole `xml:"Role"`
+}
+
+type xmlUserResult struct {
+	User xmlUser `xml:"User"`
+}
+
+type xmlPolicyResult struct {
+	Policy xmlPolicy `xml:"Policy"`
+}
+
+type xmlVersionResult struct {
+	PolicyVersion xmlVersion `xml:"PolicyVersion"`
+}
+
+type xmlInlinePolicy struct {
+	RoleName       string `xml:"RoleName,omitempty"`
+	UserName       string `xml:"UserName,omitempty"`
+	PolicyName     string `xml:"PolicyName"`
+	PolicyDocument string `xml:"PolicyDocument"`
+}
+
+type xmlAccessKey struct {
+	UserName        string `xml:"UserName"`
+	AccessKeyId     string `xml:"AccessKeyId"`
+	Status          string `xml:"Status"`
+	SecretAccessKey string `xml:"SecretAccessKey,omitempty"`
+	CreateDate      string `xml:"CreateDate"`
+}
+
+// keyOwner is the user an access-key call acts on: the one named, else
+// the key's owner, else the caller.
+func keyOwner(ctx context.Context, svc *iam.Service, in *keyIn) string {
+	if in.UserName != "" {
+		return in.UserName
+	}
+	if in.AccessKeyId != "" {
+		if name, _ := svc.UserOfKey(ctx, in.AccessKeyId); name != "" {
+			return name
+		}
+	}
+	return caller(ctx).UserName
+}
+
+// nothing is the empty result of a call that returns no data.
+func nothing(err error) (any, error) { return nil, err }
+
 // iamOps is IAM's operation table. Each call is authorized as
 // iam:<Action> on the entity it names before it runs.
-func iamOps(svc *iam.Service) map[string]queryOp {
-	type call = func(ctx context.Context, p *auth.Principal, f url.Values) (any, error)
-	ops := map[string]call{
-		"CreateRole": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			if err := required(f, "RoleName", "AssumeRolePolicyDocument"); err != nil {
-				return nil, err
-			}
-			d, err := intForm(f, "MaxSessionDuration")
+func iamOps(svc *iam.Service, account string) map[string]*op {
+	methods := map[string]method{
+		"CreateRole": typed(func(ctx context.Context, in *struct {
+			RoleName                 string `form:",required"`
+			AssumeRolePolicyDocument string `form:",required"`
+			Path, Description        string
+			MaxSessionDuration       int
+			Tags                     []iam.Tag
+		}) (any, error) {
+			r, err := svc.CreateRole(ctx, iam.CreateRoleInput{Name: in.RoleName, Path: in.Path, AssumeRolePolicy: in.AssumeRolePolicyDocument,
+				Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags})
 			if err != nil {
 				return nil, err
 			}
-			r, err := svc.CreateRole(ctx, iam.CreateRoleInput{Name: f.Get("RoleName"), Path: f.Get("Path"), AssumeRolePolicy: f.Get("AssumeRolePolicyDocument"),
-				Description: f.Get("Description"), MaxSessionDuration: d, Tags: tagsParam(f, "Tags")})
+			return xmlRoleResult{toXMLRole(r)}, nil
+		}),
+		"GetRole": typed(func(ctx context.Context, in *roleIn) (any, error) {
+			r, err := svc.GetRole(ctx, in.RoleName)
 			if err != nil {
 				return nil, err
 			}
-			return struct {
-				Role xmlRole `xml:"Role"`
-			}{toXMLRole(r)}, nil
-		},
-		"GetRole": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			r, err := svc.GetRole(ctx, f.Get("RoleName"))
-			if err != nil {
-				return nil, err
-			}
-			return struct {
-				Role xmlRole `xml:"Role"`
-			}{toXMLRole(r)}, nil
-		},
-		"ListRoles": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			roles, next, err := svc.ListRoles(ctx, f.Get("PathPrefix"), page(f))
+			return xmlRoleResult{toXMLRole(r)}, nil
+		}),
+		"ListRoles": typed(func(ctx context.Context, in *listIn) (any, error) {
+			roles, next, err := svc.ListRoles(ctx, in.PathPrefix, in.page())
 			out := struct {
 				Roles       []xmlRole `xml:"Roles>member"`
 				IsTruncated bool      `xml:"IsTruncated"`
@@ -246,90 +291,90 @@ func iamOps(svc *iam.Service) map[string]queryOp {
 				out.Roles = append(out.Roles, toXMLRole(r))
 			}
 			return out, err
-		},
-		"UpdateRole": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			d, err := intForm(f, "MaxSessionDuration")
-			if err != nil {
-				return nil, err
-			}
-			var desc *string
-			if _, ok := f["Description"]; ok {
-				v := f.Get("Description")
-				desc = &v
-			}
-			return struct{}{}, svc.UpdateRole(ctx, f.Get("RoleName"), desc, d)
-		},
-		"UpdateAssumeRolePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.UpdateAssumeRolePolicy(ctx, f.Get("RoleName"), f.Get("PolicyDocument"))
-		},
-		"DeleteRole": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DeleteRole(ctx, f.Get("RoleName"))
-		},
-		"TagRole": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.TagRole(ctx, f.Get("RoleName"), tagsParam(f, "Tags"))
-		},
-		"UntagRole": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.UntagRole(ctx, f.Get("RoleName"), members(f, "TagKeys"))
-		},
-		"ListRoleTags": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			r, err := svc.GetRole(ctx, f.Get("RoleName"))
+		}),
+		"UpdateRole": typed(func(ctx context.Context, in *struct {
+			RoleName           string
+			Description        *string
+			MaxSessionDuration int
+		}) (any, error) {
+			return struct{}{}, svc.UpdateRole(ctx, in.RoleName, in.Description, in.MaxSessionDuration)
+		}),
+		"UpdateAssumeRolePolicy": typed(func(ctx context.Context, in *struct{ RoleName, PolicyDocument string }) (any, error) {
+			return nothing(svc.UpdateAssumeRolePolicy(ctx, in.RoleName, in.PolicyDocument))
+		}),
+		"DeleteRole": typed(func(ctx context.Context, in *roleIn) (any, error) {
+			return nothing(svc.DeleteRole(ctx, in.RoleName))
+		}),
+		"TagRole": typed(func(ctx context.Context, in *struct {
+			RoleName string
+			Tags     []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagRole(ctx, in.RoleName, in.Tags))
+		}),
+		"UntagRole": typed(func(ctx context.Context, in *struct {
+			RoleName string
+			TagKeys  []string
+		}) (any, error) {
+			return nothing(svc.UntagRole(ctx, in.RoleName, in.TagKeys))
+		}),
+		"ListRoleTags": typed(func(ctx context.Context, in *roleIn) (any, error) {
+			r, err := svc.GetRole(ctx, in.RoleName)
 			return struct {
 				Tags        []iamTag `xml:"Tags>member"`
 				IsTruncated bool     `xml:"IsTruncated"`
 			}{Tags: append([]iamTag{}, iamTags(r.Tags)...)}, err
-		},
-		"PutRolePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			if err := required(f, "RoleName", "PolicyName", "PolicyDocument"); err != nil {
-				return nil, err
-			}
-			return nil, svc.PutRolePolicy(ctx, f.Get("RoleName"), f.Get("PolicyName"), f.Get("PolicyDocument"))
-		},
-		"GetRolePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			doc, err := svc.GetRolePolicy(ctx, f.Get("RoleName"), f.Get("PolicyName"))
-			return struct {
-				RoleName       string `xml:"RoleName"`
-				PolicyName     string `xml:"PolicyName"`
-				PolicyDocument string `xml:"PolicyDocument"`
-			}{f.Get("RoleName"), f.Get("PolicyName"), iam.URLEncode(doc)}, err
-		},
-		"DeleteRolePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DeleteRolePolicy(ctx, f.Get("RoleName"), f.Get("PolicyName"))
-		},
-		"ListRolePolicies": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			r, err := svc.GetRole(ctx, f.Get("RoleName"))
+		}),
+		"PutRolePolicy": typed(func(ctx context.Context, in *struct {
+			RoleName       string `form:",required"`
+			PolicyName     string `form:",required"`
+			PolicyDocument string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.PutRolePolicy(ctx, in.RoleName, in.PolicyName, in.PolicyDocument))
+		}),
+		"GetRolePolicy": typed(func(ctx context.Context, in *rolePolicyIn) (any, error) {
+			doc, err := svc.GetRolePolicy(ctx, in.RoleName, in.PolicyName)
+			return xmlInlinePolicy{RoleName: in.RoleName, PolicyName: in.PolicyName, PolicyDocument: iam.URLEncode(doc)}, err
+		}),
+		"DeleteRolePolicy": typed(func(ctx context.Context, in *rolePolicyIn) (any, error) {
+			return nothing(svc.DeleteRolePolicy(ctx, in.RoleName, in.PolicyName))
+		}),
+		"ListRolePolicies": typed(func(ctx context.Context, in *roleIn) (any, error) {
+			r, err := svc.GetRole(ctx, in.RoleName)
 			return namesResult(r.Inline), err
-		},
-		"AttachRolePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.AttachRolePolicy(ctx, f.Get("RoleName"), f.Get("PolicyArn"))
-		},
-		"DetachRolePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DetachRolePolicy(ctx, f.Get("RoleName"), f.Get("PolicyArn"))
-		},
-		"ListAttachedRolePolicies": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			r, err := svc.GetRole(ctx, f.Get("RoleName"))
+		}),
+		"AttachRolePolicy": typed(func(ctx context.Context, in *roleAttachIn) (any, error) {
+			return nothing(svc.AttachRolePolicy(ctx, in.RoleName, in.PolicyArn))
+		}),
+		"DetachRolePolicy": typed(func(ctx context.Context, in *roleAttachIn) (any, error) {
+			return nothing(svc.DetachRolePolicy(ctx, in.RoleName, in.PolicyArn))
+		}),
+		"ListAttachedRolePolicies": typed(func(ctx context.Context, in *roleIn) (any, error) {
+			r, err := svc.GetRole(ctx, in.RoleName)
 			return attachedResult(ctx, svc, r.Attached), err
-		},
-		"CreatePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			if err := required(f, "PolicyName", "PolicyDocument"); err != nil {
-				return nil, err
-			}
-			p, err := svc.CreatePolicy(ctx, f.Get("PolicyName"), f.Get("Path"), f.Get("Description"), f.Get("PolicyDocument"), tagsParam(f, "Tags"))
-			return struct {
-				Policy xmlPolicy `xml:"Policy"`
-			}{toXMLPolicy(p)}, err
-		},
-		"GetPolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			p, err := svc.GetPolicy(ctx, f.Get("PolicyArn"))
-			return struct {
-				Policy xmlPolicy `xml:"Policy"`
-			}{toXMLPolicy(p)}, err
-		},
-		"ListPolicies": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			scope := f.Get("Scope")
+		}),
+		"CreatePolicy": typed(func(ctx context.Context, in *struct {
+			PolicyName        string `form:",required"`
+			PolicyDocument    string `form:",required"`
+			Path, Description string
+			Tags              []iam.Tag
+		}) (any, error) {
+			p, err := svc.CreatePolicy(ctx, in.PolicyName, in.Path, in.Description, in.PolicyDocument, in.Tags)
+			return xmlPolicyResult{toXMLPolicy(p)}, err
+		}),
+		"GetPolicy": typed(func(ctx context.Context, in *policyIn) (any, error) {
+			p, err := svc.GetPolicy(ctx, in.PolicyArn)
+			return xmlPolicyResult{toXMLPolicy(p)}, err
+		}),
+		"ListPolicies": typed(func(ctx context.Context, in *struct {
+			listIn
+			Scope        string
+			OnlyAttached bool
+		}) (any, error) {
+			scope := in.Scope
 			if scope == "" {
 				scope = "All"
 			}
-			ps, next, err := svc.ListPolicies(ctx, scope, f.Get("OnlyAttached") == "true", f.Get("PathPrefix"), page(f))
+			ps, next, err := svc.ListPolicies(ctx, scope, in.OnlyAttached, in.PathPrefix, in.page())
 			out := struct {
 				Policies    []xmlPolicy `xml:"Policies>member"`
 				IsTruncated bool        `xml:"IsTruncated"`
@@ -339,21 +384,20 @@ func iamOps(svc *iam.Service) map[string]queryOp {
 				out.Policies = append(out.Policies, toXMLPolicy(p))
 			}
 			return out, err
-		},
-		"CreatePolicyVersion": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			v, err := svc.CreatePolicyVersion(ctx, f.Get("PolicyArn"), f.Get("PolicyDocument"), f.Get("SetAsDefault") == "true")
-			return struct {
-				PolicyVersion xmlVersion `xml:"PolicyVersion"`
-			}{xmlVersion{VersionId: v.ID, IsDefaultVersion: f.Get("SetAsDefault") == "true", CreateDate: iso(v.Created)}}, err
-		},
-		"GetPolicyVersion": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			v, def, err := svc.GetPolicyVersion(ctx, f.Get("PolicyArn"), f.Get("VersionId"))
-			return struct {
-				PolicyVersion xmlVersion `xml:"PolicyVersion"`
-			}{xmlVersion{iam.URLEncode(v.Document), v.ID, def, iso(v.Created)}}, err
-		},
-		"ListPolicyVersions": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			p, err := svc.GetPolicy(ctx, f.Get("PolicyArn"))
+		}),
+		"CreatePolicyVersion": typed(func(ctx context.Context, in *struct {
+			PolicyArn, PolicyDocument string
+			SetAsDefault              bool
+		}) (any, error) {
+			v, err := svc.CreatePolicyVersion(ctx, in.PolicyArn, in.PolicyDocument, in.SetAsDefault)
+			return xmlVersionResult{xmlVersion{VersionId: v.ID, IsDefaultVersion: in.SetAsDefault, CreateDate: iso(v.Created)}}, err
+		}),
+		"GetPolicyVersion": typed(func(ctx context.Context, in *versionIn) (any, error) {
+			v, def, err := svc.GetPolicyVersion(ctx, in.PolicyArn, in.VersionId)
+			return xmlVersionResult{xmlVersion{iam.URLEncode(v.Document), v.ID, def, iso(v.Created)}}, err
+		}),
+		"ListPolicyVersions": typed(func(ctx context.Context, in *policyIn) (any, error) {
+			p, err := svc.GetPolicy(ctx, in.PolicyArn)
 			out := struct {
 				Versions    []xmlVersion `xml:"Versions>member"`
 				IsTruncated bool         `xml:"IsTruncated"`
@@ -362,37 +406,34 @@ func iamOps(svc *iam.Service) map[string]queryOp {
 				out.Versions = append(out.Versions, xmlVersion{VersionId: v.ID, IsDefaultVersion: v.ID == p.DefaultVersion, CreateDate: iso(v.Created)})
 			}
 			return out, err
-		},
-		"SetDefaultPolicyVersion": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.SetDefaultPolicyVersion(ctx, f.Get("PolicyArn"), f.Get("VersionId"))
-		},
-		"DeletePolicyVersion": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DeletePolicyVersion(ctx, f.Get("PolicyArn"), f.Get("VersionId"))
-		},
-		"DeletePolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DeletePolicy(ctx, f.Get("PolicyArn"))
-		},
-		"CreateUser": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			if err := required(f, "UserName"); err != nil {
-				return nil, err
-			}
-			u, err := svc.CreateUser(ctx, f.Get("UserName"), f.Get("Path"), tagsParam(f, "Tags"))
-			return struct {
-				User xmlUser `xml:"User"`
-			}{toXMLUser(u)}, err
-		},
-		"GetUser": func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-			name := f.Get("UserName")
+		}),
+		"SetDefaultPolicyVersion": typed(func(ctx context.Context, in *versionIn) (any, error) {
+			return nothing(svc.SetDefaultPolicyVersion(ctx, in.PolicyArn, in.VersionId))
+		}),
+		"DeletePolicyVersion": typed(func(ctx context.Context, in *versionIn) (any, error) {
+			return nothing(svc.DeletePolicyVersion(ctx, in.PolicyArn, in.VersionId))
+		}),
+		"DeletePolicy": typed(func(ctx context.Context, in *policyIn) (any, error) {
+			return nothing(svc.DeletePolicy(ctx, in.PolicyArn))
+		}),
+		"CreateUser": typed(func(ctx context.Context, in *struct {
+			UserName string `form:",required"`
+			Path     string
+			Tags     []iam.Tag
+		}) (any, error) {
+			u, err := svc.CreateUser(ctx, in.UserName, in.Path, in.Tags)
+			return xmlUserResult{toXMLUser(u)}, err
+		}),
+		"GetUser": typed(func(ctx context.Context, in *userIn) (any, error) {
+			name := in.UserName
 			if name == "" {
-				name = p.UserName
+				name = caller(ctx).UserName
 			}
 			u, err := svc.GetUser(ctx, name)
-			return struct {
-				User xmlUser `xml:"User"`
-			}{toXMLUser(u)}, err
-		},
-		"ListUsers": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			users, next, err := svc.ListUsers(ctx, f.Get("PathPrefix"), page(f))
+			return xmlUserResult{toXMLUser(u)}, err
+		}),
+		"ListUsers": typed(func(ctx context.Context, in *listIn) (any, error) {
+			users, next, err := svc.ListUsers(ctx, in.PathPrefix, in.page())
 			out := struct {
 				Users       []xmlUser `xml:"Users>member"`
 				IsTruncated bool      `xml:"IsTruncated"`
@@ -402,118 +443,89 @@ func iamOps(svc *iam.Service) map[string]queryOp {
 				out.Users = append(out.Users, toXMLUser(u))
 			}
 			return out, err
-		},
-		"DeleteUser": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DeleteUser(ctx, f.Get("UserName"))
-		},
-		"CreateAccessKey": func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-			name := f.Get("UserName")
+		}),
+		"DeleteUser": typed(func(ctx context.Context, in *userIn) (any, error) {
+			return nothing(svc.DeleteUser(ctx, in.UserName))
+		}),
+		"CreateAccessKey": typed(func(ctx context.Context, in *userIn) (any, error) {
+			name := in.UserName
 			if name == "" {
-				name = p.UserName
+				name = caller(ctx).UserName
 			}
 			k, err := svc.CreateAccessKey(ctx, name)
 			return struct {
-				AccessKey struct {
-					UserName        string `xml:"UserName"`
-					AccessKeyId     string `xml:"AccessKeyId"`
-					Status          string `xml:"Status"`
-					SecretAccessKey string `xml:"SecretAccessKey"`
-					CreateDate      string `xml:"CreateDate"`
-				} `xml:"AccessKey"`
-			}{struct {
-				UserName        string `xml:"UserName"`
-				AccessKeyId     string `xml:"AccessKeyId"`
-				Status          string `xml:"Status"`
-				SecretAccessKey string `xml:"SecretAccessKey"`
-				CreateDate      string `xml:"CreateDate"`
-			}{k.UserName, k.ID, k.Status, k.Secret, iso(k.Created)}}, err
-		},
-		"ListAccessKeys": func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-			name := f.Get("UserName")
+				AccessKey xmlAccessKey `xml:"AccessKey"`
+			}{xmlAccessKey{k.UserName, k.ID, k.Status, k.Secret, iso(k.Created)}}, err
+		}),
+		"ListAccessKeys": typed(func(ctx context.Context, in *userIn) (any, error) {
+			name := in.UserName
 			if name == "" {
-				name = p.UserName
+				name = caller(ctx).UserName
 			}
 			keys, uname, err := svc.ListAccessKeys(ctx, name)
-			type meta struct {
-				UserName    string `xml:"UserName"`
-				AccessKeyId string `xml:"AccessKeyId"`
-				Status      string `xml:"Status"`
-				CreateDate  string `xml:"CreateDate"`
-			}
 			out := struct {
-				AccessKeyMetadata []meta `xml:"AccessKeyMetadata>member"`
-				IsTruncated       bool   `xml:"IsTruncated"`
-			}{AccessKeyMetadata: []meta{}}
+				AccessKeyMetadata []xmlAccessKey `xml:"AccessKeyMetadata>member"`
+				IsTruncated       bool           `xml:"IsTruncated"`
+			}{AccessKeyMetadata: []xmlAccessKey{}}
 			for _, k := range keys {
-				out.AccessKeyMetadata = append(out.AccessKeyMetadata, meta{uname, k.ID, k.Status, iso(k.Created)})
+				out.AccessKeyMetadata = append(out.AccessKeyMetadata, xmlAccessKey{UserName: uname, AccessKeyId: k.ID, Status: k.Status, CreateDate: iso(k.Created)})
 			}
 			return out, err
-		},
-		"UpdateAccessKey": func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-			name := f.Get("UserName")
-			if name == "" {
-				if name, _ = svc.UserOfKey(ctx, f.Get("AccessKeyId")); name == "" {
-					name = p.UserName
-				}
-			}
-			return nil, svc.UpdateAccessKey(ctx, name, f.Get("AccessKeyId"), f.Get("Status"))
-		},
-		"DeleteAccessKey": func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-			name := f.Get("UserName")
-			if name == "" {
-				if name, _ = svc.UserOfKey(ctx, f.Get("AccessKeyId")); name == "" {
-					name = p.UserName
-				}
-			}
-			return nil, svc.DeleteAccessKey(ctx, name, f.Get("AccessKeyId"))
-		},
-		"PutUserPolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			if err := required(f, "UserName", "PolicyName", "PolicyDocument"); err != nil {
-				return nil, err
-			}
-			return nil, svc.PutUserPolicy(ctx, f.Get("UserName"), f.Get("PolicyName"), f.Get("PolicyDocument"))
-		},
-		"GetUserPolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			doc, err := svc.GetUserPolicy(ctx, f.Get("UserName"), f.Get("PolicyName"))
-			return struct {
-				UserName       string `xml:"UserName"`
-				PolicyName     string `xml:"PolicyName"`
-				PolicyDocument string `xml:"PolicyDocument"`
-			}{f.Get("UserName"), f.Get("PolicyName"), iam.URLEncode(doc)}, err
-		},
-		"DeleteUserPolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DeleteUserPolicy(ctx, f.Get("UserName"), f.Get("PolicyName"))
-		},
-		"ListUserPolicies": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			u, err := svc.GetUser(ctx, f.Get("UserName"))
+		}),
+		"UpdateAccessKey": typed(func(ctx context.Context, in *keyIn) (any, error) {
+			return nothing(svc.UpdateAccessKey(ctx, keyOwner(ctx, svc, in), in.AccessKeyId, in.Status))
+		}),
+		"DeleteAccessKey": typed(func(ctx context.Context, in *keyIn) (any, error) {
+			return nothing(svc.DeleteAccessKey(ctx, keyOwner(ctx, svc, in), in.AccessKeyId))
+		}),
+		"PutUserPolicy": typed(func(ctx context.Context, in *struct {
+			UserName       string `form:",required"`
+			PolicyName     string `form:",required"`
+			PolicyDocument string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.PutUserPolicy(ctx, in.UserName, in.PolicyName, in.PolicyDocument))
+		}),
+		"GetUserPolicy": typed(func(ctx context.Context, in *userPolicyIn) (any, error) {
+			doc, err := svc.GetUserPolicy(ctx, in.UserName, in.PolicyName)
+			return xmlInlinePolicy{UserName: in.UserName, PolicyName: in.PolicyName, PolicyDocument: iam.URLEncode(doc)}, err
+		}),
+		"DeleteUserPolicy": typed(func(ctx context.Context, in *userPolicyIn) (any, error) {
+			return nothing(svc.DeleteUserPolicy(ctx, in.UserName, in.PolicyName))
+		}),
+		"ListUserPolicies": typed(func(ctx context.Context, in *userIn) (any, error) {
+			u, err := svc.GetUser(ctx, in.UserName)
 			return namesResult(u.Inline), err
-		},
-		"AttachUserPolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.AttachUserPolicy(ctx, f.Get("UserName"), f.Get("PolicyArn"))
-		},
-		"DetachUserPolicy": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DetachUserPolicy(ctx, f.Get("UserName"), f.Get("PolicyArn"))
-		},
-		"ListAttachedUserPolicies": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			u, err := svc.GetUser(ctx, f.Get("UserName"))
+		}),
+		"AttachUserPolicy": typed(func(ctx context.Context, in *userAttachIn) (any, error) {
+			return nothing(svc.AttachUserPolicy(ctx, in.UserName, in.PolicyArn))
+		}),
+		"DetachUserPolicy": typed(func(ctx context.Context, in *userAttachIn) (any, error) {
+			return nothing(svc.DetachUserPolicy(ctx, in.UserName, in.PolicyArn))
+		}),
+		"ListAttachedUserPolicies": typed(func(ctx context.Context, in *userIn) (any, error) {
+			u, err := svc.GetUser(ctx, in.UserName)
 			return attachedResult(ctx, svc, u.Attached), err
-		},
-		"CreateOpenIDConnectProvider": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			p, err := svc.CreateOpenIDConnectProvider(ctx, f.Get("Url"), members(f, "ClientIDList"), members(f, "ThumbprintList"), tagsParam(f, "Tags"))
+		}),
+		"CreateOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
+			Url                          string
+			ClientIDList, ThumbprintList []string
+			Tags                         []iam.Tag
+		}) (any, error) {
+			p, err := svc.CreateOpenIDConnectProvider(ctx, in.Url, in.ClientIDList, in.ThumbprintList, in.Tags)
 			return struct {
 				OpenIDConnectProviderArn string `xml:"OpenIDConnectProviderArn"`
 			}{p.ARN}, err
-		},
-		"GetOpenIDConnectProvider": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			p, err := svc.GetOpenIDConnectProvider(ctx, f.Get("OpenIDConnectProviderArn"))
+		}),
+		"GetOpenIDConnectProvider": typed(func(ctx context.Context, in *oidcIn) (any, error) {
+			p, err := svc.GetOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn)
 			return struct {
 				Url            string   `xml:"Url"`
 				ClientIDList   []string `xml:"ClientIDList>member"`
 				ThumbprintList []string `xml:"ThumbprintList>member"`
 				CreateDate     string   `xml:"CreateDate"`
 			}{p.URL, p.ClientIDs, p.Thumbprints, iso(p.Created)}, err
-		},
-		"ListOpenIDConnectProviders": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
+		}),
+		"ListOpenIDConnectProviders": typed(func(ctx context.Context, _ *struct{}) (any, error) {
 			ps, err := svc.ListOpenIDConnectProviders(ctx)
 			type entry struct {
 				Arn string `xml:"Arn"`
@@ -525,16 +537,14 @@ func iamOps(svc *iam.Service) map[string]queryOp {
 				out.List = append(out.List, entry{p.ARN})
 			}
 			return out, err
-		},
-		"DeleteOpenIDConnectProvider": func(ctx context.Context, _ *auth.Principal, f url.Values) (any, error) {
-			return nil, svc.DeleteOpenIDConnectProvider(ctx, f.Get("OpenIDConnectProviderArn"))
-		},
+		}),
+		"DeleteOpenIDConnectProvider": typed(func(ctx context.Context, in *oidcIn) (any, error) {
+			return nothing(svc.DeleteOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn))
+		}),
 	}
-	out := map[string]queryOp{}
-	for name, fn := range ops {
-		out[name] = queryOp{Call: fn, Action: "iam:" + name}
-	}
-	return out
+	ops := map[string]*op{}
+	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
+	return ops
 }
 
 func namesResult(m map[string]string) any {

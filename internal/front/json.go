@@ -2,52 +2,28 @@ package front
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 
-	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/sigv4"
-	"github.com/sekisho/sekisho/internal/userpool"
 )
 
-// jsonOp is one JSON 1.1 operation.
-type jsonOp struct {
-	// Unauthenticated operations accept unsigned requests, as AWS marks
-	// them (InitiateAuth, GetId, …).
-	Unauthenticated bool
-	// Call decodes the body, calls the service and returns the result to
-	// encode.
-	Call func(ctx context.Context, p *auth.Principal, body []byte) (any, error)
-	// Action, if set, is the IAM action a signed caller must be allowed,
-	// on the user pool the body names.
-	Action string
-}
-
-// jsonService is a JSON 1.1 service: the X-Amz-Target prefix and its
-// operations.
-type jsonService struct {
-	Name string // signing name, e.g. "cognito-idp"
-	Ops  map[string]jsonOp
-}
-
-// jsonServices lists the JSON services by target prefix.
-func jsonServices(cfg Config) map[string]*jsonService {
-	idp, identity := map[string]jsonOp{}, map[string]jsonOp{}
+// jsonServices lists the JSON 1.1 services' tables by X-Amz-Target prefix.
+func jsonServices(cfg Config) map[string]*table {
+	idp, identity := map[string]*op{}, map[string]*op{}
 	if cfg.UserPools != nil {
-		idp = cognitoIdpOps(cfg.UserPools)
+		idp = cognitoIdpOps(cfg.UserPools, cfg.Region, cfg.Account)
 	}
 	if cfg.IdentityPools != nil {
-		identity = cognitoIdentityOps(cfg.IdentityPools)
+		identity = cognitoIdentityOps(cfg.IdentityPools, cfg.Region, cfg.Account)
 	}
-	return map[string]*jsonService{
-		"AWSCognitoIdentityProviderService": {Name: "cognito-idp", Ops: idp},
-		"AWSCognitoIdentityService":         {Name: "cognito-identity", Ops: identity},
+	return map[string]*table{
+		"AWSCognitoIdentityProviderService": {Service: "cognito-idp", Ops: idp},
+		"AWSCognitoIdentityService":         {Service: "cognito-identity", Ops: identity},
 	}
 }
 
@@ -71,78 +47,76 @@ func DecodeJSON(body []byte, v any) error {
 	return nil
 }
 
-func (h *Handler) serveJSON(w http.ResponseWriter, r *http.Request) {
-	ri := info(r.Context())
-	fail := func(err error) { h.writeError(w, r, protoJSON, err) }
-	target := r.Header.Get("X-Amz-Target")
-	prefix, opName, _ := strings.Cut(target, ".")
-	ri.operation = opName
-	svc, ok := h.json[prefix]
+// jsonInput decodes a JSON 1.1 body.
+type jsonInput []byte
+
+func (b jsonInput) Decode(v any) error { return DecodeJSON(b, v) }
+
+// jsonCodec is the JSON 1.1 protocol: the operation in X-Amz-Target, the
+// parameters a JSON object, errors {"__type", "message"}.
+type jsonCodec struct{}
+
+func (jsonCodec) protocol() protocol { return protoJSON }
+
+func (jsonCodec) read(h *Handler, c *apiCall) error {
+	target := c.r.Header.Get("X-Amz-Target")
+	prefix, name, _ := strings.Cut(target, ".")
+	c.target, c.name = prefix, name
+	t, ok := h.json[prefix]
 	if !ok {
-		ri.service = prefix
-		fail(awserr.Newf(400, "UnknownOperationException", "sekisho does not implement the service %s (X-Amz-Target %q).", prefix, target))
-		return
+		c.service = prefix
+		return awserr.Newf(400, "UnknownOperationException", "sekisho does not implement the service %s (X-Amz-Target %q).", prefix, target)
 	}
-	ri.service = svc.Name
-	if r.Method != http.MethodPost {
-		fail(awserr.New(405, "UnknownOperationException", "JSON protocol requests must use POST."))
-		return
+	c.service = t.Service
+	if c.r.Method != http.MethodPost {
+		return awserr.New(405, "UnknownOperationException", "JSON protocol requests must use POST.")
 	}
-	bodyDeadline(r, APIBodyDeadline)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAPIBody))
+	bodyDeadline(c.r, APIBodyDeadline)
+	body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxAPIBody))
 	if err != nil {
-		fail(awserr.New(413, "SerializationException", "The request body is too large."))
-		return
+		return awserr.New(413, "SerializationException", "The request body is too large.")
 	}
-	a, err := sigv4.Parse(r)
-	if err != nil {
-		fail(jsonAuthError(err))
-		return
-	}
-	op, known := svc.Ops[opName]
-	p := auth.AnonymousPrincipal
-	if a.Scheme != sigv4.Unsigned {
-		res, err := h.cfg.Verifier.Verify(r.Context(), r, a, sigv4.Options{Payload: body})
-		if err != nil {
-			fail(jsonAuthError(err))
-			return
-		}
-		p = res.Principal
-	} else if known && !op.Unauthenticated {
-		fail(awserr.New(400, "MissingAuthenticationTokenException", "Missing Authentication Token"))
-		return
-	}
-	ri.setPrincipal(p)
-	if !known {
-		fail(awserr.Newf(400, "UnknownOperationException", "sekisho does not implement the operation %s of %s.", opName, prefix))
-		return
-	}
-	if op.Action != "" {
-		var ref struct{ UserPoolId, IdentityPoolId string }
-		json.Unmarshal(body, &ref)
-		resource := "*"
-		switch {
-		case ref.UserPoolId != "":
-			resource = "arn:aws:cognito-idp:" + h.cfg.Region + ":" + h.cfg.Account + ":userpool/" + ref.UserPoolId
-		case ref.IdentityPoolId != "":
-			resource = "arn:aws:cognito-identity:" + h.cfg.Region + ":" + h.cfg.Account + ":identitypool/" + ref.IdentityPoolId
-		}
-		if err := h.authorize(r.Context(), r, p, authzCheck{action: op.Action, resource: resource}); err != nil {
-			fail(err)
-			return
-		}
-	}
-	ctx := r.Context()
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		ctx = userpool.WithSourceIP(ctx, host)
-	}
-	out, err := op.Call(ctx, p, body)
-	if err != nil {
-		fail(err)
-		return
-	}
+	c.body, c.in, c.verify = body, jsonInput(body), sigv4.Options{Payload: body}
+	return nil
+}
+
+func (jsonCodec) scope(*Handler, *apiCall, *sigv4.Auth) {}
+
+func (jsonCodec) unknown(c *apiCall) error {
+	return awserr.Newf(400, "UnknownOperationException", "sekisho does not implement the operation %s of %s.", c.name, c.target)
+}
+
+func (jsonCodec) missingAuth() error {
+	return awserr.New(400, "MissingAuthenticationTokenException", "Missing Authentication Token")
+}
+
+func (jsonCodec) authError(err error) error { return jsonAuthError(err) }
+
+func (jsonCodec) authorize(h *Handler, c *apiCall, check authzCheck) error {
+	return h.authorize(c.r.Context(), c.r, c.p, check)
+}
+
+func (jsonCodec) encode(h *Handler, c *apiCall, out any) {
 	if out == nil {
 		out = struct{}{}
 	}
-	writeJSON(w, ri.id, http.StatusOK, out)
+	writeJSON(c.w, info(c.r.Context()).id, http.StatusOK, out)
+}
+
+// poolResource is the ARN of the user pool or identity pool a Cognito
+// call names. It reads the body as the method will decode it (field names
+// matched the same, case-insensitive way), so the pool authorized is the
+// pool acted on.
+func poolResource(region, account string) func(c *apiCall) string {
+	return func(c *apiCall) string {
+		var ref struct{ UserPoolId, IdentityPoolId string }
+		json.Unmarshal(c.body, &ref) // a malformed body fails the method's decode
+		switch {
+		case ref.UserPoolId != "":
+			return "arn:aws:cognito-idp:" + region + ":" + account + ":userpool/" + ref.UserPoolId
+		case ref.IdentityPoolId != "":
+			return "arn:aws:cognito-identity:" + region + ":" + account + ":identitypool/" + ref.IdentityPoolId
+		}
+		return "*"
+	}
 }

@@ -2,48 +2,30 @@ package front
 
 import (
 	"bytes"
-	"context"
 	"encoding/xml"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
-	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/sigv4"
 )
-
-// queryOp is one query-protocol operation.
-type queryOp struct {
-	Unauthenticated bool
-	Call            func(ctx context.Context, p *auth.Principal, form url.Values) (any, error)
-	// Action, if set, is the IAM action the caller must be allowed on the
-	// entity the call names (iam:CreateRole, …).
-	Action string
-}
-
-// queryService is a query-protocol service (STS, IAM).
-type queryService struct {
-	Name    string // signing name: "sts", "iam"
-	Version string
-	Xmlns   string
-	Ops     map[string]queryOp
-}
 
 var queryNamespaces = map[string]string{
 	"sts": "https://sts.amazonaws.com/doc/2011-06-15/",
 	"iam": "https://iam.amazonaws.com/doc/2010-05-08/",
 }
 
-func queryServices(cfg Config) map[string]*queryService {
-	iamTable := map[string]queryOp{}
+// queryServices lists the query-protocol services' tables by signing name.
+func queryServices(cfg Config) map[string]*table {
+	iamTable := map[string]*op{}
 	if cfg.IAM != nil {
-		iamTable = iamOps(cfg.IAM)
+		iamTable = iamOps(cfg.IAM, cfg.Account)
 	}
-	return map[string]*queryService{
-		"sts": {Name: "sts", Version: "2011-06-15", Xmlns: queryNamespaces["sts"], Ops: stsOps(cfg)},
-		"iam": {Name: "iam", Version: "2010-05-08", Xmlns: queryNamespaces["iam"], Ops: iamTable},
+	return map[string]*table{
+		"sts": {Service: "sts", Version: "2011-06-15", Xmlns: queryNamespaces["sts"], Ops: stsOps(cfg)},
+		"iam": {Service: "iam", Version: "2010-05-08", Xmlns: queryNamespaces["iam"], Ops: iamTable},
 	}
 }
 
@@ -69,93 +51,77 @@ func DecodeQuery(r *http.Request, body []byte) (url.Values, error) {
 	return form, nil
 }
 
-func (h *Handler) serveQuery(w http.ResponseWriter, r *http.Request) {
-	ri := info(r.Context())
-	fail := func(err error) { h.writeError(w, r, protoQuery, err) }
-	var body []byte
-	if r.Method == http.MethodPost {
+// formInput decodes a query-protocol form.
+type formInput url.Values
+
+func (f formInput) Decode(v any) error { return decodeForm(url.Values(f), v) }
+
+// queryCodec is the query protocol of STS and IAM: Action and parameters
+// in a form, the service named only by the signature's scope, results
+// and errors in XML.
+type queryCodec struct{}
+
+func (queryCodec) protocol() protocol { return protoQuery }
+
+func (queryCodec) read(h *Handler, c *apiCall) error {
+	if c.r.Method == http.MethodPost {
 		var err error
-		bodyDeadline(r, APIBodyDeadline)
-		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, MaxAPIBody))
+		bodyDeadline(c.r, APIBodyDeadline)
+		c.body, err = io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, MaxAPIBody))
 		if err != nil {
-			fail(awserr.New(413, "RequestEntityTooLarge", "The request body is too large."))
-			return
+			return awserr.New(413, "RequestEntityTooLarge", "The request body is too large.")
 		}
 	}
-	form, err := DecodeQuery(r, body)
+	form, err := DecodeQuery(c.r, c.body)
 	if err != nil {
-		fail(err)
-		return
+		return err
 	}
-	action := form.Get("Action")
-	ri.operation = action
-	a, err := sigv4.Parse(r)
-	if err != nil {
-		fail(queryAuthError(err))
-		return
-	}
-	svcName := a.Scope.Service
+	c.form, c.in, c.name = form, formInput(form), form.Get("Action")
+	c.verify = sigv4.Options{Payload: c.body}
+	return nil
+}
+
+func (queryCodec) scope(h *Handler, c *apiCall, a *sigv4.Auth) {
+	c.service = a.Scope.Service
 	if a.Scheme == sigv4.Unsigned {
-		svcName = unsignedQueryActions[action]
+		c.service = unsignedQueryActions[c.name]
 	}
-	ri.service = svcName
-	p := auth.AnonymousPrincipal
-	if a.Scheme != sigv4.Unsigned {
-		res, err := h.cfg.Verifier.Verify(r.Context(), r, a, sigv4.Options{Payload: body})
-		if err != nil {
-			fail(queryAuthError(err))
-			return
-		}
-		p = res.Principal
+}
+
+func (q queryCodec) unknown(c *apiCall) error {
+	switch {
+	case c.name == "":
+		return awserr.New(400, "MissingAction", "Missing Action")
+	case c.res.Auth.Scheme == sigv4.Unsigned:
+		return q.missingAuth()
 	}
-	ri.setPrincipal(p)
-	if action == "" {
-		fail(awserr.New(400, "MissingAction", "Missing Action"))
-		return
-	}
-	svc := h.query[svcName]
-	var op queryOp
-	known := false
-	if svc != nil {
-		op, known = svc.Ops[action]
-	}
-	if !known {
-		if a.Scheme == sigv4.Unsigned {
-			fail(awserr.New(403, "MissingAuthenticationToken", "Request is missing Authentication Token"))
-			return
-		}
-		fail(awserr.Newf(400, "InvalidAction", "Could not find operation %s for version %s of service %s.", action, form.Get("Version"), svcName))
-		return
-	}
-	if a.Scheme == sigv4.Unsigned && !op.Unauthenticated {
-		fail(awserr.New(403, "MissingAuthenticationToken", "Request is missing Authentication Token"))
-		return
-	}
-	if op.Action != "" {
-		if err := h.authorize(r.Context(), r, p, authzCheck{action: op.Action, resource: h.iamResource(form), keys: h.iamKeys(r.Context(), form)}); err != nil {
-			fail(err)
-			return
-		}
-	}
-	ctx := context.WithValue(r.Context(), requestKey{}, r)
-	out, err := op.Call(ctx, p, form)
-	if err != nil {
-		fail(err)
-		return
-	}
-	writeQueryResult(w, ri.id, svc, action, out)
+	return awserr.Newf(400, "InvalidAction", "Could not find operation %s for version %s of service %s.", c.name, url.Values(c.form).Get("Version"), c.service)
+}
+
+func (queryCodec) missingAuth() error {
+	return awserr.New(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
+}
+
+func (queryCodec) authError(err error) error { return queryAuthError(err) }
+
+func (queryCodec) authorize(h *Handler, c *apiCall, check authzCheck) error {
+	return h.authorize(c.r.Context(), c.r, c.p, check)
+}
+
+func (queryCodec) encode(h *Handler, c *apiCall, out any) {
+	writeQueryResult(c.w, info(c.r.Context()).id, c.tbl, c.name, out)
 }
 
 // writeQueryResult wraps out as <ActionResponse><ActionResult>…
 // </ActionResult><ResponseMetadata/></ActionResponse>.
-func writeQueryResult(w http.ResponseWriter, id string, svc *queryService, action string, out any) {
+func writeQueryResult(w http.ResponseWriter, id string, svc *table, action string, out any) {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	b.WriteString("<" + action + "Response xmlns=\"" + svc.Xmlns + "\">")
 	if out != nil {
 		enc := xml.NewEncoder(&b)
 		if err := enc.EncodeElement(out, xml.StartElement{Name: xml.Name{Local: action + "Result"}}); err != nil {
-			writeQueryError(w, id, svc.Name, awserr.New(500, "InternalFailure", "could not encode the response"))
+			writeQueryError(w, id, svc.Service, awserr.New(500, "InternalFailure", "could not encode the response"))
 			return
 		}
 	}

@@ -31,7 +31,7 @@ func FuzzS3XMLBodies(f *testing.F) {
 			} `xml:"Part"`
 		}{}}
 		for _, v := range targets {
-			q := &s3Request{r: httptest.NewRequest("PUT", "/b", nil), res: &sigv4.Result{Body: io.NopCloser(bytes.NewReader(body))}}
+			q := &s3Request{apiCall: &apiCall{r: httptest.NewRequest("PUT", "/b", nil), res: &sigv4.Result{Body: io.NopCloser(bytes.NewReader(body))}}}
 			decodeXML(q, false, v)
 		}
 		parseTagging(string(body))

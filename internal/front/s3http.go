@@ -2,6 +2,7 @@ package front
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/xml"
@@ -14,7 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/checksum"
 	"github.com/sekisho/sekisho/internal/s3route"
@@ -38,14 +38,16 @@ func (h *Handler) virtualBucket(r *http.Request) string {
 	return ""
 }
 
+// s3Request is an S3 call: the pipeline's call with the route and the
+// query parameters.
 type s3Request struct {
-	w     http.ResponseWriter
-	r     *http.Request
+	*apiCall
 	route s3route.Route
 	query map[string][]string
-	res   *sigv4.Result
-	p     *auth.Principal
 }
+
+// Decode reads and decodes the XML body into v.
+func (q *s3Request) Decode(v any) error { return decodeXML(q, false, v) }
 
 func (q *s3Request) get(k string) string {
 	if v := q.query[k]; len(v) > 0 {
@@ -119,11 +121,47 @@ var s3Ops = map[string]s3Op{
 	"ListParts":               {(*Handler).s3ListParts, "s3:ListMultipartUploadParts", resObject},
 }
 
-func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) {
-	ri := info(r.Context())
-	ri.service = "s3"
-	w.Header().Set("x-amz-request-id", ri.id)
-	w.Header().Set("x-amz-id-2", ri.id)
+// s3Rows are the S3 table's rows. Every S3 operation accepts unsigned
+// callers: a bucket policy may allow anyone, and the handlers of the rows
+// without an action authenticate or authorize for themselves.
+func (h *Handler) s3Rows() map[string]*op {
+	out := map[string]*op{}
+	for name, o := range s3Ops {
+		handle, res := o.handle, o.res
+		out[name] = &op{
+			Unsigned: true,
+			Action:   o.action,
+			Resource: func(c *apiCall) string {
+				switch res {
+				case resBucket:
+					return bucketARN(c.s3.route.Bucket)
+				case resObject:
+					return objectARN(c.s3.route.Bucket, c.s3.route.Key)
+				}
+				return "*"
+			},
+			Method: func(ctx context.Context, in input) (any, error) {
+				return nil, handle(h, in.(*s3Request))
+			},
+		}
+	}
+	return out
+}
+
+func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) { h.serveAPI(w, r, s3Codec{}) }
+
+// s3Codec is S3's REST-XML protocol: the operation in the method, path and
+// query; bodies streamed; errors as <Error>.
+type s3Codec struct{}
+
+func (s3Codec) protocol() protocol { return protoS3 }
+
+func (s3Codec) read(h *Handler, c *apiCall) error {
+	w, r := c.w, c.r
+	c.service = "s3"
+	id := info(r.Context()).id
+	w.Header().Set("x-amz-request-id", id)
+	w.Header().Set("x-amz-id-2", id)
 	if r.ContentLength == 0 && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// net/http sends "100 Continue" only when a handler reads a
 		// non-empty body. S3 sends it for empty ones too, and botocore,
@@ -131,68 +169,56 @@ func (h *Handler) serveS3(w http.ResponseWriter, r *http.Request) {
 		// that hangs the next upload on it.
 		w.WriteHeader(http.StatusContinue)
 	}
-	fail := func(err error) { h.writeError(w, r, protoS3, err) }
 	params, ok := sigv4.ParseQuery(r.URL.RawQuery)
 	if !ok {
-		fail(awserr.New(400, "InvalidArgument", "The query string is malformed."))
-		return
+		return awserr.New(400, "InvalidArgument", "The query string is malformed.")
 	}
 	query := map[string][]string{}
 	for _, p := range params {
 		query[p.Key] = append(query[p.Key], p.Value)
 	}
 	route := s3route.Parse(r, query, h.cfg.Domains)
-	ri.operation = route.Operation
+	c.name = route.Operation
 	if route.Operation == "" {
-		fail(awserr.Newf(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").With("Method", r.Method))
-		return
+		return awserr.Newf(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").With("Method", r.Method)
 	}
-	op, known := s3Ops[route.Operation]
+	o, known := h.tables["s3"].Ops[route.Operation]
 	if !known {
-		fail(awserr.Newf(501, "NotImplemented", "sekisho does not implement the S3 operation %s yet.", route.Operation))
-		return
+		return awserr.Newf(501, "NotImplemented", "sekisho does not implement the S3 operation %s yet.", route.Operation)
 	}
 	if route.Key != "" && !utf8.ValidString(route.Key) {
-		fail(awserr.New(400, "InvalidArgument", "Object keys must be valid UTF-8."))
-		return
+		return awserr.New(400, "InvalidArgument", "Object keys must be valid UTF-8.")
 	}
-	q := &s3Request{w: w, r: r, route: route, query: query}
+	q := &s3Request{apiCall: c, route: route, query: query}
+	c.s3, c.in, c.op, c.tbl = q, q, o, h.tables["s3"]
 	if route.Operation != "PreflightRequest" && route.Bucket != "" && r.Header.Get("Origin") != "" {
 		h.s3CORSHeaders(q)
 	}
-	a, err := sigv4.Parse(r)
-	if err != nil {
-		fail(s3AuthError(err))
-		return
-	}
-	opt := sigv4.Options{S3: true}
+	c.verify = sigv4.Options{S3: true}
 	if route.VirtualHost {
-		opt.Bucket = route.Bucket
+		c.verify.Bucket = route.Bucket
 	}
-	res, err := h.cfg.Verifier.Verify(r.Context(), r, a, opt)
-	if err != nil {
-		fail(s3AuthError(err))
-		return
-	}
-	q.res, q.p = res, res.Principal
-	ri.setPrincipal(res.Principal)
-	if op.action != "" {
-		resource := "*"
-		switch op.res {
-		case resBucket:
-			resource = bucketARN(route.Bucket)
-		case resObject:
-			resource = objectARN(route.Bucket, route.Key)
-		}
-		if err := h.authorizeS3(q, op.action, route.Bucket, resource); err != nil {
-			fail(err)
-			return
-		}
-	}
-	if err := op.handle(h, q); err != nil {
-		fail(err)
-	}
+	return nil
 }
+
+func (s3Codec) scope(*Handler, *apiCall, *sigv4.Auth) {}
+
+func (s3Codec) unknown(c *apiCall) error {
+	return awserr.Newf(501, "NotImplemented", "sekisho does not implement the S3 operation %s yet.", c.name)
+}
+
+func (s3Codec) missingAuth() error {
+	return awserr.New(403, "AccessDenied", "Access Denied")
+}
+
+func (s3Codec) authError(err error) error { return s3AuthError(err) }
+
+func (s3Codec) authorize(h *Handler, c *apiCall, check authzCheck) error {
+	return h.authorizeS3(c.s3, check.action, c.s3.route.Bucket, check.resource)
+}
+
+// encode has nothing to write: S3 handlers stream their own responses.
+func (s3Codec) encode(*Handler, *apiCall, any) {}
 
 type s3ErrorBody struct {
 	XMLName xml.Name `xml:"Error"`

@@ -2,9 +2,6 @@ package front
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"net/url"
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/iam"
@@ -12,84 +9,81 @@ import (
 	"github.com/sekisho/sekisho/internal/sts"
 )
 
-// requestKey carries the *http.Request to query calls that need request
-// context (source IP, TLS) for policy conditions.
-type requestKey struct{}
+// policyArn is one PolicyArns.member.N of an STS call.
+type policyArn struct {
+	Arn string `form:"arn"`
+}
 
-func stsOps(cfg Config) map[string]queryOp {
-	ops := map[string]queryOp{
-		"GetCallerIdentity": {Call: func(ctx context.Context, p *auth.Principal, _ url.Values) (any, error) {
-			return cfg.STS.GetCallerIdentity(ctx, p)
-		}},
+func arnsOf(ps []policyArn) []string {
+	var out []string
+	for _, p := range ps {
+		if p.Arn == "" {
+			break
+		}
+		out = append(out, p.Arn)
+	}
+	return out
+}
+
+// stsOps is STS's operation table. Its calls authorize themselves: a
+// role's trust policy, not an identity policy, decides who may assume it.
+func stsOps(cfg Config) map[string]*op {
+	ops := map[string]*op{
+		"GetCallerIdentity": {Method: typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			return cfg.STS.GetCallerIdentity(ctx, caller(ctx))
+		})},
 	}
 	if cfg.IAM == nil {
 		return ops
 	}
-	ops["AssumeRole"] = queryOp{Call: func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-		if err := required(f, "RoleArn", "RoleSessionName"); err != nil {
-			return nil, err
-		}
-		d, err := intForm(f, "DurationSeconds")
-		if err != nil {
-			return nil, err
-		}
+	ops["AssumeRole"] = &op{Method: typed(func(ctx context.Context, in *struct {
+		RoleArn           string `form:",required"`
+		RoleSessionName   string `form:",required"`
+		DurationSeconds   int
+		Policy            string
+		PolicyArns        []policyArn
+		Tags              []iam.Tag
+		TransitiveTagKeys []string
+		ExternalId        string
+		SourceIdentity    string
+	}) (any, error) {
+		p := caller(ctx)
 		pol, err := cfg.IAM.IdentityPolicies(ctx, p)
 		if err != nil {
 			return nil, err
 		}
-		var arns []string
-		for i := 1; ; i++ {
-			a := f.Get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
-			if a == "" {
-				break
-			}
-			arns = append(arns, a)
-		}
-		in := sts.AssumeRoleInput{
-			RoleArn: f.Get("RoleArn"), RoleSessionName: f.Get("RoleSessionName"), DurationSeconds: d,
-			Policy: f.Get("Policy"), PolicyArns: arns, Tags: tagsParam(f, "Tags"), TransitiveTagKeys: members(f, "TransitiveTagKeys"),
-			ExternalId: f.Get("ExternalId"), SourceIdentity: f.Get("SourceIdentity"), Context: requestContext(ctx),
-		}
 		if p.Kind == auth.Root {
 			pol = &iam.Policies{Root: true}
 		}
-		return cfg.STS.AssumeRole(ctx, p, pol, in)
-	}}
-	ops["AssumeRoleWithWebIdentity"] = queryOp{Unauthenticated: true, Call: func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-		if err := required(f, "RoleArn", "RoleSessionName", "WebIdentityToken"); err != nil {
-			return nil, err
-		}
-		d, err := intForm(f, "DurationSeconds")
-		if err != nil {
-			return nil, err
-		}
-		var arns []string
-		for i := 1; ; i++ {
-			a := f.Get(fmt.Sprintf("PolicyArns.member.%d.arn", i))
-			if a == "" {
-				break
-			}
-			arns = append(arns, a)
-		}
-		return cfg.STS.AssumeRoleWithWebIdentity(ctx, sts.WebIdentityInput{
-			RoleArn: f.Get("RoleArn"), RoleSessionName: f.Get("RoleSessionName"), WebIdentityToken: f.Get("WebIdentityToken"),
-			DurationSeconds: d, Policy: f.Get("Policy"), PolicyArns: arns, Context: requestContext(ctx),
+		return cfg.STS.AssumeRole(ctx, p, pol, sts.AssumeRoleInput{
+			RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, DurationSeconds: in.DurationSeconds,
+			Policy: in.Policy, PolicyArns: arnsOf(in.PolicyArns), Tags: in.Tags, TransitiveTagKeys: in.TransitiveTagKeys,
+			ExternalId: in.ExternalId, SourceIdentity: in.SourceIdentity, Context: requestContext(ctx),
 		})
-	}}
-	ops["GetSessionToken"] = queryOp{Call: func(ctx context.Context, p *auth.Principal, f url.Values) (any, error) {
-		d, err := intForm(f, "DurationSeconds")
-		if err != nil {
-			return nil, err
-		}
-		return cfg.STS.GetSessionToken(ctx, p, d)
-	}}
+	})}
+	ops["AssumeRoleWithWebIdentity"] = &op{Unsigned: true, Method: typed(func(ctx context.Context, in *struct {
+		RoleArn          string `form:",required"`
+		RoleSessionName  string `form:",required"`
+		WebIdentityToken string `form:",required"`
+		DurationSeconds  int
+		Policy           string
+		PolicyArns       []policyArn
+	}) (any, error) {
+		return cfg.STS.AssumeRoleWithWebIdentity(ctx, sts.WebIdentityInput{
+			RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, WebIdentityToken: in.WebIdentityToken,
+			DurationSeconds: in.DurationSeconds, Policy: in.Policy, PolicyArns: arnsOf(in.PolicyArns), Context: requestContext(ctx),
+		})
+	})}
+	ops["GetSessionToken"] = &op{Method: typed(func(ctx context.Context, in *struct{ DurationSeconds int }) (any, error) {
+		return cfg.STS.GetSessionToken(ctx, caller(ctx), in.DurationSeconds)
+	})}
 	return ops
 }
 
 // requestContext returns the global condition keys of the HTTP request
 // behind ctx, for services that evaluate policies themselves.
 func requestContext(ctx context.Context) map[string][]string {
-	r, _ := ctx.Value(requestKey{}).(*http.Request)
+	r := callOf(ctx).r
 	if r == nil {
 		return nil
 	}

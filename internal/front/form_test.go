@@ -1,0 +1,81 @@
+package front
+
+import (
+	"net/url"
+	"reflect"
+	"strconv"
+	"testing"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/iam"
+)
+
+func TestDecodeForm(t *testing.T) {
+	type page struct {
+		Marker   string
+		MaxItems int
+	}
+	var in struct {
+		page
+		RoleName    string `form:",required"`
+		Description *string
+		Absent      *string
+		SetDefault  bool     `form:"SetAsDefault"`
+		Keys        []string `form:"TagKeys"`
+		Tags        []iam.Tag
+		Skip        string `form:"-"`
+	}
+	form, _ := url.ParseQuery("RoleName=r&Description=&SetAsDefault=true&Marker=m&MaxItems=7&Skip=x" +
+		"&TagKeys.member.1=a&TagKeys.member.2=b&TagKeys.member.4=gap" +
+		"&Tags.member.1.Key=k1&Tags.member.1.Value=v1&Tags.member.2.Key=k2")
+	if err := decodeForm(form, &in); err != nil {
+		t.Fatal(err)
+	}
+	if in.RoleName != "r" || in.Description == nil || *in.Description != "" || in.Absent != nil || !in.SetDefault ||
+		in.Marker != "m" || in.MaxItems != 7 || in.Skip != "" {
+		t.Errorf("scalars: %+v", in)
+	}
+	if !reflect.DeepEqual(in.Keys, []string{"a", "b"}) {
+		t.Errorf("list stops at the first gap: %v", in.Keys)
+	}
+	if !reflect.DeepEqual(in.Tags, []iam.Tag{{Key: "k1", Value: "v1"}, {Key: "k2"}}) {
+		t.Errorf("structs: %v", in.Tags)
+	}
+}
+
+func TestDecodeFormErrors(t *testing.T) {
+	var in struct {
+		RoleName                 string `form:",required"`
+		AssumeRolePolicyDocument string `form:",required"`
+		MaxSessionDuration       int
+	}
+	cases := map[string]string{
+		"":           "2 validation errors detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null; Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null",
+		"RoleName=r": "1 validation error detected: Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null",
+		"RoleName=r&AssumeRolePolicyDocument=d&MaxSessionDuration=x": "1 validation error detected: Value 'x' at 'MaxSessionDuration' failed to satisfy constraint: Member must be a number",
+	}
+	for q, want := range cases {
+		form, _ := url.ParseQuery(q)
+		err := decodeForm(form, &in)
+		e, ok := awserr.As(err)
+		if !ok || e.Code != "ValidationError" || e.Status != 400 || e.Message != want {
+			t.Errorf("%q: got %v, want ValidationError %q", q, err, want)
+		}
+	}
+}
+
+// A form with many members decodes in time linear in its size: each
+// element's fields are looked up, never scanned for.
+func BenchmarkDecodeFormManyTags(b *testing.B) {
+	form := url.Values{}
+	for i := 1; i <= 10000; i++ {
+		form.Set("Tags.member."+strconv.Itoa(i)+".Key", "k")
+	}
+	var in struct{ Tags []iam.Tag }
+	for b.Loop() {
+		in.Tags = nil
+		if err := decodeForm(form, &in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/sekisho/sekisho/internal/front"
+	s3svc "github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -135,7 +137,10 @@ func TestUnauthenticatedCap(t *testing.T) {
 // TestBucketPolicyFailsClosed: a bucket policy or public access block that
 // cannot be read denies (500), never allows as if there were none.
 func TestBucketPolicyFailsClosed(t *testing.T) {
-	srv, meta := guardedServerMeta(t, 0, 0)
+	var later atomic.Int64 // how far the service's clock is ahead
+	srv, meta, _ := frontServer(t, func(c *front.Config) {
+		c.S3.Now = func() time.Time { return time.Now().Add(time.Duration(later.Load())) }
+	})
 	c := s3Client(srv)
 	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("locked")}); err != nil {
 		t.Fatal(err)
@@ -152,6 +157,9 @@ func TestBucketPolicyFailsClosed(t *testing.T) {
 		b.Config[store.ConfigPolicy] = `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"`
 		return nil
 	})
+	// Written behind the service's back (as another node would): seen
+	// once the cached bucket record expires.
+	later.Store(int64(2 * s3svc.BucketCacheTTL))
 	_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("locked"), Key: aws.String("k")})
 	if code(err) != "InternalError" {
 		t.Errorf("GET with a damaged policy: %v", err)

@@ -33,6 +33,7 @@ func (s *Service) setConfig(ctx context.Context, bucket, name, value string, che
 		b.Config[name] = value
 		return nil
 	})
+	s.bucketChanged()
 	if errors.Is(err, store.ErrNotFound) {
 		return errNoSuchBucket(bucket)
 	}

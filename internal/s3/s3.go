@@ -35,6 +35,8 @@ type Service struct {
 	Now    func() time.Time
 	// MinPartSize overrides DefaultMinPartSize (tests use small parts).
 	MinPartSize int64
+
+	buckets bucketCache
 }
 
 func (s *Service) now() time.Time {
@@ -148,6 +150,7 @@ func (s *Service) CreateBucket(ctx context.Context, name, location, account stri
 		region = s.Region
 	}
 	err := s.Meta.CreateBucket(ctx, store.Bucket{Name: name, Region: region, Owner: account, Created: s.now().UTC()})
+	s.bucketChanged()
 	if errors.Is(err, store.ErrAlreadyExists) {
 		b, gerr := s.Meta.GetBucket(ctx, name)
 		if gerr == nil && b.Owner == account {
@@ -160,7 +163,7 @@ func (s *Service) CreateBucket(ctx context.Context, name, location, account stri
 
 // Bucket returns a bucket, or NoSuchBucket.
 func (s *Service) Bucket(ctx context.Context, name string) (store.Bucket, error) {
-	b, err := s.Meta.GetBucket(ctx, name)
+	b, err := s.getBucket(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return b, errNoSuchBucket(name)
 	}
@@ -172,7 +175,7 @@ func (s *Service) Bucket(ctx context.Context, name string) (store.Bucket, error)
 // such bucket (the operation then answers NoSuchBucket); any other error
 // is returned, and must deny.
 func (s *Service) BucketForAuthz(ctx context.Context, name string) (b store.Bucket, ok bool, err error) {
-	b, err = s.Meta.GetBucket(ctx, name)
+	b, err = s.getBucket(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return b, false, nil
 	}
@@ -221,6 +224,7 @@ func (s *Service) DeleteBucket(ctx context.Context, name string) error {
 		}
 	}
 	err := s.Meta.DeleteBucket(ctx, name)
+	s.bucketChanged()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return errNoSuchBucket(name)

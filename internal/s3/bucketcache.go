@@ -1,0 +1,70 @@
+package s3
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// BucketCacheTTL bounds how long a cached bucket record is used. Every
+// write to a bucket record through this Service drops the cache at once;
+// the TTL bounds how long a write made by another process on the same
+// store (another node) can go unseen.
+const BucketCacheTTL = time.Second
+
+// bucketCache holds decoded bucket records: every S3 request reads its
+// bucket (for authorization, then for the operation), buckets change
+// rarely, and decoding the record is a good part of a small GET's cost.
+//
+// A reader notes gen before it reads the store and keeps what it read
+// only if gen is unchanged, so a read that raced a write never caches the
+// record the write replaced.
+type bucketCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]cachedBucket
+}
+
+type cachedBucket struct {
+	b       store.Bucket
+	expires time.Time
+}
+
+// getBucket reads a bucket through the cache. The result shares its Config
+// map with the cache: callers must only read it.
+func (s *Service) getBucket(ctx context.Context, name string) (store.Bucket, error) {
+	c := &s.buckets
+	now := s.now()
+	c.mu.Lock()
+	e, ok := c.m[name]
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.b, nil
+	}
+	b, err := s.Meta.GetBucket(ctx, name)
+	if err != nil {
+		return b, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.m == nil || len(c.m) >= 10000 {
+			c.m = map[string]cachedBucket{}
+		}
+		c.m[name] = cachedBucket{b, now.Add(BucketCacheTTL)}
+	}
+	c.mu.Unlock()
+	return b, nil
+}
+
+// bucketChanged drops the cache after a write to a bucket record (whether
+// or not it succeeded: a failed commit may still have landed).
+func (s *Service) bucketChanged() {
+	c := &s.buckets
+	c.mu.Lock()
+	c.gen++
+	clear(c.m)
+	c.mu.Unlock()
+}

@@ -79,3 +79,31 @@ func BenchmarkDecodeFormManyTags(b *testing.B) {
 		}
 	}
 }
+
+// FuzzDecodeForm: any form decodes into a table's input or fails with a
+// ValidationError; nothing panics.
+func FuzzDecodeForm(f *testing.F) {
+	f.Add("RoleName=r&AssumeRolePolicyDocument=d&MaxSessionDuration=3600&Tags.member.1.Key=k&Tags.member.1.Value=v")
+	f.Add("MaxSessionDuration=99999999999999999999&TagKeys.member.1=a&Description=")
+	f.Add("PolicyArns.member.1.arn=x&PolicyArns.member.2.arn=&OnlyAttached=true")
+	f.Fuzz(func(t *testing.T, q string) {
+		form, err := url.ParseQuery(q)
+		if err != nil {
+			return
+		}
+		var in struct {
+			listIn
+			RoleName                 string `form:",required"`
+			AssumeRolePolicyDocument string
+			MaxSessionDuration       int
+			Description              *string
+			OnlyAttached             bool
+			TagKeys                  []string
+			Tags                     []iam.Tag
+			PolicyArns               []policyArn
+		}
+		if err := decodeForm(form, &in); err != nil && !awserr.Is(err, "ValidationError") {
+			t.Fatalf("%q: %v", q, err)
+		}
+	})
+}

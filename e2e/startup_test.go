@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,23 +33,18 @@ func TestStartupAtMillionObjects(t *testing.T) {
 	if err := meta.CreateBucket(ctx, store.Bucket{Name: "many", Owner: "000000000000", Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	const n, writers = 1000000, 64
+	const n, batch = 1000000, 50000
 	t0 := time.Now()
-	var wg sync.WaitGroup
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += writers {
-				o := store.Object{Bucket: "many", Key: fmt.Sprintf("k/%07d", i), BlobID: fmt.Sprintf("%032x", i+1), Size: 40000, ETag: `"x"`, Modified: t0}
-				if _, err := meta.PutObject(ctx, o, nil); err != nil {
-					t.Error(err)
-					return
-				}
+	objs := make([]store.Object, 0, batch)
+	for i := 0; i < n; i++ {
+		objs = append(objs, store.Object{Bucket: "many", Key: fmt.Sprintf("k/%07d", i), BlobID: fmt.Sprintf("%032x", i+1), Size: 40000, ETag: `"x"`, Modified: t0})
+		if len(objs) == batch || i == n-1 {
+			if err := meta.ImportObjects(ctx, objs); err != nil {
+				t.Fatal(err)
 			}
-		}()
+			objs = objs[:0]
+		}
 	}
-	wg.Wait()
 	meta.Close()
 	t.Logf("%d records written in %v", n, time.Since(t0).Round(time.Millisecond))
 	orphan := filepath.Join(dir, "blobs", "objects", "ab", "abababababababababababababababab")

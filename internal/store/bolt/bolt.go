@@ -226,6 +226,25 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *s
 	return prev, nil
 }
 
+// ImportObjects writes object records in one transaction, replacing any
+// under the same keys without freeing their blobs: a bulk load into a
+// store being prepared (tests build large data dirs with it), not a path
+// a running server takes.
+func (s *Store) ImportObjects(ctx context.Context, objs []store.Object) error {
+	return s.update(ctx, func(tx *bbolt.Tx) error {
+		for _, o := range objs {
+			b, err := nested(tx, objectsB, o.Bucket)
+			if err != nil {
+				return err
+			}
+			if err := putObject(tx, b, o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // current returns the object under key with its inline bytes, or nil.
 func current(tx *bbolt.Tx, b *bbolt.Bucket, bucket, key string) (*store.Object, error) {
 	old, err := getObject(tx, b, bucket, key)

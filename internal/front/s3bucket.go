@@ -464,3 +464,39 @@ func (h *Handler) s3CORSHeaders(q *s3Request) {
 		setCORS(q.w.Header(), rule, q.r.Header.Get("Origin"))
 	}
 }
+
+func (h *Handler) s3GetBucketTagging(q *s3Request) error {
+	tags, err := h.cfg.S3.GetBucketTagging(q.r.Context(), q.route.Bucket)
+	if err != nil {
+		return err
+	}
+	out := xmlTagging{Xmlns: s3Xmlns, Tags: []xmlTag{}}
+	for _, t := range tags {
+		out.Tags = append(out.Tags, xmlTag{t.Key, t.Value})
+	}
+	return writeS3XML(q.w, out)
+}
+
+func (h *Handler) s3PutBucketTagging(q *s3Request) error {
+	var x xmlTagging
+	if err := decodeXML(q, true, &x); err != nil {
+		return err
+	}
+	tags := []s3.Tag{}
+	for _, t := range x.Tags {
+		tags = append(tags, s3.Tag{Key: t.Key, Value: t.Value})
+	}
+	if err := h.cfg.S3.PutBucketTagging(q.r.Context(), q.route.Bucket, tags); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handler) s3DeleteBucketTagging(q *s3Request) error {
+	if err := h.cfg.S3.DeleteBucketTagging(q.r.Context(), q.route.Bucket); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}

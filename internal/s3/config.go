@@ -245,3 +245,52 @@ rules:
 	}
 	return nil, nil
 }
+
+// MaxBucketTags is the most tags a bucket may have.
+const MaxBucketTags = 50
+
+// PutBucketTagging replaces a bucket's tags, which are stored in the order
+// given. An empty set is refused as S3 refuses it: DeleteBucketTagging
+// removes tags.
+func (s *Service) PutBucketTagging(ctx context.Context, bucket string, tags []Tag) error {
+	if len(tags) > MaxBucketTags {
+		return awserr.New(400, "InvalidTag", "Bucket tag count cannot be greater than 50")
+	}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		if seen[t.Key] {
+			return awserr.New(400, "InvalidTag", "Cannot provide multiple Tags with the same key").With("TagKey", t.Key)
+		}
+		seen[t.Key] = true
+		if err := validateTag(t.Key, t.Value); err != nil {
+			return err
+		}
+	}
+	if len(tags) == 0 {
+		return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	b, err := json.Marshal(tags)
+	if err != nil {
+		return err
+	}
+	return s.setConfig(ctx, bucket, store.ConfigTagging, string(b), nil)
+}
+
+// GetBucketTagging returns a bucket's tags, or NoSuchTagSet.
+func (s *Service) GetBucketTagging(ctx context.Context, bucket string) ([]Tag, error) {
+	v, err := s.config(ctx, bucket, store.ConfigTagging)
+	if err != nil {
+		return nil, err
+	}
+	if v == "" {
+		return nil, awserr.New(404, "NoSuchTagSet", "The TagSet does not exist").With("BucketName", bucket)
+	}
+	var tags []Tag
+	err = json.Unmarshal([]byte(v), &tags)
+	return tags, err
+}
+
+// DeleteBucketTagging removes a bucket's tags.
+func (s *Service) DeleteBucketTagging(ctx context.Context, bucket string) error {
+	return s.setConfig(ctx, bucket, store.ConfigTagging, "", nil)
+}

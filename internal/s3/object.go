@@ -549,15 +549,28 @@ func ValidateTags(tags map[string]string) error {
 		return awserr.New(400, "BadRequest", "Object tags cannot be greater than 10")
 	}
 	for k, v := range tags {
-		if k == "" || len([]rune(k)) > maxTagKeyLen {
-			return awserr.New(400, "InvalidTag", "The TagKey you have provided is invalid").With("TagKey", k)
+		if err := validateTag(k, v); err != nil {
+			return err
 		}
-		if len([]rune(v)) > maxTagValueLen {
-			return awserr.New(400, "InvalidTag", "The TagValue you have provided is invalid").With("TagKey", k).With("TagValue", v)
-		}
-		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return awserr.New(400, "InvalidTag", "Your TagKey cannot be prefixed with aws:").With("TagKey", k)
-		}
+	}
+	return nil
+}
+
+// Tag is one key and value of a bucket's tag set.
+type Tag struct {
+	Key, Value string
+}
+
+// validateTag checks one object or bucket tag against S3's rules.
+func validateTag(k, v string) error {
+	if k == "" || len([]rune(k)) > maxTagKeyLen {
+		return awserr.New(400, "InvalidTag", "The TagKey you have provided is invalid").With("TagKey", k)
+	}
+	if len([]rune(v)) > maxTagValueLen {
+		return awserr.New(400, "InvalidTag", "The TagValue you have provided is invalid").With("TagKey", k).With("TagValue", v)
+	}
+	if strings.HasPrefix(strings.ToLower(k), "aws:") {
+		return awserr.New(400, "InvalidTag", "Your TagKey cannot be prefixed with aws:").With("TagKey", k)
 	}
 	return nil
 }

@@ -65,6 +65,7 @@ const (
 	ConfigPolicy            = "policy"
 	ConfigCORS              = "cors"
 	ConfigPublicAccessBlock = "publicAccessBlock"
+	ConfigTagging           = "tagging"
 )
 
 // Bucket is an S3 bucket.

@@ -1,0 +1,71 @@
+package front_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// TestBucketTagging: Put/Get/DeleteBucketTagging as S3 answers them,
+// with the SDK, including the errors for bad tag sets.
+func TestBucketTagging(t *testing.T) {
+	srv := newServer(t)
+	c := s3Client(srv)
+	b := aws.String("tagged")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}); code(err) != "NoSuchTagSet" {
+		t.Fatalf("untagged bucket: %v", err)
+	}
+	tags := []types.Tag{{Key: aws.String("team"), Value: aws.String("gate")}, {Key: aws.String("env"), Value: aws.String("")}}
+	if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &types.Tagging{TagSet: tags}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.TagSet) != 2 || *out.TagSet[0].Key != "team" || *out.TagSet[0].Value != "gate" || *out.TagSet[1].Key != "env" {
+		t.Errorf("tags read back: %+v", out.TagSet)
+	}
+	bad := map[string][]types.Tag{
+		"duplicate key": {{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("a"), Value: aws.String("2")}},
+		"aws: prefix":   {{Key: aws.String("aws:x"), Value: aws.String("1")}},
+		"empty key":     {{Key: aws.String(""), Value: aws.String("1")}},
+	}
+	var many []types.Tag
+	for i := range 51 {
+		many = append(many, types.Tag{Key: aws.String(fmt.Sprint("k", i)), Value: aws.String("v")})
+	}
+	bad["51 tags"] = many
+	for name, set := range bad {
+		if _, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: b, Tagging: &types.Tagging{TagSet: set}}); code(err) != "InvalidTag" {
+			t.Errorf("%s: %v, want InvalidTag", name, err)
+		}
+	}
+	if out, _ := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}); out == nil || len(out.TagSet) != 2 {
+		t.Errorf("a refused PutBucketTagging changed the tags")
+	}
+	if _, err := c.DeleteBucketTagging(ctx, &s3.DeleteBucketTaggingInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b}); code(err) != "NoSuchTagSet" {
+		t.Errorf("after delete: %v", err)
+	}
+	if _, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String("no-such-bucket-here")}); code(err) != "NoSuchBucket" {
+		t.Errorf("missing bucket: %v", err)
+	}
+	resp, err := http.Get(srv.URL + "/tagged?tagging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 403 {
+		t.Errorf("anonymous GetBucketTagging: %d", resp.StatusCode)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -129,7 +130,9 @@ var s3Ops = map[string]s3Op{
 // without an action authenticate or authorize for themselves.
 func (h *Handler) s3Rows() map[string]*op {
 	out := map[string]*op{}
-	for name, o := range s3Ops {
+	all := maps.Clone(s3Ops)
+	maps.Copy(all, s3ProbeOps)
+	for name, o := range all {
 		handle, res := o.handle, o.res
 		out[name] = &op{
 			Unsigned: true,

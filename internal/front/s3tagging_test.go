@@ -69,3 +69,44 @@ func TestBucketTagging(t *testing.T) {
 		t.Errorf("anonymous GetBucketTagging: %d", resp.StatusCode)
 	}
 }
+
+// TestBucketProbes: the configuration calls tools probe answer what S3
+// answers for a plain bucket, and NoSuchBucket for a missing one.
+func TestBucketProbes(t *testing.T) {
+	srv := newServer(t)
+	c := s3Client(srv)
+	b := aws.String("probed")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetBucketAccelerateConfiguration(ctx, &s3.GetBucketAccelerateConfigurationInput{Bucket: b}); err != nil {
+		t.Error(err)
+	}
+	if out, err := c.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: b}); err != nil || out.Payer != types.PayerBucketOwner {
+		t.Error(out, err)
+	}
+	if out, err := c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: b}); err != nil || out.LoggingEnabled != nil {
+		t.Error(out, err)
+	}
+	if _, err := c.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: b}); err != nil {
+		t.Error(err)
+	}
+	if out, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: b}); err != nil || out.OwnershipControls.Rules[0].ObjectOwnership != types.ObjectOwnershipBucketOwnerEnforced {
+		t.Error(out, err)
+	}
+	if _, err := c.GetBucketWebsite(ctx, &s3.GetBucketWebsiteInput{Bucket: b}); code(err) != "NoSuchWebsiteConfiguration" {
+		t.Error(err)
+	}
+	if _, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b}); code(err) != "NoSuchLifecycleConfiguration" {
+		t.Error(err)
+	}
+	if _, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: b}); code(err) != "ReplicationConfigurationNotFoundError" {
+		t.Error(err)
+	}
+	if _, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: b}); code(err) != "ObjectLockConfigurationNotFoundError" {
+		t.Error(err)
+	}
+	if _, err := c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("no-such-bucket-here")}); code(err) != "NoSuchBucket" {
+		t.Errorf("missing bucket: %v", err)
+	}
+}

@@ -1,0 +1,75 @@
+package front
+
+import (
+	"encoding/xml"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+)
+
+// The configuration calls SDKs and tools probe on every bucket, for
+// features sekisho does not have yet: each answers what S3 answers for a
+// plain bucket without that configuration (an empty document, or the
+// feature's "not found" error), after checking that the bucket exists.
+
+// xmlEmpty is an empty configuration document named name.
+type xmlEmpty struct {
+	XMLName xml.Name
+	Xmlns   string `xml:"xmlns,attr"`
+}
+
+func emptyDoc(name string) xmlEmpty {
+	return xmlEmpty{XMLName: xml.Name{Local: name}, Xmlns: s3Xmlns}
+}
+
+// s3PlainBucket answers a probe with body, or with err if body is nil.
+func s3PlainBucket(body any, err *awserr.Error) func(h *Handler, q *s3Request) error {
+	return func(h *Handler, q *s3Request) error {
+		if _, e := h.cfg.S3.Bucket(q.r.Context(), q.route.Bucket); e != nil {
+			return e
+		}
+		if body == nil {
+			return err.With("BucketName", q.route.Bucket)
+		}
+		return writeS3XML(q.w, body)
+	}
+}
+
+type xmlRequestPayment struct {
+	XMLName xml.Name `xml:"RequestPaymentConfiguration"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Payer   string   `xml:"Payer"`
+}
+
+// xmlOwnershipControls is BucketOwnerEnforced, S3's default for new
+// buckets and what sekisho does: ACLs grant nothing, the bucket owner owns
+// every object.
+type xmlOwnershipControls struct {
+	XMLName xml.Name `xml:"OwnershipControls"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Rule    struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	} `xml:"Rule"`
+}
+
+func ownershipEnforced() xmlOwnershipControls {
+	x := xmlOwnershipControls{Xmlns: s3Xmlns}
+	x.Rule.ObjectOwnership = "BucketOwnerEnforced"
+	return x
+}
+
+// s3ProbeOps are the probe rows of s3Ops.
+var s3ProbeOps = map[string]s3Op{
+	"GetBucketAccelerateConfiguration":   {s3PlainBucket(emptyDoc("AccelerateConfiguration"), nil), "s3:GetAccelerateConfiguration", resBucket},
+	"GetBucketRequestPayment":            {s3PlainBucket(xmlRequestPayment{Xmlns: s3Xmlns, Payer: "BucketOwner"}, nil), "s3:GetBucketRequestPayment", resBucket},
+	"GetBucketLogging":                   {s3PlainBucket(emptyDoc("BucketLoggingStatus"), nil), "s3:GetBucketLogging", resBucket},
+	"GetBucketNotificationConfiguration": {s3PlainBucket(emptyDoc("NotificationConfiguration"), nil), "s3:GetBucketNotification", resBucket},
+	"GetBucketOwnershipControls":         {s3PlainBucket(ownershipEnforced(), nil), "s3:GetBucketOwnershipControls", resBucket},
+	"GetBucketWebsite": {s3PlainBucket(nil, awserr.New(404, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")),
+		"s3:GetBucketWebsite", resBucket},
+	"GetBucketLifecycleConfiguration": {s3PlainBucket(nil, awserr.New(404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist")),
+		"s3:GetLifecycleConfiguration", resBucket},
+	"GetBucketReplication": {s3PlainBucket(nil, awserr.New(404, "ReplicationConfigurationNotFoundError", "The replication configuration was not found")),
+		"s3:GetReplicationConfiguration", resBucket},
+	"GetObjectLockConfiguration": {s3PlainBucket(nil, awserr.New(404, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket")),
+		"s3:GetBucketObjectLockConfiguration", resBucket},
+}

@@ -203,7 +203,7 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 		}
 	}
 	for _, o := range out.Objects {
-		c := content{Key: enc(o.Key), LastModified: s3Time(o.Modified), ETag: o.ETag, Size: o.Size, StorageClass: "STANDARD"}
+		c := content{Key: enc(o.Key), LastModified: s3Time(o.Modified), ETag: o.ETag, Size: o.Size, StorageClass: storageClassOf(o.Headers)}
 		for a := range o.Checksums {
 			c.ChecksumAlgorithm, c.ChecksumType = a, o.ChecksumType
 		}

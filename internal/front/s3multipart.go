@@ -195,7 +195,7 @@ func (h *Handler) s3ListParts(q *s3Request) error {
 		ChecksumType         string   `xml:"ChecksumType,omitempty"`
 	}{
 		Xmlns: s3Xmlns, Bucket: q.route.Bucket, Key: q.route.Key, UploadID: out.Upload.ID,
-		Initiator: owner{ID: out.Upload.Owner}, Owner: owner{ID: out.Upload.Owner}, StorageClass: "STANDARD",
+		Initiator: owner{ID: out.Upload.Owner}, Owner: owner{ID: out.Upload.Owner}, StorageClass: storageClassOf(out.Upload.Headers),
 		PartNumberMarker: marker, NextPartNumberMarker: out.NextMarker, MaxParts: min(max(maxParts, 1), 1000), IsTruncated: out.IsTruncated,
 		ChecksumAlgorithm: out.Upload.ChecksumAlgorithm, ChecksumType: out.Upload.ChecksumType,
 	}
@@ -258,7 +258,7 @@ func (h *Handler) s3ListMultipartUploads(q *s3Request) error {
 		res.NextKeyMarker, res.NextUploadIDMarker = enc(out.NextKeyMarker), out.NextUploadIDMarker
 	}
 	for _, u := range out.Uploads {
-		res.Uploads = append(res.Uploads, upload{enc(u.Key), u.ID, owner{ID: u.Owner}, owner{ID: u.Owner}, "STANDARD", s3Time(u.Initiated), u.ChecksumAlgorithm, u.ChecksumType})
+		res.Uploads = append(res.Uploads, upload{enc(u.Key), u.ID, owner{ID: u.Owner}, owner{ID: u.Owner}, storageClassOf(u.Headers), s3Time(u.Initiated), u.ChecksumAlgorithm, u.ChecksumType})
 	}
 	for _, p := range out.CommonPrefixes {
 		res.CommonPrefixes = append(res.CommonPrefixes, prefix{enc(p)})

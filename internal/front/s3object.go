@@ -20,6 +20,27 @@ import (
 // GetObject returns.
 var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"}
 
+// storageClasses are the storage classes S3 accepts on writes. sekisho
+// keeps every object on the same disks; the class is recorded and
+// reported, as tools and lifecycle rules read it.
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true,
+}
+
+// storageClassHeader is where an object's storage class is kept among its
+// stored headers (absent for STANDARD).
+const storageClassHeader = "X-Amz-Storage-Class"
+
+// storageClassOf is an object's storage class.
+func storageClassOf(headers map[string]string) string {
+	if sc := headers[storageClassHeader]; sc != "" {
+		return sc
+	}
+	return "STANDARD"
+}
+
 // maxMetadataSize bounds the user metadata of an object, as in S3.
 const maxMetadataSize = 2048
 
@@ -73,6 +94,15 @@ func objectAttrs(r *http.Request) (s3.ObjectAttrs, error) {
 	}
 	if a.Headers["Content-Type"] == "" {
 		a.Headers["Content-Type"] = "binary/octet-stream"
+	}
+	if sc := r.Header.Get("x-amz-storage-class"); sc != "" {
+		if !storageClasses[sc] {
+			return a, awserr.New(400, "InvalidStorageClass", "The storage class you specified is not valid").With("StorageClassRequested", sc)
+		}
+		if sc != "STANDARD" {
+			// Kept and sent back as S3 does: only when not STANDARD.
+			a.Headers[storageClassHeader] = sc
+		}
 	}
 	var err error
 	a.Tags, err = parseTagging(r.Header.Get("x-amz-tagging"))
@@ -497,7 +527,7 @@ func (h *Handler) s3GetObjectAttributes(q *s3Request) error {
 		out.ObjectParts = p
 	}
 	if want["StorageClass"] {
-		out.StorageClass = "STANDARD"
+		out.StorageClass = storageClassOf(o.Headers)
 	}
 	if want["ObjectSize"] {
 		out.ObjectSize = &o.Size

@@ -3,6 +3,7 @@ package front_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,4 +110,48 @@ func TestBucketProbes(t *testing.T) {
 	if _, err := c.GetBucketLogging(ctx, &s3.GetBucketLoggingInput{Bucket: aws.String("no-such-bucket-here")}); code(err) != "NoSuchBucket" {
 		t.Errorf("missing bucket: %v", err)
 	}
+}
+
+// TestStorageClass: a storage class given on a write is kept and reported
+// (HEAD, listings, attributes, multipart); an unknown one is refused.
+func TestStorageClass(t *testing.T) {
+	srv := newServer(t)
+	c := s3Client(srv)
+	b := aws.String("classes")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(key string, sc types.StorageClass) error {
+		_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(key), Body: strings.NewReader("x"), StorageClass: sc})
+		return err
+	}
+	if err := put("ia", types.StorageClassStandardIa); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("std", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := put("bad", "SHINY"); code(err) != "InvalidStorageClass" {
+		t.Errorf("unknown class: %v", err)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("ia")})
+	if err != nil || head.StorageClass != types.StorageClassStandardIa {
+		t.Errorf("HEAD: %v %v", head.StorageClass, err)
+	}
+	if head, _ := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String("std")}); head.StorageClass != "" {
+		t.Errorf("STANDARD is not sent on HEAD, as in S3: got %q", head.StorageClass)
+	}
+	list, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b})
+	if err != nil || len(list.Contents) != 2 || list.Contents[0].StorageClass != types.ObjectStorageClassStandardIa || list.Contents[1].StorageClass != types.ObjectStorageClassStandard {
+		t.Errorf("list: %+v %v", list, err)
+	}
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: aws.String("mp"), StorageClass: types.StorageClassGlacierIr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b})
+	if err != nil || len(ups.Uploads) != 1 || ups.Uploads[0].StorageClass != types.StorageClassGlacierIr {
+		t.Errorf("uploads: %+v %v", ups, err)
+	}
+	c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId})
 }

@@ -10,6 +10,8 @@ import (
 // features sekisho does not have yet: each answers what S3 answers for a
 // plain bucket without that configuration (an empty document, or the
 // feature's "not found" error), after checking that the bucket exists.
+// Lifecycle is not among them: a client that sets rules must learn they
+// are not applied (NotImplemented) until the lifecycle worker exists.
 
 // xmlEmpty is an empty configuration document named name.
 type xmlEmpty struct {
@@ -66,8 +68,6 @@ var s3ProbeOps = map[string]s3Op{
 	"GetBucketOwnershipControls":         {s3PlainBucket(ownershipEnforced(), nil), "s3:GetBucketOwnershipControls", resBucket},
 	"GetBucketWebsite": {s3PlainBucket(nil, awserr.New(404, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")),
 		"s3:GetBucketWebsite", resBucket},
-	"GetBucketLifecycleConfiguration": {s3PlainBucket(nil, awserr.New(404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist")),
-		"s3:GetLifecycleConfiguration", resBucket},
 	"GetBucketReplication": {s3PlainBucket(nil, awserr.New(404, "ReplicationConfigurationNotFoundError", "The replication configuration was not found")),
 		"s3:GetReplicationConfiguration", resBucket},
 	"GetObjectLockConfiguration": {s3PlainBucket(nil, awserr.New(404, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket")),

@@ -98,9 +98,6 @@ func TestBucketProbes(t *testing.T) {
 	if _, err := c.GetBucketWebsite(ctx, &s3.GetBucketWebsiteInput{Bucket: b}); code(err) != "NoSuchWebsiteConfiguration" {
 		t.Error(err)
 	}
-	if _, err := c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: b}); code(err) != "NoSuchLifecycleConfiguration" {
-		t.Error(err)
-	}
 	if _, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: b}); code(err) != "ReplicationConfigurationNotFoundError" {
 		t.Error(err)
 	}

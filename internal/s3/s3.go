@@ -153,6 +153,11 @@ func (s *Service) CreateBucket(ctx context.Context, name, location, account stri
 	s.bucketChanged()
 	if errors.Is(err, store.ErrAlreadyExists) {
 		b, gerr := s.Meta.GetBucket(ctx, name)
+		if gerr == nil && b.Owner == account && b.Region == "us-east-1" && region == "us-east-1" {
+			// S3's legacy behaviour in us-east-1: re-creating a bucket
+			// you own there succeeds (and changes nothing).
+			return nil
+		}
 		if gerr == nil && b.Owner == account {
 			return awserr.New(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.").With("BucketName", name)
 		}

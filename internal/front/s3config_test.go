@@ -152,3 +152,16 @@ func TestStorageClass(t *testing.T) {
 	}
 	c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b, Key: aws.String("mp"), UploadId: up.UploadId})
 }
+
+// TestRecreateOwnBucketUSEast1: re-creating a bucket you own in us-east-1
+// succeeds, as S3 answers there; elsewhere it is BucketAlreadyOwnedByYou
+// (TestS3Buckets' "tokyo").
+func TestRecreateOwnBucketUSEast1(t *testing.T) {
+	srv := newServer(t)
+	c := s3Client(srv)
+	for i := range 2 {
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("east-again")}); err != nil {
+			t.Fatalf("create %d: %v", i+1, err)
+		}
+	}
+}

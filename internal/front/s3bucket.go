@@ -124,7 +124,9 @@ func s3Encoder(q *s3Request) (string, func(string) string, error) {
 	}
 	return encType, func(s string) string {
 		if encType == "url" {
-			return strings.ReplaceAll(url.QueryEscape(s), "%2F", "/")
+			// QueryEscape writes a space as "+" (a literal "+" as
+			// "%2B"); S3 writes it "%20", which every client decodes.
+			return strings.NewReplacer("%2F", "/", "+", "%20").Replace(url.QueryEscape(s))
 		}
 		return s
 	}, nil

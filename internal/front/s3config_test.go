@@ -165,3 +165,34 @@ func TestRecreateOwnBucketUSEast1(t *testing.T) {
 		}
 	}
 }
+
+// TestListEncodingURL: with encoding-type=url a space is %20 and a "+"
+// %2B, in keys and common prefixes, as S3 writes them.
+func TestListEncodingURL(t *testing.T) {
+	srv := newServer(t)
+	c := s3Client(srv)
+	b := aws.String("encoded")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"quux ab/x", "foo+1/x", "a b.txt"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String(k), Body: strings.NewReader("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b, Delimiter: aws.String("/"), EncodingType: types.EncodingTypeUrl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range out.CommonPrefixes {
+		got = append(got, *p.Prefix)
+	}
+	for _, o := range out.Contents {
+		got = append(got, *o.Key)
+	}
+	want := "foo%2B1/ quux%20ab/ a%20b.txt"
+	if strings.Join(got, " ") != want {
+		t.Errorf("encoded listing %q, want %q", strings.Join(got, " "), want)
+	}
+}

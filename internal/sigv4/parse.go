@@ -236,7 +236,9 @@ func parsePresignV4(params []QueryParam, get func(string) (string, bool)) (*Auth
 		return nil, errorf(KindMalformedQuery, "X-Amz-Expires should be a number")
 	}
 	if n > int64(maxPresignAge/time.Second) {
-		return nil, errorf(KindMalformedQuery, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
+		// S3 answers 403, as for an expired URL (s3-tests'
+		// x_amz_expires_out_max_range), not a malformed-query 400.
+		return nil, errorf(KindExpired, "X-Amz-Expires must be less than a week (in seconds) that is 604800")
 	}
 	a.Expires = time.Duration(n) * time.Second
 	sh, err := need("X-Amz-SignedHeaders")

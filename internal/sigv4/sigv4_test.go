@@ -236,8 +236,11 @@ func TestPresignedV4(t *testing.T) {
 	if _, err := verify(t, testVerifier(now.Add(time.Hour+time.Second)), presign(time.Hour, ""), Options{S3: true}); kindOf(err) != KindExpired {
 		t.Fatalf("expired presigned URL: %v", err)
 	}
-	if _, err := verify(t, testVerifier(now), presign(7*24*time.Hour+time.Second, ""), Options{S3: true}); kindOf(err) != KindMalformedQuery {
+	if _, err := verify(t, testVerifier(now), presign(7*24*time.Hour+time.Second, ""), Options{S3: true}); kindOf(err) != KindExpired {
 		t.Fatalf("over a week: %v", err)
+	}
+	if _, err := verify(t, testVerifier(now), presign(0, ""), Options{S3: true}); kindOf(err) != KindExpired {
+		t.Fatalf("X-Amz-Expires=0: %v", err)
 	}
 	if _, err := verify(t, testVerifier(now), presign(7*24*time.Hour, ""), Options{S3: true}); err != nil {
 		t.Fatalf("a week: %v", err)

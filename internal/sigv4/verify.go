@@ -140,7 +140,8 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, a *Auth, opt Opt
 		if a.Time.After(now.Add(v.maxSkew())) {
 			return nil, errorf(KindNotYetValid, "Request is not valid yet")
 		}
-		if now.After(a.Time.Add(a.Expires)) {
+		if !now.Before(a.Time.Add(a.Expires)) && (a.Expires == 0 || now.After(a.Time.Add(a.Expires))) {
+			// X-Amz-Expires=0 is valid for no time at all.
 			return nil, errorf(KindExpired, "Request has expired")
 		}
 		payloadHash = UnsignedPayload

@@ -196,3 +196,40 @@ func TestListEncodingURL(t *testing.T) {
 		t.Errorf("encoded listing %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// TestCopyStorageClass: a copy takes the request's storage class
+// (STANDARD when none is given), whatever the metadata directive, and
+// changing only the class of an object in place is a legal self-copy.
+func TestCopyStorageClass(t *testing.T) {
+	srv := newServer(t)
+	c := s3Client(srv)
+	b := aws.String("copyclass")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: b}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("src"), Body: strings.NewReader("x"), StorageClass: types.StorageClassStandardIa}); err != nil {
+		t.Fatal(err)
+	}
+	class := func(key string) types.StorageClass {
+		h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b, Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.StorageClass
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("plain"), CopySource: aws.String("copyclass/src")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := class("plain"); got != "" {
+		t.Errorf("a copy without a class is STANDARD, got %q", got)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("src"), CopySource: aws.String("copyclass/src"), StorageClass: types.StorageClassGlacierIr}); err != nil {
+		t.Fatalf("changing the class in place: %v", err)
+	}
+	if got := class("src"); got != types.StorageClassGlacierIr {
+		t.Errorf("class after the in-place copy: %q", got)
+	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("src"), CopySource: aws.String("copyclass/src"), StorageClass: types.StorageClassGlacierIr}); code(err) != "InvalidRequest" {
+		t.Errorf("an in-place copy that changes nothing: %v", err)
+	}
+}

@@ -31,7 +31,7 @@ var storageClasses = map[string]bool{
 
 // storageClassHeader is where an object's storage class is kept among its
 // stored headers (absent for STANDARD).
-const storageClassHeader = "X-Amz-Storage-Class"
+const storageClassHeader = s3.StorageClassHeader
 
 // storageClassOf is an object's storage class.
 func storageClassOf(headers map[string]string) string {
@@ -371,6 +371,7 @@ func (h *Handler) s3CopyObject(q *s3Request) error {
 	if in.ObjectAttrs, err = objectAttrs(q.r); err != nil {
 		return err
 	}
+	in.StorageClass = in.ObjectAttrs.Headers[storageClassHeader]
 	if v := q.r.Header.Get("x-amz-checksum-algorithm"); v != "" {
 		a, ok := checksum.Parse(v)
 		if !ok {

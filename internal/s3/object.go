@@ -464,6 +464,27 @@ type CopyInput struct {
 	ObjectAttrs            // used when replacing
 	ChecksumAlgorithm checksum.Algorithm
 	Cond              Conditions // on the destination
+	// StorageClass is the copy's class ("" for STANDARD): the request's,
+	// whatever the directive, as in S3.
+	StorageClass string
+}
+
+// StorageClassHeader is where an object's storage class is kept among
+// its stored headers; it is absent for STANDARD, as S3 omits it then.
+const StorageClassHeader = "X-Amz-Storage-Class"
+
+// withStorageClass returns headers (copied) with class set, or removed
+// for STANDARD.
+func withStorageClass(headers map[string]string, class string) map[string]string {
+	h := maps.Clone(headers)
+	if h == nil {
+		h = map[string]string{}
+	}
+	delete(h, StorageClassHeader)
+	if class != "" && class != "STANDARD" {
+		h[StorageClassHeader] = class
+	}
+	return h
 }
 
 // CopyObject copies an object, or rewrites an object's metadata when
@@ -493,6 +514,8 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (store.Object, e
 	if in.ReplaceTags {
 		o.Tags = in.Tags
 	}
+	o.Headers = withStorageClass(o.Headers, in.StorageClass)
+	classChanged := o.Headers[StorageClassHeader] != so.Headers[StorageClassHeader]
 	alg := in.ChecksumAlgorithm
 	if alg == "" {
 		for a := range so.Checksums {
@@ -500,7 +523,7 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (store.Object, e
 		}
 	}
 	if in.Bucket == in.SrcBucket && in.Key == in.SrcKey {
-		if !in.ReplaceMetadata && !in.ReplaceTags && in.ChecksumAlgorithm == "" {
+		if !in.ReplaceMetadata && !in.ReplaceTags && in.ChecksumAlgorithm == "" && !classChanged {
 			return store.Object{}, awserr.New(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
 		if _, has := so.Checksums[string(alg)]; alg == "" || has {

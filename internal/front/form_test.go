@@ -1,6 +1,7 @@
 package front
 
 import (
+	"context"
 	"net/url"
 	"reflect"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/policy"
 )
 
 func TestDecodeForm(t *testing.T) {
@@ -106,4 +108,19 @@ func FuzzDecodeForm(f *testing.F) {
 			t.Fatalf("%q: %v", q, err)
 		}
 	})
+}
+
+// TestIAMKeysMatchDecodedTags: the aws:RequestTag keys an IAM call is
+// authorized with are the tags its method decodes, even when an earlier
+// member lacks its Key (the old reader stopped there and a Deny on the
+// later tag never saw it).
+func TestIAMKeysMatchDecodedTags(t *testing.T) {
+	form, _ := url.ParseQuery("RoleName=r&Tags.member.1.Value=x&Tags.member.2.Key=secret&Tags.member.2.Value=v")
+	r := &policy.Request{}
+	if err := iamKeysOf(context.Background(), nil, form)(r, func(string) bool { return false }); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Get("aws:RequestTag/secret"); len(got) != 1 || got[0] != "v" {
+		t.Errorf("aws:RequestTag/secret = %v, want [v]", got)
+	}
 }

@@ -26,17 +26,6 @@ func members(form url.Values, name string) []string {
 	}
 }
 
-func tagsParam(form url.Values, name string) []iam.Tag {
-	var out []iam.Tag
-	for i := 1; ; i++ {
-		k, ok := form[fmt.Sprintf("%s.member.%d.Key", name, i)]
-		if !ok {
-			return out
-		}
-		out = append(out, iam.Tag{Key: k[0], Value: form.Get(fmt.Sprintf("%s.member.%d.Value", name, i))})
-	}
-}
-
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
@@ -151,12 +140,21 @@ func iamKeys(svc *iam.Service) func(c *apiCall) keysFunc {
 
 func iamKeysOf(ctx context.Context, svc *iam.Service, form url.Values) keysFunc {
 	return func(r *policy.Request, uses func(string) bool) error {
+		// Read as the method will decode them, so the tags authorized are
+		// the tags set.
+		var in struct {
+			Tags    []iam.Tag
+			TagKeys []string
+		}
+		if err := decodeForm(form, &in); err != nil {
+			return err
+		}
 		var keys []string
-		for _, t := range tagsParam(form, "Tags") {
+		for _, t := range in.Tags {
 			r.Set("aws:RequestTag/"+t.Key, t.Value)
 			keys = append(keys, t.Key)
 		}
-		keys = append(keys, members(form, "TagKeys")...)
+		keys = append(keys, in.TagKeys...)
 		if len(keys) > 0 {
 			r.Set("aws:TagKeys", keys...)
 		}

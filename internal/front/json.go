@@ -54,7 +54,7 @@ func (b jsonInput) Decode(v any) error { return DecodeJSON(b, v) }
 
 // jsonCodec is the JSON 1.1 protocol: the operation in X-Amz-Target, the
 // parameters a JSON object, errors {"__type", "message"}.
-type jsonCodec struct{}
+type jsonCodec struct{ policyOnly }
 
 func (jsonCodec) protocol() protocol { return protoJSON }
 
@@ -91,10 +91,6 @@ func (jsonCodec) missingAuth() error {
 }
 
 func (jsonCodec) authError(err error) error { return jsonAuthError(err) }
-
-func (jsonCodec) authorize(h *Handler, c *apiCall, check authzCheck) error {
-	return h.authorize(c.r.Context(), c.r, c.p, check)
-}
 
 func (jsonCodec) encode(h *Handler, c *apiCall, out any) {
 	if out == nil {

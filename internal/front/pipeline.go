@@ -137,6 +137,14 @@ type codec interface {
 	encode(h *Handler, c *apiCall, out any)
 }
 
+// policyOnly is the authorize of codecs whose calls are authorized by the
+// caller's policies alone (JSON 1.1, query); codecs embed it.
+type policyOnly struct{}
+
+func (policyOnly) authorize(h *Handler, c *apiCall, check authzCheck) error {
+	return h.authorize(c.r.Context(), c.r, c.p, check)
+}
+
 // serveAPI runs the pipeline for one request.
 func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 	ri := info(r.Context())

@@ -59,7 +59,7 @@ func (f formInput) Decode(v any) error { return decodeForm(url.Values(f), v) }
 // queryCodec is the query protocol of STS and IAM: Action and parameters
 // in a form, the service named only by the signature's scope, results
 // and errors in XML.
-type queryCodec struct{}
+type queryCodec struct{ policyOnly }
 
 func (queryCodec) protocol() protocol { return protoQuery }
 
@@ -103,10 +103,6 @@ func (queryCodec) missingAuth() error {
 }
 
 func (queryCodec) authError(err error) error { return queryAuthError(err) }
-
-func (queryCodec) authorize(h *Handler, c *apiCall, check authzCheck) error {
-	return h.authorize(c.r.Context(), c.r, c.p, check)
-}
 
 func (queryCodec) encode(h *Handler, c *apiCall, out any) {
 	writeQueryResult(c.w, info(c.r.Context()).id, c.tbl, c.name, out)

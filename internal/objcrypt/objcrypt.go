@@ -1,0 +1,249 @@
+// Package objcrypt encrypts object bytes at rest: the stream format behind
+// S3 server-side encryption (SSE-S3, SSE-KMS and SSE-C).
+//
+// A stream is a header (a magic and a random 16-byte salt) followed by
+// chunks of at most ChunkSize plaintext bytes, each sealed with AES-256-GCM
+// under a key derived from the object's data key and the salt. A chunk's
+// nonce is its index and a flag marking the last chunk, so chunks cannot be
+// reordered, dropped or cut off at the end without Open noticing, and any
+// byte range decrypts by reading only the chunks that hold it.
+//
+// The data key is random per object (or per multipart upload; every part
+// has its own salt, hence its own chunk key). Callers wrap it: under the
+// server's master key for SSE-S3, under the customer's key for SSE-C.
+package objcrypt
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ChunkSize is the plaintext size of every chunk but the last.
+const ChunkSize = 64 << 10
+
+// KeySize is the size of a data key.
+const KeySize = 32
+
+const (
+	magic      = "SKC1"
+	saltSize   = 16
+	headerSize = len(magic) + saltSize
+	tagSize    = 16
+)
+
+// ErrCorrupt: the stored bytes are not a stream sealed under the key (a
+// wrong key, tampering, truncation).
+var ErrCorrupt = errors.New("objcrypt: encrypted object is corrupt or the key is wrong")
+
+// NewKey returns a fresh random data key.
+func NewKey() []byte {
+	k := make([]byte, KeySize)
+	if _, err := rand.Read(k); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return k
+}
+
+// SealedSize is the stored size of a stream of n plaintext bytes.
+func SealedSize(n int64) int64 {
+	return int64(headerSize) + chunks(n)*tagSize + n
+}
+
+func chunks(n int64) int64 {
+	if n == 0 {
+		return 1
+	}
+	return (n + ChunkSize - 1) / ChunkSize
+}
+
+func chunkAEAD(key, salt []byte) (cipher.AEAD, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("objcrypt: data key must be %d bytes", KeySize)
+	}
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("sekisho object chunks\x00"))
+	m.Write(salt)
+	block, err := aes.NewCipher(m.Sum(nil))
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+func nonce(dst []byte, idx int64, last bool) []byte {
+	dst = dst[:12]
+	binary.BigEndian.PutUint64(dst, uint64(idx))
+	var f uint32
+	if last {
+		f = 1
+	}
+	binary.BigEndian.PutUint32(dst[8:], f)
+	return dst
+}
+
+// Encrypt returns a reader of the sealed stream of r's bytes under key.
+func Encrypt(key []byte, r io.Reader) (io.Reader, error) {
+	salt := make([]byte, saltSize)
+	if _, err := rand.Read(salt); err != nil {
+		return nil, err
+	}
+	aead, err := chunkAEAD(key, salt)
+	if err != nil {
+		return nil, err
+	}
+	e := &encrypter{src: r, aead: aead, plain: make([]byte, ChunkSize+1)}
+	e.out = append(append(make([]byte, 0, ChunkSize+tagSize+headerSize), magic...), salt...)
+	return e, nil
+}
+
+type encrypter struct {
+	src   io.Reader
+	aead  cipher.AEAD
+	idx   int64
+	plain []byte // ChunkSize+1: one byte of look-ahead
+	ahead int    // bytes of the next chunk already read into plain
+	out   []byte // sealed bytes not yet returned
+	done  bool
+	err   error
+	nb    [12]byte
+}
+
+func (e *encrypter) Read(p []byte) (int, error) {
+	for len(e.out) == 0 {
+		if e.err != nil {
+			return 0, e.err
+		}
+		if e.done {
+			return 0, io.EOF
+		}
+		e.fill()
+	}
+	n := copy(p, e.out)
+	e.out = e.out[n:]
+	return n, nil
+}
+
+// fill seals the next chunk into out.
+func (e *encrypter) fill() {
+	n, err := io.ReadFull(e.src, e.plain[e.ahead:])
+	n += e.ahead
+	last := false
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		last = true
+	case err != nil:
+		e.err = err
+		return
+	}
+	size := min(n, ChunkSize)
+	if n <= ChunkSize {
+		last = true
+	}
+	e.out = e.aead.Seal(e.out[:0], nonce(e.nb[:], e.idx, last), e.plain[:size], nil)
+	e.idx++
+	if last {
+		e.done = true
+		return
+	}
+	e.plain[0] = e.plain[ChunkSize]
+	e.ahead = 1
+}
+
+// Reader reads the plaintext of a sealed stream of a known plaintext size
+// at any offset. It is not safe for concurrent use.
+type Reader struct {
+	src    io.ReaderAt
+	size   int64
+	aead   cipher.AEAD
+	cached int64 // index of the chunk in plain, or -1
+	plain  []byte
+	sealed []byte
+	nb     [12]byte
+}
+
+// Open returns a Reader of the stream in src, whose plaintext is size
+// bytes. It checks the header; chunks are checked as they are read.
+func Open(key []byte, src io.ReaderAt, size int64) (*Reader, error) {
+	if size < 0 {
+		return nil, ErrCorrupt
+	}
+	hdr := make([]byte, headerSize)
+	if _, err := src.ReadAt(hdr, 0); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ErrCorrupt
+		}
+		return nil, err
+	}
+	if string(hdr[:len(magic)]) != magic {
+		return nil, ErrCorrupt
+	}
+	aead, err := chunkAEAD(key, hdr[len(magic):])
+	if err != nil {
+		return nil, err
+	}
+	return &Reader{src: src, size: size, aead: aead, cached: -1}, nil
+}
+
+// Size is the plaintext size.
+func (r *Reader) Size() int64 { return r.size }
+
+// chunk decrypts chunk idx into r.plain.
+func (r *Reader) chunk(idx int64) error {
+	if idx == r.cached {
+		return nil
+	}
+	r.cached = -1
+	n := min(int64(ChunkSize), r.size-idx*ChunkSize)
+	if r.sealed == nil {
+		r.sealed = make([]byte, ChunkSize+tagSize)
+		r.plain = make([]byte, 0, ChunkSize)
+	}
+	buf := r.sealed[:n+tagSize]
+	off := int64(headerSize) + idx*(ChunkSize+tagSize)
+	if _, err := r.src.ReadAt(buf, off); err != nil {
+		if errors.Is(err, io.EOF) {
+			return ErrCorrupt
+		}
+		return err
+	}
+	last := idx == chunks(r.size)-1
+	plain, err := r.aead.Open(r.plain[:0], nonce(r.nb[:], idx, last), buf, nil)
+	if err != nil {
+		return ErrCorrupt
+	}
+	r.plain, r.cached = plain, idx
+	return nil
+}
+
+// ReadAt reads plaintext at off.
+func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("objcrypt: negative offset")
+	}
+	total := 0
+	for len(p) > 0 {
+		if off >= r.size {
+			if r.size == 0 && r.cached != 0 {
+				// An empty stream still has its one (empty) chunk to check.
+				if err := r.chunk(0); err != nil {
+					return total, err
+				}
+			}
+			return total, io.EOF
+		}
+		idx := off / ChunkSize
+		if err := r.chunk(idx); err != nil {
+			return total, err
+		}
+		n := copy(p, r.plain[off-idx*ChunkSize:])
+		p, off, total = p[n:], off+int64(n), total+n
+	}
+	return total, nil
+}

@@ -268,7 +268,7 @@ func New(cfg *Config) (*App, error) {
 		return nil, err
 	}
 	log, meta := a.log, a.meta
-	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log}
+	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key}
 	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
 	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox}

@@ -57,6 +57,16 @@ func (e *Error) With(name, value string) *Error {
 	return &c
 }
 
+// WithHeader adds a response header (sent with the name as given) and
+// returns e.
+func (e *Error) WithHeader(name, value string) *Error {
+	if e.Header == nil {
+		e.Header = http.Header{}
+	}
+	e.Header[name] = append(e.Header[name], value)
+	return e
+}
+
 // WithErr returns a copy of e that wraps cause (for logs and errors.Is).
 func (e *Error) WithErr(cause error) *Error {
 	c := *e

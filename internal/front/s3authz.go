@@ -111,12 +111,21 @@ func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resour
 				r.Set("s3:max-keys", q.get("max-keys"))
 			}
 		}
-	case "s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:DeleteObject", "s3:GetObjectAttributes", "s3:GetObjectAcl":
+	case "s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging", "s3:DeleteObjectTagging", "s3:DeleteObject", "s3:GetObjectAttributes", "s3:GetObjectAcl",
+		"s3:GetObjectVersion", "s3:GetObjectVersionTagging", "s3:PutObjectVersionTagging", "s3:DeleteObjectVersionTagging", "s3:DeleteObjectVersion",
+		"s3:GetObjectVersionAttributes", "s3:GetObjectVersionAcl":
+		version := ""
+		if resource == objectARN(q.route.Bucket, q.route.Key) {
+			version = q.get("versionId")
+			if version != "" {
+				r.Set("s3:versionid", version)
+			}
+		}
 		if !uses("s3:existingobjecttag/") {
 			break // reading the object's tags costs a lookup no policy needs
 		}
 		key := strings.TrimPrefix(resource, bucketARN(bucket)+"/")
-		tags, err := h.cfg.S3.ObjectTagsForAuthz(q.r.Context(), bucket, key)
+		tags, err := h.cfg.S3.ObjectTagsForAuthz(q.r.Context(), bucket, key, version)
 		if err != nil {
 			// Tags a Deny may test could not be read: deny.
 			return fmt.Errorf("reading the tags of %s for authorization: %w", resource, err)

@@ -74,7 +74,21 @@ func (h *Handler) s3CreateBucket(q *s3Request) error {
 			return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 		}
 	}
-	if err := h.cfg.S3.CreateBucket(q.r.Context(), q.route.Bucket, cfg.LocationConstraint, q.p.Account); err != nil {
+	var opts []s3.BucketOption
+	switch v := strings.ToLower(q.r.Header.Get("x-amz-bucket-object-lock-enabled")); v {
+	case "", "false":
+	case "true":
+		// S3 asks for these too when a bucket is made with object lock.
+		for _, a := range []string{"s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning"} {
+			if err := h.authorizeS3(q, a, q.route.Bucket, bucketARN(q.route.Bucket)); err != nil {
+				return err
+			}
+		}
+		opts = append(opts, s3.WithObjectLock)
+	default:
+		return awserr.New(400, "InvalidArgument", "x-amz-bucket-object-lock-enabled must be true or false").With("ArgumentName", "x-amz-bucket-object-lock-enabled").With("ArgumentValue", v)
+	}
+	if err := h.cfg.S3.CreateBucket(q.r.Context(), q.route.Bucket, cfg.LocationConstraint, q.p.Account, opts...); err != nil {
 		return err
 	}
 	q.w.Header().Set("Location", "/"+q.route.Bucket)
@@ -354,18 +368,6 @@ func (h *Handler) s3DeleteBucketCors(q *s3Request) error {
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// s3GetBucketVersioning reports versioning as never enabled: sekisho keeps
-// one version of each object.
-func (h *Handler) s3GetBucketVersioning(q *s3Request) error {
-	if _, err := h.cfg.S3.Bucket(q.r.Context(), q.route.Bucket); err != nil {
-		return err
-	}
-	return writeS3XML(q.w, struct {
-		XMLName xml.Name `xml:"VersioningConfiguration"`
-		Xmlns   string   `xml:"xmlns,attr"`
-	}{Xmlns: s3Xmlns})
 }
 
 // s3GetAcl reports the canned "private" ACL, the only one sekisho has:

@@ -100,6 +100,19 @@ var s3Ops = map[string]s3Op{
 	"PutBucketCors":           {(*Handler).s3PutBucketCors, "s3:PutBucketCORS", resBucket},
 	"DeleteBucketCors":        {(*Handler).s3DeleteBucketCors, "s3:PutBucketCORS", resBucket},
 	"GetBucketVersioning":     {(*Handler).s3GetBucketVersioning, "s3:GetBucketVersioning", resBucket},
+	"PutBucketVersioning":     {(*Handler).s3PutBucketVersioning, "s3:PutBucketVersioning", resBucket},
+	"ListObjectVersions":      {(*Handler).s3ListObjectVersions, "s3:ListBucketVersions", resBucket},
+	"GetBucketEncryption":     {(*Handler).s3GetBucketEncryption, "s3:GetEncryptionConfiguration", resBucket},
+	"PutBucketEncryption":     {(*Handler).s3PutBucketEncryption, "s3:PutEncryptionConfiguration", resBucket},
+	"DeleteBucketEncryption":  {(*Handler).s3DeleteBucketEncryption, "s3:PutEncryptionConfiguration", resBucket},
+
+	"GetObjectLockConfiguration": {(*Handler).s3GetObjectLockConfiguration, "s3:GetBucketObjectLockConfiguration", resBucket},
+	"PutObjectLockConfiguration": {(*Handler).s3PutObjectLockConfiguration, "s3:PutBucketObjectLockConfiguration", resBucket},
+	"GetObjectRetention":         {(*Handler).s3GetObjectRetention, "s3:GetObjectRetention", resObject},
+	"PutObjectRetention":         {(*Handler).s3PutObjectRetention, "s3:PutObjectRetention", resObject},
+	"GetObjectLegalHold":         {(*Handler).s3GetObjectLegalHold, "s3:GetObjectLegalHold", resObject},
+	"PutObjectLegalHold":         {(*Handler).s3PutObjectLegalHold, "s3:PutObjectLegalHold", resObject},
+
 	"GetBucketTagging":        {(*Handler).s3GetBucketTagging, "s3:GetBucketTagging", resBucket},
 	"PutBucketTagging":        {(*Handler).s3PutBucketTagging, "s3:PutBucketTagging", resBucket},
 	"DeleteBucketTagging":     {(*Handler).s3DeleteBucketTagging, "s3:PutBucketTagging", resBucket},
@@ -196,6 +209,12 @@ func (s3Codec) read(h *Handler, c *apiCall) error {
 		return awserr.New(400, "InvalidArgument", "Object keys must be valid UTF-8.")
 	}
 	q := &s3Request{apiCall: c, route: route, query: query}
+	if va, ok := versionActions[o.Action]; ok && q.has("versionId") {
+		// The same row, authorized as the version's action.
+		vo := *o
+		vo.Action = va
+		o = &vo
+	}
 	c.s3, c.in, c.op, c.tbl = q, q, o, h.tables["s3"]
 	if route.Operation != "PreflightRequest" && route.Bucket != "" && r.Header.Get("Origin") != "" {
 		h.s3CORSHeaders(q)

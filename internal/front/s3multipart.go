@@ -8,6 +8,7 @@ import (
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/checksum"
 	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 func (h *Handler) s3CreateMultipartUpload(q *s3Request) error {
@@ -23,10 +24,14 @@ func (h *Handler) s3CreateMultipartUpload(q *s3Request) error {
 		}
 		in.ChecksumAlgorithm = a
 	}
+	if in.SSE, err = sseRequest(q.r); err != nil {
+		return err
+	}
 	u, err := h.cfg.S3.CreateMultipartUpload(q.r.Context(), in)
 	if err != nil {
 		return err
 	}
+	setSSEHeaders(q.w.Header(), u.SSE)
 	if u.ChecksumAlgorithm != "" {
 		q.w.Header().Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
 		q.w.Header().Set("x-amz-checksum-type", u.ChecksumType)
@@ -57,9 +62,16 @@ func (h *Handler) s3UploadPart(q *s3Request) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.cfg.S3.UploadPart(q.r.Context(), q.route.Bucket, q.route.Key, q.get("uploadId"), n, body)
+	ck, err := customerKey(q.r, "x-amz-")
+	if err != nil {
+		return err
+	}
+	p, err := h.cfg.S3.UploadPart(q.r.Context(), q.route.Bucket, q.route.Key, q.get("uploadId"), n, body, ck)
 	if err != nil {
 		return s3AuthError(err)
+	}
+	if ck != nil {
+		setSSEHeaders(q.w.Header(), &store.Encryption{CustomerKeyMD5: ck.MD5})
 	}
 	q.w.Header().Set("ETag", p.ETag)
 	setChecksumHeaders(q.w.Header(), p.Checksums, "")
@@ -72,17 +84,30 @@ func (h *Handler) s3UploadPartCopy(q *s3Request) error {
 	if err != nil {
 		return err
 	}
-	sb, sk, err := copySource(q)
+	sb, sk, sv, err := copySource(q)
 	if err != nil {
 		return err
 	}
-	if err := h.authorizeS3(q, "s3:GetObject", sb, objectARN(sb, sk)); err != nil {
+	if err := h.authorizeCopySource(q, sb, sk, sv); err != nil {
 		return err
 	}
-	p, err := h.cfg.S3.UploadPartCopy(q.r.Context(), q.route.Bucket, q.route.Key, q.get("uploadId"), n, sb, sk,
-		q.r.Header.Get("x-amz-copy-source-range"), readConditions(q.r, "x-amz-copy-source-"))
+	in := s3.PartCopyInput{
+		Bucket: q.route.Bucket, Key: q.route.Key, UploadID: q.get("uploadId"), Number: n,
+		SrcBucket: sb, SrcKey: sk, SrcVersionID: sv,
+		SrcRange: q.r.Header.Get("x-amz-copy-source-range"), SrcCond: readConditions(q.r, "x-amz-copy-source-"),
+	}
+	if in.SrcSSE, err = customerKey(q.r, "x-amz-copy-source-"); err != nil {
+		return err
+	}
+	if in.SSE, err = customerKey(q.r, "x-amz-"); err != nil {
+		return err
+	}
+	p, err := h.cfg.S3.UploadPartCopy(q.r.Context(), in)
 	if err != nil {
 		return err
+	}
+	if sv != "" {
+		q.w.Header().Set("x-amz-copy-source-version-id", sv)
 	}
 	return writeS3XML(q.w, struct {
 		XMLName      xml.Name `xml:"CopyPartResult"`
@@ -128,6 +153,8 @@ func (h *Handler) s3CompleteMultipartUpload(q *s3Request) error {
 	if err != nil {
 		return err
 	}
+	setSSEHeaders(q.w.Header(), o.SSE)
+	h.setObjectVersion(q, o)
 	return writeS3XML(q.w, struct {
 		XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
 		Xmlns    string   `xml:"xmlns,attr"`

@@ -160,12 +160,20 @@ func (h *Handler) s3PutObject(q *s3Request) error {
 		return err
 	}
 	in := s3.PutInput{Bucket: q.route.Bucket, Key: q.route.Key, Body: body, ObjectAttrs: attrs, Cond: writeConditions(q.r)}
+	if in.SSE, err = sseRequest(q.r); err != nil {
+		return err
+	}
+	if in.Lock, err = lockRequest(q.r); err != nil {
+		return err
+	}
 	o, err := h.cfg.S3.PutObject(q.r.Context(), in)
 	if err != nil {
 		return s3AuthError(err)
 	}
 	q.w.Header().Set("ETag", o.ETag)
 	setChecksumHeaders(q.w.Header(), o.Checksums, o.ChecksumType)
+	setSSEHeaders(q.w.Header(), o.SSE)
+	h.setObjectVersion(q, o)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -174,6 +182,11 @@ func (h *Handler) s3GetObject(q *s3Request) error {
 	in := s3.GetInput{
 		Bucket: q.route.Bucket, Key: q.route.Key, Range: q.r.Header.Get("Range"),
 		Cond: readConditions(q.r, ""), Head: q.route.Operation == "HeadObject",
+		VersionID: q.get("versionId"),
+	}
+	var err error
+	if in.SSE, err = customerKey(q.r, "x-amz-"); err != nil {
+		return err
 	}
 	if q.has("partNumber") {
 		n, err := strconv.Atoi(q.get("partNumber"))
@@ -198,6 +211,9 @@ func (h *Handler) s3GetObject(q *s3Request) error {
 	for k, v := range o.Headers {
 		hd.Set(k, v)
 	}
+	setSSEHeaders(hd, o.SSE)
+	setLockHeaders(hd, o)
+	h.setObjectVersion(q, o)
 	for k, v := range o.Metadata {
 		// Lower case, as S3 sends them: Set would canonicalise
 		// x-amz-meta-owner to X-Amz-Meta-Owner, and clients read the
@@ -247,9 +263,34 @@ func (h *Handler) s3GetObject(q *s3Request) error {
 	return nil
 }
 
+// setObjectVersion reports an object's version id, if its bucket has
+// versioning.
+func (h *Handler) setObjectVersion(q *s3Request, o store.Object) {
+	if o.VersionID != "" {
+		setVersionHeader(q.w.Header(), o.VersionID)
+		return
+	}
+	if b, err := h.cfg.S3.Bucket(q.r.Context(), o.Bucket); err == nil {
+		setVersionHeader(q.w.Header(), s3.ReportedVersion(b, o))
+	}
+}
+
 func (h *Handler) s3DeleteObject(q *s3Request) error {
-	if err := h.cfg.S3.DeleteObject(q.r.Context(), q.route.Bucket, q.route.Key); err != nil {
+	bypass, err := h.bypassGovernance(q)
+	if err != nil {
 		return err
+	}
+	in := s3.DeleteInput{Bucket: q.route.Bucket, Key: q.route.Key, VersionID: q.get("versionId"), BypassGovernance: bypass}
+	if q.r.Header.Get("If-Match") != "" {
+		in.Cond.IfMatch = q.r.Header.Get("If-Match")
+	}
+	out, err := h.cfg.S3.Delete(q.r.Context(), in)
+	if err != nil {
+		return err
+	}
+	setVersionHeader(q.w.Header(), out.VersionID)
+	if out.DeleteMarker {
+		q.w.Header().Set("x-amz-delete-marker", "true")
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -259,17 +300,30 @@ func (h *Handler) s3DeleteObjects(q *s3Request) error {
 	var req struct {
 		Quiet   bool `xml:"Quiet"`
 		Objects []struct {
-			Key string `xml:"Key"`
+			Key       string `xml:"Key"`
+			VersionID string `xml:"VersionId"`
 		} `xml:"Object"`
 	}
 	if err := decodeXML(q, true, &req); err != nil {
 		return err
 	}
-	// Each key needs s3:DeleteObject of its own.
-	var keys []string
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	bypass, err := h.bypassGovernance(q)
+	if err != nil {
+		return err
+	}
+	// Each key needs s3:DeleteObject (a version s3:DeleteObjectVersion)
+	// of its own.
+	var ids []s3.ObjectID
 	denied := map[int]*awserr.Error{}
 	for i, o := range req.Objects {
-		if err := h.authorizeS3(q, "s3:DeleteObject", q.route.Bucket, objectARN(q.route.Bucket, o.Key)); err != nil {
+		action := "s3:DeleteObject"
+		if o.VersionID != "" {
+			action = "s3:DeleteObjectVersion"
+		}
+		if err := h.authorizeS3(q, action, q.route.Bucket, objectARN(q.route.Bucket, o.Key)); err != nil {
 			e, ok := awserr.As(err)
 			if !ok {
 				return err
@@ -277,15 +331,11 @@ func (h *Handler) s3DeleteObjects(q *s3Request) error {
 			denied[i] = e
 			continue
 		}
-		keys = append(keys, o.Key)
-	}
-	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
-		return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+		ids = append(ids, s3.ObjectID{Key: o.Key, VersionID: o.VersionID})
 	}
 	var allowed []s3.DeleteResult
-	if len(keys) > 0 {
-		var err error
-		if allowed, err = h.cfg.S3.DeleteObjects(q.r.Context(), q.route.Bucket, keys); err != nil {
+	if len(ids) > 0 {
+		if allowed, err = h.cfg.S3.DeleteObjects(q.r.Context(), q.route.Bucket, ids, bypass); err != nil {
 			return err
 		}
 	} else if _, err := h.cfg.S3.Bucket(q.r.Context(), q.route.Bucket); err != nil {
@@ -294,19 +344,23 @@ func (h *Handler) s3DeleteObjects(q *s3Request) error {
 	var results []s3.DeleteResult
 	for i, o := range req.Objects {
 		if e, ok := denied[i]; ok {
-			results = append(results, s3.DeleteResult{Key: o.Key, Err: e})
+			results = append(results, s3.DeleteResult{Key: o.Key, Err: e, DeleteOutput: s3.DeleteOutput{VersionID: o.VersionID}})
 			continue
 		}
 		results = append(results, allowed[0])
 		allowed = allowed[1:]
 	}
 	type deleted struct {
-		Key string `xml:"Key"`
+		Key                   string `xml:"Key"`
+		VersionID             string `xml:"VersionId,omitempty"`
+		DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+		DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
 	}
 	type failed struct {
-		Key     string `xml:"Key"`
-		Code    string `xml:"Code"`
-		Message string `xml:"Message"`
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId,omitempty"`
+		Code      string `xml:"Code"`
+		Message   string `xml:"Message"`
 	}
 	out := struct {
 		XMLName xml.Name  `xml:"DeleteResult"`
@@ -314,11 +368,22 @@ func (h *Handler) s3DeleteObjects(q *s3Request) error {
 		Deleted []deleted `xml:"Deleted"`
 		Errors  []failed  `xml:"Error"`
 	}{Xmlns: s3Xmlns}
-	for _, r := range results {
-		if r.Err != nil {
-			out.Errors = append(out.Errors, failed{r.Key, r.Err.Code, r.Err.Message})
-		} else if !req.Quiet {
-			out.Deleted = append(out.Deleted, deleted{r.Key})
+	for i, r := range results {
+		asked := req.Objects[i].VersionID
+		switch {
+		case r.Err != nil:
+			out.Errors = append(out.Errors, failed{r.Key, asked, r.Err.Code, r.Err.Message})
+		case req.Quiet:
+		case asked != "":
+			d := deleted{Key: r.Key, VersionID: asked, DeleteMarker: r.DeleteMarker}
+			if r.DeleteMarker {
+				d.DeleteMarkerVersionID = asked
+			}
+			out.Deleted = append(out.Deleted, d)
+		case r.DeleteMarker:
+			out.Deleted = append(out.Deleted, deleted{Key: r.Key, DeleteMarker: true, DeleteMarkerVersionID: r.VersionID})
+		default:
+			out.Deleted = append(out.Deleted, deleted{Key: r.Key})
 		}
 	}
 	return writeS3XML(q.w, out)
@@ -326,33 +391,54 @@ func (h *Handler) s3DeleteObjects(q *s3Request) error {
 
 // copySource parses x-amz-copy-source: "bucket/key" or "/bucket/key",
 // URL-encoded, optionally with ?versionId=.
-func copySource(q *s3Request) (bucket, key string, err error) {
+func copySource(q *s3Request) (bucket, key, version string, err error) {
 	v := q.r.Header.Get("x-amz-copy-source")
 	if i := strings.Index(v, "?"); i >= 0 {
-		if !strings.HasPrefix(v[i+1:], "versionId=") || strings.TrimPrefix(v[i+1:], "versionId=") != "null" {
-			return "", "", awserr.New(400, "InvalidArgument", "sekisho keeps no object versions; only versionId=null may be copied.").With("ArgumentName", "x-amz-copy-source")
+		vals, perr := url.ParseQuery(v[i+1:])
+		version = vals.Get("versionId")
+		if perr != nil || version == "" || len(vals) != 1 {
+			return "", "", "", awserr.New(400, "InvalidArgument", "Invalid version id specified").With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", v)
 		}
 		v = v[:i]
 	}
 	src, uerr := url.PathUnescape(strings.TrimPrefix(v, "/"))
 	bucket, key, ok := strings.Cut(src, "/")
 	if uerr != nil || !ok || bucket == "" || key == "" {
-		return "", "", awserr.New(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey").With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", v)
+		return "", "", "", awserr.New(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey").With("ArgumentName", "x-amz-copy-source").With("ArgumentValue", v)
 	}
-	return bucket, key, nil
+	return bucket, key, version, nil
+}
+
+// authorizeCopySource checks the caller may read a copy's source (a
+// version of it: s3:GetObjectVersion).
+func (h *Handler) authorizeCopySource(q *s3Request, bucket, key, version string) error {
+	action := "s3:GetObject"
+	if version != "" {
+		action = "s3:GetObjectVersion"
+	}
+	return h.authorizeS3(q, action, bucket, objectARN(bucket, key))
 }
 
 func (h *Handler) s3CopyObject(q *s3Request) error {
-	sb, sk, err := copySource(q)
+	sb, sk, sv, err := copySource(q)
 	if err != nil {
 		return err
 	}
-	if err := h.authorizeS3(q, "s3:GetObject", sb, objectARN(sb, sk)); err != nil {
+	if err := h.authorizeCopySource(q, sb, sk, sv); err != nil {
 		return err
 	}
 	in := s3.CopyInput{
-		Bucket: q.route.Bucket, Key: q.route.Key, SrcBucket: sb, SrcKey: sk,
+		Bucket: q.route.Bucket, Key: q.route.Key, SrcBucket: sb, SrcKey: sk, SrcVersionID: sv,
 		SrcCond: readConditions(q.r, "x-amz-copy-source-"), Cond: writeConditions(q.r),
+	}
+	if in.SSE, err = sseRequest(q.r); err != nil {
+		return err
+	}
+	if in.SrcSSE, err = customerKey(q.r, "x-amz-copy-source-"); err != nil {
+		return err
+	}
+	if in.Lock, err = lockRequest(q.r); err != nil {
+		return err
 	}
 	switch d := q.r.Header.Get("x-amz-metadata-directive"); d {
 	case "", "COPY":
@@ -379,9 +465,15 @@ func (h *Handler) s3CopyObject(q *s3Request) error {
 		}
 		in.ChecksumAlgorithm = a
 	}
-	o, err := h.cfg.S3.CopyObject(q.r.Context(), in)
+	out, err := h.cfg.S3.CopyObject(q.r.Context(), in)
 	if err != nil {
 		return err
+	}
+	o := out.Object
+	setSSEHeaders(q.w.Header(), o.SSE)
+	setVersionHeader(q.w.Header(), out.VersionID)
+	if out.SrcVersionID != "" {
+		q.w.Header().Set("x-amz-copy-source-version-id", out.SrcVersionID)
 	}
 	return writeS3XML(q.w, struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
@@ -412,10 +504,11 @@ type xmlTag struct {
 }
 
 func (h *Handler) s3GetObjectTagging(q *s3Request) error {
-	tags, err := h.cfg.S3.GetObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key)
+	tags, v, err := h.cfg.S3.GetObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key, q.get("versionId"))
 	if err != nil {
 		return err
 	}
+	setVersionHeader(q.w.Header(), v)
 	out := xmlTagging{Xmlns: s3Xmlns, Tags: []xmlTag{}}
 	for k, v := range tags {
 		out.Tags = append(out.Tags, xmlTag{k, v})
@@ -436,17 +529,21 @@ func (h *Handler) s3PutObjectTagging(q *s3Request) error {
 		}
 		tags[t.Key] = t.Value
 	}
-	if err := h.cfg.S3.PutObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key, tags); err != nil {
+	v, err := h.cfg.S3.PutObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key, q.get("versionId"), tags)
+	if err != nil {
 		return err
 	}
+	setVersionHeader(q.w.Header(), v)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }
 
 func (h *Handler) s3DeleteObjectTagging(q *s3Request) error {
-	if err := h.cfg.S3.PutObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key, nil); err != nil {
+	v, err := h.cfg.S3.PutObjectTagging(q.r.Context(), q.route.Bucket, q.route.Key, q.get("versionId"), nil)
+	if err != nil {
 		return err
 	}
+	setVersionHeader(q.w.Header(), v)
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -461,10 +558,11 @@ func (h *Handler) s3GetObjectAttributes(q *s3Request) error {
 	if len(want) == 0 {
 		return awserr.New(400, "InvalidArgument", "Invalid attribute name specified.").With("ArgumentName", "x-amz-object-attributes")
 	}
-	o, err := h.cfg.S3.HeadObject(q.r.Context(), q.route.Bucket, q.route.Key)
+	o, err := h.cfg.S3.HeadVersion(q.r.Context(), q.route.Bucket, q.route.Key, q.get("versionId"))
 	if err != nil {
 		return err
 	}
+	h.setObjectVersion(q, o)
 	maxParts, err := strconv.Atoi(q.r.Header.Get("x-amz-max-parts"))
 	if err != nil || maxParts <= 0 || maxParts > 1000 {
 		maxParts = 1000

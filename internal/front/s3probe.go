@@ -70,6 +70,4 @@ var s3ProbeOps = map[string]s3Op{
 		"s3:GetBucketWebsite", resBucket},
 	"GetBucketReplication": {s3PlainBucket(nil, awserr.New(404, "ReplicationConfigurationNotFoundError", "The replication configuration was not found")),
 		"s3:GetReplicationConfiguration", resBucket},
-	"GetObjectLockConfiguration": {s3PlainBucket(nil, awserr.New(404, "ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket")),
-		"s3:GetBucketObjectLockConfiguration", resBucket},
 }

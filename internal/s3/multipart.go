@@ -38,6 +38,9 @@ type CreateUploadInput struct {
 	// ChecksumType is "COMPOSITE", "FULL_OBJECT" or "" (the algorithm's
 	// default).
 	ChecksumType string
+	// SSE is the encryption the object gets; an SSE-C key must then come
+	// with every part.
+	SSE SSERequest
 }
 
 // CreateMultipartUpload starts a multipart upload and returns it.
@@ -59,13 +62,21 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in CreateUploadInpu
 	case ctype != "" && ctype != "FULL_OBJECT" && ctype != "COMPOSITE":
 		return store.Upload{}, awserr.New(400, "InvalidRequest", "Value for x-amz-checksum-type header is invalid.")
 	}
+	b, err := s.Bucket(ctx, in.Bucket)
+	if err != nil {
+		return store.Upload{}, err
+	}
+	enc, _, err := s.newEncryption(b, in.SSE)
+	if err != nil {
+		return store.Upload{}, err
+	}
 	now := s.now().UTC()
 	u := store.Upload{
 		Bucket: in.Bucket, Key: in.Key, ID: newUploadID(now), Initiated: now.Truncate(time.Millisecond), Owner: in.Owner,
 		Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags,
-		ChecksumAlgorithm: string(in.ChecksumAlgorithm), ChecksumType: ctype,
+		ChecksumAlgorithm: string(in.ChecksumAlgorithm), ChecksumType: ctype, SSE: enc,
 	}
-	err := s.Meta.CreateUpload(ctx, u)
+	err = s.Meta.CreateUpload(ctx, u)
 	if errors.Is(err, store.ErrNotFound) {
 		return u, errNoSuchBucket(in.Bucket)
 	}
@@ -90,8 +101,28 @@ func checkPartNumber(n int) error {
 	return nil
 }
 
-// UploadPart stores one part of an upload.
-func (s *Service) UploadPart(ctx context.Context, bucket, key, id string, number int, b Body) (store.Part, error) {
+// uploadKey returns the data key an upload's parts are encrypted under
+// (nil: none), given the part request's SSE-C key.
+func (s *Service) uploadKey(u store.Upload, ck *CustomerKey) ([]byte, error) {
+	if u.SSE != nil && u.SSE.CustomerKeyMD5 != "" {
+		if ck == nil {
+			return nil, awserr.New(400, "InvalidRequest", "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.")
+		}
+		k, err := s.readKey(u.SSE, ck)
+		if err != nil {
+			return nil, awserr.New(400, "InvalidRequest", "The provided encryption parameters did not match the ones used originally.")
+		}
+		return k, nil
+	}
+	if ck != nil {
+		return nil, awserr.New(400, "InvalidRequest", "The multipart upload initiate did not request encryption with a customer-provided key; the part request must not carry one.")
+	}
+	return s.readKey(u.SSE, nil)
+}
+
+// UploadPart stores one part of an upload. ck is the request's SSE-C
+// key, which must be the upload's if it has one.
+func (s *Service) UploadPart(ctx context.Context, bucket, key, id string, number int, b Body, ck *CustomerKey) (store.Part, error) {
 	if err := checkPartNumber(number); err != nil {
 		return store.Part{}, err
 	}
@@ -99,7 +130,11 @@ func (s *Service) UploadPart(ctx context.Context, bucket, key, id string, number
 	if err != nil {
 		return store.Part{}, err
 	}
-	w, err := s.write(ctx, b, checksum.Algorithm(u.ChecksumAlgorithm), false)
+	dk, err := s.uploadKey(u, ck)
+	if err != nil {
+		return store.Part{}, err
+	}
+	w, err := s.write(ctx, b, checksum.Algorithm(u.ChecksumAlgorithm), false, dk)
 	if err != nil {
 		return store.Part{}, err
 	}
@@ -122,17 +157,35 @@ func (s *Service) putPart(ctx context.Context, u store.Upload, number int, w wri
 	return p, nil
 }
 
+// PartCopyInput is an UploadPartCopy request.
+type PartCopyInput struct {
+	Bucket, Key, UploadID string
+	Number                int
+	SrcBucket, SrcKey     string
+	// SrcVersionID selects a version of the source ("" the current one).
+	SrcVersionID string
+	SrcRange     string
+	SrcCond      Conditions
+	// SrcSSE and SSE are the source's and the upload's SSE-C keys.
+	SrcSSE, SSE *CustomerKey
+}
+
 // UploadPartCopy stores a part copied from a byte range (or all) of an
 // existing object.
-func (s *Service) UploadPartCopy(ctx context.Context, bucket, key, id string, number int, srcBucket, srcKey, srcRange string, srcCond Conditions) (store.Part, error) {
+func (s *Service) UploadPartCopy(ctx context.Context, in PartCopyInput) (store.Part, error) {
+	number, srcRange := in.Number, in.SrcRange
 	if err := checkPartNumber(number); err != nil {
 		return store.Part{}, err
 	}
-	u, err := s.upload(ctx, bucket, key, id)
+	u, err := s.upload(ctx, in.Bucket, in.Key, in.UploadID)
 	if err != nil {
 		return store.Part{}, err
 	}
-	src, err := s.GetObject(ctx, GetInput{Bucket: srcBucket, Key: srcKey, Cond: srcCond, Head: true})
+	dk, err := s.uploadKey(u, in.SSE)
+	if err != nil {
+		return store.Part{}, err
+	}
+	src, err := s.GetObject(ctx, GetInput{Bucket: in.SrcBucket, Key: in.SrcKey, VersionID: in.SrcVersionID, Cond: in.SrcCond, Head: true, SSE: in.SrcSSE})
 	if IsNotModified(err) {
 		err = errPrecondition("x-amz-copy-source-If-None-Match")
 	}
@@ -154,12 +207,16 @@ func (s *Service) UploadPartCopy(ctx context.Context, bucket, key, id string, nu
 	if length > MaxPutSize {
 		return store.Part{}, errTooLarge(length)
 	}
-	r, err := s.open(ctx, so, start, length)
+	sk, err := s.readKey(so.SSE, in.SrcSSE)
+	if err != nil {
+		return store.Part{}, err
+	}
+	r, err := s.open(ctx, so, start, length, sk)
 	if err != nil {
 		return store.Part{}, err
 	}
 	defer r.Close()
-	w, err := s.write(ctx, Body{R: r, Size: length}, checksum.Algorithm(u.ChecksumAlgorithm), false)
+	w, err := s.write(ctx, Body{R: r, Size: length}, checksum.Algorithm(u.ChecksumAlgorithm), false, dk)
 	if err != nil {
 		return store.Part{}, err
 	}
@@ -215,6 +272,10 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 	if _, err := s.upload(ctx, in.Bucket, in.Key, in.UploadID); err != nil {
 		return store.Object{}, err
 	}
+	b, err := s.Bucket(ctx, in.Bucket)
+	if err != nil {
+		return store.Object{}, err
+	}
 	now := s.now().UTC().Truncate(time.Second)
 	build := func(u store.Upload, stored []store.Part, old *store.Object) (store.Object, error) {
 		if err := in.Cond.checkWrite(in.Key, old); err != nil {
@@ -226,7 +287,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		}
 		o := store.Object{
 			Bucket: in.Bucket, Key: in.Key, Modified: now,
-			Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags,
+			Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, SSE: u.SSE,
 		}
 		md := md5.New()
 		for _, cp := range in.Parts {
@@ -267,7 +328,8 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 			return o, err
 		}
 		o.Checksums, o.ChecksumType = sums, ctype
-		return o, nil
+		s.stamp(b, &o)
+		return o, s.applyLock(b, LockRequest{}, &o)
 	}
 	o, prev, parts, err := s.Meta.CompleteUpload(context.WithoutCancel(ctx), in.Bucket, in.Key, in.UploadID, build)
 	if errors.Is(err, store.ErrNotFound) {

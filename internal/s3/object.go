@@ -14,6 +14,7 @@ import (
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/checksum"
+	"github.com/sekisho/sekisho/internal/objcrypt"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -100,6 +101,8 @@ type PutInput struct {
 	Body
 	ObjectAttrs
 	Cond Conditions
+	SSE  SSERequest
+	Lock LockRequest
 }
 
 // PutObject stores an object. The bytes become durable before the
@@ -109,7 +112,12 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 	if err := checkKey(in.Key); err != nil {
 		return store.Object{}, err
 	}
-	if _, err := s.Bucket(ctx, in.Bucket); err != nil {
+	b, err := s.Bucket(ctx, in.Bucket)
+	if err != nil {
+		return store.Object{}, err
+	}
+	enc, key, err := s.newEncryption(b, in.SSE)
+	if err != nil {
 		return store.Object{}, err
 	}
 	if in.Cond != (Conditions{}) {
@@ -118,14 +126,19 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 			return store.Object{}, err
 		}
 	}
-	w, err := s.write(ctx, in.Body, "", true)
+	w, err := s.write(ctx, in.Body, "", true, key)
 	if err != nil {
 		return store.Object{}, err
 	}
 	o := store.Object{
 		Bucket: in.Bucket, Key: in.Key, BlobID: w.blobID, Inline: w.inline, Size: w.size, ETag: w.etag(),
 		Modified: s.now().UTC().Truncate(time.Second), Checksums: w.checksums, ChecksumType: "FULL_OBJECT",
-		Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags,
+		Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags, SSE: enc,
+	}
+	s.stamp(b, &o)
+	if err := s.applyLock(b, in.Lock, &o); err != nil {
+		s.freeBlobs(ctx, w.blobID)
+		return store.Object{}, err
 	}
 	return s.commit(ctx, o, in.Cond, w.blobID)
 }
@@ -160,16 +173,14 @@ func (s *Service) commit(ctx context.Context, o store.Object, cond Conditions, o
 	return o, nil
 }
 
-// HeadObject returns an object's metadata.
+// HeadObject returns the metadata of an object's current version.
 func (s *Service) HeadObject(ctx context.Context, bucket, key string) (store.Object, error) {
-	o, err := s.Meta.GetObject(ctx, bucket, key)
-	if errors.Is(err, store.ErrNotFound) {
-		if _, berr := s.Bucket(ctx, bucket); berr != nil {
-			return o, berr
-		}
-		return o, errNoSuchKey(key)
-	}
-	return o, err
+	return s.version(ctx, bucket, key, "")
+}
+
+// HeadVersion returns the metadata of a version ("" the current one).
+func (s *Service) HeadVersion(ctx context.Context, bucket, key, versionID string) (store.Object, error) {
+	return s.version(ctx, bucket, key, versionID)
 }
 
 // GetInput is a GetObject or HeadObject request.
@@ -182,6 +193,10 @@ type GetInput struct {
 	Cond       Conditions
 	// Head asks for metadata only: Body stays nil.
 	Head bool
+	// SSE is the request's SSE-C key, if any.
+	SSE *CustomerKey
+	// VersionID selects a version ("" the current one).
+	VersionID string
 }
 
 // GetOutput is an object, or the part of it asked for.
@@ -213,7 +228,11 @@ func (s *Service) GetObject(ctx context.Context, in GetInput) (GetOutput, error)
 }
 
 func (s *Service) getOnce(ctx context.Context, in GetInput) (GetOutput, error) {
-	o, err := s.HeadObject(ctx, in.Bucket, in.Key)
+	o, err := s.version(ctx, in.Bucket, in.Key, in.VersionID)
+	if err != nil {
+		return GetOutput{}, err
+	}
+	key, err := s.readKey(o.SSE, in.SSE)
 	if err != nil {
 		return GetOutput{}, err
 	}
@@ -256,7 +275,7 @@ func (s *Service) getOnce(ctx context.Context, in GetInput) (GetOutput, error) {
 	if in.Head {
 		return out, nil
 	}
-	out.Body, err = s.open(ctx, o, out.Start, out.Length)
+	out.Body, err = s.open(ctx, o, out.Start, out.Length, key)
 	return out, err
 }
 
@@ -302,16 +321,17 @@ func ParseRange(h string, size int64) (start, length int64, ok bool, err error) 
 	return s, e - s + 1, true, nil
 }
 
-// segment is the bytes [off, off+n) of one blob.
+// segment is the bytes [off, off+n) of one blob, whose plaintext is size
+// bytes long.
 type segment struct {
-	id     string
-	off, n int64
+	id           string
+	off, n, size int64
 }
 
 // segments maps [start, start+length) of o onto its blobs.
 func segments(o store.Object, start, length int64) []segment {
 	if len(o.Parts) == 0 {
-		return []segment{{o.BlobID, start, length}}
+		return []segment{{o.BlobID, start, length, o.Size}}
 	}
 	var out []segment
 	pos := int64(0)
@@ -320,7 +340,7 @@ func segments(o store.Object, start, length int64) []segment {
 		if length > 0 && end > start {
 			off := max(start-pos, 0)
 			n := min(p.Size-off, length)
-			out = append(out, segment{p.BlobID, off, n})
+			out = append(out, segment{p.BlobID, off, n, p.Size})
 			start += n
 			length -= n
 		}
@@ -331,9 +351,17 @@ func segments(o store.Object, start, length int64) []segment {
 
 // open opens the blobs behind a byte range of o. It opens all of them at
 // once so that freeing them after an overwrite cannot cut a read short.
-func (s *Service) open(ctx context.Context, o store.Object, start, length int64) (io.ReadCloser, error) {
+// key is o's data key if it is encrypted (see readKey).
+func (s *Service) open(ctx context.Context, o store.Object, start, length int64, key []byte) (io.ReadCloser, error) {
 	if o.Inline != nil {
-		return io.NopCloser(bytes.NewReader(o.Inline[start : start+length])), nil
+		if key == nil {
+			return io.NopCloser(bytes.NewReader(o.Inline[start : start+length])), nil
+		}
+		d, err := objcrypt.Open(key, bytes.NewReader(o.Inline), o.Size)
+		if err != nil {
+			return nil, err
+		}
+		return io.NopCloser(io.NewSectionReader(d, start, length)), nil
 	}
 	r := &multiReader{}
 	for _, sg := range segments(o, start, length) {
@@ -343,6 +371,15 @@ func (s *Service) open(ctx context.Context, o store.Object, start, length int64)
 			return nil, err
 		}
 		r.files = append(r.files, f)
+		if key != nil {
+			d, err := objcrypt.Open(key, f, sg.size)
+			if err != nil {
+				r.Close()
+				return nil, err
+			}
+			r.readers = append(r.readers, &io.LimitedReader{R: io.NewSectionReader(d, sg.off, sg.n), N: sg.n})
+			continue
+		}
 		if _, err := f.Seek(sg.off, io.SeekStart); err != nil {
 			r.Close()
 			return nil, err
@@ -423,31 +460,41 @@ func (s *Service) DeleteObject(ctx context.Context, bucket, key string) error {
 // DeleteResult is the outcome of one key of DeleteObjects.
 type DeleteResult struct {
 	Key string
+	DeleteOutput
 	Err *awserr.Error // nil: deleted
 }
 
-// DeleteObjects deletes up to 1,000 keys, reporting each outcome.
-func (s *Service) DeleteObjects(ctx context.Context, bucket string, keys []string) ([]DeleteResult, error) {
-	if len(keys) == 0 || len(keys) > 1000 {
+// ObjectID names a key, or one version of it.
+type ObjectID struct {
+	Key, VersionID string
+}
+
+// DeleteObjects deletes up to 1,000 keys or versions, reporting each
+// outcome.
+func (s *Service) DeleteObjects(ctx context.Context, bucket string, ids []ObjectID, bypassGovernance bool) ([]DeleteResult, error) {
+	if len(ids) == 0 || len(ids) > 1000 {
 		return nil, errMalformedXML()
 	}
 	if _, err := s.Bucket(ctx, bucket); err != nil {
 		return nil, err
 	}
-	out := make([]DeleteResult, 0, len(keys))
-	for _, k := range keys {
-		r := DeleteResult{Key: k}
-		if err := checkKey(k); err != nil {
-			r.Err, _ = awserr.As(err)
-		} else if err := s.DeleteObject(ctx, bucket, k); err != nil {
+	out := make([]DeleteResult, 0, len(ids))
+	for _, id := range ids {
+		r := DeleteResult{Key: id.Key}
+		var err error
+		if err = checkKey(id.Key); err == nil {
+			r.DeleteOutput, err = s.Delete(ctx, DeleteInput{Bucket: bucket, Key: id.Key, VersionID: id.VersionID, BypassGovernance: bypassGovernance})
+		}
+		if err != nil {
 			e, ok := awserr.As(err)
 			if !ok {
 				e = awserr.New(500, "InternalError", "We encountered an internal error. Please try again.")
 				if s.Log != nil {
-					s.Log.Error("delete object", "bucket", bucket, "key", k, "err", err)
+					s.Log.Error("delete object", "bucket", bucket, "key", id.Key, "err", err)
 				}
 			}
 			r.Err = e
+			r.DeleteOutput = DeleteOutput{VersionID: id.VersionID}
 		}
 		out = append(out, r)
 	}
@@ -467,6 +514,21 @@ type CopyInput struct {
 	// StorageClass is the copy's class ("" for STANDARD): the request's,
 	// whatever the directive, as in S3.
 	StorageClass string
+	// SrcVersionID selects a version of the source ("" the current one).
+	SrcVersionID string
+	// SrcSSE is the source's SSE-C key; SSE the copy's encryption (the
+	// bucket's default if none is asked).
+	SrcSSE *CustomerKey
+	SSE    SSERequest
+	Lock   LockRequest
+}
+
+// CopyOutput is a copy and the source version it copied.
+type CopyOutput struct {
+	store.Object
+	// VersionID and SrcVersionID are the copy's and the source's version
+	// ids as responses report them ("" for none).
+	VersionID, SrcVersionID string
 }
 
 // StorageClassHeader is where an object's storage class is kept among
@@ -489,19 +551,35 @@ func withStorageClass(headers map[string]string, class string) map[string]string
 
 // CopyObject copies an object, or rewrites an object's metadata when
 // copied onto itself.
-func (s *Service) CopyObject(ctx context.Context, in CopyInput) (store.Object, error) {
+func (s *Service) CopyObject(ctx context.Context, in CopyInput) (CopyOutput, error) {
+	o, src, err := s.copyObject(ctx, in)
+	if err != nil {
+		return CopyOutput{}, err
+	}
+	out := CopyOutput{Object: o}
+	if b, err := s.Bucket(ctx, in.Bucket); err == nil {
+		out.VersionID = ReportedVersion(b, o)
+	}
+	if sb, err := s.Bucket(ctx, in.SrcBucket); err == nil {
+		out.SrcVersionID = ReportedVersion(sb, src)
+	}
+	return out, nil
+}
+
+func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, store.Object, error) {
 	if err := checkKey(in.Key); err != nil {
-		return store.Object{}, err
+		return store.Object{}, store.Object{}, err
 	}
-	if _, err := s.Bucket(ctx, in.Bucket); err != nil {
-		return store.Object{}, err
+	b, err := s.Bucket(ctx, in.Bucket)
+	if err != nil {
+		return store.Object{}, store.Object{}, err
 	}
-	src, err := s.GetObject(ctx, GetInput{Bucket: in.SrcBucket, Key: in.SrcKey, Cond: in.SrcCond, Head: true})
+	src, err := s.GetObject(ctx, GetInput{Bucket: in.SrcBucket, Key: in.SrcKey, VersionID: in.SrcVersionID, Cond: in.SrcCond, Head: true, SSE: in.SrcSSE})
 	if IsNotModified(err) {
 		err = errPrecondition("x-amz-copy-source-If-None-Match")
 	}
 	if err != nil {
-		return store.Object{}, err
+		return store.Object{}, store.Object{}, err
 	}
 	so := src.Object
 	o := store.Object{
@@ -523,10 +601,10 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (store.Object, e
 		}
 	}
 	if in.Bucket == in.SrcBucket && in.Key == in.SrcKey {
-		if !in.ReplaceMetadata && !in.ReplaceTags && in.ChecksumAlgorithm == "" && !classChanged {
-			return store.Object{}, awserr.New(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+		if !in.ReplaceMetadata && !in.ReplaceTags && in.ChecksumAlgorithm == "" && !classChanged && in.SSE.IsZero() {
+			return store.Object{}, store.Object{}, awserr.New(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 		}
-		if _, has := so.Checksums[string(alg)]; alg == "" || has {
+		if _, has := so.Checksums[string(alg)]; (alg == "" || has) && sameEncryption(so.SSE, in.SSE) && !versioned(b) {
 			// Same bytes: rewrite the record only, if the object is still
 			// the one we looked at.
 			err := s.Meta.UpdateObject(ctx, in.Bucket, in.Key, func(cur *store.Object) error {
@@ -540,23 +618,38 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (store.Object, e
 				o = *cur
 				return nil
 			})
-			return o, err
+			return o, so, err
 		}
 	}
 	if so.Size > MaxPutSize {
-		return store.Object{}, awserr.New(400, "InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+		return store.Object{}, store.Object{}, awserr.New(400, "InvalidRequest", "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
 	}
-	r, err := s.open(ctx, so, 0, so.Size)
+	sk, err := s.readKey(so.SSE, in.SrcSSE)
 	if err != nil {
-		return store.Object{}, err
+		return store.Object{}, store.Object{}, err
+	}
+	enc, dk, err := s.newEncryption(b, in.SSE)
+	if err != nil {
+		return store.Object{}, store.Object{}, err
+	}
+	r, err := s.open(ctx, so, 0, so.Size, sk)
+	if err != nil {
+		return store.Object{}, store.Object{}, err
 	}
 	defer r.Close()
-	w, err := s.write(ctx, Body{R: r, Size: so.Size}, alg, true)
+	w, err := s.write(ctx, Body{R: r, Size: so.Size}, alg, true, dk)
 	if err != nil {
-		return store.Object{}, err
+		return store.Object{}, store.Object{}, err
 	}
 	o.BlobID, o.Inline, o.Size, o.ETag, o.Checksums, o.ChecksumType = w.blobID, w.inline, w.size, w.etag(), w.checksums, "FULL_OBJECT"
-	return s.commit(ctx, o, in.Cond, w.blobID)
+	o.SSE = enc
+	s.stamp(b, &o)
+	if err := s.applyLock(b, in.Lock, &o); err != nil {
+		s.freeBlobs(ctx, w.blobID)
+		return store.Object{}, store.Object{}, err
+	}
+	o, err = s.commit(ctx, o, in.Cond, w.blobID)
+	return o, so, err
 }
 
 // Tag set limits.
@@ -598,23 +691,42 @@ func validateTag(k, v string) error {
 	return nil
 }
 
-// GetObjectTagging returns an object's tags.
-func (s *Service) GetObjectTagging(ctx context.Context, bucket, key string) (map[string]string, error) {
-	o, err := s.HeadObject(ctx, bucket, key)
-	return o.Tags, err
+// GetObjectTagging returns the tags of a version ("" the current one)
+// and its id as responses report it.
+func (s *Service) GetObjectTagging(ctx context.Context, bucket, key, versionID string) (map[string]string, string, error) {
+	o, err := s.version(ctx, bucket, key, versionID)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := s.Bucket(ctx, bucket)
+	return o.Tags, ReportedVersion(b, o), err
 }
 
-// PutObjectTagging replaces an object's tags (nil removes them).
-func (s *Service) PutObjectTagging(ctx context.Context, bucket, key string, tags map[string]string) error {
+// PutObjectTagging replaces a version's tags (nil removes them) and
+// returns its id as responses report it.
+func (s *Service) PutObjectTagging(ctx context.Context, bucket, key, versionID string, tags map[string]string) (string, error) {
 	if err := ValidateTags(tags); err != nil {
-		return err
+		return "", err
 	}
-	err := s.Meta.UpdateObject(ctx, bucket, key, func(o *store.Object) error {
+	if err := checkVersionID(versionID); err != nil {
+		return "", err
+	}
+	var v store.Object
+	err := s.Meta.UpdateVersion(ctx, bucket, key, versionID, func(o *store.Object) error {
+		if o.DeleteMarker {
+			return store.ErrNotFound
+		}
 		o.Tags = maps.Clone(tags)
+		v = *o
 		return nil
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		_, err = s.HeadObject(ctx, bucket, key)
+	if err != nil {
+		if versionID == "" && errors.Is(err, store.ErrNotFound) {
+			_, err = s.HeadObject(ctx, bucket, key)
+			return "", err
+		}
+		return "", s.versionErr(ctx, err, bucket, key, versionID)
 	}
-	return err
+	b, err := s.Bucket(ctx, bucket)
+	return ReportedVersion(b, v), err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -33,10 +34,14 @@ type Service struct {
 	Region string
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Keys seals the data keys of objects encrypted with SSE-S3 and
+	// SSE-KMS; without it those are refused.
+	Keys *seal.Key
 	// MinPartSize overrides DefaultMinPartSize (tests use small parts).
 	MinPartSize int64
 
-	buckets bucketCache
+	buckets  bucketCache
+	versions versionClock
 }
 
 func (s *Service) now() time.Time {
@@ -80,6 +85,11 @@ func checkKey(key string) error {
 	}
 	if key == "" {
 		return awserr.New(400, "InvalidArgument", "Object key must not be empty.")
+	}
+	if strings.IndexByte(key, 0) >= 0 {
+		// The store separates a key from its version and upload ids with
+		// NUL, and XML listings could not carry it.
+		return awserr.New(400, "InvalidArgument", "Object keys must not contain the NUL character.")
 	}
 	return nil
 }
@@ -129,9 +139,12 @@ func validRegion(r string) bool {
 	return true
 }
 
+// BucketOption sets up a new bucket's configuration.
+type BucketOption func(b *store.Bucket)
+
 // CreateBucket creates a bucket owned by account. location is the
 // request's LocationConstraint ("" for the default region).
-func (s *Service) CreateBucket(ctx context.Context, name, location, account string) error {
+func (s *Service) CreateBucket(ctx context.Context, name, location, account string, opts ...BucketOption) error {
 	if !ValidBucketName(name) {
 		return awserr.New(400, "InvalidBucketName", "The specified bucket is not valid.").With("BucketName", name)
 	}
@@ -149,7 +162,11 @@ func (s *Service) CreateBucket(ctx context.Context, name, location, account stri
 	if location == "" {
 		region = s.Region
 	}
-	err := s.Meta.CreateBucket(ctx, store.Bucket{Name: name, Region: region, Owner: account, Created: s.now().UTC()})
+	nb := store.Bucket{Name: name, Region: region, Owner: account, Created: s.now().UTC()}
+	for _, o := range opts {
+		o(&nb)
+	}
+	err := s.Meta.CreateBucket(ctx, nb)
 	s.bucketChanged()
 	if errors.Is(err, store.ErrAlreadyExists) {
 		b, gerr := s.Meta.GetBucket(ctx, name)
@@ -189,8 +206,17 @@ func (s *Service) BucketForAuthz(ctx context.Context, name string) (b store.Buck
 
 // ObjectTagsForAuthz returns an object's tags for s3:ExistingObjectTag
 // (none if there is no such object); any other error must deny.
-func (s *Service) ObjectTagsForAuthz(ctx context.Context, bucket, key string) (map[string]string, error) {
-	o, err := s.Meta.GetObject(ctx, bucket, key)
+func (s *Service) ObjectTagsForAuthz(ctx context.Context, bucket, key, versionID string) (map[string]string, error) {
+	if checkVersionID(versionID) != nil {
+		return nil, nil // the operation refuses the id
+	}
+	var o store.Object
+	var err error
+	if versionID == "" {
+		o, err = s.Meta.GetObject(ctx, bucket, key)
+	} else {
+		o, err = s.Meta.GetVersion(ctx, bucket, key, versionID)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

@@ -54,13 +54,13 @@ func TestExpiredUploads(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := 1; n <= 3; n++ {
-		if _, err := s.UploadPart(ctx, "bkt", "old", old.ID, n, Body{R: strings.NewReader("part"), Size: 4}); err != nil {
+		if _, err := s.UploadPart(ctx, "bkt", "old", old.ID, n, Body{R: strings.NewReader("part"), Size: 4}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s.Now = nil
 	young, _ := s.CreateMultipartUpload(ctx, CreateUploadInput{Bucket: "bkt", Key: "young"})
-	s.UploadPart(ctx, "bkt", "young", young.ID, 1, Body{R: strings.NewReader("part"), Size: 4})
+	s.UploadPart(ctx, "bkt", "young", young.ID, 1, Body{R: strings.NewReader("part"), Size: 4}, nil)
 	if n := countFiles(dir); n != 4 {
 		t.Fatalf("%d part files before expiry, want 4", n)
 	}
@@ -90,14 +90,14 @@ func TestRecoverKeepsParts(t *testing.T) {
 	s.PutObject(ctx, PutInput{Bucket: "bkt", Key: "single", Body: Body{R: bytes.NewReader(big), Size: int64(len(big))}})
 	s.PutObject(ctx, PutInput{Bucket: "bkt", Key: "inline", Body: Body{R: strings.NewReader("small"), Size: 5}})
 	u, _ := s.CreateMultipartUpload(ctx, CreateUploadInput{Bucket: "bkt", Key: "mp"})
-	p1, _ := s.UploadPart(ctx, "bkt", "mp", u.ID, 1, Body{R: strings.NewReader("one"), Size: 3})
-	p2, _ := s.UploadPart(ctx, "bkt", "mp", u.ID, 2, Body{R: strings.NewReader("two"), Size: 3})
+	p1, _ := s.UploadPart(ctx, "bkt", "mp", u.ID, 1, Body{R: strings.NewReader("one"), Size: 3}, nil)
+	p2, _ := s.UploadPart(ctx, "bkt", "mp", u.ID, 2, Body{R: strings.NewReader("two"), Size: 3}, nil)
 	if _, err := s.CompleteMultipartUpload(ctx, CompleteInput{Bucket: "bkt", Key: "mp", UploadID: u.ID, ObjectSize: -1,
 		Parts: []CompletedPart{{Number: 1, ETag: p1.ETag}, {Number: 2, ETag: p2.ETag}}}); err != nil {
 		t.Fatal(err)
 	}
 	pending, _ := s.CreateMultipartUpload(ctx, CreateUploadInput{Bucket: "bkt", Key: "pending"})
-	s.UploadPart(ctx, "bkt", "pending", pending.ID, 1, Body{R: strings.NewReader("p"), Size: 1})
+	s.UploadPart(ctx, "bkt", "pending", pending.ID, 1, Body{R: strings.NewReader("p"), Size: 1}, nil)
 	// An orphan, as a crash between blob and commit leaves.
 	s.Blobs.Put(ctx, strings.NewReader("orphan"))
 	if n := countFiles(dir); n != 5 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/checksum"
+	"github.com/sekisho/sekisho/internal/objcrypt"
 )
 
 // Body is a request body with what the client claims about it.
@@ -52,8 +53,10 @@ func (w written) etag() string { return fmt.Sprintf(`"%x"`, w.md5) }
 // write streams a body into a new blob, verifying its length, Content-MD5
 // and checksums on the way, and computing the checksum of alg too if set.
 // With inline, a body of at most InlineLimit bytes is returned in memory
-// instead. On error nothing is left behind.
-func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inline bool) (written, error) {
+// instead. With a data key, the bytes are stored encrypted under it (see
+// sse.go); size, digests and checksums are those of the plaintext. On
+// error nothing is left behind.
+func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inline bool, key []byte) (written, error) {
 	if b.Size > MaxPutSize {
 		return written{}, errTooLarge(b.Size)
 	}
@@ -112,9 +115,20 @@ func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inl
 		}
 	}
 	if held == nil {
+		src := io.Reader(body)
+		count := &countingReader{r: body}
+		if key != nil {
+			var err error
+			if src, err = objcrypt.Encrypt(key, count); err != nil {
+				return written{}, err
+			}
+		}
 		var err error
-		if id, n, err = s.Blobs.Put(ctx, body); err != nil {
+		if id, n, err = s.Blobs.Put(ctx, src); err != nil {
 			return written{}, bodyError(ctx, err)
+		}
+		if key != nil {
+			n = count.n
 		}
 	}
 	fail := func(e error) (written, error) {
@@ -131,6 +145,16 @@ func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inl
 	if wantMD5 != nil && !bytes.Equal(w.md5, wantMD5) {
 		return fail(awserr.New(400, "BadDigest", "The Content-MD5 you specified did not match what we received."))
 	}
+	if key != nil {
+		if held != nil {
+			sealed, err := sealBytes(key, held)
+			if err != nil {
+				return fail(err)
+			}
+			w.inline = sealed
+		}
+		w.md5 = encryptedETag(key, w.md5)
+	}
 	for a, h := range hashes {
 		got := checksum.Encode(h.Sum(nil))
 		if want, ok := b.Checksums[a]; ok && got != want {
@@ -142,6 +166,18 @@ func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inl
 		w.checksums[string(b.TrailerAlgorithm)] = b.Trailer()
 	}
 	return w, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func errTooLarge(n int64) error {

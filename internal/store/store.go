@@ -107,6 +107,21 @@ type Object struct {
 	// upload; its bytes are the concatenation of their blobs and BlobID is
 	// empty.
 	Parts []Part `json:",omitempty"`
+	// SSE says how the bytes are encrypted at rest; nil if they are not.
+	SSE *Encryption `json:",omitempty"`
+	// VersionID is the object's version: "" in a bucket that never had
+	// versioning, "null" for the null version of a bucket whose
+	// versioning is suspended, else an id the service made. It says how a
+	// write treats the version it replaces (see PutObject).
+	VersionID string `json:",omitempty"`
+	// Seq orders the versions of a key, newest highest.
+	Seq int64 `json:",omitempty"`
+	// DeleteMarker marks a delete marker: a version without bytes that
+	// hides the key.
+	DeleteMarker bool `json:",omitempty"`
+	// Retention and LegalHold are the version's object lock.
+	Retention *Retention `json:",omitempty"`
+	LegalHold bool       `json:",omitempty"`
 	// Inline holds the bytes of a small object kept with its record rather
 	// than in a blob (BlobID and Parts are then empty). GetObject and the
 	// callbacks of PutObject, UpdateObject and CompleteUpload see it;
@@ -132,6 +147,47 @@ type Upload struct {
 	// ("COMPOSITE" or "FULL_OBJECT").
 	ChecksumAlgorithm string `json:",omitempty"`
 	ChecksumType      string `json:",omitempty"`
+	// SSE is the encryption every part and the object get.
+	SSE *Encryption `json:",omitempty"`
+}
+
+// Encryption is how an object's bytes are encrypted at rest (see package
+// objcrypt): under a random data key, kept wrapped.
+type Encryption struct {
+	// Algorithm is the x-amz-server-side-encryption value, "AES256" or
+	// "aws:kms"; empty for SSE-C.
+	Algorithm string `json:",omitempty"`
+	// KMSKeyID is the KMS key ARN, for "aws:kms".
+	KMSKeyID string `json:",omitempty"`
+	// BucketKeyEnabled is reported back for "aws:kms".
+	BucketKeyEnabled bool `json:",omitempty"`
+	// CustomerKeyMD5 is the base64 MD5 of the customer's key, for SSE-C.
+	CustomerKeyMD5 string `json:",omitempty"`
+	// Key is the data key, sealed under the master key, or for SSE-C
+	// wrapped under the customer's key (which sekisho never keeps).
+	Key string
+}
+
+// Retention is an object lock retention: the version cannot be deleted,
+// nor (in COMPLIANCE mode) its retention shortened, before Until.
+type Retention struct {
+	Mode  string // "GOVERNANCE" or "COMPLIANCE"
+	Until time.Time
+}
+
+// IsNull reports whether o is its key's null version (written while the
+// bucket had no versioning, or had it suspended).
+func (o *Object) IsNull() bool { return o.VersionID == "" || o.VersionID == "null" }
+
+// VersionListOptions select a page of versions, ordered by key and then
+// newest first.
+type VersionListOptions struct {
+	Prefix string
+	// AfterKey returns only versions of keys greater than it; with
+	// AfterVersion, the versions of AfterKey older than AfterVersion
+	// come first.
+	AfterKey, AfterVersion string
+	Limit                  int
 }
 
 // Part is one uploaded part of a multipart upload, and later of the object
@@ -177,21 +233,50 @@ type Store interface {
 	// what fn leaves in it (the name cannot change); an error from fn aborts
 	// the update and is returned as is. ErrNotFound if there is no bucket.
 	UpdateBucket(ctx context.Context, name string, fn func(b *Bucket) error) error
-	// DeleteBucket removes a bucket that holds no objects and no uploads:
-	// ErrNotFound, ErrNotEmpty.
+	// DeleteBucket removes a bucket that holds no objects, no versions and
+	// no uploads: ErrNotFound, ErrNotEmpty.
 	DeleteBucket(ctx context.Context, name string) error
 
-	// PutObject stores o, replacing any object with the same key, and
-	// returns the replaced object (nil if there was none) so its blob can
-	// be freed. Before writing it calls check, if not nil, with the current
-	// object (nil if none) inside the same transaction; an error from check
-	// aborts the put and is returned as is. ErrNotFound if the bucket does
-	// not exist.
+	// PutObject stores o as its key's current version and returns the
+	// object that is gone for good (nil if none) so its blob can be freed.
+	// o.VersionID says what happens to the versions already there:
+	//   - "": the current object is replaced (and returned);
+	//   - "null": the null version, current or not, is replaced (and
+	//     returned); a current version with an id becomes noncurrent;
+	//   - an id: the current version becomes noncurrent; nothing is gone.
+	// Before writing it calls check, if not nil, with the current object
+	// (nil if none, or if the latest version is a delete marker) inside
+	// the same transaction; an error from check aborts the put and is
+	// returned as is. ErrNotFound if the bucket does not exist.
 	PutObject(ctx context.Context, o Object, check func(old *Object) error) (*Object, error)
+	// PutDeleteMarker makes m (a delete marker, VersionID "null" or an id)
+	// the latest version of its key, treating the versions there as
+	// PutObject does, and returns the version gone for good (nil if none).
+	// ErrNotFound if the bucket does not exist.
+	PutDeleteMarker(ctx context.Context, m Object) (*Object, error)
+	// GetVersion returns one version of a key, delete markers included:
+	// versionID "" is the latest version, "null" the null version.
+	// ErrNotFound if there is no such version or bucket.
+	GetVersion(ctx context.Context, bucket, key, versionID string) (Object, error)
+	// DeleteVersion removes one version (versionID as in GetVersion) for
+	// good and returns it, after check (if not nil) accepts it inside the
+	// transaction; an error from check aborts and is returned as is. If
+	// it was the latest, the next newest version becomes the latest.
+	// ErrNotFound if there is no such version.
+	DeleteVersion(ctx context.Context, bucket, key, versionID string, check func(o *Object) error) (Object, error)
+	// UpdateVersion is UpdateObject for one version (versionID as in
+	// GetVersion; fn sees delete markers too).
+	UpdateVersion(ctx context.Context, bucket, key, versionID string, fn func(o *Object) error) error
+	// ListVersions returns a bucket's versions, delete markers included,
+	// in key order and newest first within a key, without their inline
+	// bytes; ErrNotFound if the bucket does not exist. Objects written
+	// before the bucket had versioning appear as null versions.
+	ListVersions(ctx context.Context, bucket string, opt VersionListOptions) ([]Object, error)
 	// GetObject returns an object, or ErrNotFound.
 	GetObject(ctx context.Context, bucket, key string) (Object, error)
-	// DeleteObject removes an object and returns it; ErrNotFound if there
-	// is no such object or bucket.
+	// DeleteObject removes the current object and returns it; ErrNotFound
+	// if there is no such object or bucket. (Versioned buckets delete
+	// through PutDeleteMarker and DeleteVersion.)
 	DeleteObject(ctx context.Context, bucket, key string) (Object, error)
 	// UpdateObject calls fn with an object inside a transaction and stores
 	// what fn leaves in it (bucket and key cannot change); an error from fn
@@ -241,7 +326,8 @@ type Store interface {
 	UpdateRecords(ctx context.Context, fn func(tx RecordTx) error) error
 
 	// BlobIDs calls fn with every blob id that a record refers to
-	// (objects, their parts, and parts of uploads in progress). The
+	// (objects and their noncurrent versions, their parts, and parts of
+	// uploads in progress). The
 	// server uses it, in the background after start-up, to remove blobs
 	// that no record refers to (left behind by a crash between writing
 	// bytes and committing metadata).

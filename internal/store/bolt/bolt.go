@@ -12,6 +12,7 @@
 //	buckets             name → Bucket
 //	objects/<bucket>    key → Object (without Inline)
 //	inline/<bucket>     key → the bytes of an inline object
+//	versions/<bucket>   noncurrent versions and delete markers (versions.go)
 //	uploads/<bucket>    key NUL id → Upload
 //	parts/<upload id>   big-endian part number → Part
 //
@@ -60,7 +61,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open metadata store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketsB, objectsB, inlineB, uploadsB, partsB} {
+		for _, b := range [][]byte{bucketsB, objectsB, inlineB, uploadsB, partsB, versionsB} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -176,14 +177,14 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 		if tx.Bucket(bucketsB).Get([]byte(name)) == nil {
 			return store.ErrNotFound
 		}
-		for _, top := range [][]byte{objectsB, uploadsB} {
+		for _, top := range [][]byte{objectsB, uploadsB, versionsB} {
 			if nb := tx.Bucket(top).Bucket([]byte(name)); nb != nil {
 				if k, _ := nb.Cursor().First(); k != nil {
 					return store.ErrNotEmpty
 				}
 			}
 		}
-		for _, top := range [][]byte{objectsB, inlineB, uploadsB} {
+		for _, top := range [][]byte{objectsB, inlineB, uploadsB, versionsB} {
 			if tx.Bucket(top).Bucket([]byte(name)) != nil {
 				if err := tx.Bucket(top).DeleteBucket([]byte(name)); err != nil {
 					return err
@@ -218,7 +219,8 @@ func (s *Store) PutObject(ctx context.Context, o store.Object, check func(old *s
 				return err
 			}
 		}
-		return putObject(tx, b, o)
+		prev, err = storeObject(tx, b, o, prev)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -533,7 +535,7 @@ func (s *Store) CompleteUpload(ctx context.Context, bucket, key, id string, buil
 			return err
 		}
 		o.Bucket, o.Key = bucket, key
-		if err := putObject(tx, ob, o); err != nil {
+		if prev, err = storeObject(tx, ob, o, prev); err != nil {
 			return err
 		}
 		return dropUpload(tx, bucket, key, id)
@@ -589,7 +591,21 @@ func (s *Store) BlobIDs(ctx context.Context, fn func(id string) error) error {
 	if err := s.scanNested(ctx, partsB, parts); err != nil {
 		return err
 	}
-	return s.scanNested(ctx, objectsB, objects)
+	var names [][]byte
+	if err := s.view(ctx, func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketsB).ForEach(func(k, _ []byte) error {
+			names = append(names, append([]byte(nil), k...))
+			return nil
+		})
+	}); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := s.scanObjects(ctx, name, objects); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // scanChunk is how many records scanNested reads in one transaction: a
@@ -643,6 +659,58 @@ func (s *Store) scanNested(ctx context.Context, top []byte, fn func(v []byte) er
 		}
 	}
 	return nil
+}
+
+// scanObjects calls fn with the record of every version of every key of
+// bucket name, current or not, in short read transactions. Each
+// transaction reads a range of keys in objects/ and in versions/ alike,
+// so a version that moves between the two (they always stay under their
+// key) is seen exactly once.
+func (s *Store) scanObjects(ctx context.Context, name []byte, fn func(v []byte) error) error {
+	var from []byte // the first key the next transaction reads
+	for done := false; !done; {
+		err := s.view(ctx, func(tx *bbolt.Tx) error {
+			var upto []byte // the first key left for the next one
+			if ob := tx.Bucket(objectsB).Bucket(name); ob != nil {
+				c := ob.Cursor()
+				k, v := seekFrom(c, from)
+				for n := 0; k != nil; n++ {
+					if n == scanChunk {
+						upto = append([]byte(nil), k...)
+						break
+					}
+					if err := fn(v); err != nil {
+						return err
+					}
+					k, v = c.Next()
+				}
+			}
+			if vb := tx.Bucket(versionsB).Bucket(name); vb != nil {
+				// A key's versions sort after it and before any greater
+				// key ("k" < "k\x00…" < "k\x01" ≤ greater keys).
+				c := vb.Cursor()
+				for k, v := seekFrom(c, from); k != nil && (upto == nil || bytes.Compare(k, upto) < 0); k, v = c.Next() {
+					if err := fn(v); err != nil {
+						return err
+					}
+				}
+			}
+			done, from = upto == nil, upto
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seekFrom moves c to the first key at or after from (nil: the first).
+func seekFrom(c *bbolt.Cursor, from []byte) ([]byte, []byte) {
+	if from == nil {
+		return c.First()
+	}
+	return c.Seek(from)
 }
 
 // Close implements store.Store.

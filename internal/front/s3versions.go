@@ -180,17 +180,17 @@ func (h *Handler) s3ListObjectVersions(q *s3Request) error {
 		return err
 	}
 	type version struct {
-		XMLName      xml.Name
-		Key          string `xml:"Key"`
-		VersionID    string `xml:"VersionId"`
-		IsLatest     bool   `xml:"IsLatest"`
-		LastModified string `xml:"LastModified"`
-		ETag         string `xml:"ETag,omitempty"`
-		Size         *int64 `xml:"Size,omitempty"`
-		StorageClass string `xml:"StorageClass,omitempty"`
-		Owner        owner  `xml:"Owner"`
+		XMLName           xml.Name
+		Key               string   `xml:"Key"`
+		VersionID         string   `xml:"VersionId"`
+		IsLatest          bool     `xml:"IsLatest"`
+		LastModified      string   `xml:"LastModified"`
+		ETag              string   `xml:"ETag,omitempty"`
+		Size              *int64   `xml:"Size,omitempty"`
+		StorageClass      string   `xml:"StorageClass,omitempty"`
+		Owner             owner    `xml:"Owner"`
 		ChecksumAlgorithm []string `xml:"ChecksumAlgorithm,omitempty"`
-		ChecksumType string `xml:"ChecksumType,omitempty"`
+		ChecksumType      string   `xml:"ChecksumType,omitempty"`
 	}
 	type prefix struct {
 		Prefix string `xml:"Prefix"`

@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"sync"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/store"
@@ -281,7 +281,7 @@ func (s *Service) version(ctx context.Context, bucket, key, versionID string) (s
 
 // VersionListInput is a ListObjectVersions request.
 type VersionListInput struct {
-	Bucket, Prefix, Delimiter string
+	Bucket, Prefix, Delimiter  string
 	KeyMarker, VersionIDMarker string
 	MaxKeys                    int
 }
@@ -381,4 +381,3 @@ func (s *Service) ListObjectVersions(ctx context.Context, in VersionListInput) (
 		}
 	}
 }
-

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"UploadList", testUploadList},
 		{"CompleteUpload", testCompleteUpload},
 		{"Inline", testInline},
+		{"VersionsModel", testVersionsModel},
 		{"Records", testRecords},
 		{"Panics", testPanics},
 		{"Closed", testClosed},

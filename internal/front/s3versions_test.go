@@ -410,7 +410,7 @@ func TestS3Encryption(t *testing.T) {
 	b := aws.String("enc")
 	mustBucket(t, c, "enc")
 	secret := "the-plaintext-marker-" + strings.Repeat("x", 50<<10) // a blob
-	small := "small-plaintext-marker"                                 // inline
+	small := "small-plaintext-marker"                               // inline
 	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("s3"), Body: strings.NewReader(secret), ServerSideEncryption: types.ServerSideEncryptionAes256})
 	if err != nil || out.ServerSideEncryption != types.ServerSideEncryptionAes256 {
 		t.Fatalf("SSE-S3 put: %+v %v", out, err)

@@ -41,6 +41,8 @@ func s3AuthError(err error) error {
 		return awserr.New(400, "IncompleteBody", e.Msg)
 	case sigv4.KindBadDigest:
 		return awserr.New(400, "BadDigest", e.Msg)
+	case sigv4.KindMalformedV2Header:
+		return awserr.New(400, "InvalidArgument", e.Msg)
 	}
 	return awserr.New(400, "InvalidRequest", e.Msg)
 }

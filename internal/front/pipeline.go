@@ -113,6 +113,10 @@ type apiCall struct {
 	p      *auth.Principal
 	// s3 is the S3 request, for the S3 codec.
 	s3 *s3Request
+	// anonymous skips verification: the call is answered as to an
+	// anonymous caller whatever it carries (a CORS preflight, which
+	// browsers send without credentials to a URL that may be presigned).
+	anonymous bool
 }
 
 // A codec is what one protocol contributes to the pipeline.
@@ -158,10 +162,12 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 		return
 	}
 	// 2. Verify.
-	a, err := sigv4.Parse(r)
-	if err != nil {
-		fail(cd.authError(err))
-		return
+	a := &sigv4.Auth{Scheme: sigv4.Unsigned}
+	if !c.anonymous {
+		if a, err = sigv4.Parse(r); err != nil {
+			fail(cd.authError(err))
+			return
+		}
 	}
 	cd.scope(h, c, a)
 	ri.service = c.service

@@ -86,6 +86,9 @@ func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resour
 		case sigv4.QueryV4:
 			r.Set("s3:authType", "REST-QUERY-STRING")
 			r.Set("s3:signatureversion", "AWS4-HMAC-SHA256")
+		case sigv4.HeaderV2:
+			r.Set("s3:authType", "REST-HEADER")
+			r.Set("s3:signatureversion", "AWS")
 		case sigv4.QueryV2:
 			r.Set("s3:authType", "REST-QUERY-STRING")
 			r.Set("s3:signatureversion", "AWS")

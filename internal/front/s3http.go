@@ -219,6 +219,10 @@ func (s3Codec) read(h *Handler, c *apiCall) error {
 	if route.Operation != "PreflightRequest" && route.Bucket != "" && r.Header.Get("Origin") != "" {
 		h.s3CORSHeaders(q)
 	}
+	// A preflight is answered from the bucket's CORS rules alone: the
+	// query of a presigned URL it carries is not checked (browsers send
+	// it as is, without the method it was signed for).
+	c.anonymous = route.Operation == "PreflightRequest"
 	c.verify = sigv4.Options{S3: true}
 	if route.VirtualHost {
 		c.verify.Bucket = route.Bucket

@@ -56,6 +56,9 @@ const (
 	// KindInvalidTrailer: the trailer names an unsupported checksum or
 	// carries a malformed value.
 	KindInvalidTrailer
+	// KindMalformedV2Header: a SigV2 Authorization header is not
+	// "AWS AccessKeyId:Signature".
+	KindMalformedV2Header
 )
 
 // Error is a verification failure.

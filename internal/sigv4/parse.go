@@ -23,6 +23,9 @@ const (
 	// QueryV2 is an S3 SigV2 presigned URL (AWSAccessKeyId, Signature and
 	// Expires in the query).
 	QueryV2
+	// HeaderV2 is S3's SigV2 in the Authorization header ("AWS
+	// AccessKeyId:Signature"), which legacy clients still send.
+	HeaderV2
 )
 
 const (
@@ -143,7 +146,7 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 	switch {
 	case alg == algorithmV4:
 	case alg == "AWS":
-		return nil, errorf(KindUnsupported, "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.")
+		return parseHeaderV2(r, rest)
 	default:
 		return nil, errorf(KindUnsupported, "Unsupported Authorization Type")
 	}
@@ -278,5 +281,33 @@ func parsePresignV2(params []QueryParam, get func(string) (string, bool), header
 	if t, ok := get("x-amz-security-token"); ok {
 		a.SessionToken = t
 	}
+	return a, nil
+}
+
+// parseHeaderV2 parses "AWS AccessKeyId:Signature" and the request's date:
+// X-Amz-Date if present (the date line then signs empty), else Date.
+func parseHeaderV2(r *http.Request, rest string) (*Auth, error) {
+	id, sig, ok := strings.Cut(strings.TrimSpace(rest), ":")
+	b, err := base64.StdEncoding.DecodeString(sig)
+	if !ok || id == "" || err != nil || len(b) != 20 {
+		return nil, errorf(KindMalformedV2Header, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")
+	}
+	a := &Auth{Scheme: HeaderV2, AccessKeyID: id, Signature: b}
+	date := r.Header.Get("X-Amz-Date")
+	if date == "" {
+		date = r.Header.Get("Date")
+		a.v2exp = date
+	}
+	t, err := http.ParseTime(date)
+	for _, layout := range []string{time.RFC1123Z, timeFormat} {
+		if err == nil {
+			break
+		}
+		t, err = time.Parse(layout, date)
+	}
+	if date == "" || err != nil {
+		return nil, errorf(KindMissingDate, "AWS authentication requires a valid Date or x-amz-date header")
+	}
+	a.Time = t.UTC()
 	return a, nil
 }

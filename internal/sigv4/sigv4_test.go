@@ -434,3 +434,47 @@ func differentChar(rng *rand.Rand, old byte) byte {
 		}
 	}
 }
+
+// TestHeaderV2 checks SigV2 in the Authorization header: AWS's documented
+// example (GET /awsexamplebucket1/photos/puppy.jpg, signed with the example
+// key), the date rules, and the errors S3 gives.
+func TestHeaderV2(t *testing.T) {
+	at := time.Date(2007, 3, 27, 19, 36, 42, 0, time.UTC)
+	v := testVerifier(at)
+	r, _ := http.NewRequest("GET", "http://localhost/awsexamplebucket1/photos/puppy.jpg", nil)
+	r.Header.Set("Date", "Tue, 27 Mar 2007 19:36:42 +0000")
+	r.Header.Set("Authorization", "AWS AKIAIOSFODNN7EXAMPLE:qgk2+6Sv9/oM7G3qLEjTH1a1l1g=")
+	if _, err := verify(t, v, serverView(t, r), Options{S3: true}); err != nil {
+		t.Fatalf("AWS's example: %v", err)
+	}
+	if _, err := verify(t, v, serverView(t, r), Options{}); kindOf(err) != KindUnsupported {
+		t.Errorf("SigV2 outside S3: %v", err)
+	}
+	// x-amz-date replaces Date, which then signs as empty.
+	sts := "PUT\n\ntext/plain\n\nx-amz-date:Tue, 27 Mar 2007 19:36:42 +0000\nx-amz-meta-a:1\n/b/k?acl"
+	r, _ = http.NewRequest("PUT", "http://localhost/b/k?acl", nil)
+	r.Header.Set("Content-Type", "text/plain")
+	r.Header.Set("X-Amz-Date", "Tue, 27 Mar 2007 19:36:42 +0000")
+	r.Header.Set("X-Amz-Meta-A", "1")
+	r.Header.Set("Authorization", "AWS "+testKey+":"+hmacSHA1Base64(testSecret, sts))
+	if _, err := verify(t, v, serverView(t, r), Options{S3: true}); err != nil {
+		t.Fatalf("x-amz-date: %v", err)
+	}
+	r.Header.Set("X-Amz-Meta-A", "2")
+	if _, err := verify(t, v, serverView(t, r), Options{S3: true}); kindOf(err) != KindSignatureMismatch {
+		t.Errorf("changed header: %v", err)
+	}
+	skewed := testVerifier(at.Add(time.Hour))
+	r.Header.Set("X-Amz-Meta-A", "1")
+	if _, err := verify(t, skewed, serverView(t, r), Options{S3: true}); kindOf(err) != KindSkewed {
+		t.Errorf("an hour off: %v", err)
+	}
+	r.Header.Del("X-Amz-Date")
+	if _, err := Parse(r); kindOf(err) != KindMissingDate {
+		t.Errorf("no date: %v", err)
+	}
+	r.Header.Set("Authorization", "AWS "+testKey)
+	if _, err := Parse(r); kindOf(err) != KindMalformedV2Header {
+		t.Errorf("no signature: %v", err)
+	}
+}

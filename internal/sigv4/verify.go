@@ -136,6 +136,21 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, a *Auth, opt Opt
 		}
 		res.Principal = principalFor(cred, a)
 		return res, v.s3Body(r, res, UnsignedPayload, nil)
+	case HeaderV2:
+		if !opt.S3 {
+			return nil, errorf(KindUnsupported, "Signature Version 2 is only supported for S3.")
+		}
+		if d := now.Sub(a.Time); d > v.maxSkew() || d < -v.maxSkew() {
+			return nil, errorf(KindSkewed, "The difference between the request time and the current time is too large.")
+		}
+		if cred, err = v.lookup(ctx, a); err != nil {
+			return nil, err
+		}
+		if !v2Matches(r, a, opt.Bucket, cred.SecretAccessKey) {
+			return nil, errorf(KindSignatureMismatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+		}
+		res.Principal = principalFor(cred, a)
+		return res, v.s3Body(r, res, UnsignedPayload, nil)
 	case QueryV4:
 		if a.Time.After(now.Add(v.maxSkew())) {
 			return nil, errorf(KindNotYetValid, "Request is not valid yet")
@@ -324,6 +339,26 @@ func canonicalRequest(r *http.Request, a *Auth, payloadHash string, s3 bool) str
 func stringToSign(amzDate string, scope Scope, canonical string) string {
 	h := sha256.Sum256([]byte(canonical))
 	return algorithmV4 + "\n" + amzDate + "\n" + scope.String() + "\n" + hex.EncodeToString(h[:])
+}
+
+// v2Matches checks a SigV2 signature. A path-style request for a bucket
+// itself ("/bucket") is also accepted signed as "/bucket/", the resource
+// S3 documents for a bucket and botocore signs.
+func v2Matches(r *http.Request, a *Auth, bucket, secret string) bool {
+	sts := stringToSignV2(r, a, bucket)
+	ok := func(s string) bool {
+		mac := hmac.New(sha1.New, []byte(secret))
+		mac.Write([]byte(s))
+		return hmac.Equal(mac.Sum(nil), a.Signature)
+	}
+	if ok(sts) {
+		return true
+	}
+	p := rawPath(r)
+	if bucket == "" && len(p) > 1 && strings.Count(p, "/") == 1 {
+		return ok(strings.Replace(sts, "\n"+p, "\n"+p+"/", 1))
+	}
+	return false
 }
 
 // v2SubResources are the query parameters SigV2 signs as part of the

@@ -29,6 +29,10 @@ type authzCheck struct {
 	resourcePolicy *policy.Document
 	restrictPublic bool
 	owner          string
+	// acl, if set, reports whether the resource's ACL grants the action
+	// to the caller; it is asked only when the policies alone do not
+	// allow (reading an object's ACL costs a lookup).
+	acl func(p *auth.Principal) (bool, error)
 }
 
 // authorize answers c for the request r made by p. It returns nil or an
@@ -71,6 +75,16 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 		}
 	}
 	res := policy.Authorize(in)
+	if res.Decision == policy.ImplicitDeny && c.acl != nil {
+		ok, err := c.acl(p)
+		if err != nil {
+			return err // an ACL that cannot be read grants nothing: deny
+		}
+		if ok {
+			in.ACLAllow = true
+			res = policy.Authorize(in)
+		}
+	}
 	ri := info(ctx)
 	if res.Statement != nil {
 		sid := res.Statement.Sid

@@ -60,6 +60,7 @@ func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket,
 		return err // not an *awserr.Error: 500 InternalError, never an Allow
 	}
 	c := authzCheck{action: action, resource: resource, resourcePolicy: doc, restrictPublic: pab.RestrictPublicBuckets, owner: owner}
+	c.acl = func(p *auth.Principal) (bool, error) { return h.aclAllows(q, p, action, bucket, resource, pab) }
 	c.keys = func(r *policy.Request, uses func(string) bool) error {
 		if err := h.s3Keys(q, r, action, bucket, resource, uses); err != nil {
 			return err
@@ -148,4 +149,41 @@ func (h *Handler) s3Keys(q *s3Request, r *policy.Request, action, bucket, resour
 		}
 	}
 	return nil
+}
+
+// aclAllows reports whether a bucket's ACL, or for an object action the
+// object's, grants action to p. Buckets with BucketOwnerEnforced have no
+// ACLs to consult.
+func (h *Handler) aclAllows(q *s3Request, p *auth.Principal, action, bucket, resource string, pab s3.PublicAccessBlock) (bool, error) {
+	if bucket == "" {
+		return false, nil
+	}
+	b, ok, err := h.cfg.S3.BucketForAuthz(q.r.Context(), bucket)
+	if err != nil || !ok || !s3.ACLsEnabled(b) {
+		return false, err
+	}
+	account := ""
+	if p.Kind != auth.Anonymous {
+		account = p.Account
+	}
+	bacl, err := s3.BucketACLOf(b)
+	if err != nil {
+		return false, err
+	}
+	if bacl.Allows(action, account, true, pab.IgnorePublicAcls) {
+		return true, nil
+	}
+	key, isObject := strings.CutPrefix(resource, bucketARN(bucket)+"/")
+	if !isObject {
+		return false, nil
+	}
+	version := ""
+	if resource == objectARN(q.route.Bucket, q.route.Key) {
+		version = q.get("versionId")
+	}
+	oacl, err := h.cfg.S3.ObjectACLForAuthz(q.r.Context(), b, key, version)
+	if err != nil {
+		return false, fmt.Errorf("reading the ACL of %s for authorization: %w", resource, err)
+	}
+	return oacl.Allows(action, account, false, pab.IgnorePublicAcls), nil
 }

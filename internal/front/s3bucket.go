@@ -88,6 +88,25 @@ func (h *Handler) s3CreateBucket(q *s3Request) error {
 	default:
 		return awserr.New(400, "InvalidArgument", "x-amz-bucket-object-lock-enabled must be true or false").With("ArgumentName", "x-amz-bucket-object-lock-enabled").With("ArgumentValue", v)
 	}
+	acl, err := aclRequest(q.r)
+	if err != nil {
+		return err
+	}
+	setting := q.r.Header.Get("x-amz-object-ownership")
+	if err := s3.CheckNewBucket(setting, acl, q.p.Account); err != nil {
+		return err
+	}
+	if setting != "" || acl != nil {
+		for a, asked := range map[string]bool{"s3:PutBucketAcl": acl != nil, "s3:PutBucketOwnershipControls": setting != ""} {
+			if !asked {
+				continue
+			}
+			if err := h.authorizeS3(q, a, q.route.Bucket, bucketARN(q.route.Bucket)); err != nil {
+				return err
+			}
+		}
+		opts = append(opts, s3.WithOwnership(setting, acl))
+	}
 	if err := h.cfg.S3.CreateBucket(q.r.Context(), q.route.Bucket, cfg.LocationConstraint, q.p.Account, opts...); err != nil {
 		return err
 	}
@@ -368,35 +387,6 @@ func (h *Handler) s3DeleteBucketCors(q *s3Request) error {
 	}
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// s3GetAcl reports the canned "private" ACL, the only one sekisho has:
-// access is decided by IAM and bucket policies.
-func (h *Handler) s3GetAcl(q *s3Request) error {
-	b, err := h.cfg.S3.Bucket(q.r.Context(), q.route.Bucket)
-	if err != nil {
-		return err
-	}
-	if q.route.Key != "" {
-		if _, err := h.cfg.S3.HeadObject(q.r.Context(), q.route.Bucket, q.route.Key); err != nil {
-			return err
-		}
-	}
-	type grantee struct {
-		XMLNS string `xml:"xmlns:xsi,attr"`
-		Type  string `xml:"xsi:type,attr"`
-		ID    string `xml:"ID"`
-	}
-	type grant struct {
-		Grantee    grantee `xml:"Grantee"`
-		Permission string  `xml:"Permission"`
-	}
-	return writeS3XML(q.w, struct {
-		XMLName xml.Name `xml:"AccessControlPolicy"`
-		Xmlns   string   `xml:"xmlns,attr"`
-		Owner   owner    `xml:"Owner"`
-		Grants  []grant  `xml:"AccessControlList>Grant"`
-	}{Xmlns: s3Xmlns, Owner: owner{ID: b.Owner}, Grants: []grant{{grantee{"http://www.w3.org/2001/XMLSchema-instance", "CanonicalUser", b.Owner}, "FULL_CONTROL"}}})
 }
 
 // s3Preflight answers a CORS preflight (OPTIONS) from the bucket's rules.

@@ -27,6 +27,9 @@ func (h *Handler) s3CreateMultipartUpload(q *s3Request) error {
 	if in.SSE, err = sseRequest(q.r); err != nil {
 		return err
 	}
+	if in.ACL, err = aclRequest(q.r); err != nil {
+		return err
+	}
 	u, err := h.cfg.S3.CreateMultipartUpload(q.r.Context(), in)
 	if err != nil {
 		return err

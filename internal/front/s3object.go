@@ -166,6 +166,15 @@ func (h *Handler) s3PutObject(q *s3Request) error {
 	if in.Lock, err = lockRequest(q.r); err != nil {
 		return err
 	}
+	if in.ACL, err = aclRequest(q.r); err != nil {
+		return err
+	}
+	if in.ACL != nil {
+		// Setting an ACL on a write needs s3:PutObjectAcl too, as in S3.
+		if err := h.authorizeS3(q, "s3:PutObjectAcl", q.route.Bucket, objectARN(q.route.Bucket, q.route.Key)); err != nil {
+			return err
+		}
+	}
 	o, err := h.cfg.S3.PutObject(q.r.Context(), in)
 	if err != nil {
 		return s3AuthError(err)
@@ -438,6 +447,9 @@ func (h *Handler) s3CopyObject(q *s3Request) error {
 		return err
 	}
 	if in.Lock, err = lockRequest(q.r); err != nil {
+		return err
+	}
+	if in.ACL, err = aclRequest(q.r); err != nil {
 		return err
 	}
 	switch d := q.r.Header.Get("x-amz-metadata-directive"); d {

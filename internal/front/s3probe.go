@@ -42,9 +42,7 @@ type xmlRequestPayment struct {
 	Payer   string   `xml:"Payer"`
 }
 
-// xmlOwnershipControls is BucketOwnerEnforced, S3's default for new
-// buckets and what sekisho does: ACLs grant nothing, the bucket owner owns
-// every object.
+// xmlOwnershipControls is a bucket's ownership setting.
 type xmlOwnershipControls struct {
 	XMLName xml.Name `xml:"OwnershipControls"`
 	Xmlns   string   `xml:"xmlns,attr"`
@@ -53,11 +51,6 @@ type xmlOwnershipControls struct {
 	} `xml:"Rule"`
 }
 
-func ownershipEnforced() xmlOwnershipControls {
-	x := xmlOwnershipControls{Xmlns: s3Xmlns}
-	x.Rule.ObjectOwnership = "BucketOwnerEnforced"
-	return x
-}
 
 // s3ProbeOps are the probe rows of s3Ops.
 var s3ProbeOps = map[string]s3Op{
@@ -65,7 +58,6 @@ var s3ProbeOps = map[string]s3Op{
 	"GetBucketRequestPayment":            {s3PlainBucket(xmlRequestPayment{Xmlns: s3Xmlns, Payer: "BucketOwner"}, nil), "s3:GetBucketRequestPayment", resBucket},
 	"GetBucketLogging":                   {s3PlainBucket(emptyDoc("BucketLoggingStatus"), nil), "s3:GetBucketLogging", resBucket},
 	"GetBucketNotificationConfiguration": {s3PlainBucket(emptyDoc("NotificationConfiguration"), nil), "s3:GetBucketNotification", resBucket},
-	"GetBucketOwnershipControls":         {s3PlainBucket(ownershipEnforced(), nil), "s3:GetBucketOwnershipControls", resBucket},
 	"GetBucketWebsite": {s3PlainBucket(nil, awserr.New(404, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")),
 		"s3:GetBucketWebsite", resBucket},
 	"GetBucketReplication": {s3PlainBucket(nil, awserr.New(404, "ReplicationConfigurationNotFoundError", "The replication configuration was not found")),

@@ -23,6 +23,10 @@ type Input struct {
 	IgnorePublicResource bool
 	// OwnerAccount is the resource owner's account.
 	OwnerAccount string
+	// ACLAllow says the resource's access control list (S3 ACLs) grants
+	// the action to the caller: it allows as a resource-based policy
+	// statement does, and an explicit Deny anywhere still wins.
+	ACLAllow bool
 }
 
 // Result is an authorization decision and what decided it.
@@ -63,6 +67,7 @@ func Authorize(in Input) Result {
 			}
 		}
 	}
+	aclAllow := resAllow == nil && in.ACLAllow
 	var idAllow *Statement
 	idAllowed := in.Root
 	for _, d := range in.Identity {
@@ -83,6 +88,9 @@ func Authorize(in Input) Result {
 			if resAllow != nil {
 				return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
 			}
+			if aclAllow {
+				return Result{Decision: Allowed, Source: "acl"}
+			}
 			return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
 		}
 	}
@@ -91,6 +99,8 @@ func Authorize(in Input) Result {
 		return Result{Decision: Allowed, Statement: idAllow, Source: "identity"}
 	case resAllow != nil:
 		return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+	case aclAllow:
+		return Result{Decision: Allowed, Source: "acl"}
 	}
 	if r.Principal.Anonymous() {
 		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no resource-based policy allows the %s action", r.Action)}

@@ -40,6 +40,22 @@ func (s *Service) setConfig(ctx context.Context, bucket, name, value string, che
 	return err
 }
 
+// setConfigFn changes a bucket's configuration documents through fn,
+// which sees b.Config allocated.
+func (s *Service) setConfigFn(ctx context.Context, bucket string, fn func(b *store.Bucket) error) error {
+	err := s.Meta.UpdateBucket(ctx, bucket, func(b *store.Bucket) error {
+		if b.Config == nil {
+			b.Config = map[string]string{}
+		}
+		return fn(b)
+	})
+	s.bucketChanged()
+	if errors.Is(err, store.ErrNotFound) {
+		return errNoSuchBucket(bucket)
+	}
+	return err
+}
+
 func (s *Service) config(ctx context.Context, bucket, name string) (string, error) {
 	b, err := s.Bucket(ctx, bucket)
 	if err != nil {

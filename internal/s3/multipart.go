@@ -41,6 +41,8 @@ type CreateUploadInput struct {
 	// SSE is the encryption the object gets; an SSE-C key must then come
 	// with every part.
 	SSE SSERequest
+	// ACL is the object's.
+	ACL *ACLRequest
 }
 
 // CreateMultipartUpload starts a multipart upload and returns it.
@@ -70,11 +72,15 @@ func (s *Service) CreateMultipartUpload(ctx context.Context, in CreateUploadInpu
 	if err != nil {
 		return store.Upload{}, err
 	}
+	acl, err := aclForWrite(b, in.ACL)
+	if err != nil {
+		return store.Upload{}, err
+	}
 	now := s.now().UTC()
 	u := store.Upload{
 		Bucket: in.Bucket, Key: in.Key, ID: newUploadID(now), Initiated: now.Truncate(time.Millisecond), Owner: in.Owner,
 		Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags,
-		ChecksumAlgorithm: string(in.ChecksumAlgorithm), ChecksumType: ctype, SSE: enc,
+		ChecksumAlgorithm: string(in.ChecksumAlgorithm), ChecksumType: ctype, SSE: enc, ACL: acl,
 	}
 	err = s.Meta.CreateUpload(ctx, u)
 	if errors.Is(err, store.ErrNotFound) {
@@ -287,7 +293,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		}
 		o := store.Object{
 			Bucket: in.Bucket, Key: in.Key, Modified: now,
-			Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, SSE: u.SSE,
+			Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, SSE: u.SSE, ACL: u.ACL,
 		}
 		md := md5.New()
 		for _, cp := range in.Parts {

@@ -103,6 +103,7 @@ type PutInput struct {
 	Cond Conditions
 	SSE  SSERequest
 	Lock LockRequest
+	ACL  *ACLRequest
 }
 
 // PutObject stores an object. The bytes become durable before the
@@ -120,6 +121,10 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 	if err != nil {
 		return store.Object{}, err
 	}
+	acl, err := aclForWrite(b, in.ACL)
+	if err != nil {
+		return store.Object{}, err
+	}
 	if in.Cond != (Conditions{}) {
 		// Fail early when we can; the commit checks again.
 		if err := s.checkWriteNow(ctx, in.Bucket, in.Key, in.Cond); err != nil {
@@ -133,7 +138,7 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 	o := store.Object{
 		Bucket: in.Bucket, Key: in.Key, BlobID: w.blobID, Inline: w.inline, Size: w.size, ETag: w.etag(),
 		Modified: s.now().UTC().Truncate(time.Second), Checksums: w.checksums, ChecksumType: "FULL_OBJECT",
-		Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags, SSE: enc,
+		Headers: in.Headers, Metadata: in.Metadata, Tags: in.Tags, SSE: enc, ACL: acl,
 	}
 	s.stamp(b, &o)
 	if err := s.applyLock(b, in.Lock, &o); err != nil {
@@ -521,6 +526,7 @@ type CopyInput struct {
 	SrcSSE *CustomerKey
 	SSE    SSERequest
 	Lock   LockRequest
+	ACL    *ACLRequest
 }
 
 // CopyOutput is a copy and the source version it copied.
@@ -643,6 +649,10 @@ func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, s
 	}
 	o.BlobID, o.Inline, o.Size, o.ETag, o.Checksums, o.ChecksumType = w.blobID, w.inline, w.size, w.etag(), w.checksums, "FULL_OBJECT"
 	o.SSE = enc
+	if o.ACL, err = aclForWrite(b, in.ACL); err != nil {
+		s.freeBlobs(ctx, w.blobID)
+		return store.Object{}, store.Object{}, err
+	}
 	s.stamp(b, &o)
 	if err := s.applyLock(b, in.Lock, &o); err != nil {
 		s.freeBlobs(ctx, w.blobID)

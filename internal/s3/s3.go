@@ -162,7 +162,8 @@ func (s *Service) CreateBucket(ctx context.Context, name, location, account stri
 	if location == "" {
 		region = s.Region
 	}
-	nb := store.Bucket{Name: name, Region: region, Owner: account, Created: s.now().UTC()}
+	// New buckets disable ACLs (BucketOwnerEnforced), as S3's do.
+	nb := store.Bucket{Name: name, Region: region, Owner: account, Created: s.now().UTC(), Config: map[string]string{ConfigOwnership: OwnerEnforced}}
 	for _, o := range opts {
 		o(&nb)
 	}

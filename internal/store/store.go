@@ -119,6 +119,9 @@ type Object struct {
 	// DeleteMarker marks a delete marker: a version without bytes that
 	// hides the key.
 	DeleteMarker bool `json:",omitempty"`
+	// ACL is the version's access control list as the service keeps it
+	// ("" for the default, private).
+	ACL string `json:",omitempty"`
 	// Retention and LegalHold are the version's object lock.
 	Retention *Retention `json:",omitempty"`
 	LegalHold bool       `json:",omitempty"`
@@ -149,6 +152,8 @@ type Upload struct {
 	ChecksumType      string `json:",omitempty"`
 	// SSE is the encryption every part and the object get.
 	SSE *Encryption `json:",omitempty"`
+	// ACL becomes the object's (see Object.ACL).
+	ACL string `json:",omitempty"`
 }
 
 // Encryption is how an object's bytes are encrypted at rest (see package

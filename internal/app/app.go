@@ -268,7 +268,7 @@ func New(cfg *Config) (*App, error) {
 		return nil, err
 	}
 	log, meta := a.log, a.meta
-	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key}
+	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key, LifecycleDay: cfg.lcDay}
 	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
 	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox}
@@ -303,7 +303,8 @@ func (a *App) Handler() http.Handler { return a.handler }
 // Run does the server's background work until ctx ends, and returns when
 // every goroutine it started has stopped: the sweep of blobs an earlier
 // crash left (only those older than New, so it never meets this run's
-// writes) and the hourly abort of expired multipart uploads.
+// writes), lifecycle rules every --lifecycle-interval, and the hourly
+// abort of expired multipart uploads.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -319,6 +320,13 @@ func (a *App) Run(ctx context.Context) {
 		}
 		a.log.Info("swept orphaned blobs left by any earlier crash", "removed", n, "took", time.Since(t0).Round(time.Millisecond))
 	}()
+	if a.cfg.lcInterval > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			applyLifecycle(ctx, a.S3, a.cfg.lcInterval, a.log)
+		}()
+	}
 	if a.cfg.uploadExpiry > 0 {
 		wg.Add(1)
 		go func() {
@@ -412,6 +420,28 @@ func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Durat
 			log.Warn("abort expired multipart uploads", "err", err)
 		} else if n > 0 {
 			log.Info("aborted expired multipart uploads", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// applyLifecycle carries out buckets' lifecycle rules at start and then
+// every interval.
+func applyLifecycle(ctx context.Context, svc *s3.Service, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		st, err := svc.ApplyLifecycle(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("lifecycle rules", "err", err)
+		}
+		if st != (s3.LifecycleStats{}) {
+			log.Info("lifecycle rules applied", "expired", st.Expired, "noncurrent_removed", st.NoncurrentRemoved,
+				"delete_markers_removed", st.MarkersRemoved, "uploads_aborted", st.UploadsAborted, "transitioned", st.Transitioned)
 		}
 		select {
 		case <-ctx.Done():

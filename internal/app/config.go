@@ -36,6 +36,8 @@ type Config struct {
 	RootSecretAccessKey string
 	MasterKey           string
 	UploadExpiry        string
+	LifecycleInterval   string
+	LifecycleDay        string
 	DebugAddr           string
 	CognitoIssuer       string
 	SMTPURL             string
@@ -49,6 +51,8 @@ type Config struct {
 	bodyIdle     time.Duration
 	maxUnauth    int
 	uploadExpiry time.Duration
+	lcInterval   time.Duration
+	lcDay        time.Duration
 }
 
 // issuer is the user-pool token issuer for a pool, by --cognito-issuer.
@@ -99,6 +103,8 @@ func settings(c *Config, domains *string) []setting {
 		{"root-access-key-id", "SEKISHO_ROOT_ACCESS_KEY_ID", "", "root access key id (default: generated on first start and kept in the data dir)", &c.RootAccessKeyID},
 		{"root-secret-access-key", "SEKISHO_ROOT_SECRET_ACCESS_KEY", "", "root secret access key (prefer the environment to a flag)", &c.RootSecretAccessKey},
 		{"upload-expiry", "SEKISHO_UPLOAD_EXPIRY", "168h", "abort multipart uploads left incomplete this long (Go duration; 0 keeps them)", &c.UploadExpiry},
+		{"lifecycle-interval", "SEKISHO_LIFECYCLE_INTERVAL", "1h", "how often buckets' lifecycle rules are carried out (Go duration; 0 never)", &c.LifecycleInterval},
+		{"lifecycle-day", "SEKISHO_LIFECYCLE_DAY", "24h", "the length of a lifecycle rule's day (shorten it to test rules; Go duration)", &c.LifecycleDay},
 		{"cognito-issuer", "SEKISHO_COGNITO_ISSUER", "self", "user-pool token issuer: \"self\" (public URL + /<poolId>, so OIDC verifiers fetch our JWKS) or \"aws\" (https://cognito-idp.<region>.amazonaws.com/<poolId>, for apps that hard-code it)", &c.CognitoIssuer},
 		{"smtp-url", "SEKISHO_SMTP_URL", "", "send user-pool codes by email: smtp://[user:pass@]host:port?from=address (default: the outbox file in the data dir)", &c.SMTPURL},
 		{"body-idle-timeout", "SEKISHO_BODY_IDLE_TIMEOUT", "30s", "disconnect a client whose request body makes no progress this long (Go duration; 0 never)", &c.BodyIdleTimeout},
@@ -241,6 +247,16 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--upload-expiry %q: want a duration such as 168h", c.UploadExpiry))
 	} else {
 		c.uploadExpiry = d
+	}
+	if d, err := time.ParseDuration(c.LifecycleInterval); err != nil || d < 0 {
+		errs = append(errs, fmt.Errorf("--lifecycle-interval %q: want a duration such as 1h", c.LifecycleInterval))
+	} else {
+		c.lcInterval = d
+	}
+	if d, err := time.ParseDuration(c.LifecycleDay); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("--lifecycle-day %q: want a positive duration such as 24h", c.LifecycleDay))
+	} else {
+		c.lcDay = d
 	}
 	if c.CognitoIssuer != "self" && c.CognitoIssuer != "aws" && c.CognitoIssuer != "" {
 		errs = append(errs, fmt.Errorf("--cognito-issuer %q: want self or aws", c.CognitoIssuer))

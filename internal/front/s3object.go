@@ -20,15 +20,6 @@ import (
 // GetObject returns.
 var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"}
 
-// storageClasses are the storage classes S3 accepts on writes. sekisho
-// keeps every object on the same disks; the class is recorded and
-// reported, as tools and lifecycle rules read it.
-var storageClasses = map[string]bool{
-	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
-	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
-	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true,
-}
-
 // storageClassHeader is where an object's storage class is kept among its
 // stored headers (absent for STANDARD).
 const storageClassHeader = s3.StorageClassHeader
@@ -96,7 +87,7 @@ func objectAttrs(r *http.Request) (s3.ObjectAttrs, error) {
 		a.Headers["Content-Type"] = "binary/octet-stream"
 	}
 	if sc := r.Header.Get("x-amz-storage-class"); sc != "" {
-		if !storageClasses[sc] {
+		if !s3.ValidStorageClass(sc) {
 			return a, awserr.New(400, "InvalidStorageClass", "The storage class you specified is not valid").With("StorageClassRequested", sc)
 		}
 		if sc != "STANDARD" {
@@ -273,14 +264,16 @@ func (h *Handler) s3GetObject(q *s3Request) error {
 }
 
 // setObjectVersion reports an object's version id, if its bucket has
-// versioning.
+// versioning, and for the current version when its lifecycle rules
+// expire it.
 func (h *Handler) setObjectVersion(q *s3Request, o store.Object) {
-	if o.VersionID != "" {
-		setVersionHeader(q.w.Header(), o.VersionID)
+	b, err := h.cfg.S3.Bucket(q.r.Context(), o.Bucket)
+	if err != nil {
 		return
 	}
-	if b, err := h.cfg.S3.Bucket(q.r.Context(), o.Bucket); err == nil {
-		setVersionHeader(q.w.Header(), s3.ReportedVersion(b, o))
+	setVersionHeader(q.w.Header(), s3.ReportedVersion(b, o))
+	if q.get("versionId") == "" {
+		setExpiration(q.w.Header(), h.cfg.S3, b, o)
 	}
 }
 

@@ -10,8 +10,6 @@ import (
 // features sekisho does not have yet: each answers what S3 answers for a
 // plain bucket without that configuration (an empty document, or the
 // feature's "not found" error), after checking that the bucket exists.
-// Lifecycle is not among them: a client that sets rules must learn they
-// are not applied (NotImplemented) until the lifecycle worker exists.
 
 // xmlEmpty is an empty configuration document named name.
 type xmlEmpty struct {
@@ -50,7 +48,6 @@ type xmlOwnershipControls struct {
 		ObjectOwnership string `xml:"ObjectOwnership"`
 	} `xml:"Rule"`
 }
-
 
 // s3ProbeOps are the probe rows of s3Ops.
 var s3ProbeOps = map[string]s3Op{

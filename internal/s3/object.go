@@ -537,6 +537,18 @@ type CopyOutput struct {
 	VersionID, SrcVersionID string
 }
 
+// storageClasses are the storage classes S3 accepts on writes. sekisho
+// keeps every object on the same disks; the class is recorded and
+// reported, as tools and lifecycle rules read it.
+var storageClasses = map[string]bool{
+	"STANDARD": true, "REDUCED_REDUNDANCY": true, "STANDARD_IA": true, "ONEZONE_IA": true,
+	"INTELLIGENT_TIERING": true, "GLACIER": true, "DEEP_ARCHIVE": true, "OUTPOSTS": true,
+	"GLACIER_IR": true, "SNOW": true, "EXPRESS_ONEZONE": true, "FSX_OPENZFS": true,
+}
+
+// ValidStorageClass reports whether S3 accepts a storage class name.
+func ValidStorageClass(c string) bool { return storageClasses[c] }
+
 // StorageClassHeader is where an object's storage class is kept among
 // its stored headers; it is absent for STANDARD, as S3 omits it then.
 const StorageClassHeader = "X-Amz-Storage-Class"

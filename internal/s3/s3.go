@@ -37,6 +37,9 @@ type Service struct {
 	// Keys seals the data keys of objects encrypted with SSE-S3 and
 	// SSE-KMS; without it those are refused.
 	Keys *seal.Key
+	// LifecycleDay is the length of a lifecycle rule's day
+	// (DefaultLifecycleDay if 0); tests shorten it.
+	LifecycleDay time.Duration
 	// MinPartSize overrides DefaultMinPartSize (tests use small parts).
 	MinPartSize int64
 

@@ -76,6 +76,7 @@ func (h *Handler) s3PostObject(q *s3Request) error {
 	for k, v := range fields {
 		check[k] = v
 	}
+	check["key"] = key // the policy sees ${filename} replaced, as in S3
 	policy, err := s3.ParsePostPolicy(fields["policy"])
 	if err != nil {
 		return err

@@ -38,12 +38,35 @@ func ParsePostPolicy(b64 string) (*PostPolicy, error) {
 	if err != nil {
 		return nil, errBadPolicy("Invalid Base64 encoding.")
 	}
+	// Property names are case-sensitive, as S3 checks them (Go's
+	// decoding into a struct would not be).
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, errBadPolicy("Invalid JSON.")
+	}
 	var doc struct {
 		Expiration string
 		Conditions []json.RawMessage
 	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, errBadPolicy("Invalid JSON.")
+	for k, v := range top {
+		switch k {
+		case "expiration":
+			if json.Unmarshal(v, &doc.Expiration) != nil {
+				return nil, errBadPolicy("Invalid 'expiration' value.")
+			}
+		case "conditions":
+			if json.Unmarshal(v, &doc.Conditions) != nil {
+				return nil, errBadPolicy("Invalid 'conditions' value.")
+			}
+		default:
+			return nil, errBadPolicy("Unexpected field: '" + k + "'")
+		}
+	}
+	if _, ok := top["expiration"]; !ok {
+		return nil, errBadPolicy("Policy missing expiration.")
+	}
+	if _, ok := top["conditions"]; !ok {
+		return nil, errBadPolicy("Policy missing conditions.")
 	}
 	p := &PostPolicy{MaxSize: -1}
 	if p.Expiration, err = time.Parse(time.RFC3339Nano, doc.Expiration); err != nil {
@@ -69,14 +92,14 @@ func ParsePostPolicy(b64 string) (*PostPolicy, error) {
 			return nil, errBadPolicy("Invalid Condition: conditions must be objects or three-element arrays.")
 		}
 		op, _ := arr[0].(string)
-		switch strings.ToLower(op) {
+		switch op { // operators are case-sensitive, as in S3
 		case "eq", "starts-with":
 			f, ok1 := arr[1].(string)
 			v, ok2 := arr[2].(string)
 			if !ok1 || !ok2 || !strings.HasPrefix(f, "$") {
 				return nil, errBadPolicy("Invalid Condition: " + string(c))
 			}
-			p.conds = append(p.conds, postCond{strings.ToLower(op), strings.ToLower(f[1:]), v, string(c)})
+			p.conds = append(p.conds, postCond{op, strings.ToLower(f[1:]), v, string(c)})
 		case "content-length-range":
 			lo, ok1 := arr[1].(float64)
 			hi, ok2 := arr[2].(float64)

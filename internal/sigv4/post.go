@@ -28,9 +28,9 @@ func (v *Verifier) VerifyPost(ctx context.Context, fields map[string]string) (*a
 		if err != nil {
 			return nil, err
 		}
-		sig, err := parseSignature(fields["x-amz-signature"], KindMalformedQuery)
+		sig, err := parseSignature(fields["x-amz-signature"], KindSignatureMismatch)
 		if err != nil {
-			return nil, err
+			return nil, errorf(KindSignatureMismatch, "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
 		}
 		if policy == "" {
 			return nil, errorf(KindMalformedQuery, "Bucket POST must contain a field named 'policy'.  If it is specified, please check the order of the fields.")
@@ -46,10 +46,12 @@ func (v *Verifier) VerifyPost(ctx context.Context, fields map[string]string) (*a
 		}
 		return principalFor(cred, a), nil
 	case fields["awsaccesskeyid"] != "" || fields["signature"] != "":
-		sig, err := base64.StdEncoding.DecodeString(fields["signature"])
-		if err != nil || policy == "" || fields["awsaccesskeyid"] == "" {
+		if policy == "" || fields["awsaccesskeyid"] == "" || fields["signature"] == "" {
 			return nil, errorf(KindMalformedQuery, "Bucket POST must contain the fields AWSAccessKeyId, policy and signature.")
 		}
+		// A signature that is not even base64 is simply wrong: S3 answers
+		// it as it answers any other wrong signature (403).
+		sig, _ := base64.StdEncoding.DecodeString(fields["signature"])
 		a.Scheme, a.AccessKeyID = QueryV2, fields["awsaccesskeyid"]
 		cred, err := v.lookup(ctx, a)
 		if err != nil {

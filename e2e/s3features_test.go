@@ -1,0 +1,162 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// boto3Features drives the S3 features the conformance suites exercise
+// beyond plain objects — versioning, object lock, SSE-S3/KMS/C, ACLs,
+// lifecycle and SigV2 — with boto3 against the built binary, and prints
+// what it saw as JSON.
+const boto3Features = `
+import base64, datetime, hashlib, json, os, time, boto3, botocore, requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))
+out = {}
+def err(f):
+    try:
+        f()
+        return "ok"
+    except ClientError as e:
+        return "%s %d" % (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"])
+
+# Versioning.
+s3.create_bucket(Bucket="feat-versions")
+s3.put_bucket_versioning(Bucket="feat-versions", VersioningConfiguration={"Status": "Enabled"})
+v1 = s3.put_object(Bucket="feat-versions", Key="k", Body=b"one")["VersionId"]
+v2 = s3.put_object(Bucket="feat-versions", Key="k", Body=b"two")["VersionId"]
+out["v1"] = s3.get_object(Bucket="feat-versions", Key="k", VersionId=v1)["Body"].read().decode()
+d = s3.delete_object(Bucket="feat-versions", Key="k")
+out["marker"] = d.get("DeleteMarker")
+out["get_deleted"] = err(lambda: s3.get_object(Bucket="feat-versions", Key="k"))
+lv = s3.list_object_versions(Bucket="feat-versions")
+out["listed"] = [len(lv["Versions"]), len(lv["DeleteMarkers"]), lv["DeleteMarkers"][0]["IsLatest"]]
+s3.delete_object(Bucket="feat-versions", Key="k", VersionId=d["VersionId"])
+out["restored"] = s3.get_object(Bucket="feat-versions", Key="k")["Body"].read().decode()
+out["bad_version"] = err(lambda: s3.get_object(Bucket="feat-versions", Key="k", VersionId="x"))
+
+# Object lock.
+s3.create_bucket(Bucket="feat-lock", ObjectLockEnabledForBucket=True)
+until = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+lv1 = s3.put_object(Bucket="feat-lock", Key="k", Body=b"x", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until)["VersionId"]
+out["lock_delete"] = err(lambda: s3.delete_object(Bucket="feat-lock", Key="k", VersionId=lv1, BypassGovernanceRetention=True))
+out["lock_mode"] = s3.head_object(Bucket="feat-lock", Key="k")["ObjectLockMode"]
+
+# Encryption.
+s3.create_bucket(Bucket="feat-enc")
+key = os.urandom(32)
+ck = dict(SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+s3.put_object(Bucket="feat-enc", Key="c", Body=b"customer", **ck)
+out["ssec_nokey"] = err(lambda: s3.get_object(Bucket="feat-enc", Key="c"))
+out["ssec_wrongkey"] = err(lambda: s3.get_object(Bucket="feat-enc", Key="c", SSECustomerAlgorithm="AES256", SSECustomerKey=os.urandom(32)))
+out["ssec"] = s3.get_object(Bucket="feat-enc", Key="c", **ck)["Body"].read().decode()
+out["sse_s3"] = s3.put_object(Bucket="feat-enc", Key="s", Body=b"s", ServerSideEncryption="AES256")["ServerSideEncryption"]
+out["sse_kms"] = s3.put_object(Bucket="feat-enc", Key="k", Body=b"k", ServerSideEncryption="aws:kms")["ServerSideEncryption"]
+s3.put_bucket_encryption(Bucket="feat-enc", ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+out["sse_default"] = s3.head_object(Bucket="feat-enc", Key=(s3.put_object(Bucket="feat-enc", Key="d", Body=b"d") and "d"))["ServerSideEncryption"]
+
+# ACLs.
+s3.create_bucket(Bucket="feat-acl", ObjectOwnership="ObjectWriter")
+s3.put_object(Bucket="feat-acl", Key="pub", Body=b"public", ACL="public-read")
+s3.put_object(Bucket="feat-acl", Key="priv", Body=b"private")
+url = os.environ["AWS_ENDPOINT_URL"] + "/feat-acl/"
+verify = os.environ.get("AWS_CA_BUNDLE", True)
+out["anon"] = [requests.get(url + "pub", verify=verify).status_code, requests.get(url + "priv", verify=verify).status_code]
+out["acl_grants"] = len(s3.get_object_acl(Bucket="feat-acl", Key="pub")["Grants"])
+out["acl_bad"] = err(lambda: s3.put_object(Bucket="feat-versions", Key="p", Body=b"x", ACL="public-read"))
+
+# Lifecycle, with a one-second day.
+s3.create_bucket(Bucket="feat-lc")
+s3.put_bucket_lifecycle_configuration(Bucket="feat-lc", LifecycleConfiguration={"Rules": [
+    {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}}]})
+s3.put_object(Bucket="feat-lc", Key="tmp/a", Body=b"a")
+s3.put_object(Bucket="feat-lc", Key="keep/b", Body=b"b")
+deadline = time.time() + 15
+while time.time() < deadline and s3.list_objects_v2(Bucket="feat-lc").get("KeyCount") != 1:
+    time.sleep(0.2)
+out["lifecycle_left"] = [o["Key"] for o in s3.list_objects_v2(Bucket="feat-lc").get("Contents", [])]
+
+# SigV2 in the Authorization header.
+v2 = boto3.client("s3", config=Config(signature_version="s3", s3={"addressing_style": "path"}))
+v2.put_object(Bucket="feat-enc", Key="v2", Body=b"sigv2")
+out["sigv2"] = v2.get_object(Bucket="feat-enc", Key="v2")["Body"].read().decode()
+print(json.dumps(out))
+`
+
+func TestBoto3S3Features(t *testing.T) {
+	t.Parallel()
+	py := need(t, "python3")
+	s := startServer(t, serverOpts{Env: []string{"SEKISHO_LIFECYCLE_INTERVAL=200ms", "SEKISHO_LIFECYCLE_DAY=1s"}})
+	stdout, stderr, err := run(t, s.cliEnv(s.KeyID, s.Secret), py, "-c", boto3Features)
+	if err != nil {
+		t.Fatalf("boto3: %v\n%s\n%s", err, stderr, s.Logs())
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	want := map[string]string{
+		"v1": "one", "marker": "true", "get_deleted": "NoSuchKey 404", "listed": "[2 1 true]", "restored": "two",
+		"bad_version":    "InvalidArgument 400",
+		"lock_delete":    "AccessDenied 403",
+		"lock_mode":      "COMPLIANCE",
+		"ssec_nokey":     "InvalidRequest 400",
+		"ssec_wrongkey":  "AccessDenied 403",
+		"ssec":           "customer",
+		"sse_s3":         "AES256",
+		"sse_kms":        "aws:kms",
+		"sse_default":    "AES256",
+		"anon":           "[200 403]",
+		"acl_grants":     "2",
+		"acl_bad":        "AccessControlListNotSupported 400",
+		"lifecycle_left": "[keep/b]",
+		"sigv2":          "sigv2",
+	}
+	for k, v := range want {
+		if got := fmt.Sprint(res[k]); got != v {
+			t.Errorf("%s = %s, want %s", k, got, v)
+		}
+	}
+}
+
+// TestCLIVersioning: the AWS CLI's versioning and encryption commands.
+func TestCLIVersioning(t *testing.T) {
+	t.Parallel()
+	aws := need(t, "aws")
+	s := startServer(t, serverOpts{})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, aws, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	cli("s3api", "create-bucket", "--bucket", "cli-vers")
+	cli("s3api", "put-bucket-versioning", "--bucket", "cli-vers", "--versioning-configuration", "Status=Enabled")
+	if out := cli("s3api", "get-bucket-versioning", "--bucket", "cli-vers"); !strings.Contains(out, `"Enabled"`) {
+		t.Errorf("get-bucket-versioning: %s", out)
+	}
+	cli("s3api", "put-object", "--bucket", "cli-vers", "--key", "k", "--body", "/etc/hostname")
+	cli("s3api", "put-object", "--bucket", "cli-vers", "--key", "k", "--body", "/etc/hostname")
+	cli("s3", "rm", "s3://cli-vers/k")
+	var lv struct {
+		Versions      []struct{ VersionId string }
+		DeleteMarkers []struct{ IsLatest bool }
+	}
+	if err := json.Unmarshal([]byte(cli("s3api", "list-object-versions", "--bucket", "cli-vers")), &lv); err != nil {
+		t.Fatal(err)
+	}
+	if len(lv.Versions) != 2 || len(lv.DeleteMarkers) != 1 || !lv.DeleteMarkers[0].IsLatest {
+		t.Errorf("list-object-versions: %+v", lv)
+	}
+	cli("s3api", "put-bucket-encryption", "--bucket", "cli-vers", "--server-side-encryption-configuration", `{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"aws:kms"}}]}`)
+	if out := cli("s3api", "get-bucket-encryption", "--bucket", "cli-vers"); !strings.Contains(out, "aws:kms") {
+		t.Errorf("get-bucket-encryption: %s", out)
+	}
+}

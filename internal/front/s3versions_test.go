@@ -546,3 +546,34 @@ func TestS3Encryption(t *testing.T) {
 		t.Errorf("SSE-C algorithm: %v", err)
 	}
 }
+
+// TestS3CompleteTwice: a repeated CompleteMultipartUpload of a finished
+// upload answers 200 with the same ETag, as S3 does; a different part
+// list, or another upload id, is still NoSuchUpload.
+func TestS3CompleteTwice(t *testing.T) {
+	srv := newServer(t)
+	c := s3Client(srv)
+	mustBucket(t, c, "twice")
+	b, k := aws.String("twice"), aws.String("k")
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b, Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b, Key: k, UploadId: mp.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("only part")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(1), ETag: up.ETag}}}
+	first, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: mp.UploadId, MultipartUpload: parts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: mp.UploadId, MultipartUpload: parts})
+	if err != nil || *again.ETag != *first.ETag {
+		t.Errorf("repeated complete: %+v %v", again, err)
+	}
+	other := &types.CompletedMultipartUpload{Parts: []types.CompletedPart{{PartNumber: aws.Int32(2), ETag: up.ETag}}}
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b, Key: k, UploadId: mp.UploadId, MultipartUpload: other}); code(err) != "NoSuchUpload" {
+		t.Errorf("repeated complete with other parts: %v", err)
+	}
+}

@@ -276,6 +276,9 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		}
 	}
 	if _, err := s.upload(ctx, in.Bucket, in.Key, in.UploadID); err != nil {
+		if done, ok := s.completed(ctx, in); ok && awserr.Is(err, "NoSuchUpload") {
+			return done, nil
+		}
 		return store.Object{}, err
 	}
 	b, err := s.Bucket(ctx, in.Bucket)
@@ -293,7 +296,7 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 		}
 		o := store.Object{
 			Bucket: in.Bucket, Key: in.Key, Modified: now,
-			Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, SSE: u.SSE, ACL: u.ACL,
+			Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, SSE: u.SSE, ACL: u.ACL, UploadID: u.ID,
 		}
 		md := md5.New()
 		for _, cp := range in.Parts {
@@ -355,6 +358,22 @@ func (s *Service) CompleteMultipartUpload(ctx context.Context, in CompleteInput)
 	}
 	s.freeBlobs(ctx, objectBlobs(prev)...)
 	return o, nil
+}
+
+// completed returns the object a finished upload made, if it is still
+// the key's current version and the request lists the same parts: S3
+// answers a repeated CompleteMultipartUpload with the first one's result.
+func (s *Service) completed(ctx context.Context, in CompleteInput) (store.Object, bool) {
+	o, err := s.Meta.GetObject(ctx, in.Bucket, in.Key)
+	if err != nil || o.UploadID != in.UploadID || len(o.Parts) != len(in.Parts) {
+		return store.Object{}, false
+	}
+	for i, p := range in.Parts {
+		if o.Parts[i].Number != p.Number || strings.Trim(o.Parts[i].ETag, `"`) != strings.Trim(p.ETag, `"`) {
+			return store.Object{}, false
+		}
+	}
+	return o, true
 }
 
 func hexDecode(s string) ([]byte, error) {

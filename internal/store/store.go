@@ -119,6 +119,9 @@ type Object struct {
 	// DeleteMarker marks a delete marker: a version without bytes that
 	// hides the key.
 	DeleteMarker bool `json:",omitempty"`
+	// UploadID is the multipart upload that made the object, if one did
+	// (a repeated CompleteMultipartUpload answers with it).
+	UploadID string `json:",omitempty"`
 	// ACL is the version's access control list as the service keeps it
 	// ("" for the default, private).
 	ACL string `json:",omitempty"`

@@ -45,6 +45,8 @@ func Bench(ctx context.Context, args []string, getenv func(string) string, out *
 	fs.IntVar(&c.ListRounds, "list-rounds", 200, "ListObjectsV2 calls to time")
 	fs.BoolVar(&c.SignPayload, "sign-payload", false, "hash and sign bodies, as the AWS CLI does over HTTP")
 	fs.BoolVar(&c.Checksum, "checksum", false, "send a CRC32 of each body, as current SDKs do by default")
+	fs.BoolVar(&c.Versioned, "versioned", false, "turn versioning on for the buckets and time ListObjectVersions")
+	fs.StringVar(&c.SSE, "sse", "", "server-side encryption PUTs ask for (AES256 or aws:kms)")
 	cognito := fs.Bool("cognito", false, "instead: measure identity-pool credential vending (GetId + GetCredentialsForIdentity) and 4 KiB GETs signed with the vended credentials")
 	if err := fs.Parse(args); err != nil {
 		if err == flag.ErrHelp {
@@ -72,7 +74,7 @@ func Bench(ctx context.Context, args []string, getenv func(string) string, out *
 		}
 		c.Sizes = append(c.Sizes, n)
 	}
-	fmt.Fprintf(out, "endpoint %s, bucket %s, %v per phase, signed payload %v, checksum %v\n\n", c.Endpoint, c.Bucket, c.Duration, c.SignPayload, c.Checksum)
+	fmt.Fprintf(out, "endpoint %s, bucket %s, %v per phase, signed payload %v, checksum %v, versioned %v, sse %q\n\n", c.Endpoint, c.Bucket, c.Duration, c.SignPayload, c.Checksum, c.Versioned, c.SSE)
 	if *cognito {
 		_, err := s3bench.RunCognito(ctx, c, out)
 		return err

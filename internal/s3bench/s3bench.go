@@ -27,6 +27,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
 
 // Config is one benchmark run.
@@ -49,6 +50,12 @@ type Config struct {
 	// Checksum makes clients send a CRC32 of each body (the SDKs' default
 	// since 2025).
 	Checksum bool
+	// Versioned turns versioning on for the buckets (every PUT then keeps
+	// the version it replaces), and times ListObjectVersions instead of
+	// ListObjectsV2.
+	Versioned bool
+	// SSE is the server-side encryption PUTs ask for ("" none, "AES256").
+	SSE string
 }
 
 // Result is one measured phase.
@@ -101,8 +108,8 @@ func (c *Config) client() *s3.Client {
 // Run runs every phase and writes a table of results to w as it goes.
 func Run(ctx context.Context, c Config, w io.Writer) ([]Result, error) {
 	cl := c.client()
-	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(c.Bucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
-		return nil, fmt.Errorf("create bucket %s: %w", c.Bucket, err)
+	if err := c.makeBucket(ctx, cl, c.Bucket); err != nil {
+		return nil, err
 	}
 	var maxSize int64
 	for _, s := range c.Sizes {
@@ -125,7 +132,8 @@ func Run(ctx context.Context, c Config, w io.Writer) ([]Result, error) {
 			var written atomic.Int64
 			r := phase(ctx, c.Duration, n, func(rng *rand.Rand) error {
 				k := prefix + fmt.Sprint((written.Add(1)-1)%1024)
-				_, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(c.Bucket), Key: aws.String(k), Body: bytes.NewReader(payload[:size]), ContentLength: aws.Int64(size)})
+				_, err := cl.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(c.Bucket), Key: aws.String(k), Body: bytes.NewReader(payload[:size]), ContentLength: aws.Int64(size),
+					ServerSideEncryption: types.ServerSideEncryption(c.SSE)})
 				return err
 			})
 			r.Op, r.Size = "PUT", size
@@ -159,6 +167,21 @@ func Run(ctx context.Context, c Config, w io.Writer) ([]Result, error) {
 		report(r)
 	}
 	return results, nil
+}
+
+// makeBucket creates a bucket if missing, with versioning if the run
+// asks for it.
+func (c *Config) makeBucket(ctx context.Context, cl *s3.Client, bucket string) error {
+	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
+		return fmt.Errorf("create bucket %s: %w", bucket, err)
+	}
+	if c.Versioned {
+		if _, err := cl.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String(bucket),
+			VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusEnabled}}); err != nil {
+			return fmt.Errorf("versioning on %s: %w", bucket, err)
+		}
+	}
+	return nil
 }
 
 // phase runs op from n goroutines for d and measures it.
@@ -215,7 +238,10 @@ func summarize(lats []time.Duration, elapsed time.Duration) Result {
 // times ListObjectsV2 pages starting at random keys.
 func listPhase(ctx context.Context, cl *s3.Client, c Config) (Result, error) {
 	bucket := fmt.Sprintf("%s-list-%d", c.Bucket, c.ListKeys)
-	if _, err := cl.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil && !strings.Contains(err.Error(), "BucketAlreadyOwnedByYou") {
+	if c.Versioned {
+		bucket += "-v"
+	}
+	if err := c.makeBucket(ctx, cl, bucket); err != nil {
 		return Result{}, err
 	}
 	key := func(i int) string { return fmt.Sprintf("users/%04d/photos/%08d.jpg", i%1000, i) }
@@ -253,17 +279,30 @@ func listPhase(ctx context.Context, cl *s3.Client, c Config) (Result, error) {
 	start := time.Now()
 	for i := 0; i < c.ListRounds; i++ {
 		t := time.Now()
-		out, err := cl.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), StartAfter: aws.String(key(rng.Intn(c.ListKeys))), MaxKeys: aws.Int32(int32(c.ListPage))})
-		if err != nil {
-			return Result{}, err
+		n := 0
+		if c.Versioned {
+			out, err := cl.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), KeyMarker: aws.String(key(rng.Intn(c.ListKeys))), MaxKeys: aws.Int32(int32(c.ListPage))})
+			if err != nil {
+				return Result{}, err
+			}
+			n = len(out.Versions)
+		} else {
+			out, err := cl.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), StartAfter: aws.String(key(rng.Intn(c.ListKeys))), MaxKeys: aws.Int32(int32(c.ListPage))})
+			if err != nil {
+				return Result{}, err
+			}
+			n = len(out.Contents)
 		}
-		if len(out.Contents) == 0 {
+		if n == 0 {
 			return Result{}, errors.New("s3bench: empty listing page")
 		}
 		lats = append(lats, time.Since(t))
 	}
 	r := summarize(lats, time.Since(start))
 	r.Op, r.Clients = fmt.Sprintf("LIST%d/%d", c.ListPage, c.ListKeys), 1
+	if c.Versioned {
+		r.Op = fmt.Sprintf("VERSIONS%d/%d", c.ListPage, c.ListKeys)
+	}
 	return r, nil
 }
 

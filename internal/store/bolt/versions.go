@@ -389,7 +389,7 @@ func (s *Store) ListVersions(ctx context.Context, bucket string, opt store.Versi
 			default:
 				key = vkey
 			}
-			key = append([]byte(nil), key...)
+			// Keys stay valid for the transaction's life: no copy.
 			if okIn && bytes.Equal(ok, key) {
 				if err := emit(ov, false); err != nil {
 					return err

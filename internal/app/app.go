@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/account"
 	"io"
 	"log/slog"
 	"net"
@@ -40,6 +41,10 @@ const usage = `sekisho: a self-hosted Cognito + IAM + STS + S3 on one endpoint.
 Usage:
   sekisho serve [flags]        run the server (sekisho serve -h for flags)
   sekisho credentials [flags]  print the root credentials as shell exports
+                               (--account ID: a member account's)
+  sekisho account create NAME  make a member account (a tenant with its own
+                               root keys and buckets) on the running server
+  sekisho account list         list the accounts
   sekisho bench [flags]        load-test an S3 endpoint (sekisho bench -h)
   sekisho version              print the version
 `
@@ -112,22 +117,22 @@ func Main(args []string, stdout, stderr *os.File) int {
 		}
 		return 0
 	case "credentials":
-		cfg, err := ParseConfig(args[1:], os.Getenv, stderr)
+		rest, acct := takeFlag(args[1:], "account")
+		cfg, err := ParseConfig(rest, os.Getenv, stderr)
 		if err != nil {
 			fmt.Fprintln(stderr, "sekisho credentials:", err)
 			return 2
 		}
-		key, err := masterKey(cfg)
-		if err != nil {
+		if err := accountCredentials(cfg, stdout, acct); err != nil {
 			fmt.Fprintln(stderr, "sekisho credentials:", err)
 			return 1
 		}
-		id, secret, _, err := rootCredentials(cfg, key)
-		if err != nil {
-			fmt.Fprintln(stderr, "sekisho credentials:", err)
+		return 0
+	case "account":
+		if err := Account(context.Background(), args[1:], os.Getenv, stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "sekisho account:", err)
 			return 1
 		}
-		printExports(stdout, cfg, id, secret)
 		return 0
 	case "bench":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -229,6 +234,7 @@ type App struct {
 	STS           *sts.Service
 	UserPools     *userpool.Service
 	IdentityPools *idpool.Service
+	Accounts      *account.Service
 
 	// RootAccessKeyID and RootSecretAccessKey are the root keys;
 	// RootCreated is true when New generated them.
@@ -236,6 +242,16 @@ type App struct {
 	RootCreated                          bool
 
 	started time.Time
+	key     *seal.Key
+}
+
+// AccountCredentials returns an account's root keys: the server's own for
+// the management account, derived ones for a member account.
+func (a *App) AccountCredentials(acct string) (id, secret string) {
+	if acct == a.cfg.AccountID {
+		return a.RootAccessKeyID, a.RootSecretAccessKey
+	}
+	return account.RootKeys(a.key, acct)
 }
 
 // New builds the server described by cfg (which Validate has accepted):
@@ -251,6 +267,7 @@ func New(cfg *Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.key = key
 	if a.RootAccessKeyID, a.RootSecretAccessKey, a.RootCreated, err = rootCredentials(cfg, key); err != nil {
 		return nil, err
 	}
@@ -274,10 +291,14 @@ func New(cfg *Config) (*App, error) {
 	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox}
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
 	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)
+	a.Accounts = &account.Service{Store: meta, Key: key, Management: cfg.AccountID}
+	members := &tenants{meta: meta, key: key, accounts: a.Accounts}
 	creds := auth.Chain{
 		auth.Static{a.RootAccessKeyID: {SecretAccessKey: a.RootSecretAccessKey, Principal: auth.RootPrincipal(cfg.AccountID, a.RootAccessKeyID)}},
-		a.IAM, // IAM users' long-term keys (AKIA…)
-		a.STS, // temporary credentials (ASIA… with a session token)
+		a.Accounts, // member accounts' root keys
+		members,    // member accounts' IAM users' keys
+		a.IAM,      // IAM users' long-term keys (AKIA…)
+		a.STS,      // temporary credentials (ASIA… with a session token)
 	}
 	a.handler = front.New(front.Config{
 		Verifier:      &sigv4.Verifier{Credentials: creds},
@@ -290,6 +311,8 @@ func New(cfg *Config) (*App, error) {
 		IAM:           a.IAM,
 		UserPools:     a.UserPools,
 		IdentityPools: a.IdentityPools,
+		Accounts:      a.Accounts,
+		Tenant:        members.Tenant,
 
 		BodyIdleTimeout:    cfg.bodyIdle,
 		MaxUnauthenticated: cfg.maxUnauth,

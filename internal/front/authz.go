@@ -43,7 +43,12 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 	h.globalKeys(req, r)
 	in := policy.Input{Request: req, Resource: c.resourcePolicy, IgnorePublicResource: c.restrictPublic, OwnerAccount: c.owner}
 	if in.OwnerAccount == "" {
+		// A call on no resource of another account (STS's, a member
+		// account's own) is within the caller's account.
 		in.OwnerAccount = h.cfg.Account
+		if p.Account != "" {
+			in.OwnerAccount = p.Account
+		}
 	}
 	switch {
 	case p.Kind == auth.Anonymous:
@@ -54,7 +59,11 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 		// Nothing to read the caller's policies from: deny, never allow.
 		return errors.New("authorization: no IAM service to read a non-root caller's policies")
 	default:
-		pol, err := h.cfg.IAM.IdentityPolicies(ctx, p)
+		t, err := h.tenantOf(ctx, p.Account)
+		if err != nil {
+			return err
+		}
+		pol, err := t.IAM.IdentityPolicies(ctx, p)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/account"
 	"io"
 	"log/slog"
 	"net/http"
@@ -60,6 +61,11 @@ type Config struct {
 	UserPools *userpool.Service
 	// IdentityPools is Cognito identity pools, if served.
 	IdentityPools *idpool.Service
+	// Accounts is the member accounts (Organizations), if served.
+	Accounts *account.Service
+	// Tenant returns a member account's IAM and STS (nil: the server
+	// serves IAM for its own account only).
+	Tenant func(ctx context.Context, account string) (*Tenant, error)
 	// BodyIdleTimeout disconnects a client whose request body makes no
 	// progress for this long (DefaultBodyIdleTimeout if 0; never if < 0).
 	BodyIdleTimeout time.Duration
@@ -78,6 +84,7 @@ type Handler struct {
 	tables  map[string]*table
 	preauth *preauth
 	idle    time.Duration
+	tenants tenants
 	// mux routes the paths that are not AWS calls (router.go).
 	mux *http.ServeMux
 }

@@ -21,9 +21,14 @@ func jsonServices(cfg Config) map[string]*table {
 	if cfg.IdentityPools != nil {
 		identity = cognitoIdentityOps(cfg.IdentityPools, cfg.Region, cfg.Account)
 	}
+	org := map[string]*op{}
+	if cfg.Accounts != nil {
+		org = organizationsOps(cfg.Accounts, cfg.Account)
+	}
 	return map[string]*table{
 		"AWSCognitoIdentityProviderService": {Service: "cognito-idp", Ops: idp},
 		"AWSCognitoIdentityService":         {Service: "cognito-identity", Ops: identity},
+		"AWSOrganizationsV20161128":         {Service: "organizations", Ops: org},
 	}
 }
 

@@ -2,6 +2,7 @@ package front
 
 import (
 	"context"
+	"github.com/sekisho/sekisho/internal/awserr"
 	"net"
 	"net/http"
 	"reflect"
@@ -181,6 +182,13 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 	// 3. Resolve.
 	if c.op == nil {
 		c.tbl = h.tables[c.service]
+		if c.service == "iam" && c.p.Account != "" && c.p.Account != h.cfg.Account {
+			// A member account's principal calls its own account's IAM.
+			if c.tbl, err = h.iamTable(r.Context(), c.p.Account); err != nil {
+				fail(err)
+				return
+			}
+		}
 		if c.tbl != nil {
 			c.op = c.tbl.Ops[c.name]
 		}
@@ -191,6 +199,10 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 	}
 	if a.Scheme == sigv4.Unsigned && !c.op.Unsigned {
 		fail(cd.missingAuth())
+		return
+	}
+	if err := h.memberAccountGate(c); err != nil {
+		fail(err)
 		return
 	}
 	// 4. Authorize.
@@ -250,4 +262,19 @@ func rows(dst map[string]*op, methods map[string]method, unsigned bool, action s
 		}
 		dst[name] = &o
 	}
+}
+
+// memberServices are the services a member account's principals may call:
+// S3 (every account owns its buckets), IAM and STS (each account has its
+// own) and Organizations (which tells them they are not its management
+// account). User pools and identity pools are kept for the management
+// account only so far: a member account's call to them would act on the
+// management account's data, so it is refused.
+var memberServices = map[string]bool{"s3": true, "sts": true, "iam": true, "organizations": true}
+
+func (h *Handler) memberAccountGate(c *apiCall) error {
+	if c.p == nil || c.p.Account == "" || c.p.Account == h.cfg.Account || memberServices[c.service] {
+		return nil
+	}
+	return awserr.Newf(501, "NotImplemented", "sekisho keeps %s resources only for the server's own account (%s) so far; account %s can use S3, IAM and STS.", c.service, h.cfg.Account, c.p.Account)
 }

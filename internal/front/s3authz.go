@@ -59,6 +59,12 @@ func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket,
 	if err != nil {
 		return err // not an *awserr.Error: 500 InternalError, never an Allow
 	}
+	if action == "s3:CreateBucket" {
+		// A bucket is made in the caller's account: an existing bucket's
+		// owner and policy have no say (S3 then answers
+		// BucketAlreadyExists or BucketAlreadyOwnedByYou).
+		doc, pab, owner = nil, s3.PublicAccessBlock{}, p.Account
+	}
 	c := authzCheck{action: action, resource: resource, resourcePolicy: doc, restrictPublic: pab.RestrictPublicBuckets, owner: owner}
 	c.acl = func(p *auth.Principal) (bool, error) { return h.aclAllows(q, p, action, bucket, resource, pab) }
 	c.keys = func(r *policy.Request, uses func(string) bool) error {

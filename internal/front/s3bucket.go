@@ -49,7 +49,8 @@ func (h *Handler) s3ListBuckets(q *s3Request) error {
 	}{Xmlns: s3Xmlns, Owner: owner{ID: q.p.Account}, Prefix: q.get("prefix")}
 	region := q.get("bucket-region")
 	for _, b := range buckets {
-		if b.Name <= after || !strings.HasPrefix(b.Name, out.Prefix) || region != "" && b.Region != region {
+		// Each account lists its own buckets (names are global, as in S3).
+		if b.Owner != q.p.Account || b.Name <= after || !strings.HasPrefix(b.Name, out.Prefix) || region != "" && b.Region != region {
 			continue
 		}
 		if len(out.Buckets) == maxBuckets {
@@ -226,6 +227,10 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 		EncodingType: encType, IsTruncated: out.IsTruncated,
 	}
 	fetchOwner := !v2 || q.get("fetch-owner") == "true"
+	bucketOwner := q.p.Account
+	if b, err := h.cfg.S3.Bucket(q.r.Context(), in.Bucket); err == nil {
+		bucketOwner = b.Owner
+	}
 	if v2 {
 		n := len(out.Objects) + len(out.CommonPrefixes)
 		res.KeyCount = &n
@@ -243,7 +248,7 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 			c.ChecksumAlgorithm, c.ChecksumType = a, o.ChecksumType
 		}
 		if fetchOwner {
-			c.Owner = &owner{ID: q.p.Account}
+			c.Owner = &owner{ID: bucketOwner}
 		}
 		res.Contents = append(res.Contents, c)
 	}

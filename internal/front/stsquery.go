@@ -48,14 +48,23 @@ func stsOps(cfg Config) map[string]*op {
 		SourceIdentity    string
 	}) (any, error) {
 		p := caller(ctx)
-		pol, err := cfg.IAM.IdentityPolicies(ctx, p)
+		mine, err := tenantOf(cfg, ctx, p.Account)
+		if err != nil {
+			return nil, err
+		}
+		pol, err := mine.IAM.IdentityPolicies(ctx, p)
 		if err != nil {
 			return nil, err
 		}
 		if p.Kind == auth.Root {
 			pol = &iam.Policies{Root: true}
 		}
-		return cfg.STS.AssumeRole(ctx, p, pol, sts.AssumeRoleInput{
+		// The role's account's STS issues its sessions.
+		theirs, err := roleTenant(cfg, ctx, in.RoleArn)
+		if err != nil {
+			return nil, err
+		}
+		return theirs.STS.AssumeRole(ctx, p, pol, sts.AssumeRoleInput{
 			RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, DurationSeconds: in.DurationSeconds,
 			Policy: in.Policy, PolicyArns: arnsOf(in.PolicyArns), Tags: in.Tags, TransitiveTagKeys: in.TransitiveTagKeys,
 			ExternalId: in.ExternalId, SourceIdentity: in.SourceIdentity, Context: requestContext(ctx),
@@ -69,15 +78,38 @@ func stsOps(cfg Config) map[string]*op {
 		Policy           string
 		PolicyArns       []policyArn
 	}) (any, error) {
-		return cfg.STS.AssumeRoleWithWebIdentity(ctx, sts.WebIdentityInput{
+		t, err := roleTenant(cfg, ctx, in.RoleArn)
+		if err != nil {
+			return nil, err
+		}
+		return t.STS.AssumeRoleWithWebIdentity(ctx, sts.WebIdentityInput{
 			RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, WebIdentityToken: in.WebIdentityToken,
 			DurationSeconds: in.DurationSeconds, Policy: in.Policy, PolicyArns: arnsOf(in.PolicyArns), Context: requestContext(ctx),
 		})
 	})}
 	ops["GetSessionToken"] = &op{Method: typed(func(ctx context.Context, in *struct{ DurationSeconds int }) (any, error) {
-		return cfg.STS.GetSessionToken(ctx, caller(ctx), in.DurationSeconds)
+		t, err := tenantOf(cfg, ctx, caller(ctx).Account)
+		if err != nil {
+			return nil, err
+		}
+		return t.STS.GetSessionToken(ctx, caller(ctx), in.DurationSeconds)
 	})}
 	return ops
+}
+
+// roleTenant returns the IAM and STS of a role's account; a role ARN
+// that names no account this server keeps is the management account's
+// (whose IAM then answers that there is no such role).
+func roleTenant(cfg Config, ctx context.Context, roleARN string) (*Tenant, error) {
+	acct := arnAccount(roleARN)
+	if acct == "" || acct == cfg.Account || cfg.Tenant == nil {
+		return tenantOf(cfg, ctx, "")
+	}
+	t, err := cfg.Tenant(ctx, acct)
+	if err != nil {
+		return tenantOf(cfg, ctx, "")
+	}
+	return t, nil
 }
 
 // requestContext returns the global condition keys of the HTTP request

@@ -42,6 +42,9 @@ type Service struct {
 	// Key seals access-key secrets at rest.
 	Key *seal.Key
 	Now func() time.Time
+	// NewKeyID makes access key ids (auth.NewAccessKeyID("AKIA") if nil);
+	// member accounts' name their account, so a lookup finds its IAM.
+	NewKeyID func() string
 
 	mu    sync.Mutex
 	gen   uint64 // bumped by every write; cached lookups check it

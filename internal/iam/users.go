@@ -141,7 +141,7 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 // CreateAccessKey makes a new key for a user; the secret is returned once
 // and stored sealed.
 func (s *Service) CreateAccessKey(ctx context.Context, user string) (NewAccessKey, error) {
-	k := NewAccessKey{UserName: user, ID: auth.NewAccessKeyID("AKIA"), Secret: auth.NewSecretAccessKey(), Status: "Active", Created: s.now().Truncate(time.Second)}
+	k := NewAccessKey{UserName: user, ID: s.newKeyID(), Secret: auth.NewSecretAccessKey(), Status: "Active", Created: s.now().Truncate(time.Second)}
 	err := s.modifyUser(ctx, user, func(tx store.RecordTx, u *User) error {
 		if len(u.Keys) >= 2 {
 			return awserr.New(409, "LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2")
@@ -308,4 +308,11 @@ func (s *Service) Credential(ctx context.Context, id, token string) (auth.Creden
 		return auth.Credential{}, auth.ErrInvalidToken
 	}
 	return *cred, nil
+}
+
+func (s *Service) newKeyID() string {
+	if s.NewKeyID != nil {
+		return s.NewKeyID()
+	}
+	return auth.NewAccessKeyID("AKIA")
 }

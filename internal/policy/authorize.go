@@ -45,10 +45,12 @@ type Result struct {
 // Allowed reports whether the request may proceed.
 func (r Result) Allowed() bool { return r.Decision == Allowed }
 
-// Authorize applies AWS's evaluation logic within one account: an explicit
-// Deny in any policy denies; otherwise a resource policy that allows the
+// Authorize applies AWS's evaluation logic: an explicit Deny in any policy
+// denies. Within the owner's account, a resource policy that allows the
 // caller allows; otherwise an identity policy (or being root) must allow,
-// and, for sessions with session policies, a session policy too.
+// and, for sessions with session policies, a session policy too. Across
+// accounts both the resource side and the caller's identity side must
+// allow (crossAccount).
 func Authorize(in Input) Result {
 	r := in.Request
 	if res, denied := explicitDeny(r, in.Identity, in.Session); denied {
@@ -75,6 +77,9 @@ func Authorize(in Input) Result {
 			idAllowed, idAllow = true, s
 			break
 		}
+	}
+	if r.Principal.Account != in.OwnerAccount && in.OwnerAccount != "" && !r.Principal.Anonymous() {
+		return crossAccount(in, r, idAllowed, resAllow, aclAllow)
 	}
 	if idAllowed && in.HasSession && !in.Root {
 		sessionAllowed := false
@@ -106,6 +111,35 @@ func Authorize(in Input) Result {
 		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no resource-based policy allows the %s action", r.Action)}
 	}
 	return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no identity-based policy allows the %s action", r.Action)}
+}
+
+// crossAccount decides a request from a principal of another account than
+// the resource's owner: both sides must allow — the resource's policy (or
+// its ACL) the caller, and the caller's own account the action (its root
+// always; anyone else by an identity policy, within any session policy).
+func crossAccount(in Input, r *Request, idAllowed bool, resAllow *Statement, aclAllow bool) Result {
+	if resAllow == nil && !aclAllow {
+		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no resource-based policy allows the %s action", r.Action)}
+	}
+	if !idAllowed {
+		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no identity-based policy allows the %s action", r.Action)}
+	}
+	if in.HasSession && !in.Root {
+		ok := false
+		for _, d := range in.Session {
+			if dec, _ := d.Evaluate(r); dec == Allowed {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
+		}
+	}
+	if resAllow != nil {
+		return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+	}
+	return Result{Decision: Allowed, Source: "acl"}
 }
 
 // explicitDeny reports the first explicit Deny in the caller's identity

@@ -24,6 +24,10 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GET", "/bucket/key", "", "", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLEEXAMPLE00%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00")
 	f.Add("OPTIONS", "/", "Origin: http://a\nAccess-Control-Request-Method: POST", "", "")
 	f.Add("GET", "/us-east-1_abc/.well-known/jwks.json", "", "", "")
+	f.Add("GET", "/bucket", "Authorization: AWS AKIAEXAMPLEEXAMPLE00:AAAAAAAAAAAAAAAAAAAAAAAAAAA=\nDate: Thu, 03 Dec 2026 13:00:00 GMT", "", "versions&key-marker=a&version-id-marker=null")
+	f.Add("GET", "/bucket/key", "x-amz-server-side-encryption-customer-algorithm: AES256\nx-amz-server-side-encryption-customer-key: AAAA", "", "versionId=0000000000000001ffffffffffffffff")
+	f.Add("POST", "/", "X-Amz-Target: AWSOrganizationsV20161128.CreateAccount\nContent-Type: application/x-amz-json-1.1", `{"AccountName":"a","Email":"a@b.c"}`, "")
+	f.Add("PUT", "/bucket", "x-amz-bucket-object-lock-enabled: true\nx-amz-acl: public-read", "", "")
 	f.Fuzz(func(t *testing.T, method, path, headers, body, query string) {
 		req := httptest.NewRequest("GET", "http://localhost/", bytes.NewReader([]byte(body)))
 		req.Method = method

@@ -109,6 +109,7 @@ func (h *Handler) s3PostObject(q *s3Request) error {
 	hd := q.w.Header()
 	hd.Set("ETag", o.ETag)
 	hd.Set("Location", loc)
+	h.setObjectVersion(q, o)
 	if redirect := fields["success_action_redirect"]; redirect != "" {
 		if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			v := u.Query()

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"os"
@@ -415,6 +416,9 @@ func TestS3Encryption(t *testing.T) {
 	if err != nil || out.ServerSideEncryption != types.ServerSideEncryptionAes256 {
 		t.Fatalf("SSE-S3 put: %+v %v", out, err)
 	}
+	if sum := md5.Sum([]byte(secret)); out.ETag == nil || *out.ETag != `"`+hex.EncodeToString(sum[:])+`"` {
+		t.Errorf("SSE-S3 ETag %v is not the MD5 of the data", out.ETag)
+	}
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("small"), Body: strings.NewReader(small), ServerSideEncryption: types.ServerSideEncryptionAes256}); err != nil {
 		t.Fatal(err)
 	}
@@ -469,8 +473,12 @@ func TestS3Encryption(t *testing.T) {
 	alg, k, sum := ssec(key)
 	_, ko, so := ssec(other)
 	cdata := "customer-marker-" + strings.Repeat("c", 70<<10)
-	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("c"), Body: strings.NewReader(cdata), SSECustomerAlgorithm: alg, SSECustomerKey: k, SSECustomerKeyMD5: sum}); err != nil {
+	cput, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: b, Key: aws.String("c"), Body: strings.NewReader(cdata), SSECustomerAlgorithm: alg, SSECustomerKey: k, SSECustomerKeyMD5: sum})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if m := md5.Sum([]byte(cdata)); *cput.ETag == `"`+hex.EncodeToString(m[:])+`"` {
+		t.Errorf("an SSE-C ETag is the MD5 of the plaintext")
 	}
 	if containsOnDisk(t, dir, []byte("customer-marker-")) || containsOnDisk(t, dir, key) {
 		t.Errorf("an SSE-C object or its key is stored in the clear")

@@ -144,6 +144,7 @@ func (s *Service) UploadPart(ctx context.Context, bucket, key, id string, number
 	if err != nil {
 		return store.Part{}, err
 	}
+	opaqueETag(&w, u.SSE, dk)
 	return s.putPart(ctx, u, number, w)
 }
 
@@ -226,6 +227,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in PartCopyInput) (store.P
 	if err != nil {
 		return store.Part{}, err
 	}
+	opaqueETag(&w, u.SSE, dk)
 	return s.putPart(ctx, u, number, w)
 }
 

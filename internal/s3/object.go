@@ -135,6 +135,7 @@ func (s *Service) PutObject(ctx context.Context, in PutInput) (store.Object, err
 	if err != nil {
 		return store.Object{}, err
 	}
+	opaqueETag(&w, enc, key)
 	o := store.Object{
 		Bucket: in.Bucket, Key: in.Key, BlobID: w.blobID, Inline: w.inline, Size: w.size, ETag: w.etag(),
 		Modified: s.now().UTC().Truncate(time.Second), Checksums: w.checksums, ChecksumType: "FULL_OBJECT",
@@ -659,6 +660,7 @@ func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, s
 	if err != nil {
 		return store.Object{}, store.Object{}, err
 	}
+	opaqueETag(&w, enc, dk)
 	o.BlobID, o.Inline, o.Size, o.ETag, o.Checksums, o.ChecksumType = w.blobID, w.inline, w.size, w.etag(), w.checksums, "FULL_OBJECT"
 	o.SSE = enc
 	if o.ACL, err = aclForWrite(b, in.ACL); err != nil {

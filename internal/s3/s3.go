@@ -249,8 +249,8 @@ func (s *Service) DeleteBucket(ctx context.Context, name string) error {
 		if len(ups) == 0 {
 			break
 		}
-		if objs, err := s.Meta.ListObjects(ctx, name, store.ListOptions{Limit: 1}); err == nil && len(objs) > 0 {
-			break // not empty anyway; keep the uploads
+		if objs, err := s.Meta.ListVersions(ctx, name, store.VersionListOptions{Limit: 1}); err == nil && len(objs) > 0 {
+			break // not empty anyway (objects or versions); keep the uploads
 		}
 		for _, u := range ups {
 			if err := s.AbortMultipartUpload(ctx, name, u.Key, u.ID); err != nil && !awserr.Is(err, "NoSuchUpload") {

@@ -14,7 +14,7 @@ import (
 	"github.com/sekisho/sekisho/internal/store/bolt"
 )
 
-func newService(t *testing.T) (*Service, string) {
+func newService(t testing.TB) (*Service, string) {
 	dir := t.TempDir()
 	meta, err := bolt.Open(filepath.Join(dir, "meta.db"))
 	if err != nil {

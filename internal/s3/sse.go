@@ -342,9 +342,16 @@ func ParseCustomerKey(alg, key, keyMD5, prefix string) (*CustomerKey, error) {
 	return &CustomerKey{Key: k, MD5: base64.StdEncoding.EncodeToString(sum[:])}, nil
 }
 
-// encryptedETag is the ETag of an SSE-C or SSE-KMS object or part: as in
-// S3, not the MD5 of the plaintext (which would let anyone holding the
-// record test guesses of the contents), but stable for the stored bytes.
+// opaqueETag makes w's ETag that of an object or part encrypted as e: for
+// SSE-C and SSE-KMS, as in S3, not the MD5 of the plaintext (which would
+// let anyone holding the record test guesses of the contents) but a keyed
+// digest of it; SSE-S3 and plain objects keep the MD5.
+func opaqueETag(w *written, e *store.Encryption, key []byte) {
+	if e != nil && (e.CustomerKeyMD5 != "" || e.Algorithm == "aws:kms") {
+		w.md5 = encryptedETag(key, w.md5)
+	}
+}
+
 func encryptedETag(key, plainMD5 []byte) []byte {
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("sekisho etag\x00"))

@@ -153,7 +153,6 @@ func (s *Service) write(ctx context.Context, b Body, alg checksum.Algorithm, inl
 			}
 			w.inline = sealed
 		}
-		w.md5 = encryptedETag(key, w.md5)
 	}
 	for a, h := range hashes {
 		got := checksum.Encode(h.Sum(nil))

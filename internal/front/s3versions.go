@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/s3"
@@ -179,37 +180,27 @@ func (h *Handler) s3ListObjectVersions(q *s3Request) error {
 	if err != nil {
 		return err
 	}
-	type version struct {
-		XMLName           xml.Name
-		Key               string   `xml:"Key"`
-		VersionID         string   `xml:"VersionId"`
-		IsLatest          bool     `xml:"IsLatest"`
-		LastModified      string   `xml:"LastModified"`
-		ETag              string   `xml:"ETag,omitempty"`
-		Size              *int64   `xml:"Size,omitempty"`
-		StorageClass      string   `xml:"StorageClass,omitempty"`
-		Owner             owner    `xml:"Owner"`
-		ChecksumAlgorithm []string `xml:"ChecksumAlgorithm,omitempty"`
-		ChecksumType      string   `xml:"ChecksumType,omitempty"`
-	}
 	type prefix struct {
 		Prefix string `xml:"Prefix"`
 	}
 	res := struct {
-		XMLName             xml.Name  `xml:"ListVersionsResult"`
-		Xmlns               string    `xml:"xmlns,attr"`
-		Name                string    `xml:"Name"`
-		Prefix              string    `xml:"Prefix"`
-		KeyMarker           string    `xml:"KeyMarker"`
-		VersionIDMarker     string    `xml:"VersionIdMarker"`
-		NextKeyMarker       string    `xml:"NextKeyMarker,omitempty"`
-		NextVersionIDMarker string    `xml:"NextVersionIdMarker,omitempty"`
-		MaxKeys             int       `xml:"MaxKeys"`
-		Delimiter           string    `xml:"Delimiter,omitempty"`
-		EncodingType        string    `xml:"EncodingType,omitempty"`
-		IsTruncated         bool      `xml:"IsTruncated"`
-		Entries             []version `xml:",any"`
-		CommonPrefixes      []prefix  `xml:"CommonPrefixes"`
+		XMLName             xml.Name `xml:"ListVersionsResult"`
+		Xmlns               string   `xml:"xmlns,attr"`
+		Name                string   `xml:"Name"`
+		Prefix              string   `xml:"Prefix"`
+		KeyMarker           string   `xml:"KeyMarker"`
+		VersionIDMarker     string   `xml:"VersionIdMarker"`
+		NextKeyMarker       string   `xml:"NextKeyMarker,omitempty"`
+		NextVersionIDMarker string   `xml:"NextVersionIdMarker,omitempty"`
+		MaxKeys             int      `xml:"MaxKeys"`
+		Delimiter           string   `xml:"Delimiter,omitempty"`
+		EncodingType        string   `xml:"EncodingType,omitempty"`
+		IsTruncated         bool     `xml:"IsTruncated"`
+		// Entries are the Version and DeleteMarker elements, written by
+		// appendVersion: the listing's bulk, where encoding/xml's
+		// reflection was most of the handler's cost.
+		Entries        []byte   `xml:",innerxml"`
+		CommonPrefixes []prefix `xml:"CommonPrefixes"`
 	}{
 		Xmlns: s3Xmlns, Name: q.route.Bucket, Prefix: enc(in.Prefix), KeyMarker: enc(in.KeyMarker), VersionIDMarker: in.VersionIDMarker,
 		MaxKeys: maxKeys, Delimiter: enc(in.Delimiter), EncodingType: encType, IsTruncated: out.IsTruncated,
@@ -217,31 +208,70 @@ func (h *Handler) s3ListObjectVersions(q *s3Request) error {
 	if out.IsTruncated {
 		res.NextKeyMarker, res.NextVersionIDMarker = enc(out.NextKeyMarker), out.NextVersionIDMarker
 	}
-	own := owner{ID: out.Bucket.Owner}
+	buf := make([]byte, 0, 400*len(out.Versions))
 	for _, v := range out.Versions {
-		e := version{Key: enc(v.Key), VersionID: s3.ReportedVersion(out.Bucket, v.Object), IsLatest: v.IsLatest, LastModified: s3Time(v.Modified), Owner: own}
-		if e.VersionID == "" {
-			e.VersionID = "null"
-		}
-		if v.DeleteMarker {
-			e.XMLName = xml.Name{Local: "DeleteMarker"}
-		} else {
-			e.XMLName = xml.Name{Local: "Version"}
-			size := v.Size
-			e.ETag, e.Size, e.StorageClass = v.ETag, &size, storageClassOf(v.Headers)
-			for a := range v.Checksums {
-				e.ChecksumAlgorithm = append(e.ChecksumAlgorithm, a)
-			}
-			if len(v.Checksums) > 0 {
-				e.ChecksumType = v.ChecksumType
-			}
-		}
-		res.Entries = append(res.Entries, e)
+		buf = appendVersion(buf, out.Bucket, v, enc)
 	}
+	res.Entries = buf
 	for _, p := range out.CommonPrefixes {
 		res.CommonPrefixes = append(res.CommonPrefixes, prefix{enc(p)})
 	}
 	return writeS3XML(q.w, res)
+}
+
+// appendVersion appends one entry of a version listing to buf, as
+// encoding/xml would render it.
+func appendVersion(buf []byte, b store.Bucket, v s3.ListedVersion, enc func(string) string) []byte {
+	text := func(name, value string) {
+		buf = append(buf, '<')
+		buf = append(buf, name...)
+		buf = append(buf, '>')
+		if strings.ContainsAny(value, "<>&'\"\r\n\t") || !utf8.ValidString(value) {
+			w := appendWriter{&buf}
+			xml.EscapeText(w, []byte(value))
+		} else {
+			buf = append(buf, value...)
+		}
+		buf = append(buf, "</"...)
+		buf = append(buf, name...)
+		buf = append(buf, '>')
+	}
+	elem := "Version"
+	if v.DeleteMarker {
+		elem = "DeleteMarker"
+	}
+	id := s3.ReportedVersion(b, v.Object)
+	if id == "" {
+		id = "null"
+	}
+	buf = append(buf, "<"+elem+">"...)
+	text("Key", enc(v.Key))
+	text("VersionId", id)
+	text("IsLatest", strconv.FormatBool(v.IsLatest))
+	text("LastModified", s3Time(v.Modified))
+	if !v.DeleteMarker {
+		text("ETag", v.ETag)
+		text("Size", strconv.FormatInt(v.Size, 10))
+		text("StorageClass", storageClassOf(v.Headers))
+	}
+	buf = append(buf, "<Owner>"...)
+	text("ID", b.Owner)
+	buf = append(buf, "</Owner>"...)
+	if !v.DeleteMarker && len(v.Checksums) > 0 {
+		for a := range v.Checksums {
+			text("ChecksumAlgorithm", a)
+		}
+		text("ChecksumType", v.ChecksumType)
+	}
+	return append(buf, "</"+elem+">"...)
+}
+
+// appendWriter appends what is written to a byte slice.
+type appendWriter struct{ b *[]byte }
+
+func (w appendWriter) Write(p []byte) (int, error) {
+	*w.b = append(*w.b, p...)
+	return len(p), nil
 }
 
 type xmlEncryption struct {

@@ -143,3 +143,40 @@ func BenchmarkDecrypt1MiB(b *testing.B) {
 		io.Copy(io.Discard, io.NewSectionReader(r, 0, int64(len(plain))))
 	}
 }
+
+// TestRange: Range's Read and WriteTo give exactly the plaintext of any
+// range, across chunk and batch boundaries, and WriteTo refuses a
+// tampered chunk.
+func TestRange(t *testing.T) {
+	key := NewKey()
+	plain := make([]byte, 5*ChunkSize+777)
+	for i := range plain {
+		plain[i] = byte(i * 7)
+	}
+	r, _ := Encrypt(key, bytes.NewReader(plain))
+	sealed, _ := io.ReadAll(r)
+	for _, rg := range [][2]int64{{0, int64(len(plain))}, {1, 10}, {ChunkSize - 3, 6}, {ChunkSize * 4, ChunkSize + 777}, {3*ChunkSize + 5, 2*ChunkSize + 700}, {int64(len(plain)) - 1, 1}, {0, 0}} {
+		d, err := Open(key, bytes.NewReader(sealed), int64(len(plain)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var viaWriteTo bytes.Buffer
+		if _, err := d.Range(rg[0], rg[1]).(io.WriterTo).WriteTo(&viaWriteTo); err != nil {
+			t.Fatalf("%v: %v", rg, err)
+		}
+		viaRead, err := io.ReadAll(d.Range(rg[0], rg[1]))
+		if err != nil {
+			t.Fatalf("%v: %v", rg, err)
+		}
+		want := plain[rg[0] : rg[0]+rg[1]]
+		if !bytes.Equal(viaWriteTo.Bytes(), want) || !bytes.Equal(viaRead, want) {
+			t.Errorf("range %v differs", rg)
+		}
+	}
+	bad := append([]byte{}, sealed...)
+	bad[len(bad)-20] ^= 1
+	d, _ := Open(key, bytes.NewReader(bad), int64(len(plain)))
+	if _, err := d.Range(0, int64(len(plain))).(io.WriterTo).WriteTo(io.Discard); err != ErrCorrupt {
+		t.Errorf("tampered stream: %v", err)
+	}
+}

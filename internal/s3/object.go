@@ -367,7 +367,7 @@ func (s *Service) open(ctx context.Context, o store.Object, start, length int64,
 		if err != nil {
 			return nil, err
 		}
-		return io.NopCloser(io.NewSectionReader(d, start, length)), nil
+		return io.NopCloser(d.Range(start, length)), nil
 	}
 	r := &multiReader{}
 	for _, sg := range segments(o, start, length) {
@@ -383,7 +383,7 @@ func (s *Service) open(ctx context.Context, o store.Object, start, length int64,
 				r.Close()
 				return nil, err
 			}
-			r.readers = append(r.readers, &io.LimitedReader{R: io.NewSectionReader(d, sg.off, sg.n), N: sg.n})
+			r.readers = append(r.readers, &io.LimitedReader{R: d.Range(sg.off, sg.n), N: sg.n})
 			continue
 		}
 		if _, err := f.Seek(sg.off, io.SeekStart); err != nil {
@@ -426,7 +426,16 @@ func (m *multiReader) WriteTo(w io.Writer) (int64, error) {
 	var total int64
 	for len(m.readers) > 0 {
 		r := m.readers[0]
-		n, err := io.Copy(w, r)
+		var n int64
+		var err error
+		if wt, ok := r.R.(io.WriterTo); ok {
+			// An encrypted segment writes its own plaintext, exactly
+			// its length (objcrypt's Range).
+			n, err = wt.WriteTo(w)
+			r.N -= n
+		} else {
+			n, err = io.Copy(w, r)
+		}
 		total += n
 		if err != nil {
 			return total, err

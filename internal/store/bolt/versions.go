@@ -130,8 +130,11 @@ func sameVersion(o *store.Object, versionID string) bool {
 
 // demote makes the current version of a key noncurrent for a write of
 // versionID, or returns it as gone if the write replaces it; it then
-// removes a noncurrent null version that a null write replaces.
-func demote(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key, versionID string) (gone *store.Object, err error) {
+// removes a noncurrent null version that a null write replaces. With
+// overwrite, the caller puts a new current version under the key at once,
+// so the old one's objects/ and inline/ entries are left for it to
+// replace rather than deleted first.
+func demote(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key, versionID string, overwrite bool) (gone *store.Object, err error) {
 	cur, err := current(tx, ob, bucket, key)
 	if err != nil {
 		return nil, err
@@ -141,8 +144,10 @@ func demote(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key, versionID string) (gone
 		return nil, err
 	}
 	if cur != nil {
-		if err := dropCurrent(tx, ob, bucket, key); err != nil {
-			return nil, err
+		if !overwrite {
+			if err := dropCurrent(tx, ob, bucket, key); err != nil {
+				return nil, err
+			}
 		}
 		if versionID == "null" && cur.IsNull() {
 			return cur, nil
@@ -176,7 +181,7 @@ func storeObject(tx *bbolt.Tx, ob *bbolt.Bucket, o store.Object, prev *store.Obj
 	if o.VersionID == "" {
 		return prev, putObject(tx, ob, o)
 	}
-	gone, err := demote(tx, ob, o.Bucket, o.Key, o.VersionID)
+	gone, err := demote(tx, ob, o.Bucket, o.Key, o.VersionID, true)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +212,7 @@ func (s *Store) PutDeleteMarker(ctx context.Context, m store.Object) (gone *stor
 		if err != nil {
 			return err
 		}
-		if gone, err = demote(tx, ob, m.Bucket, m.Key, m.VersionID); err != nil {
+		if gone, err = demote(tx, ob, m.Bucket, m.Key, m.VersionID, false); err != nil {
 			return err
 		}
 		vb, err := versionsOf(tx, m.Bucket, true)

@@ -338,8 +338,8 @@ type xmlLockConfig struct {
 	Rule              *struct {
 		DefaultRetention struct {
 			Mode  string `xml:"Mode,omitempty"`
-			Days  int    `xml:"Days,omitempty"`
-			Years int    `xml:"Years,omitempty"`
+			Days  *int   `xml:"Days,omitempty"`
+			Years *int   `xml:"Years,omitempty"`
 		} `xml:"DefaultRetention"`
 	} `xml:"Rule,omitempty"`
 }
@@ -355,9 +355,21 @@ func (h *Handler) s3PutObjectLockConfiguration(q *s3Request) error {
 	var c s3.ObjectLockConfig
 	if x.Rule != nil {
 		d := x.Rule.DefaultRetention
-		c = s3.ObjectLockConfig{Mode: d.Mode, Days: d.Days, Years: d.Years}
-		if c.Mode == "" {
-			return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+		if d.Mode == "" || (d.Days == nil) == (d.Years == nil) {
+			return malformed()
+		}
+		c.Mode = d.Mode
+		if d.Days != nil {
+			c.Days = *d.Days
+			if c.Days <= 0 {
+				return awserr.New(400, "InvalidArgument", "Default retention period must be a positive integer value.").With("ArgumentName", "Days")
+			}
+		}
+		if d.Years != nil {
+			c.Years = *d.Years
+			if c.Years <= 0 {
+				return awserr.New(400, "InvalidArgument", "Default retention period must be a positive integer value.").With("ArgumentName", "Years")
+			}
 		}
 	}
 	if err := h.cfg.S3.PutObjectLockConfiguration(q.r.Context(), q.route.Bucket, c); err != nil {
@@ -377,11 +389,17 @@ func (h *Handler) s3GetObjectLockConfiguration(q *s3Request) error {
 		x.Rule = &struct {
 			DefaultRetention struct {
 				Mode  string `xml:"Mode,omitempty"`
-				Days  int    `xml:"Days,omitempty"`
-				Years int    `xml:"Years,omitempty"`
+				Days  *int   `xml:"Days,omitempty"`
+				Years *int   `xml:"Years,omitempty"`
 			} `xml:"DefaultRetention"`
 		}{}
-		x.Rule.DefaultRetention.Mode, x.Rule.DefaultRetention.Days, x.Rule.DefaultRetention.Years = c.Mode, c.Days, c.Years
+		x.Rule.DefaultRetention.Mode = c.Mode
+		if c.Days > 0 {
+			x.Rule.DefaultRetention.Days = ptr(c.Days)
+		}
+		if c.Years > 0 {
+			x.Rule.DefaultRetention.Years = ptr(c.Years)
+		}
 	}
 	return writeS3XML(q.w, x)
 }

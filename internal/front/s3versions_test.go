@@ -372,6 +372,22 @@ func TestS3ObjectLock(t *testing.T) {
 	if r, err := c.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: b, Key: aws.String("d"), VersionId: d.VersionId}); err != nil || r.Retention.Mode != types.ObjectLockRetentionModeGovernance {
 		t.Errorf("default retention: %+v %v", r, err)
 	}
+	for name, rule := range map[string]*types.DefaultRetention{
+		"zero days":  {Mode: types.ObjectLockRetentionModeGovernance, Days: aws.Int32(0)},
+		"both":       {Mode: types.ObjectLockRetentionModeGovernance, Days: aws.Int32(1), Years: aws.Int32(1)},
+		"bad mode":   {Mode: "FOREVER", Days: aws.Int32(1)},
+		"no period":  {Mode: types.ObjectLockRetentionModeGovernance},
+		"negative y": {Mode: types.ObjectLockRetentionModeCompliance, Years: aws.Int32(-1)},
+	} {
+		want := "MalformedXML"
+		if name == "zero days" || name == "negative y" {
+			want = "InvalidArgument"
+		}
+		if _, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: b, ObjectLockConfiguration: &types.ObjectLockConfiguration{
+			ObjectLockEnabled: types.ObjectLockEnabledEnabled, Rule: &types.ObjectLockRule{DefaultRetention: rule}}}); code(err) != want {
+			t.Errorf("lock configuration with %s: %v, want %s", name, err, want)
+		}
+	}
 	// Buckets without lock refuse it.
 	mustBucket(t, c, "plainb")
 	if _, err := c.PutObjectLockConfiguration(ctx, &s3.PutObjectLockConfigurationInput{Bucket: aws.String("plainb"), ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled}}); code(err) != "InvalidBucketState" {

@@ -76,7 +76,7 @@ func (s *Service) PutObjectLockConfiguration(ctx context.Context, bucket string,
 	case c.Mode != "" && (c.Days != 0) == (c.Years != 0):
 		return errMalformedXML()
 	case c.Days < 0 || c.Years < 0 || c.Mode != "" && c.Days == 0 && c.Years == 0:
-		return awserr.New(400, "InvalidArgument", "Default retention period must be a positive integer value").With("ArgumentName", "Days")
+		return awserr.New(400, "InvalidArgument", "Default retention period must be a positive integer value.").With("ArgumentName", "Days")
 	case c.Days > 36500 || c.Years > 100:
 		return awserr.New(400, "InvalidArgument", "Default retention period is too large.").With("ArgumentName", "Days")
 	}

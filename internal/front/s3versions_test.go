@@ -167,6 +167,9 @@ func TestS3Versioning(t *testing.T) {
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("k"), VersionId: aws.String(marker)}); code(err) != "MethodNotAllowed" {
 		t.Errorf("get of a delete marker: %v", err)
 	}
+	if _, err := c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: b, Key: aws.String("x"), CopySource: aws.String("vers/k?versionId=" + marker)}); code(err) != "InvalidRequest" {
+		t.Errorf("copy of a delete marker: %v", err)
+	}
 	// Removing the marker brings the key back; removing v2 exposes v1.
 	if out, err := c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b, Key: aws.String("k"), VersionId: aws.String(marker)}); err != nil || !*out.DeleteMarker {
 		t.Fatalf("delete marker: %+v %v", out, err)

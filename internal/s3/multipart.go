@@ -193,9 +193,7 @@ func (s *Service) UploadPartCopy(ctx context.Context, in PartCopyInput) (store.P
 		return store.Part{}, err
 	}
 	src, err := s.GetObject(ctx, GetInput{Bucket: in.SrcBucket, Key: in.SrcKey, VersionID: in.SrcVersionID, Cond: in.SrcCond, Head: true, SSE: in.SrcSSE})
-	if IsNotModified(err) {
-		err = errPrecondition("x-amz-copy-source-If-None-Match")
-	}
+	err = copySourceErr(err)
 	if err != nil {
 		return store.Part{}, err
 	}

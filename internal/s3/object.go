@@ -603,9 +603,7 @@ func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, s
 		return store.Object{}, store.Object{}, err
 	}
 	src, err := s.GetObject(ctx, GetInput{Bucket: in.SrcBucket, Key: in.SrcKey, VersionID: in.SrcVersionID, Cond: in.SrcCond, Head: true, SSE: in.SrcSSE})
-	if IsNotModified(err) {
-		err = errPrecondition("x-amz-copy-source-If-None-Match")
-	}
+	err = copySourceErr(err)
 	if err != nil {
 		return store.Object{}, store.Object{}, err
 	}
@@ -683,6 +681,17 @@ func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, s
 	}
 	o, err = s.commit(ctx, o, in.Cond, w.blobID)
 	return o, so, err
+}
+
+// copySourceErr words a failure to read a copy's source as S3 does.
+func copySourceErr(err error) error {
+	switch {
+	case IsNotModified(err):
+		return errPrecondition("x-amz-copy-source-If-None-Match")
+	case awserr.Is(err, "MethodNotAllowed"):
+		return awserr.New(400, "InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.")
+	}
+	return err
 }
 
 // Tag set limits.

@@ -82,14 +82,7 @@ func Authorize(in Input) Result {
 		return crossAccount(in, r, idAllowed, resAllow, aclAllow)
 	}
 	if idAllowed && in.HasSession && !in.Root {
-		sessionAllowed := false
-		for _, d := range in.Session {
-			if dec, _ := d.Evaluate(r); dec == Allowed {
-				sessionAllowed = true
-				break
-			}
-		}
-		if !sessionAllowed {
+		if !sessionAllows(r, in.Session) {
 			if resAllow != nil {
 				return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
 			}
@@ -124,22 +117,23 @@ func crossAccount(in Input, r *Request, idAllowed bool, resAllow *Statement, acl
 	if !idAllowed {
 		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no identity-based policy allows the %s action", r.Action)}
 	}
-	if in.HasSession && !in.Root {
-		ok := false
-		for _, d := range in.Session {
-			if dec, _ := d.Evaluate(r); dec == Allowed {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
-		}
+	if in.HasSession && !in.Root && !sessionAllows(r, in.Session) {
+		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
 	}
 	if resAllow != nil {
 		return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
 	}
 	return Result{Decision: Allowed, Source: "acl"}
+}
+
+// sessionAllows reports whether a session policy allows r.
+func sessionAllows(r *Request, session []*Document) bool {
+	for _, d := range session {
+		if dec, _ := d.Evaluate(r); dec == Allowed {
+			return true
+		}
+	}
+	return false
 }
 
 // explicitDeny reports the first explicit Deny in the caller's identity

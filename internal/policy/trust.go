@@ -89,17 +89,8 @@ func AuthorizeTrust(in TrustInput) Result {
 	if idAllow == nil {
 		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no identity-based policy allows the %s action", r.Action)}
 	}
-	if in.HasSession {
-		ok := false
-		for _, d := range in.Session {
-			if dec, _ := d.Evaluate(r); dec == Allowed {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
-		}
+	if in.HasSession && !sessionAllows(r, in.Session) {
+		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
 	}
 	return Result{Decision: Allowed, Statement: idAllow, Source: "identity"}
 }

@@ -218,13 +218,7 @@ func (s *Service) ObjectACLForAuthz(ctx context.Context, b store.Bucket, key, ve
 	if checkVersionID(versionID) != nil {
 		return ACL{}, nil
 	}
-	var o store.Object
-	var err error
-	if versionID == "" {
-		o, err = s.Meta.GetObject(ctx, b.Name, key)
-	} else {
-		o, err = s.Meta.GetVersion(ctx, b.Name, key, versionID)
-	}
+	o, err := s.lookup(ctx, b.Name, key, versionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return ACL{}, nil
 	}

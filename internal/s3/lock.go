@@ -176,14 +176,7 @@ func (s *Service) PutObjectRetention(ctx context.Context, bucket, key, versionID
 	if err := checkVersionID(versionID); err != nil {
 		return err
 	}
-	b, err := s.Bucket(ctx, bucket)
-	if err != nil {
-		return err
-	}
-	if _, ok, err := lockConfig(b); err != nil || !ok {
-		if err == nil {
-			err = errNoLockConfig()
-		}
+	if _, err := s.lockBucket(ctx, bucket); err != nil {
 		return err
 	}
 	now := s.now()
@@ -195,7 +188,7 @@ func (s *Service) PutObjectRetention(ctx context.Context, bucket, key, versionID
 			return awserr.New(400, "InvalidArgument", "The retain until date must be in the future!")
 		}
 	}
-	err = s.Meta.UpdateVersion(ctx, bucket, key, versionID, func(o *store.Object) error {
+	err := s.Meta.UpdateVersion(ctx, bucket, key, versionID, func(o *store.Object) error {
 		if o.DeleteMarker {
 			return awserr.New(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		}
@@ -239,17 +232,26 @@ func (s *Service) GetObjectRetention(ctx context.Context, bucket, key, versionID
 }
 
 func (s *Service) lockedVersion(ctx context.Context, bucket, key, versionID string) (store.Object, error) {
+	if _, err := s.lockBucket(ctx, bucket); err != nil {
+		return store.Object{}, err
+	}
+	return s.version(ctx, bucket, key, versionID)
+}
+
+// lockBucket returns a bucket that has object lock, or the error S3
+// gives for one without.
+func (s *Service) lockBucket(ctx context.Context, bucket string) (store.Bucket, error) {
 	b, err := s.Bucket(ctx, bucket)
 	if err != nil {
-		return store.Object{}, err
+		return b, err
 	}
 	if _, ok, err := lockConfig(b); err != nil || !ok {
 		if err == nil {
 			err = errNoLockConfig()
 		}
-		return store.Object{}, err
+		return b, err
 	}
-	return s.version(ctx, bucket, key, versionID)
+	return b, nil
 }
 
 // PutObjectLegalHold sets or clears a version's legal hold.
@@ -260,17 +262,10 @@ func (s *Service) PutObjectLegalHold(ctx context.Context, bucket, key, versionID
 	if status != "ON" && status != "OFF" {
 		return errMalformedXML()
 	}
-	b, err := s.Bucket(ctx, bucket)
-	if err != nil {
+	if _, err := s.lockBucket(ctx, bucket); err != nil {
 		return err
 	}
-	if _, ok, err := lockConfig(b); err != nil || !ok {
-		if err == nil {
-			err = errNoLockConfig()
-		}
-		return err
-	}
-	err = s.Meta.UpdateVersion(ctx, bucket, key, versionID, func(o *store.Object) error {
+	err := s.Meta.UpdateVersion(ctx, bucket, key, versionID, func(o *store.Object) error {
 		if o.DeleteMarker {
 			return awserr.New(405, "MethodNotAllowed", "The specified method is not allowed against this resource.")
 		}

@@ -214,13 +214,7 @@ func (s *Service) ObjectTagsForAuthz(ctx context.Context, bucket, key, versionID
 	if checkVersionID(versionID) != nil {
 		return nil, nil // the operation refuses the id
 	}
-	var o store.Object
-	var err error
-	if versionID == "" {
-		o, err = s.Meta.GetObject(ctx, bucket, key)
-	} else {
-		o, err = s.Meta.GetVersion(ctx, bucket, key, versionID)
-	}
+	o, err := s.lookup(ctx, bucket, key, versionID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}

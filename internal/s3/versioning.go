@@ -242,13 +242,7 @@ func (s *Service) version(ctx context.Context, bucket, key, versionID string) (s
 	if err := checkVersionID(versionID); err != nil {
 		return store.Object{}, err
 	}
-	var o store.Object
-	var err error
-	if versionID == "" {
-		o, err = s.Meta.GetObject(ctx, bucket, key)
-	} else {
-		o, err = s.Meta.GetVersion(ctx, bucket, key, versionID)
-	}
+	o, err := s.lookup(ctx, bucket, key, versionID)
 	if errors.Is(err, store.ErrNotFound) {
 		b, berr := s.Bucket(ctx, bucket)
 		if berr != nil {
@@ -277,6 +271,15 @@ func (s *Service) version(ctx context.Context, bucket, key, versionID string) (s
 			WithHeader("Allow", "DELETE")
 	}
 	return o, nil
+}
+
+// lookup reads the current object (versionID "") or one version from the
+// store, with the store's errors.
+func (s *Service) lookup(ctx context.Context, bucket, key, versionID string) (store.Object, error) {
+	if versionID == "" {
+		return s.Meta.GetObject(ctx, bucket, key)
+	}
+	return s.Meta.GetVersion(ctx, bucket, key, versionID)
 }
 
 // VersionListInput is a ListObjectVersions request.

@@ -261,3 +261,85 @@ func (s *Service) List(ctx context.Context) ([]Account, error) {
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, err
 }
+
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alnum[int(b[i])%len(alnum)]
+	}
+	return string(b)
+}
+
+// Ids a member account's Cognito resources get name their account, so an
+// unsigned call (a sign-in by client id, an identity's credentials) finds
+// the account's services from the id alone. The management account's ids
+// keep AWS's usual shapes, which these never take.
+
+// PoolID returns a new user pool id of a member account: the region, "_",
+// the 12-digit account and 9 random characters (the management account's
+// have 9 after the "_").
+func PoolID(region, account string) string {
+	return region + "_" + account + randomString(9)
+}
+
+// ClientID returns a new app client id of a member account: the 12-digit
+// account, "_" and 13 random characters — 26 in all, as AWS's (which hold
+// no "_").
+func ClientID(account string) string {
+	return account + "_" + randomString(13)
+}
+
+// UUID returns a new UUID of a member account (for identity pool and
+// identity ids): version 8, the custom layout of RFC 9562, with the
+// account in its first 10 hex digits (the management account's are
+// version 4).
+func UUID(account string) string {
+	var n uint64
+	fmt.Sscan(account, &n)
+	b := make([]byte, 16)
+	rand.Read(b)
+	binary.BigEndian.PutUint64(b[0:8], n<<24|binary.BigEndian.Uint64(b[0:8])&0xffffff)
+	b[6] = b[6]&0x0f | 0x80
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func digits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// OfID returns the member account a user pool, app client, identity pool
+// or identity id names (see PoolID, ClientID, UUID), if it names one.
+func OfID(id string) (string, bool) {
+	if i := strings.LastIndexByte(id, ':'); i >= 0 {
+		u := strings.ReplaceAll(id[i+1:], "-", "")
+		if len(u) != 32 || u[12] != '8' {
+			return "", false
+		}
+		var n uint64
+		if _, err := fmt.Sscanf(u[:10], "%x", &n); err != nil || n >= 1e12 {
+			return "", false
+		}
+		return fmt.Sprintf("%012d", n), true
+	}
+	i := strings.LastIndexByte(id, '_')
+	if i < 0 {
+		return "", false
+	}
+	pre, suf := id[:i], id[i+1:]
+	switch {
+	case len(pre) == 12 && digits(pre) && len(suf) == 13:
+		return pre, true // an app client
+	case len(suf) == 21 && digits(suf[:12]):
+		return suf[:12], true // a user pool
+	}
+	return "", false
+}

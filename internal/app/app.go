@@ -292,7 +292,7 @@ func New(cfg *Config) (*App, error) {
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
 	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)
 	a.Accounts = &account.Service{Store: meta, Key: key, Management: cfg.AccountID}
-	members := &tenants{meta: meta, key: key, accounts: a.Accounts}
+	members := &tenants{meta: meta, key: key, accounts: a.Accounts, cfg: cfg, mgmt: a.UserPools}
 	creds := auth.Chain{
 		auth.Static{a.RootAccessKeyID: {SecretAccessKey: a.RootSecretAccessKey, Principal: auth.RootPrincipal(cfg.AccountID, a.RootAccessKeyID)}},
 		a.Accounts, // member accounts' root keys

@@ -9,9 +9,11 @@ import (
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/front"
 	"github.com/sekisho/sekisho/internal/iam"
+	"github.com/sekisho/sekisho/internal/idpool"
 	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/sts"
+	"github.com/sekisho/sekisho/internal/userpool"
 )
 
 // tenants builds member accounts' IAM and STS on first use: the same
@@ -21,6 +23,10 @@ type tenants struct {
 	meta     store.Store
 	key      *seal.Key
 	accounts *account.Service
+	// cfg and the management account's user pools give member accounts'
+	// user pools their issuer, outbox and log.
+	cfg  *Config
+	mgmt *userpool.Service
 
 	mu sync.Mutex
 	m  map[string]*front.Tenant
@@ -43,7 +49,17 @@ func (t *tenants) Tenant(ctx context.Context, acct string) (*front.Tenant, error
 	}
 	ns := store.WithRecordPrefix(t.meta, "acct:"+acct+"/")
 	i := &iam.Service{Store: ns, Account: acct, Key: t.key, NewKeyID: func() string { return account.NewKeyID(acct) }}
-	ten = &front.Tenant{IAM: i, STS: &sts.Service{IAM: i, Key: t.key, Account: acct}}
+	st := &sts.Service{IAM: i, Key: t.key, Account: acct}
+	ten = &front.Tenant{IAM: i, STS: st}
+	if t.mgmt != nil {
+		region := t.cfg.Region
+		ups := &userpool.Service{Store: ns, Key: t.key, Account: acct, Region: region, Issuer: t.mgmt.Issuer, Log: t.mgmt.Log, Outbox: t.mgmt.Outbox,
+			NewPoolID: func() string { return account.PoolID(region, acct) }, NewClientID: func() string { return account.ClientID(acct) }}
+		ips := &idpool.Service{Store: ns, Key: t.key, Account: acct, Region: region, UserPools: ups, STS: st,
+			NewUUID: func() string { return account.UUID(acct) }}
+		st.Issuers = append(st.Issuers, ips)
+		ten.UserPools, ten.IdentityPools = ups, ips
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {

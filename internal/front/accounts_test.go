@@ -16,7 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	citypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -226,9 +229,94 @@ func TestAccounts(t *testing.T) {
 	if _, err := inAlt.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("main-own")}); code(err) != "AccessDenied" {
 		t.Errorf("alt's role listing main's bucket: %v", err)
 	}
-	// User pools stay the management account's.
-	if _, err := cip.NewFromConfig(cfgFor(altCreds)).ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)}); code(err) != "NotImplemented" {
-		t.Errorf("alt's user-pool call: %v", err)
+	altCognito(t, srv, cfgFor(altCreds), cfgFor(mainCreds), alt, altS3)
+}
+
+// altCognito runs the seeds' chain inside a member account: its own user
+// pool, sign-in by an unsigned client, its own identity pool and role,
+// and the credentials reaching its own bucket; the management account
+// sees none of it.
+func altCognito(t *testing.T, srv string, altCfg, mainCfg aws.Config, alt string, altS3 *s3.Client) {
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	idp := cip.NewFromConfig(altCfg)
+	pool, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("alt-pool")})
+	must("CreateUserPool", err)
+	pid := pool.UserPool.Id
+	if !strings.Contains(*pool.UserPool.Arn, ":"+alt+":userpool/") {
+		t.Errorf("pool ARN %s", *pool.UserPool.Arn)
+	}
+	client, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("web"),
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	must("CreateUserPoolClient", err)
+	cid := client.UserPoolClient.ClientId
+	_, err = idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("ren"), MessageAction: "SUPPRESS"})
+	must("AdminCreateUser", err)
+	_, err = idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("ren"), Password: aws.String("Ren#Pass1234"), Permanent: true})
+	must("AdminSetUserPassword", err)
+	if out, err := cip.NewFromConfig(mainCfg).ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)}); err != nil || len(out.UserPools) != 0 {
+		t.Errorf("main sees alt's pools: %+v %v", out, err)
+	}
+	if _, err := cip.NewFromConfig(mainCfg).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: pid}); code(err) != "ResourceNotFoundException" {
+		t.Errorf("main describing alt's pool: %v", err)
+	}
+	anonCfg := altCfg
+	anonCfg.Credentials = aws.AnonymousCredentials{}
+	anon := cip.NewFromConfig(anonCfg)
+	auth, err := anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cid, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "ren", "PASSWORD": "Ren#Pass1234"}})
+	must("InitiateAuth", err)
+	tokens := auth.AuthenticationResult
+	if u, err := anon.GetUser(ctx, &cip.GetUserInput{AccessToken: tokens.AccessToken}); err != nil || *u.Username != "ren" {
+		t.Errorf("GetUser: %+v %v", u, err)
+	}
+	resp, err := http.Get(srv + "/" + *pid + "/.well-known/jwks.json")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("alt pool's JWKS: %v %v", resp, err)
+	}
+	if resp != nil {
+		resp.Body.Close()
+	}
+	// Its identity pool and role.
+	provider := "cognito-idp.us-east-1.amazonaws.com/" + *pid
+	ids := ci.NewFromConfig(altCfg)
+	ipool, err := ids.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("alt"), AllowUnauthenticatedIdentities: false,
+		CognitoIdentityProviders: []citypes.CognitoIdentityProvider{{ProviderName: aws.String(provider), ClientId: cid}}})
+	must("CreateIdentityPool", err)
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":["sts:AssumeRoleWithWebIdentity","sts:TagSession"],"Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"` + *ipool.IdentityPoolId + `"}}}]}`
+	iamAlt := iam.NewFromConfig(altCfg)
+	role, err := iamAlt.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("alt-user"), AssumeRolePolicyDocument: aws.String(trust)})
+	must("CreateRole", err)
+	_, err = iamAlt.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("alt-user"), PolicyName: aws.String("own"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::alt-own/private/${cognito-identity.amazonaws.com:sub}/*"}]}`)})
+	must("PutRolePolicy", err)
+	_, err = ids.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: ipool.IdentityPoolId, Roles: map[string]string{"authenticated": *role.Role.Arn}})
+	must("SetIdentityPoolRoles", err)
+	anonIds := ci.NewFromConfig(anonCfg)
+	logins := map[string]string{provider: *tokens.IdToken}
+	id, err := anonIds.GetId(ctx, &ci.GetIdInput{IdentityPoolId: ipool.IdentityPoolId, Logins: logins})
+	must("GetId", err)
+	creds, err := anonIds.GetCredentialsForIdentity(ctx, &ci.GetCredentialsForIdentityInput{IdentityId: id.IdentityId, Logins: logins})
+	must("GetCredentialsForIdentity", err)
+	userCfg := altCfg
+	userCfg.Credentials = credentials.NewStaticCredentialsProvider(*creds.Credentials.AccessKeyId, *creds.Credentials.SecretKey, *creds.Credentials.SessionToken)
+	who, err := sts.NewFromConfig(userCfg).GetCallerIdentity(ctx, nil)
+	if err != nil || *who.Account != alt || !strings.Contains(*who.Arn, "assumed-role/alt-user/") {
+		t.Fatalf("identity as the user: %+v %v", who, err)
+	}
+	userS3 := s3.NewFromConfig(userCfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := userS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("alt-own"), Key: aws.String("private/" + *id.IdentityId + "/a"), Body: strings.NewReader("x")}); err != nil {
+		t.Errorf("the user's own folder: %v", err)
+	}
+	if _, err := userS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("alt-own"), Key: aws.String("private/other/a"), Body: strings.NewReader("x")}); code(err) != "AccessDenied" {
+		t.Errorf("another's folder: %v", err)
+	}
+	if out, err := ci.NewFromConfig(mainCfg).ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(10)}); err != nil || len(out.IdentityPools) != 0 {
+		t.Errorf("main sees alt's identity pools: %+v %v", out, err)
 	}
 }
 

@@ -3,6 +3,7 @@ package front
 import (
 	"context"
 	"encoding/json"
+	"github.com/sekisho/sekisho/internal/account"
 	"net/http"
 	"strings"
 
@@ -346,7 +347,13 @@ func (h *Handler) servePoolWellKnown(w http.ResponseWriter, r *http.Request) {
 	}
 	ri := info(r.Context())
 	ri.service, ri.operation = "cognito-idp", rest
-	keys, err := h.cfg.UserPools.JWKS(r.Context(), pool)
+	pools := h.cfg.UserPools
+	if acct, ok := account.OfID(pool); ok && acct != h.cfg.Account && h.cfg.Tenant != nil {
+		if t, err := h.cfg.Tenant(r.Context(), acct); err == nil && t.UserPools != nil {
+			pools = t.UserPools // a member account's pool
+		}
+	}
+	keys, err := pools.JWKS(r.Context(), pool)
 	if err != nil {
 		ri.err = err
 		w.Header().Set("Content-Type", "application/json")
@@ -356,7 +363,7 @@ func (h *Handler) servePoolWellKnown(w http.ResponseWriter, r *http.Request) {
 	}
 	var body any = keys
 	if rest == ".well-known/openid-configuration" {
-		iss := h.cfg.UserPools.Issuer(pool)
+		iss := pools.Issuer(pool)
 		body = map[string]any{
 			"issuer": iss, "jwks_uri": iss + "/.well-known/jwks.json",
 			"id_token_signing_alg_values_supported": []string{"RS256"}, "subject_types_supported": []string{"public"},

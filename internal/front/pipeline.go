@@ -182,11 +182,15 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 	// 3. Resolve.
 	if c.op == nil {
 		c.tbl = h.tables[c.service]
-		if c.service == "iam" && c.p.Account != "" && c.p.Account != h.cfg.Account {
-			// A member account's principal calls its own account's IAM.
-			if c.tbl, err = h.iamTable(r.Context(), c.p.Account); err != nil {
+		if acct := h.callAccount(c); acct != "" && acct != h.cfg.Account && h.cfg.Tenant != nil {
+			// A member account's IAM and Cognito are its own.
+			t, err := h.memberTable(r.Context(), c.service, acct)
+			switch {
+			case err != nil && c.p.Kind != auth.Anonymous:
 				fail(err)
 				return
+			case t != nil:
+				c.tbl = t
 			}
 		}
 		if c.tbl != nil {
@@ -265,15 +269,14 @@ func rows(dst map[string]*op, methods map[string]method, unsigned bool, action s
 }
 
 // memberServices are the services a member account's principals may call:
-// S3 (every account owns its buckets), IAM and STS (each account has its
-// own) and Organizations (which tells them they are not its management
-// account). User pools and identity pools are kept for the management
-// account only so far: a member account's call to them would act on the
-// management account's data, so it is refused.
-var memberServices = map[string]bool{"s3": true, "sts": true, "iam": true, "organizations": true}
+// S3 (every account owns its buckets), IAM, STS, user pools and identity
+// pools (each account has its own) and Organizations (which tells them
+// they are not its management account). Any other service would act on
+// the management account's data, so it is refused.
+var memberServices = map[string]bool{"s3": true, "sts": true, "iam": true, "organizations": true, "cognito-idp": true, "cognito-identity": true}
 
 func (h *Handler) memberAccountGate(c *apiCall) error {
-	if c.p == nil || c.p.Account == "" || c.p.Account == h.cfg.Account || memberServices[c.service] {
+	if c.p == nil || c.p.Account == "" || c.p.Account == h.cfg.Account || memberServices[c.service] && h.cfg.Tenant != nil || c.service == "s3" || c.service == "sts" || c.service == "organizations" {
 		return nil
 	}
 	return awserr.Newf(501, "NotImplemented", "sekisho keeps %s resources only for the server's own account (%s) so far; account %s can use S3, IAM and STS.", c.service, h.cfg.Account, c.p.Account)

@@ -53,7 +53,7 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, poolID
 				return errNotFound("Identity '%s' not found.", id)
 			}
 		} else {
-			id = s.Region + ":" + newUUID()
+			id = s.Region + ":" + s.newUUID()
 			ident.IdentityId = id
 		}
 		ident.Logins[p.DeveloperProviderName] = user

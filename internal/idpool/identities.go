@@ -195,7 +195,7 @@ func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, 
 				return err
 			}
 		} else {
-			id = s.Region + ":" + newUUID()
+			id = s.Region + ":" + s.newUUID()
 			ident.IdentityId = id
 		}
 		for _, l := range ls {

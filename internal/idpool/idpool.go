@@ -53,6 +53,9 @@ type Service struct {
 	UserPools *userpool.Service
 	STS       *sts.Service
 	Now       func() time.Time
+	// NewUUID makes the UUIDs of identity pool and identity ids (random
+	// version 4 if nil); a member account's name their account.
+	NewUUID func() string
 
 	mu   sync.Mutex
 	keys *jose.JSONWebKey
@@ -77,6 +80,13 @@ func errNotAuthorized(msg string) error { return awserr.New(400, "NotAuthorizedE
 
 func errConfig() error {
 	return awserr.New(400, "InvalidIdentityPoolConfigurationException", "Invalid identity pool configuration. Check assigned IAM roles for this pool.")
+}
+
+func (s *Service) newUUID() string {
+	if s.NewUUID != nil {
+		return s.NewUUID()
+	}
+	return newUUID()
 }
 
 func newUUID() string {
@@ -171,7 +181,7 @@ func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
 	if err := s.validate(&p); err != nil {
 		return Pool{}, err
 	}
-	p.IdentityPoolId = s.Region + ":" + newUUID()
+	p.IdentityPoolId = s.Region + ":" + s.newUUID()
 	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
 		recs, err := tx.List(kindPool, "", "", maxPools)
 		if err != nil {

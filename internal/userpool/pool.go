@@ -151,6 +151,9 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	}
 	now := s.now()
 	in.Id = s.Region + "_" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+	if s.NewPoolID != nil {
+		in.Id = s.NewPoolID()
+	}
 	in.Arn = "arn:aws:cognito-idp:" + s.Region + ":" + s.Account + ":userpool/" + in.Id
 	in.SchemaAttributes, in.CreationDate, in.LastModifiedDate = schema, epoch(now), epoch(now)
 	if in.MfaConfiguration == "" {
@@ -562,6 +565,9 @@ func (s *Service) CreateClient(ctx context.Context, in Client, generate bool) (C
 	}
 	now := s.now()
 	in.ClientId = randomString(26, alnum)
+	if s.NewClientID != nil {
+		in.ClientId = s.NewClientID()
+	}
 	in.CreationDate, in.LastModifiedDate = epoch(now), epoch(now)
 	if generate {
 		secret := randomString(51, alnum)

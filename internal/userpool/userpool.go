@@ -57,6 +57,9 @@ type Service struct {
 	// AuthRate is sign-in and sign-up requests per second per pool
 	// (DefaultAuthRate if 0, unlimited if negative).
 	AuthRate int
+	// NewPoolID and NewClientID make pool and app client ids (AWS's
+	// shapes if nil); a member account's name their account.
+	NewPoolID, NewClientID func() string
 
 	mu        sync.Mutex
 	keyCache  map[string]*signingKeys

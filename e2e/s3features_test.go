@@ -160,3 +160,67 @@ func TestCLIVersioning(t *testing.T) {
 		t.Errorf("get-bucket-encryption: %s", out)
 	}
 }
+
+// TestAccountCLI: `sekisho account create` against the running binary
+// prints a member account's root keys; with them the AWS CLI works in that
+// account (its own buckets, IAM and user pools), and `sekisho credentials
+// --account` prints the same keys again.
+func TestAccountCLI(t *testing.T) {
+	t.Parallel()
+	awsCLI := need(t, "aws")
+	s := startServer(t, serverOpts{})
+	out, stderr, err := run(t, nil, binary, "account", "create", "tenant-b", "--email", "b@example.com", "--data-dir", s.dataDir, "--public-url", s.URL)
+	if err != nil {
+		t.Fatalf("account create: %v\n%s", err, stderr)
+	}
+	var acct, exports string
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "Account" {
+			acct = f[1]
+		}
+		if strings.HasPrefix(line, "export ") {
+			exports = line
+		}
+	}
+	again, _, err := run(t, nil, binary, "credentials", "--account", acct, "--data-dir", s.dataDir, "--public-url", s.URL)
+	if err != nil || strings.TrimSpace(again) != exports {
+		t.Fatalf("credentials --account: %v\n%q\n%q", err, again, exports)
+	}
+	var id, secret string
+	for _, kv := range strings.Fields(exports) {
+		if v, ok := strings.CutPrefix(kv, "AWS_ACCESS_KEY_ID="); ok {
+			id = v
+		}
+		if v, ok := strings.CutPrefix(kv, "AWS_SECRET_ACCESS_KEY="); ok {
+			secret = v
+		}
+	}
+	cli := func(env []string, args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, awsCLI, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	b := s.cliEnv(id, secret)
+	if who := cli(b, "sts", "get-caller-identity", "--query", "Arn", "--output", "text"); strings.TrimSpace(who) != "arn:aws:iam::"+acct+":root" {
+		t.Errorf("member identity: %s", who)
+	}
+	cli(b, "s3", "mb", "s3://tenant-b-bucket")
+	cli(b, "iam", "create-user", "--user-name", "bee")
+	pool := cli(b, "cognito-idp", "create-user-pool", "--pool-name", "b-pool", "--query", "UserPool.Id", "--output", "text")
+	main := s.cliEnv(s.KeyID, s.Secret)
+	if out := cli(main, "s3", "ls"); strings.Contains(out, "tenant-b-bucket") {
+		t.Errorf("the management account lists the member's bucket: %s", out)
+	}
+	if out := cli(main, "iam", "list-users"); strings.Contains(out, "bee") {
+		t.Errorf("the management account lists the member's user: %s", out)
+	}
+	if _, stderr, err := run(t, main, awsCLI, "cognito-idp", "describe-user-pool", "--user-pool-id", strings.TrimSpace(pool)); err == nil || !strings.Contains(stderr, "ResourceNotFoundException") {
+		t.Errorf("the management account describing the member's pool: %v %s", err, stderr)
+	}
+	if out := cli(main, "organizations", "list-accounts"); !strings.Contains(out, acct) {
+		t.Errorf("list-accounts: %s", out)
+	}
+}

@@ -563,7 +563,11 @@ func (h *Handler) s3GetObjectAttributes(q *s3Request) error {
 	if len(want) == 0 {
 		return awserr.New(400, "InvalidArgument", "Invalid attribute name specified.").With("ArgumentName", "x-amz-object-attributes")
 	}
-	o, err := h.cfg.S3.HeadVersion(q.r.Context(), q.route.Bucket, q.route.Key, q.get("versionId"))
+	ck, err := customerKey(q.r, "x-amz-")
+	if err != nil {
+		return err
+	}
+	o, err := h.cfg.S3.ObjectAttributes(q.r.Context(), q.route.Bucket, q.route.Key, q.get("versionId"), ck)
 	if err != nil {
 		return err
 	}

@@ -511,6 +511,16 @@ func TestS3Encryption(t *testing.T) {
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("c"), SSECustomerAlgorithm: alg, SSECustomerKey: ko, SSECustomerKeyMD5: so}); code(err) != "AccessDenied" {
 		t.Errorf("SSE-C get with another key: %v", err)
 	}
+	attrs := []types.ObjectAttributes{types.ObjectAttributesObjectSize, types.ObjectAttributesEtag}
+	if _, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("c"), ObjectAttributes: attrs}); code(err) != "InvalidRequest" {
+		t.Errorf("attributes of SSE-C without the key: %v", err)
+	}
+	if _, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("c"), ObjectAttributes: attrs, SSECustomerAlgorithm: alg, SSECustomerKey: ko, SSECustomerKeyMD5: so}); code(err) != "AccessDenied" {
+		t.Errorf("attributes of SSE-C with another key: %v", err)
+	}
+	if a, err := c.GetObjectAttributes(ctx, &s3.GetObjectAttributesInput{Bucket: b, Key: aws.String("c"), ObjectAttributes: attrs, SSECustomerAlgorithm: alg, SSECustomerKey: k, SSECustomerKeyMD5: sum}); err != nil || *a.ObjectSize != int64(len(cdata)) {
+		t.Errorf("attributes of SSE-C with its key: %+v %v", a, err)
+	}
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: b, Key: aws.String("c"), SSECustomerAlgorithm: alg, SSECustomerKey: k, SSECustomerKeyMD5: so}); code(err) != "InvalidArgument" {
 		t.Errorf("SSE-C key with the wrong MD5: %v", err)
 	}

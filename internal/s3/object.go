@@ -184,9 +184,18 @@ func (s *Service) HeadObject(ctx context.Context, bucket, key string) (store.Obj
 	return s.version(ctx, bucket, key, "")
 }
 
-// HeadVersion returns the metadata of a version ("" the current one).
-func (s *Service) HeadVersion(ctx context.Context, bucket, key, versionID string) (store.Object, error) {
-	return s.version(ctx, bucket, key, versionID)
+// ObjectAttributes returns the metadata of a version ("" the current
+// one) for GetObjectAttributes: an SSE-C object's only with its key, as
+// its size and parts are about its plaintext.
+func (s *Service) ObjectAttributes(ctx context.Context, bucket, key, versionID string, ck *CustomerKey) (store.Object, error) {
+	o, err := s.version(ctx, bucket, key, versionID)
+	if err != nil {
+		return o, err
+	}
+	if _, err := s.readKey(o.SSE, ck); err != nil {
+		return store.Object{}, err
+	}
+	return o, nil
 }
 
 // GetInput is a GetObject or HeadObject request.

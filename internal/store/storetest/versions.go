@@ -16,6 +16,7 @@ type modelVersion struct {
 	id     string
 	marker bool
 	blob   string
+	inline string // the bytes of an inline version
 }
 
 // testVersionsModel drives versioned writes, delete markers and version
@@ -34,6 +35,23 @@ func testVersionsModel(t *testing.T, s store.Store) {
 		}
 		return fmt.Sprintf("%016x%016x", seq, rng.Uint64())
 	}
+	// Keys written before the bucket had versioning: their versions are
+	// "" (the null version), inline or in a blob.
+	for i, k := range keys {
+		if i%2 == 1 {
+			continue
+		}
+		seq++
+		o := obj("b", k)
+		o.Seq, o.BlobID = seq, fmt.Sprint("blob-", seq)
+		if i%4 == 0 {
+			o.BlobID, o.Inline = "", []byte(fmt.Sprint("legacy-", seq))
+		}
+		if _, err := s.PutObject(ctx, o, nil); err != nil {
+			t.Fatal(err)
+		}
+		model[k] = []modelVersion{{id: "null", blob: o.BlobID, inline: string(o.Inline)}}
+	}
 	for step := 0; step < 600; step++ {
 		k := keys[rng.Intn(len(keys))]
 		seq++
@@ -42,6 +60,9 @@ func testVersionsModel(t *testing.T, s store.Store) {
 			null := rng.Intn(4) == 0
 			o := obj("b", k)
 			o.VersionID, o.Seq, o.BlobID = idOf(seq, null), seq, fmt.Sprint("blob-", seq)
+			if rng.Intn(2) == 0 {
+				o.BlobID, o.Inline = "", []byte(fmt.Sprint("inline-", seq))
+			}
 			var seen *store.Object
 			gone, err := s.PutObject(ctx, o, func(old *store.Object) error { seen = old; return nil })
 			if err != nil {
@@ -49,13 +70,13 @@ func testVersionsModel(t *testing.T, s store.Store) {
 			}
 			vs := model[k]
 			if len(vs) > 0 && !vs[0].marker {
-				if seen == nil || seen.VersionID != vs[0].id {
+				if seen == nil || vid(seen) != vs[0].id {
 					t.Fatalf("step %d: check saw %v, want the current version %s", step, seen, vs[0].id)
 				}
 			} else if seen != nil {
 				t.Fatalf("step %d: check saw %s with no current version", step, seen.VersionID)
 			}
-			model[k] = putModel(t, step, vs, modelVersion{id: o.VersionID, blob: o.BlobID}, gone, freed)
+			model[k] = putModel(t, step, vs, modelVersion{id: o.VersionID, blob: o.BlobID, inline: string(o.Inline)}, gone, freed)
 		case op < 7: // a delete marker
 			null := rng.Intn(3) == 0
 			m := store.Object{Bucket: "b", Key: k, VersionID: idOf(seq, null), Seq: seq, DeleteMarker: true}
@@ -78,7 +99,7 @@ func testVersionsModel(t *testing.T, s store.Store) {
 				}
 				continue
 			}
-			if err != nil || o.VersionID != id || o.DeleteMarker != vs[i].marker {
+			if err != nil || vid(&o) != id || o.DeleteMarker != vs[i].marker {
 				t.Fatalf("step %d: delete %s: %+v %v", step, id, o, err)
 			}
 			model[k] = append(vs[:i:i], vs[i+1:]...)
@@ -92,7 +113,7 @@ func testVersionsModel(t *testing.T, s store.Store) {
 	}
 	for _, vs := range model {
 		for _, v := range vs {
-			if !v.marker && !live[v.blob] {
+			if !v.marker && v.blob != "" && !live[v.blob] {
 				t.Errorf("BlobIDs missed %s", v.blob)
 			}
 			delete(live, v.blob)
@@ -106,6 +127,14 @@ func testVersionsModel(t *testing.T, s store.Store) {
 	if err := s.DeleteBucket(ctx, "b"); !errors.Is(err, store.ErrNotEmpty) && len(model) > 0 {
 		t.Errorf("deleting a bucket with versions: %v", err)
 	}
+}
+
+// vid is a version's id as the model names it ("null" for "").
+func vid(o *store.Object) string {
+	if o.IsNull() {
+		return "null"
+	}
+	return o.VersionID
 }
 
 func indexOf(vs []modelVersion, id string) int {
@@ -123,7 +152,7 @@ func putModel(t *testing.T, step int, vs []modelVersion, v modelVersion, gone *s
 	t.Helper()
 	if v.id == "null" {
 		if i := indexOf(vs, "null"); i >= 0 {
-			if gone == nil || gone.VersionID != "null" || gone.BlobID != vs[i].blob {
+			if gone == nil || vid(gone) != "null" || gone.BlobID != vs[i].blob || string(gone.Inline) != vs[i].inline {
 				t.Fatalf("step %d: null write replaced %v, want the null version", step, gone)
 			}
 			freed[vs[i].blob] = true
@@ -150,8 +179,8 @@ func checkModel(t *testing.T, step int, s store.Store, model map[string][]modelV
 		cur, err := s.GetObject(ctx, "b", k)
 		switch {
 		case len(vs) > 0 && !vs[0].marker:
-			if err != nil || cur.VersionID != vs[0].id {
-				t.Fatalf("step %d: current of %s: %s %v, want %s", step, k, cur.VersionID, err, vs[0].id)
+			if err != nil || vid(&cur) != vs[0].id || string(cur.Inline) != vs[0].inline {
+				t.Fatalf("step %d: current of %s: %s %q %v, want %s %q", step, k, cur.VersionID, cur.Inline, err, vs[0].id, vs[0].inline)
 			}
 		case !errors.Is(err, store.ErrNotFound):
 			t.Fatalf("step %d: current of %s: %v, want none", step, k, err)
@@ -161,12 +190,12 @@ func checkModel(t *testing.T, step int, s store.Store, model map[string][]modelV
 			if !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("step %d: latest of %s: %v", step, k, err)
 			}
-		} else if err != nil || latest.VersionID != vs[0].id || latest.DeleteMarker != vs[0].marker {
+		} else if err != nil || vid(&latest) != vs[0].id || latest.DeleteMarker != vs[0].marker {
 			t.Fatalf("step %d: latest of %s: %+v %v", step, k, latest, err)
 		}
 		for _, v := range vs {
 			o, err := s.GetVersion(ctx, "b", k, v.id)
-			if err != nil || o.VersionID != v.id || o.BlobID != v.blob {
+			if err != nil || vid(&o) != v.id || o.BlobID != v.blob || string(o.Inline) != v.inline {
 				t.Fatalf("step %d: version %s of %s: %+v %v", step, v.id, k, o, err)
 			}
 		}
@@ -181,13 +210,13 @@ func checkModel(t *testing.T, step int, s store.Store, model map[string][]modelV
 			t.Fatal(err)
 		}
 		for _, o := range page {
-			got = append(got, o.Key+"@"+o.VersionID)
+			got = append(got, o.Key+"@"+vid(&o))
 		}
 		if len(page) < opt.Limit {
 			break
 		}
 		last := page[len(page)-1]
-		opt.AfterKey, opt.AfterVersion = last.Key, last.VersionID
+		opt.AfterKey, opt.AfterVersion = last.Key, vid(&last)
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("step %d: listing\n got %v\nwant %v", step, got, want)

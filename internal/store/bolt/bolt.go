@@ -13,6 +13,7 @@
 //	objects/<bucket>    key → Object (without Inline)
 //	inline/<bucket>     key → the bytes of an inline object
 //	versions/<bucket>   noncurrent versions and delete markers (versions.go)
+//	vinline/<bucket>    key NUL ^seq id → the bytes of an inline version
 //	uploads/<bucket>    key NUL id → Upload
 //	parts/<upload id>   big-endian part number → Part
 //
@@ -61,7 +62,7 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("open metadata store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, b := range [][]byte{bucketsB, objectsB, inlineB, uploadsB, partsB, versionsB} {
+		for _, b := range [][]byte{bucketsB, objectsB, inlineB, uploadsB, partsB, versionsB, vinlineB} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -184,7 +185,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 				}
 			}
 		}
-		for _, top := range [][]byte{objectsB, inlineB, uploadsB, versionsB} {
+		for _, top := range [][]byte{objectsB, inlineB, uploadsB, versionsB, vinlineB} {
 			if tx.Bucket(top).Bucket([]byte(name)) != nil {
 				if err := tx.Bucket(top).DeleteBucket([]byte(name)); err != nil {
 					return err
@@ -264,6 +265,10 @@ func getObject(tx *bbolt.Tx, b *bbolt.Bucket, bucket, key string) (store.Object,
 	if err != nil {
 		return o, err
 	}
+	if o.VersionID != "" {
+		loadInline(tx, &o)
+		return o, nil
+	}
 	if ib := tx.Bucket(inlineB).Bucket([]byte(bucket)); ib != nil {
 		if v := ib.Get([]byte(key)); v != nil {
 			o.Inline = append([]byte{}, v...)
@@ -273,7 +278,8 @@ func getObject(tx *bbolt.Tx, b *bbolt.Bucket, bucket, key string) (store.Object,
 }
 
 // putObject writes o's record and its inline bytes (or removes stale
-// ones).
+// ones). A version's inline bytes (VersionID set) are kept under its
+// version key, where they stay when it becomes noncurrent (versions.go).
 func putObject(tx *bbolt.Tx, b *bbolt.Bucket, o store.Object) error {
 	if err := put(b, []byte(o.Key), o); err != nil {
 		return err
@@ -281,6 +287,18 @@ func putObject(tx *bbolt.Tx, b *bbolt.Bucket, o store.Object) error {
 	ib, err := tx.Bucket(inlineB).CreateBucketIfNotExists([]byte(o.Bucket))
 	if err != nil {
 		return err
+	}
+	if o.VersionID != "" {
+		if o.Inline != nil {
+			vib, err := tx.Bucket(vinlineB).CreateBucketIfNotExists([]byte(o.Bucket))
+			if err != nil {
+				return err
+			}
+			if err := vib.Put(versionKey(&o), o.Inline); err != nil {
+				return err
+			}
+		}
+		return ib.Delete([]byte(o.Key)) // a replaced unversioned object's
 	}
 	if o.Inline != nil {
 		return ib.Put([]byte(o.Key), o.Inline)

@@ -23,12 +23,40 @@ import (
 // invariant every write keeps: objects/<bucket> holds a key exactly when
 // its latest version is not a delete marker, and then holds that version.
 
-var versionsB = []byte("versions")
+var (
+	versionsB = []byte("versions")
+	vinlineB  = []byte("vinline")
+)
 
-// storedVersion is a versions/ record: the object with its inline bytes.
+// storedVersion is a versions/ record. A version written with versioning
+// keeps its inline bytes in vinline/ under its version key from the start,
+// so making it noncurrent moves only its record; an object written before
+// the bucket had versioning (VersionID "") carries them in Data when it
+// becomes noncurrent.
 type storedVersion struct {
 	store.Object
 	Data []byte `json:",omitempty"`
+}
+
+// loadInline reads a version's inline bytes from vinline/, if it has any.
+func loadInline(tx *bbolt.Tx, o *store.Object) {
+	if vib := tx.Bucket(vinlineB).Bucket([]byte(o.Bucket)); vib != nil {
+		if v := vib.Get(versionKey(o)); v != nil {
+			o.Inline = append([]byte{}, v...)
+		}
+	}
+}
+
+// dropInline removes a version's inline bytes from vinline/ (a version
+// from before versioning keeps them elsewhere: see storedVersion).
+func dropInline(tx *bbolt.Tx, o *store.Object) error {
+	if o.VersionID == "" {
+		return nil
+	}
+	if vib := tx.Bucket(vinlineB).Bucket([]byte(o.Bucket)); vib != nil {
+		return vib.Delete(versionKey(o))
+	}
+	return nil
 }
 
 func versionKey(o *store.Object) []byte {
@@ -55,22 +83,34 @@ func versionsOf(tx *bbolt.Tx, bucket string, create bool) (*bbolt.Bucket, error)
 	return top.Bucket([]byte(bucket)), nil
 }
 
-func decodeVersion(v []byte) (store.Object, error) {
+// decodeVersion decodes a versions/ record, with its inline bytes if tx
+// is not nil.
+func decodeVersion(tx *bbolt.Tx, v []byte) (store.Object, error) {
 	var sv storedVersion
 	if err := json.Unmarshal(v, &sv); err != nil {
 		return store.Object{}, err
 	}
 	o := sv.Object
+	if tx == nil {
+		return o, nil
+	}
 	if sv.Data != nil {
 		o.Inline = sv.Data
-	} else if o.Inline == nil && o.BlobID == "" && len(o.Parts) == 0 && !o.DeleteMarker {
+	} else if o.VersionID != "" {
+		loadInline(tx, &o)
+	}
+	if o.Inline == nil && o.BlobID == "" && len(o.Parts) == 0 && !o.DeleteMarker {
 		o.Inline = []byte{}
 	}
 	return o, nil
 }
 
 func putVersion(vb *bbolt.Bucket, o store.Object) error {
-	data, err := json.Marshal(storedVersion{Object: o, Data: o.Inline})
+	sv := storedVersion{Object: o}
+	if o.VersionID == "" {
+		sv.Data = o.Inline
+	}
+	data, err := json.Marshal(sv)
 	if err != nil {
 		return err
 	}
@@ -79,7 +119,7 @@ func putVersion(vb *bbolt.Bucket, o store.Object) error {
 
 // findVersion finds versionID ("null" for the null version) among the
 // noncurrent versions of key; nil if none.
-func findVersion(vb *bbolt.Bucket, key, versionID string) ([]byte, *store.Object, error) {
+func findVersion(tx *bbolt.Tx, vb *bbolt.Bucket, key, versionID string) ([]byte, *store.Object, error) {
 	if vb == nil {
 		return nil, nil, nil
 	}
@@ -88,13 +128,13 @@ func findVersion(vb *bbolt.Bucket, key, versionID string) ([]byte, *store.Object
 	if seq, ok := seqOf(versionID); ok && versionID != "null" {
 		k := versionKey(&store.Object{Key: key, Seq: seq, VersionID: versionID})
 		if v := vb.Get(k); v != nil {
-			o, err := decodeVersion(v)
+			o, err := decodeVersion(tx, v)
 			return k, &o, err
 		}
 		return nil, nil, nil
 	}
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		o, err := decodeVersion(v)
+		o, err := decodeVersion(tx, v)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -110,7 +150,7 @@ func findVersion(vb *bbolt.Bucket, key, versionID string) ([]byte, *store.Object
 
 // newestVersion returns the newest noncurrent version or delete marker of
 // key; nil if none.
-func newestVersion(vb *bbolt.Bucket, key string) ([]byte, *store.Object, error) {
+func newestVersion(tx *bbolt.Tx, vb *bbolt.Bucket, key string) ([]byte, *store.Object, error) {
 	if vb == nil {
 		return nil, nil, nil
 	}
@@ -119,7 +159,7 @@ func newestVersion(vb *bbolt.Bucket, key string) ([]byte, *store.Object, error) 
 	if k == nil || !bytes.HasPrefix(k, prefix) {
 		return nil, nil, nil
 	}
-	o, err := decodeVersion(v)
+	o, err := decodeVersion(tx, v)
 	return append([]byte(nil), k...), &o, err
 }
 
@@ -150,15 +190,18 @@ func demote(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key, versionID string, overw
 			}
 		}
 		if versionID == "null" && cur.IsNull() {
-			return cur, nil
+			return cur, dropInline(tx, cur)
 		}
 		if err := putVersion(vb, *cur); err != nil {
 			return nil, err
 		}
 	}
 	if versionID == "null" {
-		k, old, err := findVersion(vb, key, "null")
+		k, old, err := findVersion(tx, vb, key, "null")
 		if err != nil || old == nil {
+			return nil, err
+		}
+		if err := dropInline(tx, old); err != nil {
 			return nil, err
 		}
 		return old, vb.Delete(k)
@@ -195,7 +238,7 @@ func promote(tx *bbolt.Tx, ob *bbolt.Bucket, vb *bbolt.Bucket, bucket, key strin
 	if ob.Get([]byte(key)) != nil {
 		return nil
 	}
-	k, o, err := newestVersion(vb, key)
+	k, o, err := newestVersion(tx, vb, key)
 	if err != nil || o == nil || o.DeleteMarker {
 		return err
 	}
@@ -247,9 +290,9 @@ func locate(tx *bbolt.Tx, bucket, key, versionID string) (o *store.Object, vk []
 		if cur != nil {
 			return cur, nil, nil
 		}
-		vk, o, err = newestVersion(vb, key)
+		vk, o, err = newestVersion(tx, vb, key)
 	} else {
-		vk, o, err = findVersion(vb, key, versionID)
+		vk, o, err = findVersion(tx, vb, key, versionID)
 	}
 	if err == nil && o == nil {
 		err = store.ErrNotFound
@@ -293,6 +336,9 @@ func (s *Store) DeleteVersion(ctx context.Context, bucket, key, versionID string
 			err = vb.Delete(vk)
 		}
 		if err != nil {
+			return err
+		}
+		if err := dropInline(tx, &o); err != nil {
 			return err
 		}
 		return promote(tx, ob, vb, bucket, key)
@@ -341,8 +387,7 @@ func (s *Store) ListVersions(ctx context.Context, bucket string, opt store.Versi
 			var o store.Object
 			var err error
 			if version {
-				o, err = decodeVersion(v)
-				o.Inline = nil
+				o, err = decodeVersion(nil, v)
 			} else {
 				err = json.Unmarshal(v, &o)
 			}
@@ -428,7 +473,7 @@ func restOfKey(tx *bbolt.Tx, ob, vb *bbolt.Bucket, bucket, key, afterVersion str
 	if cur != nil && sameVersion(cur, afterVersion) {
 		k, v = c.Seek(prefix) // every noncurrent version is older
 	} else {
-		vk, o, err := findVersion(vb, key, afterVersion)
+		vk, o, err := findVersion(tx, vb, key, afterVersion)
 		if err != nil || o == nil {
 			return err // an unknown marker: nothing more of this key
 		}

@@ -37,6 +37,7 @@ type Config struct {
 	MasterKey           string
 	UploadExpiry        string
 	LifecycleInterval   string
+	AuthDomain          string
 	LifecycleDay        string
 	DebugAddr           string
 	CognitoIssuer       string
@@ -103,6 +104,7 @@ func settings(c *Config, domains *string) []setting {
 		{"root-access-key-id", "SEKISHO_ROOT_ACCESS_KEY_ID", "", "root access key id (default: generated on first start and kept in the data dir)", &c.RootAccessKeyID},
 		{"root-secret-access-key", "SEKISHO_ROOT_SECRET_ACCESS_KEY", "", "root secret access key (prefer the environment to a flag)", &c.RootSecretAccessKey},
 		{"upload-expiry", "SEKISHO_UPLOAD_EXPIRY", "168h", "abort multipart uploads left incomplete this long (Go duration; 0 keeps them)", &c.UploadExpiry},
+		{"auth-domain", "SEKISHO_AUTH_DOMAIN", "auth.localhost", "user pools' prefix domains are <prefix>.<auth-domain> (browsers resolve *.localhost to this machine)", &c.AuthDomain},
 		{"lifecycle-interval", "SEKISHO_LIFECYCLE_INTERVAL", "1h", "how often buckets' lifecycle rules are carried out (Go duration; 0 never)", &c.LifecycleInterval},
 		{"lifecycle-day", "SEKISHO_LIFECYCLE_DAY", "24h", "the length of a lifecycle rule's day (shorten it to test rules; Go duration)", &c.LifecycleDay},
 		{"cognito-issuer", "SEKISHO_COGNITO_ISSUER", "self", "user-pool token issuer: \"self\" (public URL + /<poolId>, so OIDC verifiers fetch our JWKS) or \"aws\" (https://cognito-idp.<region>.amazonaws.com/<poolId>, for apps that hard-code it)", &c.CognitoIssuer},

@@ -308,6 +308,9 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 			return nil, svc.RevokeToken(ctx, in.Token, in.ClientId, in.ClientSecret)
 		}),
 	}
+	for name, m := range oauthAdminOps(svc) {
+		admin[name] = m
+	}
 	ops := map[string]*op{}
 	rows(ops, admin, false, "cognito-idp:", poolResource(region, account), nil)
 	rows(ops, public, true, "", nil, nil)

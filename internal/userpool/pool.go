@@ -56,6 +56,8 @@ type Pool struct {
 	CreationDate                epoch                                   `json:"CreationDate"`
 	LastModifiedDate            epoch                                   `json:"LastModifiedDate"`
 	Status                      string                                  `json:"Status,omitempty"`
+	// Domain is the pool's prefix domain, if it has one.
+	Domain string `json:"Domain,omitempty"`
 }
 
 // allowAdminCreateOnly reports AdminCreateUserConfig.AllowAdminCreateUserOnly.
@@ -423,6 +425,18 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if p.DeletionProtection == "ACTIVE" {
 			return errParam("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 		}
+		if p.Domain != "" {
+			return errParam("The user pool %s has the domain %s. Delete the domain before the user pool.", id, p.Domain)
+		}
+		rss, err := tx.List(kindResourceServer, id+"/", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, r := range rss {
+			if err := tx.Delete(kindResourceServer, r.ID); err != nil {
+				return err
+			}
+		}
 		clients, err := tx.List(kindClient, id+"/", "", 0)
 		if err != nil {
 			return err
@@ -471,6 +485,7 @@ type Client struct {
 	AllowedOAuthFlows                        []string          `json:"AllowedOAuthFlows,omitempty"`
 	AllowedOAuthScopes                       []string          `json:"AllowedOAuthScopes,omitempty"`
 	AllowedOAuthFlowsUserPoolClient          bool              `json:"AllowedOAuthFlowsUserPoolClient,omitempty"`
+	DefaultRedirectURI                       string            `json:"DefaultRedirectURI,omitempty"`
 	PreventUserExistenceErrors               string            `json:"PreventUserExistenceErrors,omitempty"`
 	EnableTokenRevocation                    *bool             `json:"EnableTokenRevocation,omitempty"`
 	EnablePropagateAdditionalUserContextData bool              `json:"EnablePropagateAdditionalUserContextData,omitempty"`
@@ -577,6 +592,9 @@ func (s *Service) CreateClient(ctx context.Context, in Client, generate bool) (C
 		if _, err := s.poolTx(tx, in.UserPoolId); err != nil {
 			return err
 		}
+		if err := s.validateOAuth(tx, &in, generate); err != nil {
+			return err
+		}
 		if err := quota(tx, kindClient, in.UserPoolId+"/", maxClients, "app clients in this user pool"); err != nil {
 			return err
 		}
@@ -681,6 +699,9 @@ func (s *Service) UpdateClient(ctx context.Context, in Client) (Client, error) {
 		}
 		if in.EnableTokenRevocation == nil {
 			in.EnableTokenRevocation = old.EnableTokenRevocation
+		}
+		if err := s.validateOAuth(tx, &in, old.SealedSecret != ""); err != nil {
+			return err
 		}
 		out = in
 		return store.PutJSON(tx, kindClient, in.UserPoolId+"/"+in.ClientId, in)

@@ -60,6 +60,12 @@ type Service struct {
 	// NewPoolID and NewClientID make pool and app client ids (AWS's
 	// shapes if nil); a member account's name their account.
 	NewPoolID, NewClientID func() string
+	// Domains keeps the domain prefixes of every account's pools (Store
+	// if nil): prefixes are unique on the server.
+	Domains store.Store
+	// AuthDomain is the domain prefix domains live under
+	// ("<prefix>.<AuthDomain>"; "auth.localhost" if empty).
+	AuthDomain string
 
 	mu        sync.Mutex
 	keyCache  map[string]*signingKeys

@@ -1,0 +1,86 @@
+package front
+
+import (
+	"context"
+
+	"github.com/sekisho/sekisho/internal/userpool"
+)
+
+// oauthAdminOps are the user-pool operations that configure OAuth 2.0:
+// domains and resource servers (the client settings ride on
+// Create/UpdateUserPoolClient).
+func oauthAdminOps(svc *userpool.Service) map[string]method {
+	type domainIn struct {
+		Domain, UserPoolId  string
+		ManagedLoginVersion int
+		CustomDomainConfig  *struct{ CertificateArn string }
+	}
+	type rsRef struct{ UserPoolId, Identifier string }
+	return map[string]method{
+		"CreateUserPoolDomain": typed(func(ctx context.Context, in *domainIn) (any, error) {
+			v, err := svc.CreateDomain(ctx, in.Domain, in.UserPoolId, in.ManagedLoginVersion, in.CustomDomainConfig != nil)
+			return map[string]any{"ManagedLoginVersion": v}, err
+		}),
+		"DescribeUserPoolDomain": typed(func(ctx context.Context, in *struct{ Domain string }) (any, error) {
+			d, err := svc.DescribeDomain(ctx, in.Domain)
+			return map[string]any{"DomainDescription": d}, err
+		}),
+		"UpdateUserPoolDomain": typed(func(ctx context.Context, in *domainIn) (any, error) {
+			v, err := svc.UpdateDomain(ctx, in.Domain, in.UserPoolId, in.ManagedLoginVersion, in.CustomDomainConfig != nil)
+			return map[string]any{"ManagedLoginVersion": v}, err
+		}),
+		"DeleteUserPoolDomain": typed(func(ctx context.Context, in *domainIn) (any, error) {
+			return map[string]any{}, svc.DeleteDomain(ctx, in.Domain, in.UserPoolId)
+		}),
+		"CreateResourceServer": typed(func(ctx context.Context, in *userpool.ResourceServer) (any, error) {
+			rs, err := svc.CreateResourceServer(ctx, *in)
+			return map[string]any{"ResourceServer": rs}, err
+		}),
+		"DescribeResourceServer": typed(func(ctx context.Context, in *rsRef) (any, error) {
+			rs, err := svc.ResourceServer(ctx, in.UserPoolId, in.Identifier)
+			return map[string]any{"ResourceServer": rs}, err
+		}),
+		"UpdateResourceServer": typed(func(ctx context.Context, in *userpool.ResourceServer) (any, error) {
+			rs, err := svc.UpdateResourceServer(ctx, *in)
+			return map[string]any{"ResourceServer": rs}, err
+		}),
+		"DeleteResourceServer": typed(func(ctx context.Context, in *rsRef) (any, error) {
+			return nil, svc.DeleteResourceServer(ctx, in.UserPoolId, in.Identifier)
+		}),
+		"ListResourceServers": typed(func(ctx context.Context, in *struct {
+			UserPoolId string
+			MaxResults int
+			NextToken  string
+		}) (any, error) {
+			all, err := svc.ListResourceServers(ctx, in.UserPoolId)
+			if err != nil {
+				return nil, err
+			}
+			page, next := pageOf(all, in.MaxResults, in.NextToken, func(rs userpool.ResourceServer) string { return rs.Identifier })
+			out := map[string]any{"ResourceServers": page}
+			if next != "" {
+				out["NextToken"] = next
+			}
+			return out, nil
+		}),
+	}
+}
+
+// pageOf pages a sorted list by its ids: entries after next (the last id
+// of the previous page), at most max (50 if 0).
+func pageOf[T any](all []T, max int, next string, id func(T) string) ([]T, string) {
+	if max <= 0 || max > 50 {
+		max = 50
+	}
+	out := []T{}
+	for _, v := range all {
+		if next != "" && id(v) <= next {
+			continue
+		}
+		if len(out) == max {
+			return out, id(out[len(out)-1])
+		}
+		out = append(out, v)
+	}
+	return out, ""
+}

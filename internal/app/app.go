@@ -313,6 +313,7 @@ func New(cfg *Config) (*App, error) {
 		IdentityPools: a.IdentityPools,
 		Accounts:      a.Accounts,
 		Tenant:        members.Tenant,
+		AuthDomain:    cfg.AuthDomain,
 
 		BodyIdleTimeout:    cfg.bodyIdle,
 		MaxUnauthenticated: cfg.maxUnauth,

@@ -2,6 +2,11 @@ package front_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -110,4 +115,140 @@ func TestOAuthConfig(t *testing.T) {
 	if _, err := idp.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: pid}); err != nil {
 		t.Errorf("deleting the pool after its domain: %v", err)
 	}
+}
+
+// TestOAuthEndpoints: a pool's domain serves the token endpoint's
+// client_credentials and refresh_token grants, userInfo and revoke, at
+// "<prefix>.<auth domain>" and under "/_auth/<prefix>/", with the OAuth
+// errors RFC 6749 names for bad clients, grants and scopes.
+func TestOAuthEndpoints(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("m2m")})
+	pid := pool.UserPool.Id
+	if _, err := idp.CreateResourceServer(ctx, &cip.CreateResourceServerInput{UserPoolId: pid, Identifier: aws.String("orders"), Name: aws.String("orders"),
+		Scopes: []ciptypes.ResourceServerScopeType{{ScopeName: aws.String("read"), ScopeDescription: aws.String("r")}, {ScopeName: aws.String("write"), ScopeDescription: aws.String("w")}}}); err != nil {
+		t.Fatal(err)
+	}
+	m2m, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("svc"), GenerateSecret: true,
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"client_credentials"}, AllowedOAuthScopes: []string{"orders/read", "orders/write"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("web"),
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("shop"), UserPoolId: pid}); err != nil {
+		t.Fatal(err)
+	}
+	id, secret := *m2m.UserPoolClient.ClientId, *m2m.UserPoolClient.ClientSecret
+	post := func(host, path string, form url.Values, basic [2]string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", g.url+path, strings.NewReader(form.Encode()))
+		req.Host = host
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if basic[0] != "" {
+			req.SetBasicAuth(basic[0], basic[1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	host := "shop.auth.localhost"
+	status, out := post(host, "/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"orders/read"}}, [2]string{id, secret})
+	if status != 200 || out["token_type"] != "Bearer" || out["access_token"] == nil || out["id_token"] != nil || out["refresh_token"] != nil {
+		t.Fatalf("client_credentials: %d %v", status, out)
+	}
+	claims := jwtClaims(t, out["access_token"].(string))
+	if claims["scope"] != "orders/read" || claims["client_id"] != id || claims["token_use"] != "access" {
+		t.Errorf("m2m token claims: %v", claims)
+	}
+	// The path form, with the client in the form; all scopes by default.
+	status, out = post("localhost", "/_auth/shop/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {secret}}, [2]string{})
+	if status != 200 || jwtClaims(t, out["access_token"].(string))["scope"] != "orders/read orders/write" {
+		t.Errorf("path form, default scopes: %d %v", status, out)
+	}
+	bad := []struct {
+		name  string
+		form  url.Values
+		basic [2]string
+		want  string
+	}{
+		{"wrong secret", url.Values{"grant_type": {"client_credentials"}}, [2]string{id, "nope"}, "invalid_client"},
+		{"no client", url.Values{"grant_type": {"client_credentials"}}, [2]string{}, "invalid_client"},
+		{"other scope", url.Values{"grant_type": {"client_credentials"}, "scope": {"openid"}}, [2]string{id, secret}, "invalid_scope"},
+		{"public client", url.Values{"grant_type": {"client_credentials"}, "client_id": {*web.UserPoolClient.ClientId}}, [2]string{}, "invalid_client"},
+		{"unknown grant", url.Values{"grant_type": {"password"}}, [2]string{id, secret}, "unsupported_grant_type"},
+		{"no grant", url.Values{}, [2]string{id, secret}, "invalid_request"},
+		{"unknown code", url.Values{"grant_type": {"authorization_code"}, "code": {"x"}}, [2]string{id, secret}, "invalid_grant"},
+	}
+	for _, b := range bad {
+		if status, out := post(host, "/oauth2/token", b.form, b.basic); status != 400 || out["error"] != b.want {
+			t.Errorf("%s: %d %v, want %s", b.name, status, out, b.want)
+		}
+	}
+	if status, _ := post("nope.auth.localhost", "/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, [2]string{id, secret}); status != 404 {
+		t.Errorf("unknown domain: %d", status)
+	}
+	// A user's refresh token through the token endpoint; userInfo; revoke.
+	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("kai"), MessageAction: "SUPPRESS",
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String("kai@example.com")}}})
+	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("kai"), Password: aws.String("Kai#Pass1234"), Permanent: true})
+	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
+	auth, err := anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: web.UserPoolClient.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "kai", "PASSWORD": "Kai#Pass1234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refresh := *auth.AuthenticationResult.RefreshToken
+	status, out = post(host, "/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "client_id": {*web.UserPoolClient.ClientId}, "refresh_token": {refresh}}, [2]string{})
+	if status != 200 || out["id_token"] == nil || out["access_token"] == nil {
+		t.Fatalf("refresh_token: %d %v", status, out)
+	}
+	req, _ := http.NewRequest("GET", g.url+"/oauth2/userInfo", nil)
+	req.Host = host
+	req.Header.Set("Authorization", "Bearer "+out["access_token"].(string))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info map[string]any
+	json.NewDecoder(resp.Body).Decode(&info)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || info["email"] != "kai@example.com" || info["sub"] == nil || info["username"] != "kai" {
+		t.Errorf("userInfo: %d %v", resp.StatusCode, info)
+	}
+	req.Header.Set("Authorization", "Bearer not.a.token")
+	if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "invalid_token") {
+		t.Errorf("userInfo with a bad token: %d", resp.StatusCode)
+	}
+	if status, _ := post(host, "/oauth2/revoke", url.Values{"token": {refresh}, "client_id": {*web.UserPoolClient.ClientId}}, [2]string{}); status != 200 {
+		t.Errorf("revoke: %d", status)
+	}
+	if status, out := post(host, "/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "client_id": {*web.UserPoolClient.ClientId}, "refresh_token": {refresh}}, [2]string{}); status != 400 || out["error"] != "invalid_grant" {
+		t.Errorf("a revoked refresh token: %d %v", status, out)
+	}
+}
+
+// jwtClaims decodes a JWT's claims without verifying it.
+func jwtClaims(t *testing.T, tok string) map[string]any {
+	t.Helper()
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", tok)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	return m
 }

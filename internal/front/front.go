@@ -63,6 +63,10 @@ type Config struct {
 	IdentityPools *idpool.Service
 	// Accounts is the member accounts (Organizations), if served.
 	Accounts *account.Service
+	// AuthDomain is the domain user pools' prefix domains live under
+	// ("<prefix>.<AuthDomain>"; their endpoints are also under
+	// "/_auth/<prefix>/"); "" serves none.
+	AuthDomain string
 	// Tenant returns a member account's IAM and STS (nil: the server
 	// serves IAM for its own account only).
 	Tenant func(ctx context.Context, account string) (*Tenant, error)
@@ -243,6 +247,10 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	if size := headerSize(r); size > MaxHeaderBytes {
 		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
+		return
+	}
+	if prefix, rest, ok := h.authTarget(r); ok {
+		h.serveOAuth(w, r, prefix, rest)
 		return
 	}
 	if web := h.route(r); web != nil {

@@ -28,6 +28,8 @@ func FuzzHandler(f *testing.F) {
 	f.Add("GET", "/bucket/key", "x-amz-server-side-encryption-customer-algorithm: AES256\nx-amz-server-side-encryption-customer-key: AAAA", "", "versionId=0000000000000001ffffffffffffffff")
 	f.Add("POST", "/", "X-Amz-Target: AWSOrganizationsV20161128.CreateAccount\nContent-Type: application/x-amz-json-1.1", `{"AccountName":"a","Email":"a@b.c"}`, "")
 	f.Add("PUT", "/bucket", "x-amz-bucket-object-lock-enabled: true\nx-amz-acl: public-read", "", "")
+	f.Add("POST", "/_auth/shop/oauth2/token", "Content-Type: application/x-www-form-urlencoded\nAuthorization: Basic eDp5", "grant_type=client_credentials&scope=a%2Fb", "")
+	f.Add("GET", "/_auth/shop/oauth2/userInfo", "Authorization: Bearer a.b.c", "", "")
 	f.Fuzz(func(t *testing.T, method, path, headers, body, query string) {
 		req := httptest.NewRequest("GET", "http://localhost/", bytes.NewReader([]byte(body)))
 		req.Method = method

@@ -188,7 +188,7 @@ func TestOAuthEndpoints(t *testing.T) {
 		{"public client", url.Values{"grant_type": {"client_credentials"}, "client_id": {*web.UserPoolClient.ClientId}}, [2]string{}, "invalid_client"},
 		{"unknown grant", url.Values{"grant_type": {"password"}}, [2]string{id, secret}, "unsupported_grant_type"},
 		{"no grant", url.Values{}, [2]string{id, secret}, "invalid_request"},
-		{"unknown code", url.Values{"grant_type": {"authorization_code"}, "code": {"x"}}, [2]string{id, secret}, "invalid_grant"},
+		{"code grant, m2m client", url.Values{"grant_type": {"authorization_code"}, "code": {"x"}}, [2]string{id, secret}, "unauthorized_client"},
 	}
 	for _, b := range bad {
 		if status, out := post(host, "/oauth2/token", b.form, b.basic); status != 400 || out["error"] != b.want {

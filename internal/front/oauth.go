@@ -16,9 +16,10 @@ import (
 
 // The user-pool OAuth 2.0 endpoints on a pool's prefix domain: served at
 // the host "<prefix>.<auth domain>" or, for clients that cannot use such a
-// host, under "/_auth/<prefix>/" on any. So far: the token endpoint
-// (client_credentials and refresh_token grants), userInfo and revoke; the
-// authorization endpoint and the login pages come next (issue 13).
+// host, under "/_auth/<prefix>/" on any: the authorization endpoint and
+// the sign-in page (login.go), the token endpoint (authorization_code
+// with PKCE, client_credentials, refresh_token), userInfo, revoke and
+// logout.
 
 // maxOAuthForm bounds a token-endpoint form.
 const maxOAuthForm = 64 << 10
@@ -60,6 +61,12 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		return
 	}
 	switch {
+	case rest == "/oauth2/authorize" && r.Method == http.MethodGet:
+		h.serveAuthorize(w, r, svc, pool, prefix)
+	case rest == "/login" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		h.serveLogin(w, r, svc, pool, prefix)
+	case rest == "/logout" && r.Method == http.MethodGet:
+		h.serveLogout(w, r, svc, pool, prefix)
 	case rest == "/oauth2/token" && r.Method == http.MethodPost:
 		h.serveToken(w, r, svc, pool)
 	case strings.EqualFold(rest, "/oauth2/userInfo") && (r.Method == http.MethodGet || r.Method == http.MethodPost):
@@ -183,9 +190,9 @@ func (h *Handler) serveToken(w http.ResponseWriter, r *http.Request, svc *userpo
 		out, err := svc.RefreshGrant(ctx, pool, id, secret, r.PostForm.Get("refresh_token"))
 		writeOAuthResult(w, out, err)
 	case "authorization_code":
-		// Codes come from the authorization endpoint, which is not
-		// served yet: no code can be valid.
-		oauthError(w, 400, "invalid_grant")
+		f := r.PostForm
+		out, err := svc.ExchangeCode(ctx, pool, id, secret, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
+		writeOAuthResult(w, out, err)
 	case "":
 		oauthError(w, 400, "invalid_request")
 	default:

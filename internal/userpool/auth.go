@@ -561,12 +561,34 @@ type refreshRecord struct {
 	Issued    time.Time
 }
 
+// tokenOpts are what an OAuth 2.0 flow adds to the tokens it issues: the
+// granted scopes (space-separated), and the authorization request's
+// nonce, which the ID token then carries with at_hash.
+type tokenOpts struct {
+	scope, nonce string
+	// authTime is when the user signed in (a managed-login session may be
+	// older than the tokens).
+	authTime time.Time
+}
+
 // issueTokens mints ID and access tokens, and a refresh token unless
 // refreshing (origin set).
 func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, originJTI string, authTime time.Time) (*AuthResult, error) {
+	return s.issueTokensWith(ctx, p, c, u, originJTI, authTime, tokenOpts{})
+}
+
+func (s *Service) issueTokensWith(ctx context.Context, p Pool, c Client, u User, originJTI string, authTime time.Time, opt tokenOpts) (*AuthResult, error) {
 	now := s.now()
-	if originJTI == "" {
+	fresh := originJTI == ""
+	if fresh {
 		originJTI, authTime = newUUID(), now
+		if !opt.authTime.IsZero() {
+			authTime = opt.authTime
+		}
+	}
+	scope := "aws.cognito.signin.user.admin"
+	if opt.scope != "" {
+		scope = opt.scope
 	}
 	accessTTL, idTTL, refreshTTL := c.validity()
 	iss := s.Issuer(p.Id)
@@ -596,7 +618,7 @@ func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, ori
 	}
 	access := map[string]any{
 		"sub": u.Attributes["sub"], "iss": iss, "client_id": c.ClientId, "origin_jti": originJTI, "event_id": event,
-		"token_use": "access", "scope": "aws.cognito.signin.user.admin", "auth_time": authTime.Unix(),
+		"token_use": "access", "scope": scope, "auth_time": authTime.Unix(),
 		"exp": now.Add(accessTTL).Unix(), "iat": now.Unix(), "jti": newUUID(), "username": u.Username,
 	}
 	if len(groups) > 0 {
@@ -615,10 +637,22 @@ func (s *Service) issueTokens(ctx context.Context, p Pool, c Client, u User, ori
 		idErr, accErr, refErr error
 		wg                    sync.WaitGroup
 	)
-	wg.Add(2)
-	go func() { defer wg.Done(); idTok, idErr = s.sign(ctx, p.Id, "id", id) }()
-	go func() { defer wg.Done(); accTok, accErr = s.sign(ctx, p.Id, "access", access) }()
-	if authTime == now {
+	if opt.nonce != "" {
+		// at_hash needs the access token first (OpenID Connect Core 3.1.3.6).
+		id["nonce"] = opt.nonce
+		if accTok, accErr = s.sign(ctx, p.Id, "access", access); accErr != nil {
+			return nil, accErr
+		}
+		sum := sha256.Sum256([]byte(accTok))
+		id["at_hash"] = base64.RawURLEncoding.EncodeToString(sum[:16])
+		wg.Add(1)
+		go func() { defer wg.Done(); idTok, idErr = s.sign(ctx, p.Id, "id", id) }()
+	} else {
+		wg.Add(2)
+		go func() { defer wg.Done(); idTok, idErr = s.sign(ctx, p.Id, "id", id) }()
+		go func() { defer wg.Done(); accTok, accErr = s.sign(ctx, p.Id, "access", access) }()
+	}
+	if fresh {
 		raw := make([]byte, 48)
 		rand.Read(raw)
 		handle = base64.RawURLEncoding.EncodeToString(raw)

@@ -1,0 +1,307 @@
+package front
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/userpool"
+)
+
+// Managed login: the authorization endpoint and the sign-in page of a
+// pool's domain. Server-rendered, usable without JavaScript, in English,
+// Japanese and Korean (lang=), hardened: a CSRF token on the form (double
+// submitted in a SameSite cookie), no framing, exact redirect URIs only.
+
+const (
+	sessionCookie = "cognito"
+	csrfCookie    = "XSRF-TOKEN"
+)
+
+// loginText are the page's words by language.
+var loginText = map[string]map[string]string{
+	"en": {"title": "Sign in", "username": "Username", "password": "Password", "submit": "Sign in", "error": "Error",
+		"incorrect": "Incorrect username or password.", "locked": "Password attempts exceeded. Try again later.", "failed": "The sign-in failed.", "lang": "en"},
+	"ja": {"title": "サインイン", "username": "ユーザー名", "password": "パスワード", "submit": "サインイン", "error": "エラー",
+		"incorrect": "ユーザー名またはパスワードが正しくありません。", "locked": "パスワードの試行回数を超えました。しばらくしてから再試行してください。", "failed": "サインインに失敗しました。", "lang": "ja"},
+	"ko": {"title": "로그인", "username": "사용자 이름", "password": "비밀번호", "submit": "로그인", "error": "오류",
+		"incorrect": "사용자 이름 또는 비밀번호가 올바르지 않습니다.", "locked": "비밀번호 시도 횟수를 초과했습니다. 나중에 다시 시도하세요.", "failed": "로그인하지 못했습니다.", "lang": "ko"},
+}
+
+var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="{{.T.lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.T.title}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1.5rem;padding:.6rem 1.2rem}.err{color:#a00}</style>
+</head><body><main>
+<h1>{{.T.title}}</h1>
+{{if .Error}}<p class="err" role="alert"><strong>{{.T.error}}:</strong> {{.Error}}</p>{{end}}
+<form method="post" action="{{.Action}}">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<label for="username">{{.T.username}}</label>
+<input id="username" name="username" autocomplete="username" required autofocus value="{{.Username}}">
+<label for="password">{{.T.password}}</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">{{.T.submit}}</button>
+</form></main></body></html>
+`))
+
+var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Error</title></head><body><main>
+<h1>Something went wrong</h1><p role="alert">{{.}}</p></main></body></html>
+`))
+
+// authorizeParams are the query parameters an authorization request
+// carries (and the sign-in form carries along).
+var authorizeParams = []string{"client_id", "redirect_uri", "response_type", "state", "scope", "nonce", "code_challenge", "code_challenge_method", "lang"}
+
+func authorizeRequest(pool string, v url.Values) userpool.AuthorizeRequest {
+	return userpool.AuthorizeRequest{
+		Pool: pool, ClientID: v.Get("client_id"), RedirectURI: v.Get("redirect_uri"), ResponseType: v.Get("response_type"),
+		State: v.Get("state"), Scope: v.Get("scope"), Nonce: v.Get("nonce"), CodeChallenge: v.Get("code_challenge"), CodeChallengeMethod: v.Get("code_challenge_method"),
+	}
+}
+
+// pageHeaders are the headers every managed-login page carries.
+func pageHeaders(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Referrer-Policy", "no-referrer")
+}
+
+func showError(w http.ResponseWriter, status int, msg string) {
+	pageHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	errorPage.Execute(w, msg)
+}
+
+// domainBase is the path a domain's endpoints hang under: "" on the
+// domain's own host, "/_auth/<prefix>" in the path form.
+func domainBase(r *http.Request, prefix string) string {
+	if strings.HasPrefix(r.URL.Path, "/_auth/"+prefix+"/") {
+		return "/_auth/" + prefix
+	}
+	return ""
+}
+
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, base, name, value string, maxAge int) {
+	path := base + "/"
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+// serveAuthorize is GET /oauth2/authorize.
+func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, prefix string) {
+	q := r.URL.Query()
+	a, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, q))
+	if err != nil {
+		authorizeFailed(w, r, authorizeRequest(pool, q), err)
+		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && q.Get("prompt") != "login" {
+		if ls, ok := svc.OpenLoginSession(r.Context(), pool, c.Value); ok {
+			h.completeAuthorize(w, r, svc, a, ls)
+			return
+		}
+	}
+	// To the sign-in page, with the request.
+	http.Redirect(w, r, domainBase(r, prefix)+"/login?"+q.Encode(), http.StatusFound)
+}
+
+// authorizeFailed answers a bad authorization request: back to the
+// client's redirect URI when it is a registered one, else an error page.
+func authorizeFailed(w http.ResponseWriter, r *http.Request, req userpool.AuthorizeRequest, err error) {
+	var ae *userpool.AuthorizeError
+	if errors.As(err, &ae) && ae.RedirectOK {
+		v := url.Values{"error": {ae.Code}}
+		if req.State != "" {
+			v.Set("state", req.State)
+		}
+		http.Redirect(w, r, withParams(req.RedirectURI, v, req.ResponseType == "token"), http.StatusFound)
+		return
+	}
+	msg := "The request is not valid."
+	if errors.As(err, &ae) && ae.Code == "redirect_mismatch" {
+		msg = "redirect_mismatch: the redirect_uri is not one of the app client's callback URLs."
+	}
+	showError(w, http.StatusBadRequest, msg)
+}
+
+// withParams appends v to a redirect URI, in its query or (implicit flow)
+// its fragment.
+func withParams(uri string, v url.Values, fragment bool) string {
+	if fragment {
+		return uri + "#" + v.Encode()
+	}
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	return uri + sep + v.Encode()
+}
+
+// completeAuthorize sends a signed-in user back to the client: a code, or
+// (implicit) the tokens.
+func (h *Handler) completeAuthorize(w http.ResponseWriter, r *http.Request, svc *userpool.Service, a userpool.Authorization, ls userpool.LoginSession) {
+	v := url.Values{}
+	if a.Request.ResponseType == "token" {
+		t, err := svc.ImplicitTokens(r.Context(), a, ls)
+		if err != nil {
+			authorizeFailed(w, r, a.Request, &userpool.AuthorizeError{OAuthError: userpool.OAuthError{Status: 302, Code: "server_error"}, RedirectOK: true})
+			return
+		}
+		v.Set("access_token", t.AccessToken)
+		if t.IDToken != "" {
+			v.Set("id_token", t.IDToken)
+		}
+		v.Set("token_type", "Bearer")
+		v.Set("expires_in", strconv.Itoa(t.ExpiresIn))
+	} else {
+		code, err := svc.NewCode(r.Context(), a, ls)
+		if err != nil {
+			authorizeFailed(w, r, a.Request, &userpool.AuthorizeError{OAuthError: userpool.OAuthError{Status: 302, Code: "server_error"}, RedirectOK: true})
+			return
+		}
+		v.Set("code", code)
+	}
+	if a.Request.State != "" {
+		v.Set("state", a.Request.State)
+	}
+	http.Redirect(w, r, withParams(a.Request.RedirectURI, v, a.Request.ResponseType == "token"), http.StatusFound)
+}
+
+func newCSRF() string {
+	b := make([]byte, 24)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+type loginView struct {
+	T        map[string]string
+	Action   string
+	Hidden   map[string]string
+	Error    string
+	Username string
+}
+
+func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, base string, v url.Values, errMsg, username string) {
+	lang := v.Get("lang")
+	t, ok := loginText[lang]
+	if !ok {
+		t = loginText["en"]
+	}
+	csrf := newCSRF()
+	h.setCookie(w, r, base, csrfCookie, csrf, 3600)
+	hidden := map[string]string{"_csrf": csrf}
+	for _, k := range authorizeParams {
+		if x := v.Get(k); x != "" {
+			hidden[k] = x
+		}
+	}
+	pageHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusBadRequest
+	}
+	w.WriteHeader(status)
+	loginPage.Execute(w, loginView{T: t, Action: base + "/login", Hidden: hidden, Error: errMsg, Username: username})
+}
+
+// serveLogin is the sign-in page (GET) and its form (POST).
+func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, prefix string) {
+	base := domainBase(r, prefix)
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		if _, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, q)); err != nil {
+			authorizeFailed(w, r, authorizeRequest(pool, q), err)
+			return
+		}
+		h.renderLogin(w, r, base, q, "", "")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxOAuthForm)
+	if err := r.ParseForm(); err != nil {
+		showError(w, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	f := r.PostForm
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("_csrf"))) != 1 {
+		showError(w, http.StatusForbidden, "The form has expired or did not come from this page; go back and sign in again.")
+		return
+	}
+	a, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, f))
+	if err != nil {
+		authorizeFailed(w, r, authorizeRequest(pool, f), err)
+		return
+	}
+	ls, err := svc.LoginSignIn(r.Context(), a, f.Get("username"), f.Get("password"))
+	if err != nil {
+		t, ok := loginText[f.Get("lang")]
+		if !ok {
+			t = loginText["en"]
+		}
+		msg := t["failed"]
+		switch {
+		case awserr.Is(err, "NotAuthorizedException") && strings.Contains(err.Error(), "Password attempts exceeded"):
+			msg = t["locked"]
+		case awserr.Is(err, "NotAuthorizedException") || awserr.Is(err, "UserNotFoundException"):
+			msg = t["incorrect"]
+			if e, _ := awserr.As(err); e != nil && e.Message != "Incorrect username or password." {
+				msg = e.Message
+			}
+		case awserr.Is(err, "UserNotConfirmedException") || awserr.Is(err, "PasswordResetRequiredException"):
+			e, _ := awserr.As(err)
+			msg = e.Message
+		case awserr.Is(err, "TooManyRequestsException"):
+			msg = t["failed"]
+		default:
+			if _, ok := awserr.As(err); !ok {
+				showError(w, http.StatusInternalServerError, "The sign-in could not be completed; try again.")
+				return
+			}
+		}
+		h.renderLogin(w, r, base, f, msg, f.Get("username"))
+		return
+	}
+	h.setCookie(w, r, base, sessionCookie, svc.SealLoginSession(ls), int(userpool.LoginSessionTTL.Seconds()))
+	h.completeAuthorize(w, r, svc, a, ls)
+}
+
+// serveLogout is GET /logout: the session ends, and the user goes to a
+// registered sign-out URL (client_id + logout_uri) or back to sign-in
+// (client_id + redirect_uri + response_type).
+func (h *Handler) serveLogout(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, prefix string) {
+	base := domainBase(r, prefix)
+	q := r.URL.Query()
+	c, err := svc.ClientOf(r.Context(), pool, q.Get("client_id"))
+	if err != nil {
+		showError(w, http.StatusBadRequest, "The client_id is not an app client of this user pool.")
+		return
+	}
+	if lo := q.Get("logout_uri"); lo != "" {
+		for _, u := range c.LogoutURLs {
+			if u == lo {
+				h.setCookie(w, r, base, sessionCookie, "", -1)
+				http.Redirect(w, r, lo, http.StatusFound)
+				return
+			}
+		}
+		showError(w, http.StatusBadRequest, "The logout_uri is not one of the app client's sign-out URLs.")
+		return
+	}
+	if _, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, q)); err != nil {
+		authorizeFailed(w, r, authorizeRequest(pool, q), err)
+		return
+	}
+	h.setCookie(w, r, base, sessionCookie, "", -1)
+	http.Redirect(w, r, base+"/login?"+q.Encode(), http.StatusFound)
+}

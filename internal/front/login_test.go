@@ -1,0 +1,213 @@
+package front_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// browser is a cookie-keeping client that does not follow redirects, at
+// a pool's domain host.
+type browser struct {
+	t       *testing.T
+	url     string
+	host    string
+	cookies map[string]string
+}
+
+func (b *browser) do(method, path string, form url.Values) (*http.Response, string) {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, b.url+path, body)
+	req.Host = b.host
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	for _, ck := range resp.Cookies() {
+		if ck.MaxAge < 0 {
+			delete(b.cookies, ck.Name)
+		} else {
+			b.cookies[ck.Name] = ck.Value
+		}
+	}
+	page, _ := io.ReadAll(resp.Body)
+	return resp, string(page)
+}
+
+var hiddenRE = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// formOf reads the sign-in page's hidden fields.
+func formOf(page string) url.Values {
+	v := url.Values{}
+	for _, m := range hiddenRE.FindAllStringSubmatch(page, -1) {
+		v.Set(m[1], strings.ReplaceAll(m[2], "&amp;", "&"))
+	}
+	return v
+}
+
+// TestManagedLogin: the authorization code flow with PKCE and nonce, as a
+// browser and an app's back end drive it against a pool's domain — the
+// sign-in page, its CSRF token, the session that skips it next time,
+// single-use codes bound to their client, redirect URI and verifier, the
+// implicit flow's refusal, sign-out, and the page in Japanese.
+func TestManagedLogin(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("web")})
+	pid := pool.UserPool.Id
+	client, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid", "email"},
+		CallbackURLs: []string{"https://app.example/cb"}, LogoutURLs: []string{"https://app.example/bye"}, SupportedIdentityProviders: []string{"COGNITO"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid := *client.UserPoolClient.ClientId
+	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("aoi"), MessageAction: "SUPPRESS",
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String("aoi@example.com")}}})
+	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("aoi"), Password: aws.String("Aoi#Pass1234"), Permanent: true})
+	if _, err := idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("aoi-app"), UserPoolId: pid}); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, url: g.url, host: "aoi-app.auth.localhost", cookies: map[string]string{}}
+	verifier := strings.Repeat("v", 50)
+	sum := sha256.Sum256([]byte(verifier))
+	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
+	authz := url.Values{"client_id": {cid}, "redirect_uri": {"https://app.example/cb"}, "response_type": {"code"}, "state": {"st8"},
+		"scope": {"openid email"}, "nonce": {"n0nce"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+	resp, _ := b.do("GET", "/oauth2/authorize?"+authz.Encode(), nil)
+	if resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
+		t.Fatalf("authorize without a session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, page := b.do("GET", resp.Header.Get("Location"), nil)
+	if resp.StatusCode != 200 || resp.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(page, `name="password"`) {
+		t.Fatalf("sign-in page: %d %s", resp.StatusCode, page)
+	}
+	form := formOf(page)
+	// Without the CSRF token: refused.
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("_csrf", "forged")
+	bad.Set("username", "aoi")
+	bad.Set("password", "Aoi#Pass1234")
+	if resp, _ := b.do("POST", "/login", bad); resp.StatusCode != 403 {
+		t.Errorf("sign-in without the CSRF token: %d", resp.StatusCode)
+	}
+	form.Set("username", "aoi")
+	form.Set("password", "wrong")
+	resp, page = b.do("POST", "/login", form)
+	if resp.StatusCode != 400 || !strings.Contains(page, "Incorrect username or password.") {
+		t.Errorf("a wrong password: %d", resp.StatusCode)
+	}
+	form = formOf(page) // the page again, with a fresh CSRF token
+	form.Set("username", "aoi")
+	form.Set("password", "Aoi#Pass1234")
+	resp, _ = b.do("POST", "/login", form)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != 302 || loc == nil || loc.Host != "app.example" || loc.Query().Get("state") != "st8" || loc.Query().Get("code") == "" || b.cookies["cognito"] == "" {
+		t.Fatalf("sign-in: %d %s %v", resp.StatusCode, resp.Header.Get("Location"), b.cookies)
+	}
+	code := loc.Query().Get("code")
+	token := func(form url.Values) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", g.url+"/oauth2/token", strings.NewReader(form.Encode()))
+		req.Host = b.host
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	exchange := url.Values{"grant_type": {"authorization_code"}, "client_id": {cid}, "code": {code}, "redirect_uri": {"https://app.example/cb"}, "code_verifier": {verifier}}
+	wrong := url.Values{}
+	for k, v := range exchange {
+		wrong[k] = v
+	}
+	wrong.Set("code_verifier", strings.Repeat("w", 50))
+	if status, out := token(wrong); status != 400 || out["error"] != "invalid_grant" {
+		t.Errorf("a wrong verifier: %d %v", status, out)
+	}
+	// The failed try spent the code: sign in again for a fresh one.
+	resp, _ = b.do("GET", "/oauth2/authorize?"+authz.Encode(), nil)
+	loc, _ = url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != 302 || loc.Host != "app.example" || loc.Query().Get("code") == "" {
+		t.Fatalf("authorize with a session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	exchange.Set("code", loc.Query().Get("code"))
+	status, out := token(exchange)
+	if status != 200 || out["id_token"] == nil || out["refresh_token"] == nil {
+		t.Fatalf("code exchange: %d %v", status, out)
+	}
+	idc := jwtClaims(t, out["id_token"].(string))
+	acc := jwtClaims(t, out["access_token"].(string))
+	if idc["nonce"] != "n0nce" || idc["at_hash"] == nil || idc["email"] != "aoi@example.com" || acc["scope"] != "openid email" || acc["client_id"] != cid {
+		t.Errorf("claims: id %v, access %v", idc, acc)
+	}
+	if status, out := token(exchange); status != 400 || out["error"] != "invalid_grant" {
+		t.Errorf("a replayed code: %d %v", status, out)
+	}
+	// Bad requests.
+	other := url.Values{}
+	for k, v := range authz {
+		other[k] = v
+	}
+	other.Set("redirect_uri", "https://evil.example/cb")
+	if resp, _ := b.do("GET", "/oauth2/authorize?"+other.Encode(), nil); resp.StatusCode != 400 || resp.Header.Get("Location") != "" {
+		t.Errorf("an unregistered redirect_uri: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	other.Set("redirect_uri", "https://app.example/cb")
+	other.Set("response_type", "token")
+	if resp, _ := b.do("GET", "/oauth2/authorize?"+other.Encode(), nil); resp.StatusCode != 302 || !strings.Contains(resp.Header.Get("Location"), "error=unauthorized_client") {
+		t.Errorf("an implicit flow the client does not allow: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	other.Set("response_type", "code")
+	other.Set("scope", "phone")
+	if resp, _ := b.do("GET", "/oauth2/authorize?"+other.Encode(), nil); resp.StatusCode != 302 || !strings.Contains(resp.Header.Get("Location"), "error=invalid_scope") {
+		t.Errorf("a scope the client may not ask: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Sign-out ends the session.
+	if resp, _ := b.do("GET", "/logout?client_id="+cid+"&logout_uri="+url.QueryEscape("https://evil.example/"), nil); resp.StatusCode != 400 {
+		t.Errorf("an unregistered logout_uri: %d", resp.StatusCode)
+	}
+	resp, _ = b.do("GET", "/logout?client_id="+cid+"&logout_uri="+url.QueryEscape("https://app.example/bye"), nil)
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != "https://app.example/bye" || b.cookies["cognito"] != "" {
+		t.Errorf("logout: %d %s %v", resp.StatusCode, resp.Header.Get("Location"), b.cookies)
+	}
+	if resp, _ := b.do("GET", "/oauth2/authorize?"+authz.Encode(), nil); !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
+		t.Errorf("authorize after logout: %s", resp.Header.Get("Location"))
+	}
+	// The page in Japanese, and the path form of the domain.
+	b.host = "localhost"
+	authz.Set("lang", "ja")
+	if resp, page := b.do("GET", "/_auth/aoi-app/login?"+authz.Encode(), nil); resp.StatusCode != 200 || !strings.Contains(page, "サインイン") || !strings.Contains(page, `action="/_auth/aoi-app/login"`) {
+		t.Errorf("the Japanese page at the path form: %d %s", resp.StatusCode, page)
+	}
+}

@@ -1,0 +1,294 @@
+package userpool
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// The authorization endpoint's side of OAuth 2.0: requests checked
+// against the client's settings, the managed-login session, sign-in by
+// password, authorization codes (single use, five minutes, bound to the
+// client and redirect URI, PKCE S256), and their exchange for tokens.
+
+const (
+	kindAuthCode = "cognito.authcode"
+	authCodeTTL  = 5 * time.Minute
+	// LoginSessionTTL is how long a managed-login session cookie lasts.
+	LoginSessionTTL = time.Hour
+	loginPurpose    = "sekisho managed login session"
+)
+
+// AuthorizeRequest is an authorization request's parameters.
+type AuthorizeRequest struct {
+	Pool, ClientID, RedirectURI, ResponseType, State, Scope, Nonce string
+	CodeChallenge, CodeChallengeMethod                             string
+}
+
+// Authorization is a checked authorization request: its client and the
+// scopes it grants.
+type Authorization struct {
+	Request AuthorizeRequest
+	Client  Client
+	Scopes  []string
+}
+
+// CheckAuthorize validates an authorization request. Its errors are
+// OAuthErrors; one with RedirectOK false must not be sent to the
+// redirect URI (it is not known to be the client's).
+func (s *Service) CheckAuthorize(ctx context.Context, r AuthorizeRequest) (Authorization, error) {
+	var c Client
+	var p Pool
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		c, p, err = s.clientByID(tx, r.ClientID)
+		return err
+	})
+	if err != nil || p.Id != r.Pool {
+		return Authorization{}, &AuthorizeError{OAuthError{400, "invalid_request"}, false}
+	}
+	registered := false
+	for _, u := range c.CallbackURLs {
+		registered = registered || u == r.RedirectURI
+	}
+	if !registered {
+		return Authorization{}, &AuthorizeError{OAuthError{400, "redirect_mismatch"}, false}
+	}
+	bad := func(code string) (Authorization, error) {
+		return Authorization{}, &AuthorizeError{OAuthError{302, code}, true}
+	}
+	flow := map[string]string{"code": "code", "token": "implicit"}[r.ResponseType]
+	switch {
+	case flow == "":
+		return bad("unsupported_response_type")
+	case !c.AllowedOAuthFlowsUserPoolClient || !hasFlow(c, flow):
+		return bad("unauthorized_client")
+	case r.CodeChallenge != "" && r.CodeChallengeMethod != "S256",
+		r.CodeChallenge == "" && r.CodeChallengeMethod != "",
+		r.CodeChallenge != "" && (len(r.CodeChallenge) != 43 || strings.Trim(r.CodeChallenge, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != ""):
+		return bad("invalid_request")
+	}
+	allowed := map[string]bool{}
+	for _, sc := range c.AllowedOAuthScopes {
+		allowed[sc] = true
+	}
+	scopes := c.AllowedOAuthScopes
+	if strings.TrimSpace(r.Scope) != "" {
+		scopes = nil
+		for _, sc := range strings.Fields(r.Scope) {
+			if !allowed[sc] {
+				return bad("invalid_scope")
+			}
+			scopes = append(scopes, sc)
+		}
+	}
+	return Authorization{Request: r, Client: c, Scopes: scopes}, nil
+}
+
+// AuthorizeError is an error of the authorization endpoint; RedirectOK
+// says whether it may go back to the client's redirect URI.
+type AuthorizeError struct {
+	OAuthError
+	RedirectOK bool
+}
+
+// LoginSession is a managed-login session: who signed in, when.
+type LoginSession struct {
+	Pool, Username, Sub string
+	AuthTime, Expires   time.Time
+}
+
+// SealLoginSession makes a session cookie's value.
+func (s *Service) SealLoginSession(ls LoginSession) string {
+	b, _ := json.Marshal(ls)
+	return s.Key.Seal(loginPurpose, b)
+}
+
+// OpenLoginSession reads a session cookie for pool: ok false if it is
+// not a live session of a user that still exists, under the same sub.
+func (s *Service) OpenLoginSession(ctx context.Context, pool, value string) (LoginSession, bool) {
+	var ls LoginSession
+	b, err := s.Key.Open(loginPurpose, value)
+	if err != nil || json.Unmarshal(b, &ls) != nil || ls.Pool != pool || !s.now().Before(ls.Expires) {
+		return LoginSession{}, false
+	}
+	var u User
+	err = s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		u, err = store.GetJSON[User](tx, kindUser, userKey(pool, ls.Username))
+		return err
+	})
+	if err != nil || u.Attributes["sub"] != ls.Sub || userState(u) != nil {
+		return LoginSession{}, false
+	}
+	return ls, true
+}
+
+// LoginSignIn checks a managed-login sign-in by password, with the API's
+// lockout and PreventUserExistenceErrors, and returns the session it
+// starts.
+func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, password string) (LoginSession, error) {
+	var p Pool
+	if err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		p, err = s.poolTx(tx, a.Request.Pool)
+		return err
+	}); err != nil {
+		return LoginSession{}, err
+	}
+	if err := s.allow(p.Id); err != nil {
+		return LoginSession{}, err
+	}
+	if name == "" || password == "" {
+		return LoginSession{}, errIncorrect
+	}
+	u, err := s.lookupForAuth(ctx, p, a.Client, name)
+	if err != nil {
+		s.verifyPassword(hashPasswordDummy, password)
+		return LoginSession{}, err
+	}
+	if err := s.locked(u); err != nil {
+		return LoginSession{}, err
+	}
+	if !s.verifyPassword(u.PasswordHash, password) {
+		return LoginSession{}, s.recordFailure(ctx, p.Id, u.Username)
+	}
+	if err := userState(u); err != nil {
+		return LoginSession{}, err
+	}
+	if u.Status == "FORCE_CHANGE_PASSWORD" {
+		return LoginSession{}, errNotAuthorized("The user must set a new password; the managed login page cannot do that yet.")
+	}
+	if u.Failed > 0 {
+		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil }); err != nil {
+			return LoginSession{}, err
+		}
+	}
+	now := s.now()
+	return LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}, nil
+}
+
+// codeGrant is a stored authorization code (kept hashed).
+type codeGrant struct {
+	Pool, Client, Username, Sub, RedirectURI string
+	Scopes                                   []string
+	Nonce, Challenge                         string
+	AuthTime, Expires                        time.Time
+}
+
+func codeID(code string) string {
+	h := sha256.Sum256([]byte(code))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// NewCode issues an authorization code for a signed-in session.
+func (s *Service) NewCode(ctx context.Context, a Authorization, ls LoginSession) (string, error) {
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	code := base64.RawURLEncoding.EncodeToString(raw)
+	g := codeGrant{Pool: a.Request.Pool, Client: a.Client.ClientId, Username: ls.Username, Sub: ls.Sub, RedirectURI: a.Request.RedirectURI,
+		Scopes: a.Scopes, Nonce: a.Request.Nonce, Challenge: a.Request.CodeChallenge, AuthTime: ls.AuthTime, Expires: s.now().Add(authCodeTTL)}
+	err := s.update(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindAuthCode, codeID(code), g) })
+	return code, err
+}
+
+// ImplicitTokens issues the implicit flow's tokens (no refresh token).
+func (s *Service) ImplicitTokens(ctx context.Context, a Authorization, ls LoginSession) (TokenResponse, error) {
+	return s.sessionTokens(ctx, a.Request.Pool, a.Client, ls.Username, ls.Sub, a.Scopes, a.Request.Nonce, ls.AuthTime, false)
+}
+
+// ExchangeCode is the token endpoint's authorization_code grant: the code
+// is spent whatever happens next, and must be this client's, for this
+// redirect URI, unexpired, with the PKCE verifier of its challenge.
+func (s *Service) ExchangeCode(ctx context.Context, pool, clientID, secret, code, redirectURI, verifier string) (TokenResponse, error) {
+	c, _, err := s.oauthClient(ctx, pool, clientID, secret)
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	if !hasFlow(c, "code") {
+		return TokenResponse{}, oauthErr(400, "unauthorized_client")
+	}
+	var g codeGrant
+	err = s.update(ctx, func(tx store.RecordTx) error {
+		var err error
+		if g, err = store.GetJSON[codeGrant](tx, kindAuthCode, codeID(code)); err != nil {
+			return err
+		}
+		return tx.Delete(kindAuthCode, codeID(code))
+	})
+	if errors.Is(err, store.ErrNotFound) || code == "" {
+		return TokenResponse{}, oauthErr(400, "invalid_grant")
+	}
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	switch {
+	case g.Pool != pool || g.Client != c.ClientId || g.RedirectURI != redirectURI || !s.now().Before(g.Expires):
+		return TokenResponse{}, oauthErr(400, "invalid_grant")
+	case g.Challenge != "":
+		sum := sha256.Sum256([]byte(verifier))
+		got := base64.RawURLEncoding.EncodeToString(sum[:])
+		if len(verifier) < 43 || len(verifier) > 128 || subtle.ConstantTimeCompare([]byte(got), []byte(g.Challenge)) != 1 {
+			return TokenResponse{}, oauthErr(400, "invalid_grant")
+		}
+	case verifier != "":
+		return TokenResponse{}, oauthErr(400, "invalid_grant")
+	}
+	return s.sessionTokens(ctx, pool, c, g.Username, g.Sub, g.Scopes, g.Nonce, g.AuthTime, true)
+}
+
+// sessionTokens issues tokens to a managed-login user, if the user is
+// still the one (same sub) and may sign in.
+func (s *Service) sessionTokens(ctx context.Context, pool string, c Client, username, sub string, scopes []string, nonce string, authTime time.Time, refresh bool) (TokenResponse, error) {
+	var p Pool
+	var u User
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		if p, err = s.poolTx(tx, pool); err != nil {
+			return err
+		}
+		u, err = store.GetJSON[User](tx, kindUser, userKey(pool, username))
+		return err
+	})
+	if err != nil || u.Attributes["sub"] != sub || userState(u) != nil {
+		return TokenResponse{}, oauthErr(400, "invalid_grant")
+	}
+	res, err := s.issueTokensWith(ctx, p, c, u, "", time.Time{}, tokenOpts{scope: strings.Join(scopes, " "), nonce: nonce, authTime: authTime})
+	if err != nil {
+		return TokenResponse{}, err
+	}
+	out := TokenResponse{AccessToken: res.AccessToken, IDToken: res.IdToken, TokenType: "Bearer", ExpiresIn: res.ExpiresIn}
+	hasOpenID := false
+	for _, sc := range scopes {
+		hasOpenID = hasOpenID || sc == "openid"
+	}
+	if !hasOpenID {
+		out.IDToken = ""
+	}
+	if refresh {
+		out.RefreshToken = res.RefreshToken
+	} else if res.RefreshToken != "" {
+		s.RevokeToken(context.WithoutCancel(ctx), res.RefreshToken, c.ClientId, s.reveal(c).ClientSecret)
+	}
+	return out, nil
+}
+
+// ClientOf returns an app client of pool (without its secret).
+func (s *Service) ClientOf(ctx context.Context, pool, clientID string) (Client, error) {
+	var c Client
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		c, err = s.clientTx(tx, pool, clientID)
+		return err
+	})
+	c.SealedSecret = ""
+	return c, err
+}

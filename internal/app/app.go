@@ -314,6 +314,7 @@ func New(cfg *Config) (*App, error) {
 		Accounts:      a.Accounts,
 		Tenant:        members.Tenant,
 		AuthDomain:    cfg.AuthDomain,
+		PublicURL:     cfg.PublicURL,
 
 		BodyIdleTimeout:    cfg.bodyIdle,
 		MaxUnauthenticated: cfg.maxUnauth,

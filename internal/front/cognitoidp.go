@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"github.com/sekisho/sekisho/internal/account"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/userpool"
@@ -373,11 +374,40 @@ func (h *Handler) servePoolWellKnown(w http.ResponseWriter, r *http.Request) {
 			"response_types_supported": []string{"code", "token"}, "scopes_supported": []string{"openid", "email", "phone", "profile"},
 			"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		}
+		if base := h.poolDomainURL(r.Context(), pools, pool); base != "" {
+			m := body.(map[string]any)
+			m["authorization_endpoint"] = base + "/oauth2/authorize"
+			m["token_endpoint"] = base + "/oauth2/token"
+			m["userinfo_endpoint"] = base + "/oauth2/userInfo"
+			m["revocation_endpoint"] = base + "/oauth2/revoke"
+			m["end_session_endpoint"] = base + "/logout"
+			m["code_challenge_methods_supported"] = []string{"S256"}
+			m["grant_types_supported"] = []string{"authorization_code", "refresh_token", "client_credentials", "implicit"}
+		}
 	}
 	b, _ := json.Marshal(body)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Write(b)
+}
+
+// poolDomainURL is the base URL of a pool's prefix domain ("" if it has
+// none): its host under the auth domain, with the scheme and port of the
+// server's public URL.
+func (h *Handler) poolDomainURL(ctx context.Context, pools *userpool.Service, pool string) string {
+	p, err := pools.Pool(ctx, pool)
+	if err != nil || p.Domain == "" || h.cfg.AuthDomain == "" {
+		return ""
+	}
+	u, err := url.Parse(h.cfg.PublicURL)
+	if err != nil || u.Scheme == "" {
+		return ""
+	}
+	host := p.Domain + "." + h.cfg.AuthDomain
+	if port := u.Port(); port != "" {
+		host += ":" + port
+	}
+	return u.Scheme + "://" + host
 }
 
 func jsonEscape(s string) string {

@@ -63,6 +63,9 @@ type Config struct {
 	IdentityPools *idpool.Service
 	// Accounts is the member accounts (Organizations), if served.
 	Accounts *account.Service
+	// PublicURL is the URL clients reach the server at (its scheme and
+	// port are those of the pools' domains in discovery documents).
+	PublicURL string
 	// AuthDomain is the domain user pools' prefix domains live under
 	// ("<prefix>.<AuthDomain>"; their endpoints are also under
 	// "/_auth/<prefix>/"); "" serves none.

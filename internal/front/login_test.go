@@ -204,10 +204,88 @@ func TestManagedLogin(t *testing.T) {
 	if resp, _ := b.do("GET", "/oauth2/authorize?"+authz.Encode(), nil); !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
 		t.Errorf("authorize after logout: %s", resp.Header.Get("Location"))
 	}
+	// Discovery names the domain's endpoints.
+	dresp, err := http.Get(g.url + "/" + *pid + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var disc map[string]any
+	json.NewDecoder(dresp.Body).Decode(&disc)
+	dresp.Body.Close()
+	if ep, _ := disc["authorization_endpoint"].(string); !strings.Contains(ep, "aoi-app.auth.localhost") || !strings.HasSuffix(ep, "/oauth2/authorize") || disc["token_endpoint"] == nil {
+		t.Errorf("discovery: %v", disc)
+	}
 	// The page in Japanese, and the path form of the domain.
 	b.host = "localhost"
 	authz.Set("lang", "ja")
 	if resp, page := b.do("GET", "/_auth/aoi-app/login?"+authz.Encode(), nil); resp.StatusCode != 200 || !strings.Contains(page, "サインイン") || !strings.Contains(page, `action="/_auth/aoi-app/login"`) {
 		t.Errorf("the Japanese page at the path form: %d %s", resp.StatusCode, page)
 	}
+}
+
+// BenchmarkCodeRound is one code + PKCE round with a live session: the
+// authorization request (answered at once with a code) and the code's
+// exchange for tokens, over loopback, 8 clients at a time.
+//
+//	go test -run=NONE -bench=CodeRound ./internal/front/
+func BenchmarkCodeRound(b *testing.B) {
+	g := newGraph(b)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
+	pid := pool.UserPool.Id
+	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
+		CallbackURLs: []string{"https://app.example/cb"}})
+	cid := *client.UserPoolClient.ClientId
+	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("u"), MessageAction: "SUPPRESS"})
+	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("u"), Password: aws.String("U#Pass12345"), Permanent: true})
+	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("benchapp"), UserPoolId: pid})
+	verifier := strings.Repeat("v", 50)
+	sum := sha256.Sum256([]byte(verifier))
+	authz := url.Values{"client_id": {cid}, "redirect_uri": {"https://app.example/cb"}, "response_type": {"code"}, "scope": {"openid"},
+		"code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"}}
+	// One sign-in for the session cookie.
+	tb := &testing.T{}
+	br := &browser{t: tb, url: g.url, host: "benchapp.auth.localhost", cookies: map[string]string{}}
+	_, page := br.do("GET", "/login?"+authz.Encode(), nil)
+	form := formOf(page)
+	form.Set("username", "u")
+	form.Set("password", "U#Pass12345")
+	br.do("POST", "/login", form)
+	session := br.cookies["cognito"]
+	if session == "" {
+		b.Fatal("no session")
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.SetParallelism(4) // 8 clients on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", g.url+"/oauth2/authorize?"+authz.Encode(), nil)
+			req.Host = br.host
+			req.AddCookie(&http.Cookie{Name: "cognito", Value: session})
+			resp, err := noFollow.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, _ := url.Parse(resp.Header.Get("Location"))
+			code := loc.Query().Get("code")
+			form := url.Values{"grant_type": {"authorization_code"}, "client_id": {cid}, "code": {code}, "redirect_uri": {"https://app.example/cb"}, "code_verifier": {verifier}}
+			treq, _ := http.NewRequest("POST", g.url+"/oauth2/token", strings.NewReader(form.Encode()))
+			treq.Host = br.host
+			treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			tresp, err := noFollow.Do(treq)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, tresp.Body)
+			tresp.Body.Close()
+			if tresp.StatusCode != 200 {
+				b.Fatalf("token: %d", tresp.StatusCode)
+			}
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -20,7 +21,7 @@ import (
 // client and redirect URI, PKCE S256), and their exchange for tokens.
 
 const (
-	kindAuthCode = "cognito.authcode"
+	kindAuthCode = "cognito.spentcode" // JTIs of spent authorization codes
 	authCodeTTL  = 5 * time.Minute
 	// LoginSessionTTL is how long a managed-login session cookie lasts.
 	LoginSessionTTL = time.Hour
@@ -176,28 +177,56 @@ func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, passwo
 	return LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}, nil
 }
 
-// codeGrant is a stored authorization code (kept hashed).
+// codeGrant is what an authorization code carries, sealed under the
+// master key: the code is self-contained, so issuing one writes nothing;
+// spending it writes its JTI, which makes it single-use on every node.
 type codeGrant struct {
+	JTI                                      string
 	Pool, Client, Username, Sub, RedirectURI string
 	Scopes                                   []string
 	Nonce, Challenge                         string
 	AuthTime, Expires                        time.Time
 }
 
-func codeID(code string) string {
-	h := sha256.Sum256([]byte(code))
-	return base64.RawURLEncoding.EncodeToString(h[:])
-}
+const codePurpose = "sekisho authorization code"
 
 // NewCode issues an authorization code for a signed-in session.
 func (s *Service) NewCode(ctx context.Context, a Authorization, ls LoginSession) (string, error) {
-	raw := make([]byte, 32)
+	raw := make([]byte, 12)
 	rand.Read(raw)
-	code := base64.RawURLEncoding.EncodeToString(raw)
-	g := codeGrant{Pool: a.Request.Pool, Client: a.Client.ClientId, Username: ls.Username, Sub: ls.Sub, RedirectURI: a.Request.RedirectURI,
-		Scopes: a.Scopes, Nonce: a.Request.Nonce, Challenge: a.Request.CodeChallenge, AuthTime: ls.AuthTime, Expires: s.now().Add(authCodeTTL)}
-	err := s.update(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindAuthCode, codeID(code), g) })
-	return code, err
+	exp := s.now().Add(authCodeTTL)
+	// JTIs sort by expiry, so spending a code also sweeps spent ones.
+	jti := fmt.Sprintf("%016x", exp.UnixNano()) + base64.RawURLEncoding.EncodeToString(raw)
+	g := codeGrant{JTI: jti, Pool: a.Request.Pool, Client: a.Client.ClientId, Username: ls.Username, Sub: ls.Sub, RedirectURI: a.Request.RedirectURI,
+		Scopes: a.Scopes, Nonce: a.Request.Nonce, Challenge: a.Request.CodeChallenge, AuthTime: ls.AuthTime, Expires: exp}
+	b, err := json.Marshal(g)
+	if err != nil {
+		return "", err
+	}
+	return s.Key.Seal(codePurpose, b), nil
+}
+
+// spendCode marks a code's JTI spent (ErrAlreadyExists if it was), and
+// drops marks of codes that have expired anyway.
+func (s *Service) spendCode(ctx context.Context, g codeGrant) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		if _, err := tx.Get(kindAuthCode, g.JTI); err == nil {
+			return store.ErrAlreadyExists
+		}
+		old, err := tx.List(kindAuthCode, "", "", 16)
+		if err != nil {
+			return err
+		}
+		cut := fmt.Sprintf("%016x", s.now().UnixNano())
+		for _, r := range old {
+			if r.ID < cut {
+				if err := tx.Delete(kindAuthCode, r.ID); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Put(kindAuthCode, g.JTI, nil)
+	})
 }
 
 // ImplicitTokens issues the implicit flow's tokens (no refresh token).
@@ -217,17 +246,14 @@ func (s *Service) ExchangeCode(ctx context.Context, pool, clientID, secret, code
 		return TokenResponse{}, oauthErr(400, "unauthorized_client")
 	}
 	var g codeGrant
-	err = s.update(ctx, func(tx store.RecordTx) error {
-		var err error
-		if g, err = store.GetJSON[codeGrant](tx, kindAuthCode, codeID(code)); err != nil {
-			return err
-		}
-		return tx.Delete(kindAuthCode, codeID(code))
-	})
-	if errors.Is(err, store.ErrNotFound) || code == "" {
+	b, err := s.Key.Open(codePurpose, code)
+	if err != nil || json.Unmarshal(b, &g) != nil || g.JTI == "" {
 		return TokenResponse{}, oauthErr(400, "invalid_grant")
 	}
-	if err != nil {
+	// Spent whatever happens next.
+	if err := s.spendCode(ctx, g); errors.Is(err, store.ErrAlreadyExists) {
+		return TokenResponse{}, oauthErr(400, "invalid_grant")
+	} else if err != nil {
 		return TokenResponse{}, err
 	}
 	switch {

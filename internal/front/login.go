@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -28,11 +29,14 @@ const (
 // loginText are the page's words by language.
 var loginText = map[string]map[string]string{
 	"en": {"title": "Sign in", "username": "Username", "password": "Password", "submit": "Sign in", "error": "Error",
-		"incorrect": "Incorrect username or password.", "locked": "Password attempts exceeded. Try again later.", "failed": "The sign-in failed.", "lang": "en"},
+		"incorrect": "Incorrect username or password.", "locked": "Password attempts exceeded. Try again later.", "failed": "The sign-in failed.", "lang": "en",
+		"newTitle": "Change your password", "newIntro": "Choose a new password to finish signing in.", "newPassword": "New password", "newSubmit": "Change password", "policy": "At least %d characters"},
 	"ja": {"title": "サインイン", "username": "ユーザー名", "password": "パスワード", "submit": "サインイン", "error": "エラー",
-		"incorrect": "ユーザー名またはパスワードが正しくありません。", "locked": "パスワードの試行回数を超えました。しばらくしてから再試行してください。", "failed": "サインインに失敗しました。", "lang": "ja"},
+		"incorrect": "ユーザー名またはパスワードが正しくありません。", "locked": "パスワードの試行回数を超えました。しばらくしてから再試行してください。", "failed": "サインインに失敗しました。", "lang": "ja",
+		"newTitle": "パスワードの変更", "newIntro": "サインインを完了するには新しいパスワードを設定してください。", "newPassword": "新しいパスワード", "newSubmit": "パスワードを変更", "policy": "%d 文字以上"},
 	"ko": {"title": "로그인", "username": "사용자 이름", "password": "비밀번호", "submit": "로그인", "error": "오류",
-		"incorrect": "사용자 이름 또는 비밀번호가 올바르지 않습니다.", "locked": "비밀번호 시도 횟수를 초과했습니다. 나중에 다시 시도하세요.", "failed": "로그인하지 못했습니다.", "lang": "ko"},
+		"incorrect": "사용자 이름 또는 비밀번호가 올바르지 않습니다.", "locked": "비밀번호 시도 횟수를 초과했습니다. 나중에 다시 시도하세요.", "failed": "로그인하지 못했습니다.", "lang": "ko",
+		"newTitle": "비밀번호 변경", "newIntro": "로그인을 완료하려면 새 비밀번호를 설정하세요.", "newPassword": "새 비밀번호", "newSubmit": "비밀번호 변경", "policy": "%d자 이상"},
 }
 
 var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
@@ -49,6 +53,23 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <label for="password">{{.T.password}}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">{{.T.submit}}</button>
+</form></main></body></html>
+`))
+
+var newPasswordPage = template.Must(template.New("newpassword").Parse(`<!doctype html>
+<html lang="{{.T.lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.T.newTitle}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1.5rem;padding:.6rem 1.2rem}.err{color:#a00}</style>
+</head><body><main>
+<h1>{{.T.newTitle}}</h1>
+<p>{{.T.newIntro}}</p>
+{{if .Error}}<p class="err" role="alert"><strong>{{.T.error}}:</strong> {{.Error}}</p>{{end}}
+<form method="post" action="{{.Action}}">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<label for="new_password">{{.T.newPassword}}</label>
+<input id="new_password" name="new_password" type="password" autocomplete="new-password" required aria-describedby="policy">
+<p id="policy">{{.Policy}}</p>
+<button type="submit">{{.T.newSubmit}}</button>
 </form></main></body></html>
 `))
 
@@ -244,6 +265,11 @@ func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request, svc *userpo
 		return
 	}
 	ls, err := svc.LoginSignIn(r.Context(), a, f.Get("username"), f.Get("password"))
+	var npr *userpool.NewPasswordRequired
+	if errors.As(err, &npr) {
+		h.renderNewPassword(w, r, svc, pool, base, f, npr.Session, "")
+		return
+	}
 	if err != nil {
 		t, ok := loginText[f.Get("lang")]
 		if !ok {
@@ -304,4 +330,75 @@ func (h *Handler) serveLogout(w http.ResponseWriter, r *http.Request, svc *userp
 	}
 	h.setCookie(w, r, base, sessionCookie, "", -1)
 	http.Redirect(w, r, base+"/login?"+q.Encode(), http.StatusFound)
+}
+
+// renderNewPassword shows the page a user with a temporary password
+// chooses a new one on.
+func (h *Handler) renderNewPassword(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, base string, v url.Values, sess, errMsg string) {
+	t, ok := loginText[v.Get("lang")]
+	if !ok {
+		t = loginText["en"]
+	}
+	csrf := newCSRF()
+	h.setCookie(w, r, base, csrfCookie, csrf, 3600)
+	hidden := map[string]string{"_csrf": csrf, "session": sess}
+	for _, k := range authorizeParams {
+		if x := v.Get(k); x != "" {
+			hidden[k] = x
+		}
+	}
+	policy := ""
+	if p, err := svc.Pool(r.Context(), pool); err == nil {
+		policy = fmt.Sprintf(t["policy"], p.Policies.PasswordPolicy.MinimumLength)
+	}
+	pageHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	status := http.StatusOK
+	if errMsg != "" {
+		status = http.StatusBadRequest
+	}
+	w.WriteHeader(status)
+	newPasswordPage.Execute(w, struct {
+		T              map[string]string
+		Action, Policy string
+		Hidden         map[string]string
+		Error          string
+	}{t, base + "/login/newpassword", policy, hidden, errMsg})
+}
+
+// serveNewPassword is the new-password form's POST.
+func (h *Handler) serveNewPassword(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, prefix string) {
+	base := domainBase(r, prefix)
+	r.Body = http.MaxBytesReader(w, r.Body, maxOAuthForm)
+	if err := r.ParseForm(); err != nil {
+		showError(w, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	f := r.PostForm
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("_csrf"))) != 1 {
+		showError(w, http.StatusForbidden, "The form has expired or did not come from this page; go back and sign in again.")
+		return
+	}
+	a, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, f))
+	if err != nil {
+		authorizeFailed(w, r, authorizeRequest(pool, f), err)
+		return
+	}
+	ls, err := svc.LoginNewPassword(r.Context(), a, f.Get("session"), f.Get("new_password"))
+	if err != nil {
+		e, ok := awserr.As(err)
+		switch {
+		case ok && e.Code == "InvalidPasswordException":
+			h.renderNewPassword(w, r, svc, pool, base, f, f.Get("session"), e.Message)
+		case ok && e.Status < 500:
+			// The session is spent or stale: sign in again.
+			h.renderLogin(w, r, base, f, e.Message, "")
+		default:
+			showError(w, http.StatusInternalServerError, "The password could not be changed; try again.")
+		}
+		return
+	}
+	h.setCookie(w, r, base, sessionCookie, svc.SealLoginSession(ls), int(userpool.LoginSessionTTL.Seconds()))
+	h.completeAuthorize(w, r, svc, a, ls)
 }

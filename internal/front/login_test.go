@@ -289,3 +289,53 @@ func BenchmarkCodeRound(b *testing.B) {
 		}
 	})
 }
+
+// TestManagedLoginNewPassword: a user an administrator made with a
+// temporary password chooses a new one on the page, weak ones refused
+// without spending the step, and is then signed in with a code.
+func TestManagedLoginNewPassword(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("temp")})
+	pid := pool.UserPool.Id
+	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
+		CallbackURLs: []string{"http://localhost:3000/cb"}})
+	cid := *client.UserPoolClient.ClientId
+	if _, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("ren"), TemporaryPassword: aws.String("Temp#Pass123"), MessageAction: "SUPPRESS"}); err != nil {
+		t.Fatal(err)
+	}
+	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("temp-app"), UserPoolId: pid})
+	b := &browser{t: t, url: g.url, host: "temp-app.auth.localhost", cookies: map[string]string{}}
+	authz := url.Values{"client_id": {cid}, "redirect_uri": {"http://localhost:3000/cb"}, "response_type": {"code"}, "lang": {"ko"}}
+	_, page := b.do("GET", "/login?"+authz.Encode(), nil)
+	form := formOf(page)
+	form.Set("username", "ren")
+	form.Set("password", "Temp#Pass123")
+	resp, page := b.do("POST", "/login", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, "비밀번호 변경") || !strings.Contains(page, `action="/login/newpassword"`) {
+		t.Fatalf("temporary password: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("new_password", "short")
+	resp, page = b.do("POST", "/login/newpassword", form)
+	if resp.StatusCode != 400 || !strings.Contains(page, "Password did not conform") {
+		t.Fatalf("a weak password: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("new_password", "Chosen#Pass123")
+	resp, _ = b.do("POST", "/login/newpassword", form)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != 302 || loc == nil || loc.Query().Get("code") == "" {
+		t.Fatalf("new password: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The spent step cannot be replayed; the new password works.
+	if resp, _ := b.do("POST", "/login/newpassword", form); resp.StatusCode == 302 {
+		t.Errorf("the new-password step replayed")
+	}
+	u, err := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pid, Username: aws.String("ren")})
+	if err != nil || u.UserStatus != ciptypes.UserStatusTypeConfirmed {
+		t.Errorf("status after the change: %+v %v", u, err)
+	}
+}

@@ -65,6 +65,8 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		h.serveAuthorize(w, r, svc, pool, prefix)
 	case rest == "/login" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
 		h.serveLogin(w, r, svc, pool, prefix)
+	case rest == "/login/newpassword" && r.Method == http.MethodPost:
+		h.serveNewPassword(w, r, svc, pool, prefix)
 	case rest == "/logout" && r.Method == http.MethodGet:
 		h.serveLogout(w, r, svc, pool, prefix)
 	case rest == "/oauth2/token" && r.Method == http.MethodPost:

@@ -441,44 +441,10 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		if st.Kind != "NEW_PASSWORD_REQUIRED" || st.Client != c.ClientId {
 			return nil, errNotAuthorized("Invalid session for the user.")
 		}
-		var u User
-		var newAttrs []AttributeType
-		for k, v := range r {
-			if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
-				newAttrs = append(newAttrs, AttributeType{name, v})
-			}
-		}
 		if err := s.checkSecretHash(c, []string{r["USERNAME"], st.Username}, r["SECRET_HASH"]); err != nil {
 			return nil, err
 		}
-		var h *hashed
-		if np := r["NEW_PASSWORD"]; np != "" && checkPolicy(p.Policies.PasswordPolicy, np) == nil {
-			h = s.prehash(p.Id, st.Username, np)
-		}
-		err = s.modifyUser(ctx, p.Id, st.Username, func(p Pool, usr *User) error {
-			if !subEqual(usr.Attributes["sub"], st.Sub) {
-				return errNotAuthorized("Invalid session for the user.")
-			}
-			if r["NEW_PASSWORD"] == "" {
-				return errParam("Missing required parameter NEW_PASSWORD")
-			}
-			if err := checkPolicy(p.Policies.PasswordPolicy, r["NEW_PASSWORD"]); err != nil {
-				return err
-			}
-			if err := checkAttributes(p, newAttrs, false); err != nil {
-				return err
-			}
-			for _, a := range newAttrs {
-				usr.Attributes[a.Name] = a.Value
-			}
-			if miss := requiredMissing(p, usr.Attributes); len(miss) > 0 {
-				return errParam("Invalid user attributes: %s: The attribute is required\n", strings.Join(prefixed(miss), ", "))
-			}
-			s.setPassword(usr, r["NEW_PASSWORD"], h)
-			usr.Status, usr.TempExpires = "CONFIRMED", time.Time{}
-			u = *usr
-			return nil
-		})
+		u, err := s.completeNewPassword(ctx, p, st, r)
 		if err != nil {
 			return nil, err
 		}
@@ -491,6 +457,47 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		return nil, errParam("1 validation error detected: Value null at 'challengeName' failed to satisfy constraint: Member must not be null")
 	}
 	return nil, errParam("Invalid challenge name: %s", in.ChallengeName)
+}
+
+// completeNewPassword sets the new password (and any attributes) a
+// NEW_PASSWORD_REQUIRED challenge answers with, for the session's user.
+func (s *Service) completeNewPassword(ctx context.Context, p Pool, st session, r map[string]string) (User, error) {
+	var u User
+	var newAttrs []AttributeType
+	for k, v := range r {
+		if name, ok := strings.CutPrefix(k, "userAttributes."); ok {
+			newAttrs = append(newAttrs, AttributeType{name, v})
+		}
+	}
+	var h *hashed
+	if np := r["NEW_PASSWORD"]; np != "" && checkPolicy(p.Policies.PasswordPolicy, np) == nil {
+		h = s.prehash(p.Id, st.Username, np)
+	}
+	err := s.modifyUser(ctx, p.Id, st.Username, func(p Pool, usr *User) error {
+		if !subEqual(usr.Attributes["sub"], st.Sub) {
+			return errNotAuthorized("Invalid session for the user.")
+		}
+		if r["NEW_PASSWORD"] == "" {
+			return errParam("Missing required parameter NEW_PASSWORD")
+		}
+		if err := checkPolicy(p.Policies.PasswordPolicy, r["NEW_PASSWORD"]); err != nil {
+			return err
+		}
+		if err := checkAttributes(p, newAttrs, false); err != nil {
+			return err
+		}
+		for _, a := range newAttrs {
+			usr.Attributes[a.Name] = a.Value
+		}
+		if miss := requiredMissing(p, usr.Attributes); len(miss) > 0 {
+			return errParam("Invalid user attributes: %s: The attribute is required\n", strings.Join(prefixed(miss), ", "))
+		}
+		s.setPassword(usr, r["NEW_PASSWORD"], h)
+		usr.Status, usr.TempExpires = "CONFIRMED", time.Time{}
+		u = *usr
+		return nil
+	})
+	return u, err
 }
 
 func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]string) (*AuthOutput, error) {

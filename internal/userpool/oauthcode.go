@@ -166,7 +166,11 @@ func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, passwo
 		return LoginSession{}, err
 	}
 	if u.Status == "FORCE_CHANGE_PASSWORD" {
-		return LoginSession{}, errNotAuthorized("The user must set a new password; the managed login page cannot do that yet.")
+		if s.now().After(u.TempExpires) && !u.TempExpires.IsZero() {
+			return LoginSession{}, errNotAuthorized("Temporary password has expired and must be reset by an administrator.")
+		}
+		st := session{Pool: p.Id, Client: a.Client.ClientId, Username: u.Username, Sub: u.Attributes["sub"], Kind: "NEW_PASSWORD_REQUIRED", Expires: s.now().Add(3 * time.Minute)}
+		return LoginSession{}, &NewPasswordRequired{Session: s.sealSession(st)}
 	}
 	if u.Failed > 0 {
 		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil }); err != nil {
@@ -317,4 +321,40 @@ func (s *Service) ClientOf(ctx context.Context, pool, clientID string) (Client, 
 	})
 	c.SealedSecret = ""
 	return c, err
+}
+
+// NewPasswordRequired is LoginSignIn's answer for a user who must choose a
+// new password first: Session continues the sign-in (LoginNewPassword).
+type NewPasswordRequired struct{ Session string }
+
+func (e *NewPasswordRequired) Error() string { return "userpool: a new password is required" }
+
+// LoginNewPassword completes a managed-login sign-in that needed a new
+// password. The password is checked against the pool's policy before the
+// (single-use) session is spent, so a weak one can be retried.
+func (s *Service) LoginNewPassword(ctx context.Context, a Authorization, sess, password string) (LoginSession, error) {
+	var p Pool
+	if err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		p, err = s.poolTx(tx, a.Request.Pool)
+		return err
+	}); err != nil {
+		return LoginSession{}, err
+	}
+	if err := checkPolicy(p.Policies.PasswordPolicy, password); err != nil {
+		return LoginSession{}, err
+	}
+	st, err := s.openSession(sess)
+	if err != nil {
+		return LoginSession{}, err
+	}
+	if st.Kind != "NEW_PASSWORD_REQUIRED" || st.Client != a.Client.ClientId || st.Pool != p.Id {
+		return LoginSession{}, errNotAuthorized("Invalid session for the user.")
+	}
+	u, err := s.completeNewPassword(ctx, p, st, map[string]string{"NEW_PASSWORD": password})
+	if err != nil {
+		return LoginSession{}, err
+	}
+	now := s.now()
+	return LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}, nil
 }

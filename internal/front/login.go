@@ -45,6 +45,7 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1.5rem;padding:.6rem 1.2rem}.err{color:#a00}</style>
 </head><body><main>
 <h1>{{.T.title}}</h1>
+{{if .Note}}<p role="status">{{.Note}}</p>{{end}}
 {{if .Error}}<p class="err" role="alert"><strong>{{.T.error}}:</strong> {{.Error}}</p>{{end}}
 <form method="post" action="{{.Action}}">
 {{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
@@ -53,7 +54,9 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <label for="password">{{.T.password}}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">{{.T.submit}}</button>
-</form></main></body></html>
+</form>
+<p><a href="{{.Links.signup}}">{{.Links.signupText}}</a> · <a href="{{.Links.forgot}}">{{.Links.forgotText}}</a></p>
+</main></body></html>
 `))
 
 var newPasswordPage = template.Must(template.New("newpassword").Parse(`<!doctype html>
@@ -209,10 +212,22 @@ type loginView struct {
 	Action   string
 	Hidden   map[string]string
 	Error    string
+	Note     string
 	Username string
+	Links    map[string]string
 }
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, base string, v url.Values, errMsg, username string) {
+	h.renderLoginWith(w, r, base, v, errMsg, "", username)
+}
+
+// renderLoginNote is the sign-in page with a note (after a sign-up or a
+// reset).
+func (h *Handler) renderLoginNote(w http.ResponseWriter, r *http.Request, base string, v url.Values, note string) {
+	h.renderLoginWith(w, r, base, v, "", note, "")
+}
+
+func (h *Handler) renderLoginWith(w http.ResponseWriter, r *http.Request, base string, v url.Values, errMsg, note, username string) {
 	lang := v.Get("lang")
 	t, ok := loginText[lang]
 	if !ok {
@@ -233,7 +248,15 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, base strin
 		status = http.StatusBadRequest
 	}
 	w.WriteHeader(status)
-	loginPage.Execute(w, loginView{T: t, Action: base + "/login", Hidden: hidden, Error: errMsg, Username: username})
+	q := url.Values{}
+	for _, k := range authorizeParams {
+		if x := v.Get(k); x != "" {
+			q.Set(k, x)
+		}
+	}
+	_, _, st := texts(v)
+	links := map[string]string{"signup": base + "/signup?" + q.Encode(), "signupText": st["signup"], "forgot": base + "/forgotPassword?" + q.Encode(), "forgotText": st["forgot"]}
+	loginPage.Execute(w, loginView{T: t, Action: base + "/login", Hidden: hidden, Error: errMsg, Note: note, Username: username, Links: links})
 }
 
 // serveLogin is the sign-in page (GET) and its form (POST).

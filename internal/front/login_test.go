@@ -7,14 +7,20 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/sekisho/sekisho/internal/app"
 )
 
 // browser is a cookie-keeping client that does not follow redirects, at
@@ -337,5 +343,110 @@ func TestManagedLoginNewPassword(t *testing.T) {
 	u, err := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pid, Username: aws.String("ren")})
 	if err != nil || u.UserStatus != ciptypes.UserStatusTypeConfirmed {
 		t.Errorf("status after the change: %+v %v", u, err)
+	}
+}
+
+// lastCode reads the newest code the file outbox holds for a user.
+func lastCode(t *testing.T, dir, username, purpose string) string {
+	t.Helper()
+	b, _ := os.ReadFile(filepath.Join(dir, "outbox", "messages.jsonl"))
+	code := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		var m struct{ Username, Purpose, Code string }
+		if json.Unmarshal([]byte(line), &m) == nil && m.Username == username && m.Purpose == purpose {
+			code = m.Code
+		}
+	}
+	if code == "" {
+		t.Fatalf("no %s code for %s", purpose, username)
+	}
+	return code
+}
+
+// TestManagedLoginSelfService: sign-up with the pool's required email and
+// its confirmation code, then a forgotten password reset, all on the
+// pages, each ending on the sign-in page, which then signs in.
+func TestManagedLoginSelfService(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := app.ParseConfig([]string{"--data-dir", dir, "--log-level", "error"}, func(string) string { return "" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.LogOutput = &strings.Builder{}
+	a, err := app.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, "")})
+	pool, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("self"), AutoVerifiedAttributes: []ciptypes.VerifiedAttributeType{"email"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := pool.UserPool.Id
+	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"), GenerateSecret: true,
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid", "email"},
+		CallbackURLs: []string{"http://localhost:3000/cb"}})
+	cid := *client.UserPoolClient.ClientId
+	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("self-app"), UserPoolId: pid})
+	b := &browser{t: t, url: srv.URL, host: "self-app.auth.localhost", cookies: map[string]string{}}
+	authz := url.Values{"client_id": {cid}, "redirect_uri": {"http://localhost:3000/cb"}, "response_type": {"code"}}
+	resp, page := b.do("GET", "/signup?"+authz.Encode(), nil)
+	if resp.StatusCode != 200 || !strings.Contains(page, `name="attr_email"`) {
+		t.Fatalf("sign-up page: %d %s", resp.StatusCode, page)
+	}
+	form := formOf(page)
+	form.Set("username", "mei")
+	form.Set("attr_email", "mei@example.com")
+	form.Set("password", "weak")
+	resp, page = b.do("POST", "/signup", form)
+	if resp.StatusCode != 400 || !strings.Contains(page, "Password did not conform") {
+		t.Fatalf("a weak sign-up password: %d", resp.StatusCode)
+	}
+	form = formOf(page)
+	form.Set("username", "mei")
+	form.Set("attr_email", "mei@example.com")
+	form.Set("password", "Mei#Pass1234")
+	resp, page = b.do("POST", "/signup", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, `action="/confirm"`) {
+		t.Fatalf("sign-up: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("code", "000000")
+	resp, page = b.do("POST", "/confirm", form)
+	if resp.StatusCode != 400 {
+		t.Errorf("a wrong confirmation code: %d", resp.StatusCode)
+	}
+	form = formOf(page)
+	form.Set("code", lastCode(t, dir, "mei", "SignUp"))
+	resp, page = b.do("POST", "/confirm", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, `name="password"`) || !strings.Contains(page, "Done.") {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, page)
+	}
+	// Forgotten password.
+	_, page = b.do("GET", "/forgotPassword?"+authz.Encode(), nil)
+	form = formOf(page)
+	form.Set("username", "mei")
+	resp, page = b.do("POST", "/forgotPassword", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, `action="/confirmForgotPassword"`) {
+		t.Fatalf("forgot password: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("code", lastCode(t, dir, "mei", "ForgotPassword"))
+	form.Set("new_password", "Mei#NewPass1234")
+	resp, page = b.do("POST", "/confirmForgotPassword", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, "Done.") {
+		t.Fatalf("reset: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("username", "mei")
+	form.Set("password", "Mei#NewPass1234")
+	resp, _ = b.do("POST", "/login", form)
+	if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != 302 || loc == nil || loc.Query().Get("code") == "" {
+		t.Fatalf("sign-in with the new password: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

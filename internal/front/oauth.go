@@ -65,6 +65,14 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		h.serveAuthorize(w, r, svc, pool, prefix)
 	case rest == "/login" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
 		h.serveLogin(w, r, svc, pool, prefix)
+	case rest == "/signup" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		h.serveSignUp(w, r, svc, pool, prefix)
+	case rest == "/confirm" && r.Method == http.MethodPost:
+		h.serveConfirm(w, r, svc, pool, prefix)
+	case rest == "/forgotPassword" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		h.serveForgot(w, r, svc, pool, prefix)
+	case rest == "/confirmForgotPassword" && r.Method == http.MethodPost:
+		h.serveConfirmForgot(w, r, svc, pool, prefix)
 	case rest == "/login/newpassword" && r.Method == http.MethodPost:
 		h.serveNewPassword(w, r, svc, pool, prefix)
 	case rest == "/logout" && r.Method == http.MethodGet:

@@ -358,3 +358,44 @@ func (s *Service) LoginNewPassword(ctx context.Context, a Authorization, sess, p
 	now := s.now()
 	return LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}, nil
 }
+
+// PageSecretHash is the SECRET_HASH the managed login pages present for a
+// client with a secret (the pages act for the client; "" without one).
+func (s *Service) PageSecretHash(ctx context.Context, clientID, username string) string {
+	var c Client
+	if err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		c, _, err = s.clientByID(tx, clientID)
+		return err
+	}); err != nil || c.SealedSecret == "" {
+		return ""
+	}
+	return SecretHash(s.reveal(c).ClientSecret, username, clientID)
+}
+
+// SignUpFields are the attributes a sign-up page asks for: the pool's
+// required ones, and email or phone_number when the pool verifies them
+// or signs in with them.
+func (s *Service) SignUpFields(ctx context.Context, pool string) ([]string, error) {
+	p, err := s.Pool(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(a string) {
+		if !seen[a] && a != "sub" {
+			seen[a] = true
+			out = append(out, a)
+		}
+	}
+	for _, a := range p.SchemaAttributes {
+		if a.Required {
+			add(a.Name)
+		}
+	}
+	for _, a := range append(append([]string{}, p.AutoVerifiedAttributes...), p.UsernameAttributes...) {
+		add(a)
+	}
+	return out, nil
+}

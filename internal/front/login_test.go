@@ -93,7 +93,7 @@ func TestManagedLogin(t *testing.T) {
 	}
 	cid := *client.UserPoolClient.ClientId
 	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("aoi"), MessageAction: "SUPPRESS",
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String("aoi@example.com")}}})
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String("aoi@example.com")}, {Name: aws.String("name"), Value: aws.String("Aoi")}}})
 	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("aoi"), Password: aws.String("Aoi#Pass1234"), Permanent: true})
 	if _, err := idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("aoi-app"), UserPoolId: pid}); err != nil {
 		t.Fatal(err)
@@ -176,6 +176,15 @@ func TestManagedLogin(t *testing.T) {
 	acc := jwtClaims(t, out["access_token"].(string))
 	if idc["nonce"] != "n0nce" || idc["at_hash"] == nil || idc["email"] != "aoi@example.com" || acc["scope"] != "openid email" || acc["client_id"] != cid {
 		t.Errorf("claims: id %v, access %v", idc, acc)
+	}
+	// userInfo releases what openid and email allow; the token lacks the
+	// reserved admin scope, so the user-pool API refuses it.
+	if status, info := userInfo(t, g.url, b.host, out["access_token"].(string)); status != 200 || info["email"] != "aoi@example.com" || info["email_verified"] != nil && info["email_verified"] != "false" || info["username"] != "aoi" || info["name"] != nil {
+		t.Errorf("userInfo with a code-flow token: %d %v", status, info)
+	}
+	anonIdp := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
+	if _, err := anonIdp.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(out["access_token"].(string))}); err == nil || !strings.Contains(err.Error(), "Access Token does not have required scopes") {
+		t.Errorf("GetUser with a token without aws.cognito.signin.user.admin: %v", err)
 	}
 	if status, out := token(exchange); status != 400 || out["error"] != "invalid_grant" {
 		t.Errorf("a replayed code: %d %v", status, out)

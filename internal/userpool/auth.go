@@ -593,7 +593,7 @@ func (s *Service) issueTokensWith(ctx context.Context, p Pool, c Client, u User,
 			authTime = opt.authTime
 		}
 	}
-	scope := "aws.cognito.signin.user.admin"
+	scope := adminScope
 	if opt.scope != "" {
 		scope = opt.scope
 	}
@@ -839,8 +839,26 @@ type accessClaims struct {
 	TokenUse  string `json:"token_use"`
 	Username  string `json:"username"`
 	OriginJTI string `json:"origin_jti"`
+	Scope     string `json:"scope"`
+	ClientID  string `json:"client_id"`
 	pool      string
 }
+
+// hasScope reports whether the token's space-separated scope claim holds
+// want.
+func (c accessClaims) hasScope(want string) bool {
+	for _, sc := range strings.Fields(c.Scope) {
+		if sc == want {
+			return true
+		}
+	}
+	return false
+}
+
+// adminScope is the reserved scope that lets an access token call the
+// user-pool API's self-service operations. Tokens from InitiateAuth carry
+// it; tokens from the OAuth endpoints carry it only when it was asked for.
+const adminScope = "aws.cognito.signin.user.admin"
 
 // verifyAccess checks an access token's signature, issuer and use. The
 // caller has checked that the pool its unverified iss names exists (keys
@@ -904,8 +922,22 @@ func (v *verifiedCache) put(token string, c accessClaims) {
 
 // AccessClaims verifies an access token for a self-service call and
 // returns its user: signature, expiry, token use, revocation and global
-// sign-out all checked.
+// sign-out all checked, and the token must hold the reserved
+// aws.cognito.signin.user.admin scope.
 func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, error) {
+	p, u, c, err := s.checkAccess(ctx, token)
+	if err != nil {
+		return Pool{}, User{}, err
+	}
+	if !c.hasScope(adminScope) {
+		return Pool{}, User{}, errNotAuthorized("Access Token does not have required scopes")
+	}
+	return p, u, nil
+}
+
+// checkAccess verifies an access token whatever its scopes and returns
+// its pool, user and claims.
+func (s *Service) checkAccess(ctx context.Context, token string) (Pool, User, accessClaims, error) {
 	invalid := errNotAuthorized("Invalid Access Token")
 	c, verified := s.verified.get(token)
 	poolID := c.pool
@@ -913,21 +945,21 @@ func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, e
 	if !verified {
 		var ok bool
 		if tok, _, poolID, ok = unverifiedPool(token); !ok {
-			return Pool{}, User{}, invalid
+			return Pool{}, User{}, c, invalid
 		}
 	}
 	p, err := s.poolForCheck(ctx, poolID)
 	if err != nil {
-		return Pool{}, User{}, invalid
+		return Pool{}, User{}, c, invalid
 	}
 	if !verified {
 		if c, err = s.verifyAccess(ctx, tok, poolID); err != nil {
-			return Pool{}, User{}, err
+			return Pool{}, User{}, c, err
 		}
 		s.verified.put(token, c)
 	}
 	if c.Expiry == nil || !s.now().Before(c.Expiry.Time()) {
-		return Pool{}, User{}, errNotAuthorized("Access Token has expired")
+		return Pool{}, User{}, c, errNotAuthorized("Access Token has expired")
 	}
 	var u User
 	revoked := false
@@ -941,23 +973,23 @@ func (s *Service) AccessClaims(ctx context.Context, token string) (Pool, User, e
 		return nil
 	})
 	if err != nil {
-		return Pool{}, User{}, err
+		return Pool{}, User{}, c, err
 	}
 	// A token binds to the user's immutable sub: a user deleted and
 	// created again under the same name is another person.
 	if !subEqual(u.Attributes["sub"], c.Subject) {
-		return Pool{}, User{}, errUserNotFound()
+		return Pool{}, User{}, c, errUserNotFound()
 	}
 	if revoked {
-		return Pool{}, User{}, errNotAuthorized("Access Token has been revoked")
+		return Pool{}, User{}, c, errNotAuthorized("Access Token has been revoked")
 	}
 	if c.IssuedAt != nil && !u.TokensValidAfter.IsZero() && !c.IssuedAt.Time().After(u.TokensValidAfter.Truncate(time.Second)) {
-		return Pool{}, User{}, errNotAuthorized("Access Token has been revoked")
+		return Pool{}, User{}, c, errNotAuthorized("Access Token has been revoked")
 	}
 	if !u.Enabled {
-		return Pool{}, User{}, errNotAuthorized("User is disabled.")
+		return Pool{}, User{}, c, errNotAuthorized("User is disabled.")
 	}
-	return p, u, nil
+	return p, u, c, nil
 }
 
 // GlobalSignOut signs a user out everywhere: refresh tokens die and

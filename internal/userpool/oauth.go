@@ -29,7 +29,7 @@ const (
 )
 
 // standardScopes are the scopes every pool has.
-var standardScopes = map[string]bool{"openid": true, "email": true, "phone": true, "profile": true, "aws.cognito.signin.user.admin": true}
+var standardScopes = map[string]bool{"openid": true, "email": true, "phone": true, "profile": true, adminScope: true}
 
 func errOAuthFlow(msg string) error { return awserr.New(400, "InvalidOAuthFlowException", msg) }
 
@@ -610,17 +610,73 @@ func (s *Service) Revoke(ctx context.Context, pool, clientID, secret, token stri
 // UserInfo answers the userInfo endpoint for an access token of pool:
 // the user's attributes, sub included.
 func (s *Service) UserInfo(ctx context.Context, pool, token string) (map[string]any, error) {
-	p, u, err := s.AccessClaims(ctx, token)
+	p, u, c, err := s.checkAccess(ctx, token)
 	if err != nil || p.Id != pool {
 		return nil, oauthErr(401, "invalid_token")
 	}
-	out := map[string]any{"username": u.Username}
+	// Only tokens from the token endpoint that were granted openid may
+	// read the user's attributes; the API's tokens carry no such scope.
+	if !c.hasScope("openid") {
+		return nil, oauthErr(401, "invalid_token")
+	}
+	var readable map[string]bool
+	var cl Client
+	if err := s.view(ctx, func(tx store.RecordTx) error {
+		cl, err = s.clientTx(tx, pool, c.ClientID)
+		return err
+	}); err != nil {
+		return nil, oauthErr(401, "invalid_token")
+	}
+	if len(cl.ReadAttributes) > 0 {
+		readable = map[string]bool{}
+		for _, a := range cl.ReadAttributes {
+			readable[a] = true
+		}
+	}
+	want := scopedAttributes(c)
+	out := map[string]any{"username": u.Username, "sub": u.Attributes["sub"]}
 	for k, v := range u.Attributes {
-		if k == "email_verified" || k == "phone_number_verified" {
-			out[k] = v // Cognito's userInfo gives these as strings
+		if readable != nil && !readable[k] && k != "sub" {
 			continue
 		}
-		out[k] = v
+		if want != nil && !want(k) {
+			continue
+		}
+		out[k] = v // Cognito's userInfo gives email_verified and the rest as strings
 	}
 	return out, nil
+}
+
+// profileAttributes are the standard attributes the profile scope
+// releases.
+var profileAttributes = map[string]bool{
+	"name": true, "family_name": true, "given_name": true, "middle_name": true, "nickname": true,
+	"preferred_username": true, "profile": true, "picture": true, "website": true, "gender": true,
+	"birthdate": true, "zoneinfo": true, "locale": true, "updated_at": true,
+}
+
+// scopedAttributes returns which attributes a token's scopes release to
+// userInfo: openid alone releases every attribute the client may read;
+// with profile, email, phone or address present only those groups are
+// released (profile also releases custom attributes). nil means all.
+func scopedAttributes(c accessClaims) func(string) bool {
+	profile, email, phone, address := c.hasScope("profile"), c.hasScope("email"), c.hasScope("phone"), c.hasScope("address")
+	if !profile && !email && !phone && !address {
+		return nil
+	}
+	return func(k string) bool {
+		switch {
+		case k == "sub":
+			return true
+		case k == "email" || k == "email_verified":
+			return email
+		case k == "phone_number" || k == "phone_number_verified":
+			return phone
+		case k == "address":
+			return address
+		case profileAttributes[k] || strings.HasPrefix(k, "custom:"):
+			return profile
+		}
+		return false
+	}
 }

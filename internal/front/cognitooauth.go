@@ -16,6 +16,7 @@ func oauthAdminOps(svc *userpool.Service) map[string]method {
 		CustomDomainConfig  *struct{ CertificateArn string }
 	}
 	type rsRef struct{ UserPoolId, Identifier string }
+	type idpRef struct{ UserPoolId, ProviderName string }
 	return map[string]method{
 		"CreateUserPoolDomain": typed(func(ctx context.Context, in *domainIn) (any, error) {
 			v, err := svc.CreateDomain(ctx, in.Domain, in.UserPoolId, in.ManagedLoginVersion, in.CustomDomainConfig != nil)
@@ -47,6 +48,49 @@ func oauthAdminOps(svc *userpool.Service) map[string]method {
 		"DeleteResourceServer": typed(func(ctx context.Context, in *rsRef) (any, error) {
 			return nil, svc.DeleteResourceServer(ctx, in.UserPoolId, in.Identifier)
 		}),
+		"CreateIdentityProvider": typed(func(ctx context.Context, in *userpool.IdentityProvider) (any, error) {
+			p, err := svc.CreateIdentityProvider(ctx, *in)
+			return map[string]any{"IdentityProvider": p}, err
+		}),
+		"DescribeIdentityProvider": typed(func(ctx context.Context, in *idpRef) (any, error) {
+			p, err := svc.DescribeIdentityProvider(ctx, in.UserPoolId, in.ProviderName)
+			return map[string]any{"IdentityProvider": p}, err
+		}),
+		"GetIdentityProviderByIdentifier": typed(func(ctx context.Context, in *struct{ UserPoolId, IdpIdentifier string }) (any, error) {
+			p, err := svc.IdentityProviderByIdentifier(ctx, in.UserPoolId, in.IdpIdentifier)
+			return map[string]any{"IdentityProvider": p}, err
+		}),
+		"UpdateIdentityProvider": typed(func(ctx context.Context, in *userpool.IdentityProvider) (any, error) {
+			p, err := svc.UpdateIdentityProvider(ctx, *in)
+			return map[string]any{"IdentityProvider": p}, err
+		}),
+		"DeleteIdentityProvider": typed(func(ctx context.Context, in *idpRef) (any, error) {
+			return nil, svc.DeleteIdentityProvider(ctx, in.UserPoolId, in.ProviderName)
+		}),
+		"ListIdentityProviders": typed(func(ctx context.Context, in *struct {
+			UserPoolId string
+			MaxResults int
+			NextToken  string
+		}) (any, error) {
+			all, err := svc.ListIdentityProviders(ctx, in.UserPoolId)
+			if err != nil {
+				return nil, err
+			}
+			max := in.MaxResults
+			if max <= 0 || max > 60 {
+				max = 60
+			}
+			page, next := pageOfN(all, max, in.NextToken, func(p userpool.IdentityProvider) string { return p.ProviderName })
+			providers := make([]map[string]any, len(page))
+			for i, p := range page {
+				providers[i] = map[string]any{"ProviderName": p.ProviderName, "ProviderType": p.ProviderType, "CreationDate": p.CreationDate, "LastModifiedDate": p.LastModifiedDate}
+			}
+			out := map[string]any{"Providers": providers}
+			if next != "" {
+				out["NextToken"] = next
+			}
+			return out, nil
+		}),
 		"ListResourceServers": typed(func(ctx context.Context, in *struct {
 			UserPoolId string
 			MaxResults int
@@ -72,6 +116,11 @@ func pageOf[T any](all []T, max int, next string, id func(T) string) ([]T, strin
 	if max <= 0 || max > 50 {
 		max = 50
 	}
+	return pageOfN(all, max, next, id)
+}
+
+// pageOfN is pageOf with the page size already bounded.
+func pageOfN[T any](all []T, max int, next string, id func(T) string) ([]T, string) {
 	out := []T{}
 	for _, v := range all {
 		if next != "" && id(v) <= next {

@@ -263,3 +263,89 @@ func jwtClaims(t *testing.T, tok string) map[string]any {
 	json.Unmarshal(b, &m)
 	return m
 }
+
+// TestIdentityProviders: a pool's external OIDC IdPs through the API —
+// discovery from the issuer (here another pool of the same server), the
+// secret returned as Cognito returns it but sealed at rest, identifiers,
+// updates, paging, and the errors for bad names, types and details.
+func TestIdentityProviders(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	upstream, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("upstream")})
+	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("upstream"), UserPoolId: upstream.UserPool.Id})
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("app")})
+	pid := pool.UserPool.Id
+	issuer := g.url + "/" + *upstream.UserPool.Id
+	out, err := idp.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String("Corp"), ProviderType: "OIDC",
+		ProviderDetails: map[string]string{"client_id": "abc", "client_secret": "s3cret", "authorize_scopes": "openid email", "oidc_issuer": issuer},
+		AttributeMapping: map[string]string{"email": "email"}, IdpIdentifiers: []string{"corp.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.IdentityProvider.ProviderDetails
+	if !strings.HasSuffix(d["authorize_url"], "/oauth2/authorize") || !strings.HasSuffix(d["jwks_uri"], "/.well-known/jwks.json") || d["attributes_request_method"] != "GET" ||
+		d["attributes_url_add_attributes"] != "false" || out.IdentityProvider.AttributeMapping["username"] != "sub" {
+		t.Errorf("created: %+v", out.IdentityProvider)
+	}
+	got, err := idp.GetIdentityProviderByIdentifier(ctx, &cip.GetIdentityProviderByIdentifierInput{UserPoolId: pid, IdpIdentifier: aws.String("corp.example")})
+	if err != nil || got.IdentityProvider.ProviderDetails["client_secret"] != "s3cret" || *got.IdentityProvider.ProviderName != "Corp" {
+		t.Errorf("by identifier: %+v %v", got, err)
+	}
+	// A client may now name the provider; an unknown one is refused.
+	if _, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("web"), SupportedIdentityProviders: []string{"COGNITO", "Corp"}}); err != nil {
+		t.Errorf("client with the provider: %v", err)
+	}
+	if _, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("web"), SupportedIdentityProviders: []string{"Nope"}}); code(err) != "InvalidParameterException" {
+		t.Errorf("client with an unknown provider: %v", err)
+	}
+	// Update merges details and moves identifiers.
+	up, err := idp.UpdateIdentityProvider(ctx, &cip.UpdateIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String("Corp"),
+		ProviderDetails: map[string]string{"authorize_scopes": "openid profile"}, IdpIdentifiers: []string{"corp.test"}})
+	if err != nil || up.IdentityProvider.ProviderDetails["client_secret"] != "s3cret" || up.IdentityProvider.ProviderDetails["authorize_scopes"] != "openid profile" {
+		t.Errorf("update: %+v %v", up, err)
+	}
+	if _, err := idp.GetIdentityProviderByIdentifier(ctx, &cip.GetIdentityProviderByIdentifierInput{UserPoolId: pid, IdpIdentifier: aws.String("corp.example")}); code(err) != "ResourceNotFoundException" {
+		t.Errorf("a released identifier: %v", err)
+	}
+	bad := []struct {
+		name string
+		in   cip.CreateIdentityProviderInput
+		want string
+	}{
+		{"duplicate", cip.CreateIdentityProviderInput{ProviderName: aws.String("Corp"), ProviderType: "OIDC", ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "openid", "oidc_issuer": issuer}}, "DuplicateProviderException"},
+		{"underscore", cip.CreateIdentityProviderInput{ProviderName: aws.String("_x1"), ProviderType: "OIDC", ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "openid", "oidc_issuer": issuer}}, "InvalidParameterException"},
+		{"reserved", cip.CreateIdentityProviderInput{ProviderName: aws.String("COGNITO"), ProviderType: "OIDC", ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "openid", "oidc_issuer": issuer}}, "InvalidParameterException"},
+		{"no issuer", cip.CreateIdentityProviderInput{ProviderName: aws.String("Other"), ProviderType: "OIDC", ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "openid"}}, "InvalidParameterException"},
+		{"no openid", cip.CreateIdentityProviderInput{ProviderName: aws.String("Other"), ProviderType: "OIDC", ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "email", "oidc_issuer": issuer}}, "InvalidParameterException"},
+		{"plain http issuer", cip.CreateIdentityProviderInput{ProviderName: aws.String("Other"), ProviderType: "OIDC", ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "openid", "oidc_issuer": "http://idp.example"}}, "InvalidParameterException"},
+		{"unreachable issuer", cip.CreateIdentityProviderInput{ProviderName: aws.String("Other"), ProviderType: "OIDC", ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "openid", "oidc_issuer": g.url + "/nowhere"}}, "InvalidParameterException"},
+		{"identifier taken", cip.CreateIdentityProviderInput{ProviderName: aws.String("Other"), ProviderType: "OIDC", IdpIdentifiers: []string{"corp.test"}, ProviderDetails: map[string]string{"client_id": "a", "authorize_scopes": "openid", "oidc_issuer": issuer}}, "InvalidParameterException"},
+		{"social name", cip.CreateIdentityProviderInput{ProviderName: aws.String("MyGoogle"), ProviderType: "Google", ProviderDetails: map[string]string{"client_id": "a", "client_secret": "b", "authorize_scopes": "openid"}}, "InvalidParameterException"},
+		{"saml", cip.CreateIdentityProviderInput{ProviderName: aws.String("Saml"), ProviderType: "SAML", ProviderDetails: map[string]string{"MetadataURL": "https://idp.example/md"}}, "UnsupportedIdentityProviderException"},
+	}
+	for _, b := range bad {
+		b.in.UserPoolId = pid
+		if _, err := idp.CreateIdentityProvider(ctx, &b.in); code(err) != b.want {
+			t.Errorf("%s: %v, want %s", b.name, err, b.want)
+		}
+	}
+	if _, err := idp.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String("Google"), ProviderType: "Google",
+		ProviderDetails: map[string]string{"client_id": "a", "client_secret": "b", "authorize_scopes": "openid email"}}); err != nil {
+		t.Errorf("a Google provider: %v", err)
+	}
+	page, err := idp.ListIdentityProviders(ctx, &cip.ListIdentityProvidersInput{UserPoolId: pid, MaxResults: aws.Int32(1)})
+	if err != nil || len(page.Providers) != 1 || *page.Providers[0].ProviderName != "Corp" || page.NextToken == nil {
+		t.Fatalf("list page 1: %+v %v", page, err)
+	}
+	page, err = idp.ListIdentityProviders(ctx, &cip.ListIdentityProvidersInput{UserPoolId: pid, MaxResults: aws.Int32(1), NextToken: page.NextToken})
+	if err != nil || len(page.Providers) != 1 || *page.Providers[0].ProviderName != "Google" {
+		t.Errorf("list page 2: %+v %v", page, err)
+	}
+	if _, err := idp.DeleteIdentityProvider(ctx, &cip.DeleteIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String("Corp")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idp.DescribeIdentityProvider(ctx, &cip.DescribeIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String("Corp")}); code(err) != "ResourceNotFoundException" {
+		t.Errorf("after delete: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package front_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,8 +32,17 @@ type graph struct {
 
 func newGraph(t testing.TB) *graph {
 	t.Helper()
-	a := newApp(t)
-	srv := httptest.NewServer(a.Handler())
+	// Listen first so the server's public URL (and so its pools' issuers)
+	// is the address clients reach it at.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newApp(t, "--public-url", "http://"+ln.Addr().String())
+	srv := httptest.NewUnstartedServer(a.Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return &graph{url: srv.URL, handler: a.Handler(), creds: credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, ""),
 		root: aws.Credentials{AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}}
@@ -40,9 +50,9 @@ func newGraph(t testing.TB) *graph {
 
 // newApp builds the whole server with app.New over a temp dir, as the
 // binary does.
-func newApp(t testing.TB) *app.App {
+func newApp(t testing.TB, args ...string) *app.App {
 	t.Helper()
-	cfg, err := app.ParseConfig([]string{"--data-dir", t.TempDir(), "--log-level", "error"}, func(string) string { return "" }, nil)
+	cfg, err := app.ParseConfig(append([]string{"--data-dir", t.TempDir(), "--log-level", "error"}, args...), func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

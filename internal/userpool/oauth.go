@@ -192,6 +192,12 @@ func customScope(tx store.RecordTx, pool, scope string) (bool, error) {
 	return false, nil
 }
 
+// isLoopback reports whether a host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
 // checkRedirectURL applies Cognito's rules to a callback or sign-out URL:
 // an absolute URL without a fragment, HTTPS unless it is a loopback
 // address (http://localhost, 127.0.0.1, [::1]) or an app's own scheme.
@@ -203,8 +209,7 @@ func checkRedirectURL(what, raw string) error {
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return errParam("Invalid %s: %s. A URL must not include a fragment component.", what, raw)
 	case u.Scheme == "http":
-		host := u.Hostname()
-		if host != "localhost" && !(net.ParseIP(host) != nil && net.ParseIP(host).IsLoopback()) {
+		if !isLoopback(u.Hostname()) {
 			return errParam("Invalid %s: %s. HTTPS is required over HTTP except for http://localhost.", what, raw)
 		}
 	case u.Scheme == "https":
@@ -248,7 +253,7 @@ func (s *Service) validateOAuth(tx store.RecordTx, c *Client, hasSecret bool) er
 		}
 	}
 	for _, p := range c.SupportedIdentityProviders {
-		if p != "COGNITO" {
+		if p != "COGNITO" && !idpExistsTx(tx, c.UserPoolId, p) {
 			return errParam("The provider %s does not exist for User Pool %s", p, c.UserPoolId)
 		}
 	}

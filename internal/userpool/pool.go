@@ -428,6 +428,9 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if p.Domain != "" {
 			return errParam("The user pool %s has the domain %s. Delete the domain before the user pool.", id, p.Domain)
 		}
+		if err := deleteIdPsTx(tx, id); err != nil {
+			return err
+		}
 		rss, err := tx.List(kindResourceServer, id+"/", "", 0)
 		if err != nil {
 			return err

@@ -278,7 +278,7 @@ func TestIdentityProviders(t *testing.T) {
 	pid := pool.UserPool.Id
 	issuer := g.url + "/" + *upstream.UserPool.Id
 	out, err := idp.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: pid, ProviderName: aws.String("Corp"), ProviderType: "OIDC",
-		ProviderDetails: map[string]string{"client_id": "abc", "client_secret": "s3cret", "authorize_scopes": "openid email", "oidc_issuer": issuer},
+		ProviderDetails:  map[string]string{"client_id": "abc", "client_secret": "s3cret", "authorize_scopes": "openid email", "oidc_issuer": issuer},
 		AttributeMapping: map[string]string{"email": "email"}, IdpIdentifiers: []string{"corp.example"}})
 	if err != nil {
 		t.Fatal(err)

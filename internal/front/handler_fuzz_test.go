@@ -30,6 +30,7 @@ func FuzzHandler(f *testing.F) {
 	f.Add("PUT", "/bucket", "x-amz-bucket-object-lock-enabled: true\nx-amz-acl: public-read", "", "")
 	f.Add("POST", "/_auth/shop/oauth2/token", "Content-Type: application/x-www-form-urlencoded\nAuthorization: Basic eDp5", "grant_type=client_credentials&scope=a%2Fb", "")
 	f.Add("GET", "/_auth/shop/oauth2/userInfo", "Authorization: Bearer a.b.c", "", "")
+	f.Add("GET", "/_auth/shop/oauth2/idpresponse?code=x&state=y", "Cookie: cognito-fed=z", "", "")
 	f.Fuzz(func(t *testing.T, method, path, headers, body, query string) {
 		req := httptest.NewRequest("GET", "http://localhost/", bytes.NewReader([]byte(body)))
 		req.Method = method

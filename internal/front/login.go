@@ -22,8 +22,9 @@ import (
 // submitted in a SameSite cookie), no framing, exact redirect URIs only.
 
 const (
-	sessionCookie = "cognito"
-	csrfCookie    = "XSRF-TOKEN"
+	sessionCookie    = "cognito"
+	federationCookie = "cognito-fed" // binds an external sign-in to the browser that began it
+	csrfCookie       = "XSRF-TOKEN"
 )
 
 // loginText are the page's words by language.
@@ -129,6 +130,28 @@ func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request, svc *us
 		authorizeFailed(w, r, authorizeRequest(pool, q), err)
 		return
 	}
+	// identity_provider (or idp_identifier) sends the user to an external
+	// provider; COGNITO means this pool's own sign-in.
+	provider := q.Get("identity_provider")
+	if provider == "" && q.Get("idp_identifier") != "" {
+		p, err := svc.IdentityProviderByIdentifier(r.Context(), pool, q.Get("idp_identifier"))
+		if err != nil {
+			authorizeFailed(w, r, a.Request, &userpool.AuthorizeError{OAuthError: userpool.OAuthError{Status: 302, Code: "invalid_request"}, RedirectOK: true})
+			return
+		}
+		provider = p.ProviderName
+	}
+	if provider != "" && provider != "COGNITO" {
+		binding := newCSRF()
+		to, err := svc.StartFederation(r.Context(), a, provider, h.idpCallback(r, prefix), binding)
+		if err != nil {
+			authorizeFailed(w, r, a.Request, err)
+			return
+		}
+		h.setCookie(w, r, domainBase(r, prefix), federationCookie, binding, 600)
+		http.Redirect(w, r, to, http.StatusFound)
+		return
+	}
 	if c, err := r.Cookie(sessionCookie); err == nil && q.Get("prompt") != "login" {
 		if ls, ok := svc.OpenLoginSession(r.Context(), pool, c.Value); ok {
 			h.completeAuthorize(w, r, svc, a, ls)
@@ -137,6 +160,53 @@ func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request, svc *us
 	}
 	// To the sign-in page, with the request.
 	http.Redirect(w, r, domainBase(r, prefix)+"/login?"+q.Encode(), http.StatusFound)
+}
+
+// idpCallback is this domain's /oauth2/idpresponse as external providers
+// must have it registered: on the auth domain's host, or in the path form
+// under the server's public URL, whichever the request came in by.
+func (h *Handler) idpCallback(r *http.Request, prefix string) string {
+	if base := domainBase(r, prefix); base != "" {
+		return strings.TrimSuffix(h.cfg.PublicURL, "/") + base + "/oauth2/idpresponse"
+	}
+	u, _ := url.Parse(h.cfg.PublicURL)
+	host := prefix + "." + h.cfg.AuthDomain
+	if u != nil && u.Port() != "" {
+		host += ":" + u.Port()
+	}
+	scheme := "http"
+	if u != nil && u.Scheme != "" {
+		scheme = u.Scheme
+	}
+	return scheme + "://" + host + "/oauth2/idpresponse"
+}
+
+// serveIdPResponse is GET /oauth2/idpresponse, where an external provider
+// sends the user back: on success the user has a session and the
+// client's request completes; on failure the client hears access_denied.
+func (h *Handler) serveIdPResponse(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, prefix string) {
+	q := r.URL.Query()
+	binding := ""
+	if c, err := r.Cookie(federationCookie); err == nil {
+		binding = c.Value
+	}
+	a, ls, err := svc.FinishFederation(r.Context(), pool, q.Get("state"), q.Get("code"), h.idpCallback(r, prefix), binding)
+	if err != nil {
+		var fe *userpool.FederationError
+		if errors.As(err, &fe) && fe.Request != nil {
+			authorizeFailed(w, r, *fe.Request, &userpool.AuthorizeError{OAuthError: userpool.OAuthError{Status: 302, Code: "access_denied"}, RedirectOK: true})
+			return
+		}
+		if errors.As(err, &fe) {
+			showError(w, http.StatusBadRequest, "The sign-in with the external provider is not valid or has expired.")
+			return
+		}
+		authorizeFailed(w, r, a.Request, err)
+		return
+	}
+	h.setCookie(w, r, domainBase(r, prefix), federationCookie, "", -1)
+	h.setCookie(w, r, domainBase(r, prefix), sessionCookie, svc.SealLoginSession(ls), int(userpool.LoginSessionTTL.Seconds()))
+	h.completeAuthorize(w, r, svc, a, ls)
 }
 
 // authorizeFailed answers a bad authorization request: back to the

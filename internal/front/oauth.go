@@ -63,6 +63,8 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 	switch {
 	case rest == "/oauth2/authorize" && r.Method == http.MethodGet:
 		h.serveAuthorize(w, r, svc, pool, prefix)
+	case rest == "/oauth2/idpresponse" && r.Method == http.MethodGet:
+		h.serveIdPResponse(w, r, svc, pool, prefix)
 	case rest == "/login" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
 		h.serveLogin(w, r, svc, pool, prefix)
 	case rest == "/signup" && (r.Method == http.MethodGet || r.Method == http.MethodPost):

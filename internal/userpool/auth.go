@@ -621,6 +621,13 @@ func (s *Service) issueTokensWith(ctx context.Context, p Pool, c Client, u User,
 			id[k] = v == "true"
 			continue
 		}
+		if k == "identities" { // a federated user's links, a JSON array in the token
+			var links []any
+			if json.Unmarshal([]byte(v), &links) == nil {
+				id[k] = links
+				continue
+			}
+		}
 		id[k] = v
 	}
 	access := map[string]any{

@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/store"
@@ -48,10 +45,6 @@ var (
 // socialTypes are the named social providers; their ProviderName is
 // their type.
 var socialTypes = map[string]bool{"Google": true, "Facebook": true, "LoginWithAmazon": true, "SignInWithApple": true}
-
-// discoveryClient fetches OIDC issuers' discovery documents, with a
-// deadline (and discover reads at most 1 MiB).
-var discoveryClient = &http.Client{Timeout: 5 * time.Second}
 
 // validateIdP checks a provider's type, name and details and, for OIDC,
 // fills the endpoints the issuer's discovery document gives that the
@@ -128,7 +121,13 @@ func (s *Service) validateIdP(ctx context.Context, p *IdentityProvider) error {
 		}
 	}
 	if d["authorize_url"] == "" || d["token_url"] == "" || d["jwks_uri"] == "" {
-		doc, err := discover(ctx, d["oidc_issuer"])
+		if s.Upstream == nil {
+			return errParam("authorize_url, token_url and jwks_uri are required: this server does not reach out to discover them.")
+		}
+		doc, err := s.Upstream.Discover(ctx, d["oidc_issuer"])
+		if err == nil && strings.TrimSuffix(doc.Issuer, "/") != strings.TrimSuffix(d["oidc_issuer"], "/") {
+			err = fmt.Errorf("the document names the issuer %q", doc.Issuer)
+		}
 		if err != nil {
 			return errParam("Unable to contact well-known endpoint of %s: %v", d["oidc_issuer"], err)
 		}
@@ -158,39 +157,6 @@ func hasScopeWord(scopes, want string) bool {
 		}
 	}
 	return false
-}
-
-type discoveryDoc struct {
-	Issuer        string `json:"issuer"`
-	Authorization string `json:"authorization_endpoint"`
-	Token         string `json:"token_endpoint"`
-	UserInfo      string `json:"userinfo_endpoint"`
-	JWKS          string `json:"jwks_uri"`
-}
-
-// discover fetches issuer/.well-known/openid-configuration and checks it
-// names the same issuer.
-func discover(ctx context.Context, issuer string) (discoveryDoc, error) {
-	var doc discoveryDoc
-	req, err := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration", nil)
-	if err != nil {
-		return doc, err
-	}
-	resp, err := discoveryClient.Do(req)
-	if err != nil {
-		return doc, fmt.Errorf("fetch failed")
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return doc, fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&doc); err != nil {
-		return doc, fmt.Errorf("not a discovery document")
-	}
-	if strings.TrimSuffix(doc.Issuer, "/") != strings.TrimSuffix(issuer, "/") {
-		return doc, fmt.Errorf("the document names the issuer %q", doc.Issuer)
-	}
-	return doc, nil
 }
 
 // sealIdP moves a provider's secrets out of its details into the sealed

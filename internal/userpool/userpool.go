@@ -66,6 +66,9 @@ type Service struct {
 	// AuthDomain is the domain prefix domains live under
 	// ("<prefix>.<AuthDomain>"; "auth.localhost" if empty).
 	AuthDomain string
+	// Upstream reaches external OIDC providers (nil: none can be used
+	// for sign-in, nor discovered).
+	Upstream Upstream
 
 	mu        sync.Mutex
 	keyCache  map[string]*signingKeys

@@ -67,6 +67,18 @@ func oauthAdminOps(svc *userpool.Service) map[string]method {
 		"DeleteIdentityProvider": typed(func(ctx context.Context, in *idpRef) (any, error) {
 			return nil, svc.DeleteIdentityProvider(ctx, in.UserPoolId, in.ProviderName)
 		}),
+		"AdminLinkProviderForUser": typed(func(ctx context.Context, in *struct {
+			UserPoolId                  string
+			DestinationUser, SourceUser userpool.ProviderUser
+		}) (any, error) {
+			return map[string]any{}, svc.AdminLinkProviderForUser(ctx, in.UserPoolId, in.DestinationUser, in.SourceUser)
+		}),
+		"AdminDisableProviderForUser": typed(func(ctx context.Context, in *struct {
+			UserPoolId string
+			User       userpool.ProviderUser
+		}) (any, error) {
+			return map[string]any{}, svc.AdminDisableProviderForUser(ctx, in.UserPoolId, in.User)
+		}),
 		"ListIdentityProviders": typed(func(ctx context.Context, in *struct {
 			UserPoolId string
 			MaxResults int

@@ -140,6 +140,61 @@ func TestFederatedSignIn(t *testing.T) {
 	if status != 200 || jwtClaims(t, out["id_token"].(string))["cognito:username"] != "Corp_"+mioSub {
 		t.Errorf("second federated sign-in: %d %v", status, out)
 	}
+	// Linking: mio has signed in, so she cannot be merged; sora, who has
+	// not, is linked to the native user "sora-local" and signs in as her.
+	link := func(dest, src string) error {
+		_, err := idp.AdminLinkProviderForUser(ctx, &cip.AdminLinkProviderForUserInput{UserPoolId: downID,
+			DestinationUser: &ciptypes.ProviderUserIdentifierType{ProviderName: aws.String("Cognito"), ProviderAttributeValue: aws.String(dest)},
+			SourceUser:      &ciptypes.ProviderUserIdentifierType{ProviderName: aws.String("Corp"), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String(src)}})
+		return err
+	}
+	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: downID, Username: aws.String("sora-local"), MessageAction: "SUPPRESS"})
+	if err := link("sora-local", mioSub); code(err) != "InvalidParameterException" || !strings.Contains(err.Error(), "Merging is not currently supported") {
+		t.Errorf("linking a provider user who signed in: %v", err)
+	}
+	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(upID), Username: aws.String("sora"), MessageAction: "SUPPRESS"})
+	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(upID), Username: aws.String("sora"), Password: aws.String("Sora#Pass1234"), Permanent: true})
+	sora, _ := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(upID), Username: aws.String("sora")})
+	soraSub := ""
+	for _, a := range sora.UserAttributes {
+		if *a.Name == "sub" {
+			soraSub = *a.Value
+		}
+	}
+	if err := link("sora-local", soraSub); err != nil {
+		t.Fatal(err)
+	}
+	if err := link("nobody", soraSub+"x"); code(err) != "UserNotFoundException" {
+		t.Errorf("linking to a missing user: %v", err)
+	}
+	app2 := &browser{t: t, url: g.url, host: host, cookies: map[string]string{}}
+	corp2 := &browser{t: t, url: g.url, host: host, cookies: map[string]string{}}
+	resp, _ = app2.do("GET", "/_auth/app/oauth2/authorize?"+authz.Encode(), nil)
+	resp, _ = corp2.do("GET", strings.TrimPrefix(resp.Header.Get("Location"), g.url), nil)
+	_, page = corp2.do("GET", resp.Header.Get("Location"), nil)
+	form = formOf(page)
+	form.Set("username", "sora")
+	form.Set("password", "Sora#Pass1234")
+	resp, _ = corp2.do("POST", "/_auth/upstream/login", form)
+	resp, _ = app2.do("GET", strings.TrimPrefix(resp.Header.Get("Location"), g.url), nil)
+	done, _ = url.Parse(resp.Header.Get("Location"))
+	status, out = postForm(t, g.url+"/_auth/app/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "client_id": {cid}, "code": {done.Query().Get("code")}, "redirect_uri": {"https://app.example/cb"}})
+	if status != 200 || jwtClaims(t, out["id_token"].(string))["cognito:username"] != "sora-local" {
+		t.Errorf("a linked sign-in: %d %v", status, out)
+	} else if ids, _ := json.Marshal(jwtClaims(t, out["id_token"].(string))["identities"]); !strings.Contains(string(ids), soraSub) {
+		t.Errorf("the linked user's identities: %s", ids)
+	}
+	if _, err := idp.AdminDisableProviderForUser(ctx, &cip.AdminDisableProviderForUserInput{UserPoolId: downID,
+		User: &ciptypes.ProviderUserIdentifierType{ProviderName: aws.String("Corp"), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String(soraSub)}}); err != nil {
+		t.Errorf("AdminDisableProviderForUser: %v", err)
+	}
+	if u, _ := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: downID, Username: aws.String("sora-local")}); u != nil {
+		for _, a := range u.UserAttributes {
+			if *a.Name == "identities" {
+				t.Errorf("identities left after unlinking: %s", *a.Value)
+			}
+		}
+	}
 	// A provider the client does not support is refused.
 	authz.Set("identity_provider", "Nope")
 	if resp, _ := app.do("GET", "/_auth/app/oauth2/authorize?"+authz.Encode(), nil); resp.StatusCode != 302 || !strings.Contains(resp.Header.Get("Location"), "error=invalid_request") {

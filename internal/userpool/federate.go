@@ -215,6 +215,13 @@ func (s *Service) federatedUser(ctx context.Context, pool string, idp IdentityPr
 		if err != nil {
 			return err
 		}
+		if linked, ok := linkedUserTx(tx, pool, idp.ProviderName, userID); ok {
+			if userState(linked) != nil {
+				return fmt.Errorf("the user is disabled")
+			}
+			ls = LoginSession{Pool: pool, Username: linked.Username, Sub: linked.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}
+			return nil
+		}
 		old, err := store.GetJSON[User](tx, kindUser, userKey(pool, username))
 		var u User
 		switch {

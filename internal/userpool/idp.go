@@ -361,6 +361,15 @@ func (s *Service) DeleteIdentityProvider(ctx context.Context, pool, name string)
 		if err := putIdPIdentifiers(tx, pool, name, p.IdpIdentifiers, nil); err != nil {
 			return err
 		}
+		links, err := tx.List(kindIdPLink, pool+"/"+name+"/", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, l := range links {
+			if err := tx.Delete(kindIdPLink, l.ID); err != nil {
+				return err
+			}
+		}
 		return tx.Delete(kindIdP, pool+"/"+name)
 	})
 }
@@ -392,7 +401,7 @@ func (s *Service) ListIdentityProviders(ctx context.Context, pool string) ([]Ide
 
 // deleteIdPsTx removes all of a pool's IdPs (the pool is going).
 func deleteIdPsTx(tx store.RecordTx, pool string) error {
-	for _, kind := range []string{kindIdP, kindIdPIdent} {
+	for _, kind := range []string{kindIdP, kindIdPIdent, kindIdPLink} {
 		recs, err := tx.List(kind, pool+"/", "", 0)
 		if err != nil {
 			return err

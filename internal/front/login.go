@@ -158,6 +158,12 @@ func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request, svc *us
 			return
 		}
 	}
+	// prompt=none asks for no page at all: without a session, the client
+	// hears login_required (OpenID Connect Core 3.1.2.6).
+	if q.Get("prompt") == "none" {
+		authorizeFailed(w, r, a.Request, &userpool.AuthorizeError{OAuthError: userpool.OAuthError{Status: 302, Code: "login_required"}, RedirectOK: true})
+		return
+	}
 	// To the sign-in page, with the request.
 	http.Redirect(w, r, domainBase(r, prefix)+"/login?"+q.Encode(), http.StatusFound)
 }

@@ -104,6 +104,11 @@ func TestManagedLogin(t *testing.T) {
 	challenge := base64.RawURLEncoding.EncodeToString(sum[:])
 	authz := url.Values{"client_id": {cid}, "redirect_uri": {"https://app.example/cb"}, "response_type": {"code"}, "state": {"st8"},
 		"scope": {"openid email"}, "nonce": {"n0nce"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+	authz.Set("prompt", "none")
+	if resp, _ := b.do("GET", "/oauth2/authorize?"+authz.Encode(), nil); resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), "https://app.example/cb?error=login_required") {
+		t.Errorf("prompt=none without a session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	authz.Del("prompt")
 	resp, _ := b.do("GET", "/oauth2/authorize?"+authz.Encode(), nil)
 	if resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") {
 		t.Fatalf("authorize without a session: %d %s", resp.StatusCode, resp.Header.Get("Location"))

@@ -2,7 +2,6 @@ package front
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -347,20 +346,8 @@ func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request, svc *userpo
 		h.renderLogin(w, r, base, q, "", "")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxOAuthForm)
-	if err := r.ParseForm(); err != nil {
-		showError(w, http.StatusBadRequest, "The form could not be read.")
-		return
-	}
-	f := r.PostForm
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("_csrf"))) != 1 {
-		showError(w, http.StatusForbidden, "The form has expired or did not come from this page; go back and sign in again.")
-		return
-	}
-	a, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, f))
-	if err != nil {
-		authorizeFailed(w, r, authorizeRequest(pool, f), err)
+	f, a, ok := h.selfServiceForm(w, r, svc, pool)
+	if !ok {
 		return
 	}
 	ls, err := svc.LoginSignIn(r.Context(), a, f.Get("username"), f.Get("password"))
@@ -468,20 +455,8 @@ func (h *Handler) renderNewPassword(w http.ResponseWriter, r *http.Request, svc 
 // serveNewPassword is the new-password form's POST.
 func (h *Handler) serveNewPassword(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, prefix string) {
 	base := domainBase(r, prefix)
-	r.Body = http.MaxBytesReader(w, r.Body, maxOAuthForm)
-	if err := r.ParseForm(); err != nil {
-		showError(w, http.StatusBadRequest, "The form could not be read.")
-		return
-	}
-	f := r.PostForm
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("_csrf"))) != 1 {
-		showError(w, http.StatusForbidden, "The form has expired or did not come from this page; go back and sign in again.")
-		return
-	}
-	a, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, f))
-	if err != nil {
-		authorizeFailed(w, r, authorizeRequest(pool, f), err)
+	f, a, ok := h.selfServiceForm(w, r, svc, pool)
+	if !ok {
 		return
 	}
 	ls, err := svc.LoginNewPassword(r.Context(), a, f.Get("session"), f.Get("new_password"))

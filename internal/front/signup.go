@@ -77,7 +77,7 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, base string
 	formPage.Execute(w, fv)
 }
 
-// selfServiceForm reads a self-service POST: the form, its CSRF token and
+// selfServiceForm reads a managed-login POST: the form, its CSRF token and
 // the authorization request it carries.
 func (h *Handler) selfServiceForm(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool string) (url.Values, userpool.Authorization, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxOAuthForm)

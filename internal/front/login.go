@@ -338,12 +338,9 @@ func (h *Handler) renderLoginWith(w http.ResponseWriter, r *http.Request, base s
 func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool, prefix string) {
 	base := domainBase(r, prefix)
 	if r.Method == http.MethodGet {
-		q := r.URL.Query()
-		if _, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, q)); err != nil {
-			authorizeFailed(w, r, authorizeRequest(pool, q), err)
-			return
+		if q, ok := pageQuery(w, r, svc, pool); ok {
+			h.renderLogin(w, r, base, q, "", "")
 		}
-		h.renderLogin(w, r, base, q, "", "")
 		return
 	}
 	f, a, ok := h.selfServiceForm(w, r, svc, pool)

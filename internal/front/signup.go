@@ -77,6 +77,17 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, base string
 	formPage.Execute(w, fv)
 }
 
+// pageQuery reads a managed-login page's GET: the authorization request
+// it carries must be valid, else the client (or an error page) hears why.
+func pageQuery(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool string) (url.Values, bool) {
+	q := r.URL.Query()
+	if _, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, q)); err != nil {
+		authorizeFailed(w, r, authorizeRequest(pool, q), err)
+		return nil, false
+	}
+	return q, true
+}
+
 // selfServiceForm reads a managed-login POST: the form, its CSRF token and
 // the authorization request it carries.
 func (h *Handler) selfServiceForm(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool string) (url.Values, userpool.Authorization, bool) {
@@ -131,12 +142,9 @@ func (h *Handler) serveSignUp(w http.ResponseWriter, r *http.Request, svc *userp
 		h.renderForm(w, r, base, v, formView{Lang: lang, Title: st["signup"], Error: errMsg, Action: base + "/signup", Submit: st["signup"], Fields: fields}, nil)
 	}
 	if r.Method == http.MethodGet {
-		q := r.URL.Query()
-		if _, err := svc.CheckAuthorize(ctx, authorizeRequest(pool, q)); err != nil {
-			authorizeFailed(w, r, authorizeRequest(pool, q), err)
-			return
+		if q, ok := pageQuery(w, r, svc, pool); ok {
+			page(q, "")
 		}
-		page(q, "")
 		return
 	}
 	f, a, ok := h.selfServiceForm(w, r, svc, pool)
@@ -214,12 +222,9 @@ func (h *Handler) serveForgot(w http.ResponseWriter, r *http.Request, svc *userp
 			Fields: []field{{"username", lt["username"], "text", "username"}}}, nil)
 	}
 	if r.Method == http.MethodGet {
-		q := r.URL.Query()
-		if _, err := svc.CheckAuthorize(ctx, authorizeRequest(pool, q)); err != nil {
-			authorizeFailed(w, r, authorizeRequest(pool, q), err)
-			return
+		if q, ok := pageQuery(w, r, svc, pool); ok {
+			page(q, "")
 		}
-		page(q, "")
 		return
 	}
 	f, a, ok := h.selfServiceForm(w, r, svc, pool)

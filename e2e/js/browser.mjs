@@ -1,7 +1,9 @@
-// Runs spa/app.mjs in headless Chromium (Debian's, driven by
+// Runs spa/app.mjs (or $ENTRY) in headless Chromium (Debian's, driven by
 // puppeteer-core) from a page on its own origin, and prints what it found
 // as JSON. The environment names the server, pools and user (see
-// e2e/browser_test.go).
+// e2e/browser_test.go). With LOGIN_USERNAME set, the app sends the
+// browser to the managed login page, where this driver types the
+// user's name and password as a person would.
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -22,7 +24,7 @@ const nodeBuiltins = {
   },
 };
 const bundle = await esbuild.build({
-  entryPoints: [path.join(here, "spa", "app.mjs")], bundle: true, write: false, format: "esm", platform: "browser",
+  entryPoints: [path.join(here, "spa", process.env.ENTRY || "app.mjs")], bundle: true, write: false, format: "esm", platform: "browser",
   target: "es2022", define: { global: "globalThis", "process.env.NODE_ENV": '"production"' }, logLevel: "error",
   plugins: [nodeBuiltins],
 });
@@ -35,15 +37,16 @@ const srv = http.createServer((req, res) => {
     res.writeHead(200, { "content-type": "text/html" }).end(page);
   }
 });
-await new Promise((ok) => srv.listen(0, "127.0.0.1", ok));
-const origin = `http://127.0.0.1:${srv.address().port}`;
-
 const env = process.env;
-const cfg = Object.fromEntries(["ENDPOINT", "REGION", "BUCKET", "USERNAME", "PASSWORD", "POOL_ID", "CLIENT_ID", "IDENTITY_POOL_ID"].map((k) => [k, env[k]]));
+await new Promise((ok) => srv.listen(Number(env.SPA_PORT || 0), "127.0.0.1", ok));
+const origin = `http://${env.SPA_HOST || "127.0.0.1"}:${srv.address().port}`;
+
+const cfg = Object.fromEntries(["ENDPOINT", "REGION", "BUCKET", "USERNAME", "PASSWORD", "POOL_ID", "CLIENT_ID", "IDENTITY_POOL_ID", "OAUTH_DOMAIN"].map((k) => [k, env[k]]));
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sekisho-chromium-"));
 const browser = await puppeteer.launch({
   executablePath: env.CHROMIUM || "/usr/bin/chromium", userDataDir: profile, headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    ...(env.IGNORE_CERTS ? ["--ignore-certificate-errors"] : [])],
 });
 const logs = [];
 let result;
@@ -52,8 +55,37 @@ try {
   tab.on("console", (m) => logs.push(m.type() + ": " + m.text()));
   tab.on("pageerror", (e) => logs.push("pageerror: " + e.message));
   tab.on("requestfailed", (r) => logs.push("requestfailed: " + r.method() + " " + r.url() + " " + r.failure()?.errorText));
-  await tab.goto(origin + "/#" + encodeURIComponent(JSON.stringify(cfg)));
-  await tab.waitForFunction("window.__result", { timeout: 120000 });
+  if (env.LOGIN_USERNAME) {
+    // The app keeps its configuration across the round trip.
+    await tab.evaluateOnNewDocument((c) => sessionStorage.setItem("cfg", c), JSON.stringify(cfg));
+    await tab.goto(origin + "/");
+    await tab.waitForSelector("input[name=password]", { timeout: 60000 });
+    logs.push("login page: " + new URL(tab.url()).host + new URL(tab.url()).pathname);
+    if (env.SCREENSHOTS) {
+      // docs/login-<lang>.png: the page as a user sees it, in each language.
+      const at = tab.url();
+      await tab.setViewport({ width: 480, height: 560 });
+      for (const lang of ["en", "ja", "ko"]) {
+        await tab.goto(at + "&lang=" + lang);
+        await tab.screenshot({ path: path.join(env.SCREENSHOTS, `login-${lang}.png`) });
+      }
+      await tab.goto(at);
+    }
+    await tab.type("input[name=username]", env.LOGIN_USERNAME);
+    await tab.type("input[name=password]", env.LOGIN_PASSWORD);
+    await Promise.all([tab.waitForNavigation({ timeout: 60000 }), tab.click("button[type=submit]")]);
+  } else {
+    await tab.goto(origin + "/#" + encodeURIComponent(JSON.stringify(cfg)));
+  }
+  // Navigations may destroy the context being polled: poll again.
+  for (const deadline = Date.now() + 120000; ; ) {
+    try {
+      await tab.waitForFunction("window.__result", { timeout: 120000 });
+      break;
+    } catch (e) {
+      if (Date.now() > deadline || !/context|navigat/i.test(e.message)) throw e;
+    }
+  }
   result = await tab.evaluate(() => window.__result);
   result.origin = origin;
 } finally {

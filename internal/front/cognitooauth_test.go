@@ -195,6 +195,14 @@ func TestOAuthEndpoints(t *testing.T) {
 			t.Errorf("%s: %d %v, want %s", b.name, status, out, b.want)
 		}
 	}
+	// Single-page apps on other origins may call the token endpoint.
+	preq, _ := http.NewRequest("OPTIONS", g.url+"/oauth2/token", nil)
+	preq.Host = host
+	preq.Header.Set("Origin", "http://localhost:3000")
+	preq.Header.Set("Access-Control-Request-Method", "POST")
+	if resp, err := http.DefaultClient.Do(preq); err != nil || resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("token preflight: %v %v", resp, err)
+	}
 	if status, _ := post("nope.auth.localhost", "/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, [2]string{id, secret}); status != 404 {
 		t.Errorf("unknown domain: %d", status)
 	}

@@ -96,7 +96,10 @@ func authorizeRequest(pool string, v url.Values) userpool.AuthorizeRequest {
 func pageHeaders(w http.ResponseWriter) {
 	hd := w.Header()
 	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	// No form-action: browsers apply it to the redirect that follows a
+	// form post too, and a sign-in post ends in a redirect to the app's
+	// callback URL (any origin, or an app's own scheme).
+	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("Referrer-Policy", "no-referrer")
 }
 

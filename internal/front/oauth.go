@@ -60,6 +60,23 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		oauthError(w, http.StatusNotFound, "invalid_request")
 		return
 	}
+	// The token, userInfo and revoke endpoints are called by single-page
+	// apps on other origins (Amplify's signInWithRedirect): they answer
+	// CORS for any origin, without credentials — they take bearer tokens
+	// and client credentials, never cookies. The pages do not.
+	api := rest == "/oauth2/token" || rest == "/oauth2/revoke" || strings.EqualFold(rest, "/oauth2/userInfo")
+	if api && r.Header.Get("Origin") != "" {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions {
+			w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			if want := r.Header.Get("Access-Control-Request-Headers"); want != "" {
+				w.Header().Set("Access-Control-Allow-Headers", want) // SDKs add their own (x-amz-user-agent)
+			}
+			w.Header().Set("Access-Control-Max-Age", "3600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
 	switch {
 	case rest == "/oauth2/authorize" && r.Method == http.MethodGet:
 		h.serveAuthorize(w, r, svc, pool, prefix)

@@ -58,7 +58,8 @@ func TestBrowserSPA(t *testing.T) {
 // server's throwaway certificate), the driver types the password into the
 // page, and the browser comes back with a code that Amplify trades (PKCE)
 // at the token endpoint across origins; the tokens then get identity-pool
-// credentials that reach the user's private folder in S3.
+// credentials that reach the user's private folder in S3; signOut goes
+// through the logout endpoint and back, a guest again.
 func TestBrowserRedirect(t *testing.T) {
 	t.Parallel()
 	node := needJS(t)
@@ -89,6 +90,7 @@ print(json.dumps({"POOL_ID": pid, "CLIENT_ID": cid, "IDENTITY_POOL_ID": ipid}))
 		"hub":              "signInWithRedirect",
 		"redirect_user":    "akira",
 		"redirect_session": "[akira openid email aws.cognito.signin.user.admin redirected]",
+		"after_sign_out":   "[true ASIA]",
 	})
 	if t.Failed() {
 		t.Log(s.Logs())

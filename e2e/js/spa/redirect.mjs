@@ -1,10 +1,12 @@
 // A single-page app that signs in through the managed login pages with
 // Amplify JS v6's signInWithRedirect (authorization code + PKCE), then
 // uses the tokens for identity-pool credentials and the private folder in
-// S3. Loaded twice: once to set out, once when the login page sends the
-// browser back with a code. Bundled by browser.mjs (ENTRY=redirect.mjs).
+// S3, and signs out through the logout endpoint. Loaded three times: to
+// set out, when the login page sends the browser back with a code, and
+// when the logout endpoint sends it back signed out. Bundled by
+// browser.mjs (ENTRY=redirect.mjs).
 import { Amplify } from "aws-amplify";
-import { signInWithRedirect, fetchAuthSession, getCurrentUser } from "aws-amplify/auth";
+import { signInWithRedirect, signOut, fetchAuthSession, getCurrentUser } from "aws-amplify/auth";
 import "aws-amplify/auth/enable-oauth-listener";
 import { Hub } from "aws-amplify/utils";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -24,7 +26,14 @@ Amplify.configure({
   },
 });
 
-if (!new URLSearchParams(location.search).has("code")) {
+if (sessionStorage.getItem("phase") === "signed-out") {
+  Object.assign(out, JSON.parse(sessionStorage.getItem("out")));
+  await step("after_sign_out", async () => {
+    const s = await fetchAuthSession();
+    return [s.tokens === undefined, s.credentials.accessKeyId.slice(0, 4)];
+  });
+  window.__result = out;
+} else if (!new URLSearchParams(location.search).has("code")) {
   await signInWithRedirect();
 } else {
   await new Promise((ok) => {
@@ -45,5 +54,7 @@ if (!new URLSearchParams(location.search).has("code")) {
     const got = await (await s3Client(env, s.credentials).send(new GetObjectCommand({ Bucket: env.BUCKET, Key: key }))).Body.transformToString();
     return [s.tokens.idToken.payload["cognito:username"], s.tokens.accessToken.payload.scope, got];
   });
-  window.__result = out;
+  sessionStorage.setItem("out", JSON.stringify(out));
+  sessionStorage.setItem("phase", "signed-out");
+  await signOut(); // to the logout endpoint, and back here
 }

@@ -88,6 +88,18 @@ func pageQuery(w http.ResponseWriter, r *http.Request, svc *userpool.Service, po
 	return q, true
 }
 
+// pageOrForm answers a page's GET with page and reads its POST: ok only
+// for a POST to go on with.
+func (h *Handler) pageOrForm(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool string, page func(url.Values, string)) (url.Values, userpool.Authorization, bool) {
+	if r.Method == http.MethodGet {
+		if q, ok := pageQuery(w, r, svc, pool); ok {
+			page(q, "")
+		}
+		return nil, userpool.Authorization{}, false
+	}
+	return h.selfServiceForm(w, r, svc, pool)
+}
+
 // selfServiceForm reads a managed-login POST: the form, its CSRF token and
 // the authorization request it carries.
 func (h *Handler) selfServiceForm(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool string) (url.Values, userpool.Authorization, bool) {
@@ -141,13 +153,7 @@ func (h *Handler) serveSignUp(w http.ResponseWriter, r *http.Request, svc *userp
 		fields = append(fields, field{"password", lt["password"], "password", "new-password"})
 		h.renderForm(w, r, base, v, formView{Lang: lang, Title: st["signup"], Error: errMsg, Action: base + "/signup", Submit: st["signup"], Fields: fields}, nil)
 	}
-	if r.Method == http.MethodGet {
-		if q, ok := pageQuery(w, r, svc, pool); ok {
-			page(q, "")
-		}
-		return
-	}
-	f, a, ok := h.selfServiceForm(w, r, svc, pool)
+	f, a, ok := h.pageOrForm(w, r, svc, pool, page)
 	if !ok {
 		return
 	}
@@ -221,13 +227,7 @@ func (h *Handler) serveForgot(w http.ResponseWriter, r *http.Request, svc *userp
 		h.renderForm(w, r, base, v, formView{Lang: lang, Title: st["forgot"], Error: errMsg, Action: base + "/forgotPassword", Submit: st["send"],
 			Fields: []field{{"username", lt["username"], "text", "username"}}}, nil)
 	}
-	if r.Method == http.MethodGet {
-		if q, ok := pageQuery(w, r, svc, pool); ok {
-			page(q, "")
-		}
-		return
-	}
-	f, a, ok := h.selfServiceForm(w, r, svc, pool)
+	f, a, ok := h.pageOrForm(w, r, svc, pool, page)
 	if !ok {
 		return
 	}

@@ -56,8 +56,10 @@ func TestFederatedSignIn(t *testing.T) {
 	if _, err := idp.CreateIdentityProvider(ctx, &cip.CreateIdentityProviderInput{UserPoolId: downID, ProviderName: aws.String("Corp"), ProviderType: "OIDC",
 		ProviderDetails: map[string]string{"client_id": *upClient.UserPoolClient.ClientId, "client_secret": *upClient.UserPoolClient.ClientSecret,
 			"authorize_scopes": "openid email", "oidc_issuer": g.url + "/" + upID,
-			"authorize_url": g.url + "/_auth/upstream/oauth2/authorize", "token_url": g.url + "/_auth/upstream/oauth2/token", "jwks_uri": g.url + "/" + upID + "/.well-known/jwks.json"},
-		AttributeMapping: map[string]string{"email": "email"}, IdpIdentifiers: []string{"corp.example"}}); err != nil {
+			"authorize_url": g.url + "/_auth/upstream/oauth2/authorize", "token_url": g.url + "/_auth/upstream/oauth2/token", "jwks_uri": g.url + "/" + upID + "/.well-known/jwks.json",
+			"attributes_url": g.url + "/_auth/upstream/oauth2/userInfo"},
+		// username is only in the provider's userInfo answer, not its ID token.
+		AttributeMapping: map[string]string{"email": "email", "preferred_username": "username"}, IdpIdentifiers: []string{"corp.example"}}); err != nil {
 		t.Fatal(err)
 	}
 	client, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: downID, ClientName: aws.String("spa"),
@@ -121,7 +123,7 @@ func TestFederatedSignIn(t *testing.T) {
 	}
 	claims := jwtClaims(t, out["id_token"].(string))
 	ids, _ := json.Marshal(claims["identities"])
-	if claims["cognito:username"] != "Corp_"+mioSub || claims["email"] != "mio@corp.example" || !strings.Contains(string(ids), `"providerName":"Corp"`) || !strings.Contains(string(ids), mioSub) {
+	if claims["cognito:username"] != "Corp_"+mioSub || claims["email"] != "mio@corp.example" || claims["preferred_username"] != "mio" || !strings.Contains(string(ids), `"providerName":"Corp"`) || !strings.Contains(string(ids), mioSub) {
 		t.Errorf("federated ID token: %v", claims)
 	}
 	u, err := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: downID, Username: aws.String("Corp_" + mioSub)})

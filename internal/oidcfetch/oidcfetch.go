@@ -79,12 +79,13 @@ func (c Client) Keys(ctx context.Context, jwksURI string) ([]byte, error) {
 }
 
 // Redeem trades an authorization code at a provider's token endpoint
-// (client_secret_basic when there is a secret) and returns its ID token.
-func (c Client) Redeem(ctx context.Context, r userpool.Redemption) (string, error) {
+// (client_secret_basic when there is a secret) and returns its ID and
+// access tokens.
+func (c Client) Redeem(ctx context.Context, r userpool.Redemption) (userpool.Redeemed, error) {
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {r.Code}, "redirect_uri": {r.RedirectURI}, "code_verifier": {r.Verifier}, "client_id": {r.ClientID}}
 	req, err := http.NewRequestWithContext(ctx, "POST", r.TokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
-		return "", fmt.Errorf("bad token_url")
+		return userpool.Redeemed{}, fmt.Errorf("bad token_url")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if r.ClientSecret != "" {
@@ -92,14 +93,44 @@ func (c Client) Redeem(ctx context.Context, r userpool.Redemption) (string, erro
 	}
 	resp, err := c.http().Do(req)
 	if err != nil {
-		return "", fmt.Errorf("the provider's token endpoint cannot be reached")
+		return userpool.Redeemed{}, fmt.Errorf("the provider's token endpoint cannot be reached")
 	}
 	defer resp.Body.Close()
 	var tok struct {
-		IDToken string `json:"id_token"`
+		IDToken     string `json:"id_token"`
+		AccessToken string `json:"access_token"`
 	}
 	if resp.StatusCode != 200 || json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&tok) != nil || tok.IDToken == "" {
-		return "", fmt.Errorf("the provider refused the code (HTTP %d)", resp.StatusCode)
+		return userpool.Redeemed{}, fmt.Errorf("the provider refused the code (HTTP %d)", resp.StatusCode)
 	}
-	return tok.IDToken, nil
+	return userpool.Redeemed{IDToken: tok.IDToken, AccessToken: tok.AccessToken}, nil
+}
+
+// UserInfo calls a provider's userinfo endpoint with an access token, by
+// GET or POST, and returns its claims.
+func (c Client) UserInfo(ctx context.Context, uri, method, accessToken string) (map[string]any, error) {
+	var body io.Reader
+	if method == "POST" {
+		body = strings.NewReader(url.Values{"access_token": {accessToken}}.Encode())
+	} else {
+		method = "GET"
+	}
+	req, err := http.NewRequestWithContext(ctx, method, uri, body)
+	if err != nil {
+		return nil, fmt.Errorf("bad attributes_url")
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := c.http().Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("the provider's userinfo endpoint cannot be reached")
+	}
+	defer resp.Body.Close()
+	claims := map[string]any{}
+	if resp.StatusCode != 200 || json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&claims) != nil {
+		return nil, fmt.Errorf("the provider's userinfo endpoint refused (HTTP %d)", resp.StatusCode)
+	}
+	return claims, nil
 }

@@ -138,8 +138,12 @@ func (s *Service) FinishFederation(ctx context.Context, pool, state, code, callb
 type Upstream interface {
 	Discover(ctx context.Context, issuer string) (Discovery, error)
 	Keys(ctx context.Context, jwksURI string) ([]byte, error)
-	Redeem(ctx context.Context, r Redemption) (idToken string, err error)
+	Redeem(ctx context.Context, r Redemption) (Redeemed, error)
+	UserInfo(ctx context.Context, uri, method, accessToken string) (map[string]any, error)
 }
+
+// Redeemed are a provider's tokens for a code.
+type Redeemed struct{ IDToken, AccessToken string }
 
 // Discovery is what an issuer's discovery document says.
 type Discovery struct{ Issuer, Authorization, Token, UserInfo, JWKS string }
@@ -157,7 +161,7 @@ func (s *Service) redeemIdPCode(ctx context.Context, idp IdentityProvider, code,
 		return nil, fmt.Errorf("external providers cannot be reached from this server")
 	}
 	d := idp.ProviderDetails
-	idToken, err := s.Upstream.Redeem(ctx, Redemption{TokenURL: d["token_url"], ClientID: d["client_id"], ClientSecret: d["client_secret"], Code: code, RedirectURI: callback, Verifier: verifier})
+	got, err := s.Upstream.Redeem(ctx, Redemption{TokenURL: d["token_url"], ClientID: d["client_id"], ClientSecret: d["client_secret"], Code: code, RedirectURI: callback, Verifier: verifier})
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +173,7 @@ func (s *Service) redeemIdPCode(ctx context.Context, idp IdentityProvider, code,
 	if json.Unmarshal(raw, &keys) != nil {
 		return nil, fmt.Errorf("the provider's keys cannot be read")
 	}
-	parsed, err := jwt.ParseSigned(idToken, []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.PS256})
+	parsed, err := jwt.ParseSigned(got.IDToken, []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose.ES256, jose.ES384, jose.PS256})
 	if err != nil {
 		return nil, fmt.Errorf("the provider's ID token is malformed")
 	}
@@ -181,8 +185,25 @@ func (s *Service) redeemIdPCode(ctx context.Context, idp IdentityProvider, code,
 	if err := std.ValidateWithLeeway(jwt.Expected{AnyAudience: jwt.Audience{d["client_id"]}, Time: s.now()}, time.Minute); err != nil {
 		return nil, fmt.Errorf("the provider's ID token is not for this client or has expired")
 	}
-	if sub, _ := claims["sub"].(string); sub == "" {
+	sub, _ := claims["sub"].(string)
+	if sub == "" {
 		return nil, fmt.Errorf("the provider's ID token has no sub")
+	}
+	// Attributes the ID token lacks may be at the provider's userinfo
+	// endpoint; its sub must be the token's (OpenID Connect Core 5.3.2).
+	if uri := d["attributes_url"]; uri != "" && got.AccessToken != "" {
+		info, err := s.Upstream.UserInfo(ctx, uri, d["attributes_request_method"], got.AccessToken)
+		if err != nil {
+			return nil, err
+		}
+		if infoSub, _ := info["sub"].(string); infoSub != sub {
+			return nil, fmt.Errorf("the provider's userinfo is for another subject")
+		}
+		for k, v := range info {
+			if _, ok := claims[k]; !ok {
+				claims[k] = v
+			}
+		}
 	}
 	return claims, nil
 }

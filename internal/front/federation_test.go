@@ -197,6 +197,21 @@ func TestFederatedSignIn(t *testing.T) {
 			}
 		}
 	}
+	// A client whose only provider is Corp goes straight there, and its
+	// users can never use a password here.
+	only, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: downID, ClientName: aws.String("corp-only"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
+		CallbackURLs: []string{"https://app.example/cb"}, SupportedIdentityProviders: []string{"Corp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyQ := url.Values{"client_id": {*only.UserPoolClient.ClientId}, "redirect_uri": {"https://app.example/cb"}, "response_type": {"code"}}
+	if resp, _ := other.do("GET", "/_auth/app/oauth2/authorize?"+onlyQ.Encode(), nil); resp.StatusCode != 302 || !strings.HasPrefix(resp.Header.Get("Location"), g.url+"/_auth/upstream/oauth2/authorize?") {
+		t.Errorf("a client with one provider: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, _ := other.do("GET", "/_auth/app/login?"+onlyQ.Encode(), nil); resp.StatusCode != 400 {
+		t.Errorf("the login page for a client without COGNITO: %d", resp.StatusCode)
+	}
 	// A provider the client does not support is refused.
 	authz.Set("identity_provider", "Nope")
 	if resp, _ := app.do("GET", "/_auth/app/oauth2/authorize?"+authz.Encode(), nil); resp.StatusCode != 302 || !strings.Contains(resp.Header.Get("Location"), "error=invalid_request") {

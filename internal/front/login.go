@@ -143,6 +143,9 @@ func (h *Handler) serveAuthorize(w http.ResponseWriter, r *http.Request, svc *us
 		}
 		provider = p.ProviderName
 	}
+	if provider == "" && !a.NativeSignIn() && len(a.Client.SupportedIdentityProviders) == 1 {
+		provider = a.Client.SupportedIdentityProviders[0] // the app's only way in
+	}
 	if provider != "" && provider != "COGNITO" {
 		binding := newCSRF()
 		to, err := svc.StartFederation(r.Context(), a, provider, h.idpCallback(r, prefix), binding)

@@ -256,7 +256,7 @@ func BenchmarkCodeRound(b *testing.B) {
 	pid := pool.UserPool.Id
 	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
-		CallbackURLs: []string{"https://app.example/cb"}})
+		CallbackURLs: []string{"https://app.example/cb"}, SupportedIdentityProviders: []string{"COGNITO"}})
 	cid := *client.UserPoolClient.ClientId
 	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("u"), MessageAction: "SUPPRESS"})
 	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("u"), Password: aws.String("U#Pass12345"), Permanent: true})
@@ -321,7 +321,7 @@ func TestManagedLoginNewPassword(t *testing.T) {
 	pid := pool.UserPool.Id
 	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
-		CallbackURLs: []string{"http://localhost:3000/cb"}})
+		CallbackURLs: []string{"http://localhost:3000/cb"}, SupportedIdentityProviders: []string{"COGNITO"}})
 	cid := *client.UserPoolClient.ClientId
 	if _, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("ren"), TemporaryPassword: aws.String("Temp#Pass123"), MessageAction: "SUPPRESS"}); err != nil {
 		t.Fatal(err)
@@ -404,7 +404,7 @@ func TestManagedLoginSelfService(t *testing.T) {
 	pid := pool.UserPool.Id
 	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"), GenerateSecret: true,
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid", "email"},
-		CallbackURLs: []string{"http://localhost:3000/cb"}})
+		CallbackURLs: []string{"http://localhost:3000/cb"}, SupportedIdentityProviders: []string{"COGNITO"}})
 	cid := *client.UserPoolClient.ClientId
 	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("self-app"), UserPoolId: pid})
 	b := &browser{t: t, url: srv.URL, host: "self-app.auth.localhost", cookies: map[string]string{}}

@@ -77,12 +77,22 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, base string
 	formPage.Execute(w, fv)
 }
 
+// noNativeSignIn is the page for an app client without COGNITO among its
+// identity providers: its users sign in elsewhere, never with a password
+// here (sign-up and password resets included).
+const noNativeSignIn = "Login option is not available. Please try another one."
+
 // pageQuery reads a managed-login page's GET: the authorization request
 // it carries must be valid, else the client (or an error page) hears why.
 func pageQuery(w http.ResponseWriter, r *http.Request, svc *userpool.Service, pool string) (url.Values, bool) {
 	q := r.URL.Query()
-	if _, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, q)); err != nil {
+	a, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, q))
+	if err != nil {
 		authorizeFailed(w, r, authorizeRequest(pool, q), err)
+		return nil, false
+	}
+	if !a.NativeSignIn() {
+		showError(w, http.StatusBadRequest, noNativeSignIn)
 		return nil, false
 	}
 	return q, true
@@ -117,6 +127,10 @@ func (h *Handler) selfServiceForm(w http.ResponseWriter, r *http.Request, svc *u
 	a, err := svc.CheckAuthorize(r.Context(), authorizeRequest(pool, f))
 	if err != nil {
 		authorizeFailed(w, r, authorizeRequest(pool, f), err)
+		return nil, userpool.Authorization{}, false
+	}
+	if !a.NativeSignIn() {
+		showError(w, http.StatusBadRequest, noNativeSignIn)
 		return nil, userpool.Authorization{}, false
 	}
 	return f, a, true

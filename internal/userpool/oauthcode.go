@@ -94,6 +94,17 @@ func (s *Service) CheckAuthorize(ctx context.Context, r AuthorizeRequest) (Autho
 	return Authorization{Request: r, Client: c, Scopes: scopes}, nil
 }
 
+// NativeSignIn reports whether the client lets users sign in with the
+// pool's own user names and passwords (COGNITO among its providers).
+func (a Authorization) NativeSignIn() bool {
+	for _, p := range a.Client.SupportedIdentityProviders {
+		if p == "COGNITO" {
+			return true
+		}
+	}
+	return false
+}
+
 // AuthorizeError is an error of the authorization endpoint; RedirectOK
 // says whether it may go back to the client's redirect URI.
 type AuthorizeError struct {
@@ -137,6 +148,9 @@ func (s *Service) OpenLoginSession(ctx context.Context, pool, value string) (Log
 // lockout and PreventUserExistenceErrors, and returns the session it
 // starts.
 func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, password string) (LoginSession, error) {
+	if !a.NativeSignIn() {
+		return LoginSession{}, errNotAuthorized("Login option is not available. Please try another one")
+	}
 	var p Pool
 	if err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error

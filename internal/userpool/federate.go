@@ -108,6 +108,13 @@ func (s *Service) FinishFederation(ctx context.Context, pool, state, code, callb
 	if err != nil {
 		return Authorization{}, LoginSession{}, &FederationError{Reason: "the client's request is no longer valid"}
 	}
+	supported := false
+	for _, p := range a.Client.SupportedIdentityProviders {
+		supported = supported || p == st.Provider
+	}
+	if !supported { // the client dropped the provider meanwhile
+		return fail("the provider is no longer the client's")
+	}
 	if code == "" {
 		return fail("the provider returned no code")
 	}

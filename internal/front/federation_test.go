@@ -190,7 +190,9 @@ func TestFederatedSignIn(t *testing.T) {
 		User: &ciptypes.ProviderUserIdentifierType{ProviderName: aws.String("Corp"), ProviderAttributeName: aws.String("Cognito_Subject"), ProviderAttributeValue: aws.String(soraSub)}}); err != nil {
 		t.Errorf("AdminDisableProviderForUser: %v", err)
 	}
-	if u, _ := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: downID, Username: aws.String("sora-local")}); u != nil {
+	if u, err := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: downID, Username: aws.String("sora-local")}); err != nil {
+		t.Errorf("sora-local after unlinking: %v", err)
+	} else {
 		for _, a := range u.UserAttributes {
 			if *a.Name == "identities" {
 				t.Errorf("identities left after unlinking: %s", *a.Value)

@@ -851,16 +851,8 @@ type accessClaims struct {
 	pool      string
 }
 
-// hasScope reports whether the token's space-separated scope claim holds
-// want.
-func (c accessClaims) hasScope(want string) bool {
-	for _, sc := range strings.Fields(c.Scope) {
-		if sc == want {
-			return true
-		}
-	}
-	return false
-}
+// hasScope reports whether the token's scope claim holds want.
+func (c accessClaims) hasScope(want string) bool { return hasScopeWord(c.Scope, want) }
 
 // adminScope is the reserved scope that lets an access token call the
 // user-pool API's self-service operations. Tokens from InitiateAuth carry

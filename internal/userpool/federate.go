@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -49,11 +50,7 @@ func bindingHash(b string) string {
 // login CSRF).
 func (s *Service) StartFederation(ctx context.Context, a Authorization, provider, callback, binding string) (string, error) {
 	deny := &AuthorizeError{OAuthError{302, "invalid_request"}, true}
-	supported := false
-	for _, p := range a.Client.SupportedIdentityProviders {
-		supported = supported || p == provider
-	}
-	if !supported {
+	if !a.allows(provider) {
 		return "", deny
 	}
 	idp, err := s.DescribeIdentityProvider(ctx, a.Request.Pool, provider)
@@ -108,11 +105,7 @@ func (s *Service) FinishFederation(ctx context.Context, pool, state, code, callb
 	if err != nil {
 		return Authorization{}, LoginSession{}, &FederationError{Reason: "the client's request is no longer valid"}
 	}
-	supported := false
-	for _, p := range a.Client.SupportedIdentityProviders {
-		supported = supported || p == st.Provider
-	}
-	if !supported { // the client dropped the provider meanwhile
+	if !a.allows(st.Provider) { // the client dropped the provider meanwhile
 		return fail("the provider is no longer the client's")
 	}
 	if code == "" {
@@ -255,13 +248,9 @@ func (s *Service) federatedUser(ctx context.Context, pool string, idp IdentityPr
 		switch {
 		case err == nil:
 			u = old
-			u.Attributes = map[string]string{}
-			for k, v := range old.Attributes {
-				u.Attributes[k] = v
-			}
+			u.Attributes = maps.Clone(old.Attributes)
 		case isNotFound(err):
-			identities, _ := json.Marshal([]map[string]any{{"userId": userID, "providerName": idp.ProviderName, "providerType": idp.ProviderType,
-				"issuer": nil, "primary": "true", "dateCreated": fmt.Sprint(now.UnixMilli())}})
+			identities, _ := json.Marshal([]map[string]any{identityEntry(idp.ProviderName, idp.ProviderType, userID, now.UnixMilli(), true)})
 			u = User{Pool: pool, Username: username, Attributes: map[string]string{"sub": newUUID(), "identities": string(identities)},
 				Enabled: true, Status: "EXTERNAL_PROVIDER", Created: now}
 		default:

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -150,13 +152,9 @@ func (s *Service) validateIdP(ctx context.Context, p *IdentityProvider) error {
 	return nil
 }
 
+// hasScopeWord reports whether a space-separated scope list holds want.
 func hasScopeWord(scopes, want string) bool {
-	for _, s := range strings.Fields(scopes) {
-		if s == want {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(strings.Fields(scopes), want)
 }
 
 // sealIdP moves a provider's secrets out of its details into the sealed
@@ -189,9 +187,7 @@ func (s *Service) openIdP(p IdentityProvider) (IdentityProvider, error) {
 		if err := json.Unmarshal(b, &secrets); err != nil {
 			return p, err
 		}
-		for k, v := range secrets {
-			p.ProviderDetails[k] = v
-		}
+		maps.Copy(p.ProviderDetails, secrets)
 	}
 	p.SealedSecret = ""
 	return p, nil
@@ -238,10 +234,7 @@ func (s *Service) CreateIdentityProvider(ctx context.Context, p IdentityProvider
 	now := epoch(s.now())
 	p.CreationDate, p.LastModifiedDate = now, now
 	shown := p
-	shown.ProviderDetails = map[string]string{}
-	for k, v := range p.ProviderDetails {
-		shown.ProviderDetails[k] = v
-	}
+	shown.ProviderDetails = maps.Clone(p.ProviderDetails)
 	s.sealIdP(&p)
 	err := s.update(ctx, func(tx store.RecordTx) error {
 		if _, err := s.poolTx(tx, p.UserPoolId); err != nil {
@@ -309,13 +302,8 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, in IdentityProvide
 		return cur, err
 	}
 	next := cur
-	next.ProviderDetails = map[string]string{}
-	for k, v := range cur.ProviderDetails {
-		next.ProviderDetails[k] = v
-	}
-	for k, v := range in.ProviderDetails {
-		next.ProviderDetails[k] = v
-	}
+	next.ProviderDetails = maps.Clone(cur.ProviderDetails)
+	maps.Copy(next.ProviderDetails, in.ProviderDetails)
 	if in.AttributeMapping != nil {
 		next.AttributeMapping = in.AttributeMapping
 	}
@@ -327,10 +315,7 @@ func (s *Service) UpdateIdentityProvider(ctx context.Context, in IdentityProvide
 	}
 	next.LastModifiedDate = epoch(s.now())
 	shown := next
-	shown.ProviderDetails = map[string]string{}
-	for k, v := range next.ProviderDetails {
-		shown.ProviderDetails[k] = v
-	}
+	shown.ProviderDetails = maps.Clone(next.ProviderDetails)
 	s.sealIdP(&next)
 	err = s.update(ctx, func(tx store.RecordTx) error {
 		stored, err := s.idpTx(tx, in.UserPoolId, in.ProviderName)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -28,9 +29,11 @@ type ProviderUser struct {
 
 func linkKey(pool, provider, id string) string { return pool + "/" + provider + "/" + id }
 
-// identityEntry is one element of a user's identities attribute.
-func identityEntry(provider, providerType, id string, created int64) map[string]any {
-	return map[string]any{"userId": id, "providerName": provider, "providerType": providerType, "issuer": nil, "primary": "false", "dateCreated": fmt.Sprint(created)}
+// identityEntry is one element of a user's identities attribute; the
+// primary one is the identity a federated user was made from.
+func identityEntry(provider, providerType, id string, created int64, primary bool) map[string]any {
+	return map[string]any{"userId": id, "providerName": provider, "providerType": providerType, "issuer": nil,
+		"primary": fmt.Sprint(primary), "dateCreated": fmt.Sprint(created)}
 }
 
 // AdminLinkProviderForUser links an external identity that has not yet
@@ -78,9 +81,9 @@ func (s *Service) AdminLinkProviderForUser(ctx context.Context, pool string, des
 		if len(links) >= maxUserLinks {
 			return awserr.Newf(400, "LimitExceededException", "A user can be linked to at most %d identities.", maxUserLinks)
 		}
-		links = append(links, identityEntry(src.ProviderName, idp.ProviderType, src.ProviderAttributeValue, s.now().UnixMilli()))
+		links = append(links, identityEntry(src.ProviderName, idp.ProviderType, src.ProviderAttributeValue, s.now().UnixMilli(), false))
 		old := u
-		u.Attributes = cloneAttrs(u.Attributes)
+		u.Attributes = maps.Clone(u.Attributes)
 		b, _ := json.Marshal(links)
 		u.Attributes["identities"] = string(b)
 		if err := s.saveUser(tx, p, &old, u); err != nil {
@@ -118,7 +121,7 @@ func (s *Service) AdminDisableProviderForUser(ctx context.Context, pool string, 
 					}
 				}
 				old := u
-				u.Attributes = cloneAttrs(u.Attributes)
+				u.Attributes = maps.Clone(u.Attributes)
 				if len(kept) == 0 {
 					delete(u.Attributes, "identities")
 				} else {
@@ -152,12 +155,4 @@ func linkedUserTx(tx store.RecordTx, pool, provider, id string) (User, bool) {
 	}
 	u, err := store.GetJSON[User](tx, kindUser, userKey(pool, string(owner)))
 	return u, err == nil
-}
-
-func cloneAttrs(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

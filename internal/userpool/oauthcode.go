@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,13 +97,12 @@ func (s *Service) CheckAuthorize(ctx context.Context, r AuthorizeRequest) (Autho
 
 // NativeSignIn reports whether the client lets users sign in with the
 // pool's own user names and passwords (COGNITO among its providers).
-func (a Authorization) NativeSignIn() bool {
-	for _, p := range a.Client.SupportedIdentityProviders {
-		if p == "COGNITO" {
-			return true
-		}
-	}
-	return false
+func (a Authorization) NativeSignIn() bool { return a.allows("COGNITO") }
+
+// allows reports whether provider is one of the client's identity
+// providers.
+func (a Authorization) allows(provider string) bool {
+	return slices.Contains(a.Client.SupportedIdentityProviders, provider)
 }
 
 // AuthorizeError is an error of the authorization endpoint; RedirectOK

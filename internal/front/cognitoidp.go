@@ -6,6 +6,7 @@ import (
 	"github.com/sekisho/sekisho/internal/account"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/userpool"
@@ -127,8 +128,29 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 				return nil, err
 			}
 			v := u.View(false)
-			return map[string]any{"Username": v.Username, "UserAttributes": v.UserAttributes, "UserCreateDate": v.UserCreateDate,
-				"UserLastModifiedDate": v.UserLastModifiedDate, "Enabled": v.Enabled, "UserStatus": v.UserStatus}, nil
+			return withMFA(u, map[string]any{"Username": v.Username, "UserAttributes": v.UserAttributes, "UserCreateDate": v.UserCreateDate,
+				"UserLastModifiedDate": v.UserLastModifiedDate, "Enabled": v.Enabled, "UserStatus": v.UserStatus}), nil
+		}),
+		"SetUserPoolMfaConfig": typed(func(ctx context.Context, in *struct {
+			UserPoolId string
+			userpool.MFAConfig
+		}) (any, error) {
+			return svc.SetMFAConfig(ctx, in.UserPoolId, in.MFAConfig)
+		}),
+		"GetUserPoolMfaConfig": typed(func(ctx context.Context, in *poolRef) (any, error) {
+			return svc.GetMFAConfig(ctx, in.UserPoolId)
+		}),
+		"AdminSetUserMFAPreference": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username string
+			userpool.MFAPreferences
+		}) (any, error) {
+			return nil, svc.AdminSetMFAPreference(ctx, in.UserPoolId, in.Username, in.MFAPreferences)
+		}),
+		"AdminSetUserSettings": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username string
+			MFAOptions           []map[string]string
+		}) (any, error) {
+			return nil, svc.SetUserSettings(ctx, in.UserPoolId, in.Username, in.MFAOptions)
 		}),
 		"ListUsers": typed(func(ctx context.Context, in *struct {
 			UserPoolId, Filter, PaginationToken string
@@ -279,7 +301,29 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 				return nil, err
 			}
 			v := u.View(false)
-			return map[string]any{"Username": v.Username, "UserAttributes": v.UserAttributes}, nil
+			return withMFA(u, map[string]any{"Username": v.Username, "UserAttributes": v.UserAttributes}), nil
+		}),
+		"AssociateSoftwareToken": typed(func(ctx context.Context, in *struct{ AccessToken, Session string }) (any, error) {
+			return svc.AssociateSoftwareToken(ctx, in.AccessToken, in.Session)
+		}),
+		"VerifySoftwareToken": typed(func(ctx context.Context, in *struct{ AccessToken, Session, UserCode, FriendlyDeviceName string }) (any, error) {
+			return svc.VerifySoftwareToken(ctx, in.AccessToken, in.Session, in.UserCode, in.FriendlyDeviceName)
+		}),
+		"SetUserMFAPreference": typed(func(ctx context.Context, in *struct {
+			AccessToken string
+			userpool.MFAPreferences
+		}) (any, error) {
+			return nil, svc.SetMFAPreference(ctx, in.AccessToken, in.MFAPreferences)
+		}),
+		"SetUserSettings": typed(func(ctx context.Context, in *struct {
+			AccessToken string
+			MFAOptions  []map[string]string
+		}) (any, error) {
+			p, u, err := svc.AccessClaims(ctx, in.AccessToken)
+			if err != nil {
+				return nil, err
+			}
+			return nil, svc.SetUserSettings(ctx, p.Id, u.Username, in.MFAOptions)
 		}),
 		"UpdateUserAttributes": typed(func(ctx context.Context, in *self) (any, error) {
 			d, err := svc.UpdateUserAttributes(ctx, in.AccessToken, in.UserAttributes)
@@ -316,6 +360,22 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 	rows(ops, admin, false, "cognito-idp:", poolResource(region, account), nil)
 	rows(ops, public, true, "", nil, nil)
 	return ops
+}
+
+// withMFA adds a user's MFA settings to a GetUser or AdminGetUser answer
+// (left out when there are none, as AWS does).
+func withMFA(u userpool.User, out map[string]any) map[string]any {
+	list, preferred := u.MFASettings()
+	if len(list) > 0 {
+		out["UserMFASettingList"] = list
+		if slices.Contains(list, "SMS_MFA") {
+			out["MFAOptions"] = []map[string]string{{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}}
+		}
+	}
+	if preferred != "" {
+		out["PreferredMfaSetting"] = preferred
+	}
+	return out
 }
 
 func viewUsers(users []userpool.User, only []string) []userpool.UserType {

@@ -38,6 +38,9 @@ type AuthOutput struct {
 	Session              string            `json:"Session,omitempty"`
 	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
 	AuthenticationResult *AuthResult       `json:"AuthenticationResult,omitempty"`
+	AvailableChallenges  []string          `json:"AvailableChallenges,omitempty"`
+	// login is where a managed-login sign-in ends instead of tokens.
+	login *LoginSession
 }
 
 // AuthInput is an (Admin)InitiateAuth request.
@@ -60,10 +63,20 @@ type session struct {
 	Username string
 	// Sub binds the session to its user (empty for a fake challenge).
 	Sub     string `json:",omitempty"`
-	Kind    string // PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED
+	Kind    string // the challenge: PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SMS_MFA, ...
 	B, Bsec string `json:",omitempty"`
 	A       string `json:",omitempty"`
 	Expires time.Time
+	// Code is the hash of the code an SMS or email challenge sent.
+	Code string `json:",omitempty"`
+	// Device is the DEVICE_KEY the sign-in named.
+	Device string `json:",omitempty"`
+	// Setup is how far an MFA_SETUP got: associated, verified.
+	Setup string `json:",omitempty"`
+	// First marks a passwordless first factor (no MFA follows).
+	First bool `json:",omitempty"`
+	// Login marks a managed-login pages' sign-in.
+	Login bool `json:",omitempty"`
 }
 
 const sessionPurpose = "sekisho cognito challenge session"
@@ -79,6 +92,17 @@ func (s *Service) sealSession(st session) string {
 // openSession recovers a challenge session once; a replay, expiry or
 // forgery is NotAuthorized.
 func (s *Service) openSession(token string) (session, error) {
+	st, err := s.peekSession(token)
+	if err != nil {
+		return st, err
+	}
+	return st, s.spendSession(st)
+}
+
+// peekSession recovers a challenge session that has not been spent,
+// without spending it: a challenge that may be answered again after a
+// wrong code (spendSession or wrongAnswer follow).
+func (s *Service) peekSession(token string) (session, error) {
 	var st session
 	b, err := s.Key.Open(sessionPurpose, token)
 	if err != nil || json.Unmarshal(b, &st) != nil {
@@ -90,19 +114,48 @@ func (s *Service) openSession(token string) (session, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, seen := s.used[st.ID]; seen {
+		return st, errNotAuthorized("Invalid session for the user, session can only be used once.")
+	}
+	return st, nil
+}
+
+// spendSession marks a session answered; a second spend fails, so two
+// answers racing each other cannot both sign in.
+func (s *Service) spendSession(st session) error {
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.used == nil {
 		s.used = map[string]time.Time{}
 	}
 	for id, exp := range s.used {
 		if now.After(exp) {
 			delete(s.used, id)
+			delete(s.tries, id)
 		}
 	}
 	if _, seen := s.used[st.ID]; seen {
-		return st, errNotAuthorized("Invalid session for the user, session can only be used once.")
+		return errNotAuthorized("Invalid session for the user, session can only be used once.")
 	}
 	s.used[st.ID] = st.Expires
-	return st, nil
+	delete(s.tries, st.ID)
+	return nil
+}
+
+// wrongAnswer counts a wrong answer to a session; the last one allowed
+// spends it.
+func (s *Service) wrongAnswer(st session) {
+	s.mu.Lock()
+	if s.tries == nil {
+		s.tries = map[string]int{}
+	}
+	s.tries[st.ID]++
+	n := s.tries[st.ID]
+	s.mu.Unlock()
+	if n >= maxChallengeAnswers {
+		s.spendSession(st)
+	}
 }
 
 // SecretHash is base64(HMAC-SHA256(secret, username+clientId)).
@@ -209,12 +262,12 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, 
 			}
 			return nil, errParam("Auth flow not enabled for this client")
 		}
-		return s.passwordAuth(ctx, p, c, ap["USERNAME"], ap["PASSWORD"], ap["SECRET_HASH"])
+		return s.passwordAuth(ctx, p, c, ap["USERNAME"], ap["PASSWORD"], ap["SECRET_HASH"], signInOpts{device: ap["DEVICE_KEY"]})
 	case "USER_SRP_AUTH":
 		if !c.allows("ALLOW_USER_SRP_AUTH") {
 			return nil, flowNotEnabled("USER_SRP_AUTH")
 		}
-		return s.srpStart(ctx, p, c, ap["USERNAME"], ap["SRP_A"], ap["SECRET_HASH"])
+		return s.srpStart(ctx, p, c, ap["USERNAME"], ap["SRP_A"], ap["SECRET_HASH"], signInOpts{device: ap["DEVICE_KEY"]})
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !c.allows("ALLOW_REFRESH_TOKEN_AUTH") {
 			return nil, flowNotEnabled("REFRESH_TOKEN")
@@ -254,7 +307,7 @@ func (s *Service) lookupForAuth(ctx context.Context, p Pool, c Client, name stri
 	return u, err
 }
 
-func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, secretHash string) (*AuthOutput, error) {
+func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, secretHash string, opt signInOpts) (*AuthOutput, error) {
 	if name == "" || pw == "" {
 		return nil, errParam("Missing required parameter USERNAME")
 	}
@@ -273,20 +326,16 @@ func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, 
 	if !s.verifyPassword(u.PasswordHash, pw) {
 		return nil, s.recordFailure(ctx, p.Id, u.Username)
 	}
-	return s.afterPassword(ctx, p, c, u)
+	return s.afterPassword(ctx, p, c, u, opt)
 }
 
 var hashPasswordDummy = hashPassword("dummy")
 
-// afterPassword continues a sign-in whose password checked out.
-func (s *Service) afterPassword(ctx context.Context, p Pool, c Client, u User) (*AuthOutput, error) {
+// afterPassword continues a sign-in whose password checked out: a new
+// password owed, then the second factor, then tokens.
+func (s *Service) afterPassword(ctx context.Context, p Pool, c Client, u User, opt signInOpts) (*AuthOutput, error) {
 	if err := userState(u); err != nil {
 		return nil, err
-	}
-	if u.Failed > 0 {
-		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil }); err != nil {
-			return nil, err
-		}
 	}
 	if u.Status == "FORCE_CHANGE_PASSWORD" {
 		if s.now().After(u.TempExpires) && !u.TempExpires.IsZero() {
@@ -300,15 +349,11 @@ func (s *Service) afterPassword(ctx context.Context, p Pool, c Client, u User) (
 		}
 		ua, _ := json.Marshal(attrs)
 		req, _ := json.Marshal(prefixed(requiredMissing(p, u.Attributes)))
-		sess := s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Sub: u.Attributes["sub"], Kind: "NEW_PASSWORD_REQUIRED", Expires: s.now().Add(time.Duration(c.AuthSessionValidity) * time.Minute)})
-		return &AuthOutput{ChallengeName: "NEW_PASSWORD_REQUIRED", Session: sess, ChallengeParameters: map[string]string{
+		st := s.challengeSession(p, c, u, "NEW_PASSWORD_REQUIRED", opt)
+		return &AuthOutput{ChallengeName: "NEW_PASSWORD_REQUIRED", Session: s.sealSession(st), ChallengeParameters: map[string]string{
 			"USER_ID_FOR_SRP": u.Username, "requiredAttributes": string(req), "userAttributes": string(ua)}}, nil
 	}
-	res, err := s.issueTokens(ctx, p, c, u, "", time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	return &AuthOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+	return s.secondFactor(ctx, p, c, u, opt)
 }
 
 func prefixed(names []string) []string {
@@ -319,7 +364,7 @@ func prefixed(names []string) []string {
 	return out
 }
 
-func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, secretHash string) (*AuthOutput, error) {
+func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, secretHash string, opt signInOpts) (*AuthOutput, error) {
 	A, ok := new(big.Int).SetString(aHex, 16)
 	if name == "" || !ok {
 		return nil, errParam("Missing required parameter SRP_A")
@@ -358,7 +403,7 @@ func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, se
 	// SECRET_BLOCK is standard base64 (clients decode it to sign it) of
 	// the sealed session.
 	block := base64.StdEncoding.EncodeToString([]byte(s.sealSession(session{Pool: p.Id, Client: c.ClientId, Username: u.Username, Sub: u.Attributes["sub"], Kind: "PASSWORD_VERIFIER",
-		A: A.Text(16), B: B.Text(16), Bsec: b.Text(16), Expires: s.now().Add(5 * time.Minute)})))
+		A: A.Text(16), B: B.Text(16), Bsec: b.Text(16), Device: opt.device, Expires: s.now().Add(5 * time.Minute)})))
 	return &AuthOutput{ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: map[string]string{
 		"SALT": salt.Text(16), "SRP_B": B.Text(16), "SECRET_BLOCK": block, "USER_ID_FOR_SRP": u.Username, "USERNAME": u.Username,
 	}}, nil
@@ -412,6 +457,8 @@ type ChallengeInput struct {
 	Session            string
 	ChallengeResponses map[string]string
 	Admin              bool
+	// login: answered by the managed login pages.
+	login bool
 }
 
 // RespondToAuthChallenge answers PASSWORD_VERIFIER or NEW_PASSWORD_REQUIRED.
@@ -438,7 +485,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		if err != nil {
 			return nil, err
 		}
-		if st.Kind != "NEW_PASSWORD_REQUIRED" || st.Client != c.ClientId {
+		if st.Kind != "NEW_PASSWORD_REQUIRED" || st.Client != c.ClientId || st.Login != in.login {
 			return nil, errNotAuthorized("Invalid session for the user.")
 		}
 		if err := s.checkSecretHash(c, []string{r["USERNAME"], st.Username}, r["SECRET_HASH"]); err != nil {
@@ -448,11 +495,13 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		if err != nil {
 			return nil, err
 		}
-		res, err := s.issueTokens(ctx, p, c, u, "", time.Time{})
-		if err != nil {
-			return nil, err
-		}
-		return &AuthOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
+		return s.secondFactor(ctx, p, c, u, signInOpts{device: st.Device, login: st.Login})
+	case mfaSMS, mfaTOTP, mfaEmail, "SMS_OTP":
+		return s.answerMFA(ctx, p, c, in.ChallengeName, in.Session, r, in.login)
+	case "SELECT_MFA_TYPE":
+		return s.selectMFA(ctx, p, c, in.Session, r, in.login)
+	case "MFA_SETUP":
+		return s.finishMFASetup(ctx, p, c, in.Session, r, in.login)
 	case "":
 		return nil, errParam("1 validation error detected: Value null at 'challengeName' failed to satisfy constraint: Member must not be null")
 	}
@@ -553,7 +602,11 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 	if err := s.locked(u); err != nil {
 		return nil, err
 	}
-	return s.afterPassword(ctx, p, c, u)
+	device := st.Device
+	if d := r["DEVICE_KEY"]; d != "" {
+		device = d
+	}
+	return s.afterPassword(ctx, p, c, u, signInOpts{device: device})
 }
 
 // refreshRecord is a refresh token's server-side state.

@@ -176,23 +176,47 @@ func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, passwo
 	if !s.verifyPassword(u.PasswordHash, password) {
 		return LoginSession{}, s.recordFailure(ctx, p.Id, u.Username)
 	}
-	if err := userState(u); err != nil {
+	out, err := s.afterPassword(ctx, p, a.Client, u, signInOpts{login: true})
+	return loginOutcome(out, err)
+}
+
+// LoginChallenge is a managed-login sign-in's answer when the user owes a
+// challenge (MFA): the page asks for it and answers with LoginRespond.
+type LoginChallenge struct {
+	Name       string
+	Session    string
+	Parameters map[string]string
+}
+
+func (e *LoginChallenge) Error() string { return "userpool: the sign-in continues with " + e.Name }
+
+// loginOutcome turns a sign-in step's answer into the pages' terms: a
+// login session, or a *NewPasswordRequired or *LoginChallenge error.
+func loginOutcome(out *AuthOutput, err error) (LoginSession, error) {
+	switch {
+	case err != nil:
 		return LoginSession{}, err
+	case out.login != nil:
+		return *out.login, nil
+	case out.ChallengeName == "NEW_PASSWORD_REQUIRED":
+		return LoginSession{}, &NewPasswordRequired{Session: out.Session}
+	case out.ChallengeName != "":
+		return LoginSession{}, &LoginChallenge{Name: out.ChallengeName, Session: out.Session, Parameters: out.ChallengeParameters}
 	}
-	if u.Status == "FORCE_CHANGE_PASSWORD" {
-		if s.now().After(u.TempExpires) && !u.TempExpires.IsZero() {
-			return LoginSession{}, errNotAuthorized("Temporary password has expired and must be reset by an administrator.")
-		}
-		st := session{Pool: p.Id, Client: a.Client.ClientId, Username: u.Username, Sub: u.Attributes["sub"], Kind: "NEW_PASSWORD_REQUIRED", Expires: s.now().Add(3 * time.Minute)}
-		return LoginSession{}, &NewPasswordRequired{Session: s.sealSession(st)}
+	return LoginSession{}, errNotAuthorized("Invalid session for the user.")
+}
+
+// LoginRespond answers a challenge LoginSignIn returned, for the pages.
+func (s *Service) LoginRespond(ctx context.Context, a Authorization, name, sess string, responses map[string]string) (LoginSession, error) {
+	in := ChallengeInput{ClientId: a.Client.ClientId, ChallengeName: name, Session: sess, ChallengeResponses: responses, login: true}
+	if in.ChallengeResponses == nil {
+		in.ChallengeResponses = map[string]string{}
 	}
-	if u.Failed > 0 {
-		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil }); err != nil {
-			return LoginSession{}, err
-		}
+	if h := s.PageSecretHash(ctx, a.Client.ClientId, responses["USERNAME"]); h != "" {
+		in.ChallengeResponses["SECRET_HASH"] = h
 	}
-	now := s.now()
-	return LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}, nil
+	out, err := s.RespondToAuthChallenge(ctx, in)
+	return loginOutcome(out, err)
 }
 
 // codeGrant is what an authorization code carries, sealed under the
@@ -362,15 +386,14 @@ func (s *Service) LoginNewPassword(ctx context.Context, a Authorization, sess, p
 	if err != nil {
 		return LoginSession{}, err
 	}
-	if st.Kind != "NEW_PASSWORD_REQUIRED" || st.Client != a.Client.ClientId || st.Pool != p.Id {
+	if st.Kind != "NEW_PASSWORD_REQUIRED" || st.Client != a.Client.ClientId || st.Pool != p.Id || !st.Login {
 		return LoginSession{}, errNotAuthorized("Invalid session for the user.")
 	}
 	u, err := s.completeNewPassword(ctx, p, st, map[string]string{"NEW_PASSWORD": password})
 	if err != nil {
 		return LoginSession{}, err
 	}
-	now := s.now()
-	return LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}, nil
+	return loginOutcome(s.secondFactor(ctx, p, a.Client, u, signInOpts{login: true, device: st.Device}))
 }
 
 // PageSecretHash is the SECRET_HASH the managed login pages present for a

@@ -20,9 +20,15 @@ type Message struct {
 	Purpose     string    `json:"purpose"` // SignUp, ForgotPassword, VerifyAttribute, AdminCreateUser
 	Code        string    `json:"code,omitempty"`
 	Password    string    `json:"temporaryPassword,omitempty"`
+	// Subject and Body are the message as the pool words it (sign-in
+	// codes); empty for messages a sender words itself.
+	Subject string `json:"subject,omitempty"`
+	Body    string `json:"body,omitempty"`
 }
 
-// Outbox delivers messages to users.
+// Outbox delivers messages to users. It is also the hook for a real SMS
+// sender: an Outbox that sends Medium "SMS" messages through a gateway
+// (and passes the rest on) delivers SMS MFA and one-time sign-in codes.
 type Outbox interface {
 	Send(ctx context.Context, m Message) error
 }

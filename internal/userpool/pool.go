@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,43 @@ type PasswordPolicy struct {
 	TemporaryPasswordValidityDays int  `json:"TemporaryPasswordValidityDays,omitempty"`
 }
 
+// Policies is UserPoolPolicyType.
+type Policies struct {
+	PasswordPolicy PasswordPolicy `json:"PasswordPolicy"`
+	SignInPolicy   *SignInPolicy  `json:"SignInPolicy,omitempty"`
+}
+
+// SignInPolicy is SignInPolicyType: the first factors choice-based
+// sign-in (USER_AUTH) offers.
+type SignInPolicy struct {
+	AllowedFirstAuthFactors []string `json:"AllowedFirstAuthFactors"`
+}
+
+// DeviceConfiguration is DeviceConfigurationType.
+type DeviceConfiguration struct {
+	ChallengeRequiredOnNewDevice     bool `json:"ChallengeRequiredOnNewDevice"`
+	DeviceOnlyRememberedOnUserPrompt bool `json:"DeviceOnlyRememberedOnUserPrompt"`
+}
+
+var firstFactors = map[string]bool{"PASSWORD": true, "EMAIL_OTP": true, "SMS_OTP": true, "WEB_AUTHN": true}
+
+// checkSignInPolicy validates AllowedFirstAuthFactors: known factors,
+// PASSWORD always among them.
+func checkSignInPolicy(sp *SignInPolicy) error {
+	if sp == nil {
+		return nil
+	}
+	for _, f := range sp.AllowedFirstAuthFactors {
+		if !firstFactors[f] {
+			return errParam("1 validation error detected: Value '[%s]' at 'policies.signInPolicy.allowedFirstAuthFactors' failed to satisfy constraint: Member must satisfy enum value set: [PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN]", strings.Join(sp.AllowedFirstAuthFactors, ", "))
+		}
+	}
+	if !slices.Contains(sp.AllowedFirstAuthFactors, "PASSWORD") {
+		return errParam("The PASSWORD factor must be in AllowedFirstAuthFactors.")
+	}
+	return nil
+}
+
 // SchemaAttribute is one attribute of a pool's schema.
 type SchemaAttribute struct {
 	Name                       string         `json:"Name"`
@@ -39,7 +77,10 @@ type Pool struct {
 	Id                          string                                  `json:"Id"`
 	Name                        string                                  `json:"Name"`
 	Arn                         string                                  `json:"Arn"`
-	Policies                    struct{ PasswordPolicy PasswordPolicy } `json:"Policies"`
+	Policies                    Policies                                `json:"Policies"`
+	DeviceConfiguration         *DeviceConfiguration                    `json:"DeviceConfiguration,omitempty"`
+	SmsConfiguration            map[string]any                          `json:"SmsConfiguration,omitempty"`
+	SmsAuthenticationMessage    string                                  `json:"SmsAuthenticationMessage,omitempty"`
 	DeletionProtection          string                                  `json:"DeletionProtection,omitempty"`
 	SchemaAttributes            []SchemaAttribute                       `json:"SchemaAttributes,omitempty"`
 	AutoVerifiedAttributes      []string                                `json:"AutoVerifiedAttributes,omitempty"`
@@ -131,6 +172,15 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 		if a != "email" && a != "phone_number" && a != "preferred_username" {
 			return Pool{}, errParam("Invalid alias or username attribute: %s", a)
 		}
+	}
+	if in.Policies.SignInPolicy == nil {
+		in.Policies.SignInPolicy = &SignInPolicy{AllowedFirstAuthFactors: []string{"PASSWORD"}}
+	}
+	if err := checkSignInPolicy(in.Policies.SignInPolicy); err != nil {
+		return Pool{}, err
+	}
+	if passwordless(in.Policies.SignInPolicy.AllowedFirstAuthFactors) && in.MfaConfiguration == "ON" {
+		return Pool{}, errParam("MFA cannot be required when passwordless sign-in factors are allowed.")
 	}
 	pp := &in.Policies.PasswordPolicy
 	if pp.MinimumLength == 0 && !pp.RequireLowercase && !pp.RequireNumbers && !pp.RequireSymbols && !pp.RequireUppercase {
@@ -376,13 +426,32 @@ func (s *Service) UpdatePool(ctx context.Context, id string, fn func(p *Pool) er
 func (s *Service) UpdatePoolSettings(ctx context.Context, id string, in Pool) error {
 	return s.UpdatePool(ctx, id, func(p *Pool) error {
 		if in.Policies.PasswordPolicy.MinimumLength > 0 {
-			p.Policies = in.Policies
+			p.Policies.PasswordPolicy = in.Policies.PasswordPolicy
+		}
+		if in.Policies.SignInPolicy != nil {
+			if err := checkSignInPolicy(in.Policies.SignInPolicy); err != nil {
+				return err
+			}
+			p.Policies.SignInPolicy = in.Policies.SignInPolicy
+		}
+		if in.DeviceConfiguration != nil {
+			p.DeviceConfiguration = in.DeviceConfiguration
+		}
+		if in.SmsConfiguration != nil {
+			p.SmsConfiguration = in.SmsConfiguration
+		}
+		if in.SmsAuthenticationMessage != "" {
+			p.SmsAuthenticationMessage = in.SmsAuthenticationMessage
 		}
 		if in.AutoVerifiedAttributes != nil {
 			p.AutoVerifiedAttributes = in.AutoVerifiedAttributes
 		}
 		if in.MfaConfiguration != "" {
 			p.MfaConfiguration = in.MfaConfiguration
+		}
+		mode := p.MfaConfiguration
+		if mode == "ON" && p.Policies.SignInPolicy != nil && passwordless(p.Policies.SignInPolicy.AllowedFirstAuthFactors) {
+			return errParam("MFA cannot be required when passwordless sign-in factors are allowed.")
 		}
 		if in.DeletionProtection != "" {
 			p.DeletionProtection = in.DeletionProtection

@@ -56,6 +56,12 @@ func (o *SMTPOutbox) Send(ctx context.Context, m Message) error {
 	case "AdminCreateUser":
 		subject, body = "Your temporary password", "Your username is "+m.Username+" and temporary password is "+m.Password+"."
 	}
+	if m.Subject != "" {
+		subject = m.Subject
+	}
+	if m.Body != "" {
+		body = m.Body
+	}
 	msg := "From: " + o.From + "\r\nTo: " + m.Destination + "\r\nSubject: " + subject + "\r\nDate: " + m.Time.Format(time.RFC1123Z) +
 		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n"
 	var a smtp.Auth

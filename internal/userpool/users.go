@@ -44,6 +44,8 @@ type User struct {
 	Codes            map[string]Code `json:",omitempty"` // by purpose
 	// CodeTimes are when codes were last sent (rate limit).
 	CodeTimes []time.Time `json:",omitempty"`
+	// MFA is the user's second factors.
+	MFA *UserMFA `json:",omitempty"`
 }
 
 // Code is a one-time verification code (stored hashed).

@@ -74,29 +74,29 @@ type SchemaAttribute struct {
 
 // Pool is a user pool, in the shape DescribeUserPool returns (UserPoolType).
 type Pool struct {
-	Id                          string                                  `json:"Id"`
-	Name                        string                                  `json:"Name"`
-	Arn                         string                                  `json:"Arn"`
-	Policies                    Policies                                `json:"Policies"`
-	DeviceConfiguration         *DeviceConfiguration                    `json:"DeviceConfiguration,omitempty"`
-	SmsConfiguration            map[string]any                          `json:"SmsConfiguration,omitempty"`
-	SmsAuthenticationMessage    string                                  `json:"SmsAuthenticationMessage,omitempty"`
-	DeletionProtection          string                                  `json:"DeletionProtection,omitempty"`
-	SchemaAttributes            []SchemaAttribute                       `json:"SchemaAttributes,omitempty"`
-	AutoVerifiedAttributes      []string                                `json:"AutoVerifiedAttributes,omitempty"`
-	AliasAttributes             []string                                `json:"AliasAttributes,omitempty"`
-	UsernameAttributes          []string                                `json:"UsernameAttributes,omitempty"`
-	MfaConfiguration            string                                  `json:"MfaConfiguration,omitempty"`
-	EstimatedNumberOfUsers      int                                     `json:"EstimatedNumberOfUsers"`
-	UserPoolTags                map[string]string                       `json:"UserPoolTags,omitempty"`
-	AdminCreateUserConfig       map[string]any                          `json:"AdminCreateUserConfig,omitempty"`
-	AccountRecoverySetting      map[string]any                          `json:"AccountRecoverySetting,omitempty"`
-	UsernameConfiguration       map[string]any                          `json:"UsernameConfiguration,omitempty"`
-	VerificationMessageTemplate map[string]any                          `json:"VerificationMessageTemplate,omitempty"`
-	UserPoolTier                string                                  `json:"UserPoolTier,omitempty"`
-	CreationDate                epoch                                   `json:"CreationDate"`
-	LastModifiedDate            epoch                                   `json:"LastModifiedDate"`
-	Status                      string                                  `json:"Status,omitempty"`
+	Id                          string               `json:"Id"`
+	Name                        string               `json:"Name"`
+	Arn                         string               `json:"Arn"`
+	Policies                    Policies             `json:"Policies"`
+	DeviceConfiguration         *DeviceConfiguration `json:"DeviceConfiguration,omitempty"`
+	SmsConfiguration            map[string]any       `json:"SmsConfiguration,omitempty"`
+	SmsAuthenticationMessage    string               `json:"SmsAuthenticationMessage,omitempty"`
+	DeletionProtection          string               `json:"DeletionProtection,omitempty"`
+	SchemaAttributes            []SchemaAttribute    `json:"SchemaAttributes,omitempty"`
+	AutoVerifiedAttributes      []string             `json:"AutoVerifiedAttributes,omitempty"`
+	AliasAttributes             []string             `json:"AliasAttributes,omitempty"`
+	UsernameAttributes          []string             `json:"UsernameAttributes,omitempty"`
+	MfaConfiguration            string               `json:"MfaConfiguration,omitempty"`
+	EstimatedNumberOfUsers      int                  `json:"EstimatedNumberOfUsers"`
+	UserPoolTags                map[string]string    `json:"UserPoolTags,omitempty"`
+	AdminCreateUserConfig       map[string]any       `json:"AdminCreateUserConfig,omitempty"`
+	AccountRecoverySetting      map[string]any       `json:"AccountRecoverySetting,omitempty"`
+	UsernameConfiguration       map[string]any       `json:"UsernameConfiguration,omitempty"`
+	VerificationMessageTemplate map[string]any       `json:"VerificationMessageTemplate,omitempty"`
+	UserPoolTier                string               `json:"UserPoolTier,omitempty"`
+	CreationDate                epoch                `json:"CreationDate"`
+	LastModifiedDate            epoch                `json:"LastModifiedDate"`
+	Status                      string               `json:"Status,omitempty"`
 	// Domain is the pool's prefix domain, if it has one.
 	Domain string `json:"Domain,omitempty"`
 }

@@ -359,6 +359,11 @@ func (h *Handler) serveLogin(w http.ResponseWriter, r *http.Request, svc *userpo
 		h.renderNewPassword(w, r, svc, pool, base, f, npr.Session, "")
 		return
 	}
+	var ch *userpool.LoginChallenge
+	if errors.As(err, &ch) {
+		h.renderChallenge(w, r, svc, pool, base, f, ch, f.Get("username"), "")
+		return
+	}
 	if err != nil {
 		t, ok := loginText[f.Get("lang")]
 		if !ok {
@@ -463,6 +468,11 @@ func (h *Handler) serveNewPassword(w http.ResponseWriter, r *http.Request, svc *
 		return
 	}
 	ls, err := svc.LoginNewPassword(r.Context(), a, f.Get("session"), f.Get("new_password"))
+	var ch *userpool.LoginChallenge
+	if errors.As(err, &ch) {
+		h.renderChallenge(w, r, svc, pool, base, f, ch, f.Get("username"), "")
+		return
+	}
 	if err != nil {
 		e, ok := awserr.As(err)
 		switch {

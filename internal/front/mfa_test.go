@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -273,5 +274,77 @@ func TestMFA(t *testing.T) {
 	// Email is no longer a pool factor: aki's TOTP answers.
 	if again := signIn("aki"); again.ChallengeName != "SOFTWARE_TOKEN_MFA" {
 		t.Errorf("aki after email MFA was turned off for the pool: %+v", again)
+	}
+}
+
+// TestManagedLoginMFA: with MFA required, the pages walk a new user from
+// the temporary password through authenticator setup to a code, and the
+// next sign-in asks for the authenticator's code, wrong ones refused on
+// the same page.
+func TestManagedLoginMFA(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("mfa-pages")})
+	pid := pool.UserPool.Id
+	if _, err := idp.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: pid, MfaConfiguration: "ON",
+		SoftwareTokenMfaConfiguration: &ciptypes.SoftwareTokenMfaConfigType{Enabled: true}}); err != nil {
+		t.Fatal(err)
+	}
+	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
+		CallbackURLs: []string{"http://localhost:3000/cb"}, SupportedIdentityProviders: []string{"COGNITO"}})
+	cid := *client.UserPoolClient.ClientId
+	if _, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("sora"), TemporaryPassword: aws.String("Temp#Pass123"), MessageAction: "SUPPRESS"}); err != nil {
+		t.Fatal(err)
+	}
+	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("mfa-app"), UserPoolId: pid})
+	b := &browser{t: t, url: g.url, host: "mfa-app.auth.localhost", cookies: map[string]string{}}
+	authz := url.Values{"client_id": {cid}, "redirect_uri": {"http://localhost:3000/cb"}, "response_type": {"code"}}
+	signIn := func(password string) string {
+		_, page := b.do("GET", "/login?"+authz.Encode(), nil)
+		form := formOf(page)
+		form.Set("username", "sora")
+		form.Set("password", password)
+		_, page = b.do("POST", "/login", form)
+		return page
+	}
+	page := signIn("Temp#Pass123")
+	form := formOf(page)
+	form.Set("new_password", "Chosen#Pass123")
+	resp, page := b.do("POST", "/login/newpassword", form)
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="secret"`) || !strings.Contains(page, "otpauth://totp/") {
+		t.Fatalf("after the new password, authenticator setup: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	secret := form.Get("secret")
+	form.Set("code", totpAt(t, secret, -2))
+	resp, page = b.do("POST", "/login/mfa", form)
+	if resp.StatusCode != 400 || !strings.Contains(page, secret) {
+		t.Fatalf("a stale setup code: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("code", totpAt(t, secret, 0))
+	resp, _ = b.do("POST", "/login/mfa", form)
+	if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != 302 || loc.Query().Get("code") == "" {
+		t.Fatalf("setup: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// The next sign-in asks for a code.
+	b.cookies = map[string]string{}
+	page = signIn("Chosen#Pass123")
+	if !strings.Contains(page, `name="challenge" value="SOFTWARE_TOKEN_MFA"`) {
+		t.Fatalf("second sign-in: %s", page)
+	}
+	form = formOf(page)
+	form.Set("code", "000000")
+	resp, page = b.do("POST", "/login/mfa", form)
+	if resp.StatusCode != 400 || !strings.Contains(page, "Invalid code") {
+		t.Fatalf("a wrong code: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("code", totpAt(t, secret, 1))
+	resp, _ = b.do("POST", "/login/mfa", form)
+	if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != 302 || loc.Query().Get("code") == "" {
+		t.Fatalf("the code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

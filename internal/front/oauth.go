@@ -94,6 +94,8 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		h.serveConfirmForgot(w, r, svc, pool, prefix)
 	case rest == "/login/newpassword" && r.Method == http.MethodPost:
 		h.serveNewPassword(w, r, svc, pool, prefix)
+	case rest == "/login/mfa" && r.Method == http.MethodPost:
+		h.serveMFA(w, r, svc, pool, prefix)
 	case rest == "/logout" && r.Method == http.MethodGet:
 		h.serveLogout(w, r, svc, pool, prefix)
 	case rest == "/oauth2/token" && r.Method == http.MethodPost:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/sekisho/sekisho/internal/account"
+	"github.com/sekisho/sekisho/internal/awserr"
 	"net/http"
 	"net/url"
 	"slices"
@@ -145,6 +146,23 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 			userpool.MFAPreferences
 		}) (any, error) {
 			return nil, svc.AdminSetMFAPreference(ctx, in.UserPoolId, in.Username, in.MFAPreferences)
+		}),
+		"AdminListDevices": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username, PaginationToken string
+			Limit                                 int
+		}) (any, error) {
+			ds, next, err := svc.ListDevices(ctx, "", in.UserPoolId, in.Username, in.Limit, in.PaginationToken)
+			return devicePage(ds, next), err
+		}),
+		"AdminGetDevice": typed(func(ctx context.Context, in *struct{ UserPoolId, Username, DeviceKey string }) (any, error) {
+			d, err := svc.GetDevice(ctx, "", in.UserPoolId, in.Username, in.DeviceKey)
+			return map[string]any{"Device": d}, err
+		}),
+		"AdminForgetDevice": typed(func(ctx context.Context, in *struct{ UserPoolId, Username, DeviceKey string }) (any, error) {
+			return nil, svc.ForgetDevice(ctx, "", in.UserPoolId, in.Username, in.DeviceKey)
+		}),
+		"AdminUpdateDeviceStatus": typed(func(ctx context.Context, in *struct{ UserPoolId, Username, DeviceKey, DeviceRememberedStatus string }) (any, error) {
+			return nil, svc.UpdateDeviceStatus(ctx, "", in.UserPoolId, in.Username, in.DeviceKey, in.DeviceRememberedStatus)
 		}),
 		"AdminSetUserSettings": typed(func(ctx context.Context, in *struct {
 			UserPoolId, Username string
@@ -315,6 +333,66 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 		}) (any, error) {
 			return nil, svc.SetMFAPreference(ctx, in.AccessToken, in.MFAPreferences)
 		}),
+		"StartWebAuthnRegistration": typed(func(ctx context.Context, in *struct{ AccessToken string }) (any, error) {
+			opts, err := svc.StartPasskeyRegistration(ctx, in.AccessToken)
+			return map[string]any{"CredentialCreationOptions": opts}, err
+		}),
+		"CompleteWebAuthnRegistration": typed(func(ctx context.Context, in *struct {
+			AccessToken string
+			Credential  json.RawMessage
+		}) (any, error) {
+			return nil, svc.CompletePasskeyRegistration(ctx, in.AccessToken, in.Credential)
+		}),
+		"ListWebAuthnCredentials": typed(func(ctx context.Context, in *struct {
+			AccessToken, NextToken string
+			MaxResults             int
+		}) (any, error) {
+			ks, next, err := svc.ListPasskeys(ctx, in.AccessToken, in.NextToken, in.MaxResults)
+			out := map[string]any{"Credentials": ks}
+			if next != "" {
+				out["NextToken"] = next
+			}
+			return out, err
+		}),
+		"DeleteWebAuthnCredential": typed(func(ctx context.Context, in *struct{ AccessToken, CredentialId string }) (any, error) {
+			return nil, svc.DeletePasskey(ctx, in.AccessToken, in.CredentialId)
+		}),
+		"ConfirmDevice": typed(func(ctx context.Context, in *struct {
+			AccessToken, DeviceKey, DeviceName string
+			DeviceSecretVerifierConfig         struct{ PasswordVerifier, Salt string }
+		}) (any, error) {
+			need, err := svc.ConfirmDevice(ctx, in.AccessToken, in.DeviceKey, in.DeviceSecretVerifierConfig.PasswordVerifier, in.DeviceSecretVerifierConfig.Salt, in.DeviceName)
+			return map[string]any{"UserConfirmationNecessary": need}, err
+		}),
+		"UpdateDeviceStatus": typed(func(ctx context.Context, in *struct{ AccessToken, DeviceKey, DeviceRememberedStatus string }) (any, error) {
+			if in.AccessToken == "" {
+				return nil, errMissingToken()
+			}
+			return nil, svc.UpdateDeviceStatus(ctx, in.AccessToken, "", "", in.DeviceKey, in.DeviceRememberedStatus)
+		}),
+		"ListDevices": typed(func(ctx context.Context, in *struct {
+			AccessToken, PaginationToken string
+			Limit                        int
+		}) (any, error) {
+			if in.AccessToken == "" {
+				return nil, errMissingToken()
+			}
+			ds, next, err := svc.ListDevices(ctx, in.AccessToken, "", "", in.Limit, in.PaginationToken)
+			return devicePage(ds, next), err
+		}),
+		"GetDevice": typed(func(ctx context.Context, in *struct{ AccessToken, DeviceKey string }) (any, error) {
+			if in.AccessToken == "" {
+				return nil, errMissingToken()
+			}
+			d, err := svc.GetDevice(ctx, in.AccessToken, "", "", in.DeviceKey)
+			return map[string]any{"Device": d}, err
+		}),
+		"ForgetDevice": typed(func(ctx context.Context, in *struct{ AccessToken, DeviceKey string }) (any, error) {
+			if in.AccessToken == "" {
+				return nil, errMissingToken()
+			}
+			return nil, svc.ForgetDevice(ctx, in.AccessToken, "", "", in.DeviceKey)
+		}),
 		"SetUserSettings": typed(func(ctx context.Context, in *struct {
 			AccessToken string
 			MFAOptions  []map[string]string
@@ -360,6 +438,20 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 	rows(ops, admin, false, "cognito-idp:", poolResource(region, account), nil)
 	rows(ops, public, true, "", nil, nil)
 	return ops
+}
+
+func devicePage(ds []userpool.DeviceView, next string) map[string]any {
+	out := map[string]any{"Devices": ds}
+	if next != "" {
+		out["PaginationToken"] = next
+	}
+	return out
+}
+
+// errMissingToken answers a self-service device call without an access
+// token (the SDKs' models mark it optional; these calls need one).
+func errMissingToken() error {
+	return awserr.New(400, "NotAuthorizedException", "Missing Authentication Token")
 }
 
 // withMFA adds a user's MFA settings to a GetUser or AdminGetUser answer

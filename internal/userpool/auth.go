@@ -30,6 +30,9 @@ type AuthResult struct {
 	TokenType    string `json:"TokenType"`
 	RefreshToken string `json:"RefreshToken,omitempty"`
 	IdToken      string `json:"IdToken"`
+	// NewDeviceMetadata is the device a pool that tracks devices made for
+	// this sign-in.
+	NewDeviceMetadata *NewDeviceMetadata `json:"NewDeviceMetadata,omitempty"`
 }
 
 // AuthOutput is InitiateAuth's and RespondToAuthChallenge's result.
@@ -77,6 +80,8 @@ type session struct {
 	First bool `json:",omitempty"`
 	// Login marks a managed-login pages' sign-in.
 	Login bool `json:",omitempty"`
+	// WebAuthn is a passkey ceremony begun (go-webauthn's session data).
+	WebAuthn string `json:",omitempty"`
 }
 
 const sessionPurpose = "sekisho cognito challenge session"
@@ -268,6 +273,11 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, 
 			return nil, flowNotEnabled("USER_SRP_AUTH")
 		}
 		return s.srpStart(ctx, p, c, ap["USERNAME"], ap["SRP_A"], ap["SECRET_HASH"], signInOpts{device: ap["DEVICE_KEY"]})
+	case "USER_AUTH":
+		if !c.allows("ALLOW_USER_AUTH") {
+			return nil, flowNotEnabled("USER_AUTH")
+		}
+		return s.userAuth(ctx, p, c, ap)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !c.allows("ALLOW_REFRESH_TOKEN_AUTH") {
 			return nil, flowNotEnabled("REFRESH_TOKEN")
@@ -278,7 +288,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, 
 			}
 			c.SealedSecret = "" // verified; no SECRET_HASH needed
 		}
-		return s.refresh(ctx, p, c, ap["REFRESH_TOKEN"], ap["SECRET_HASH"])
+		return s.refresh(ctx, p, c, ap["REFRESH_TOKEN"], ap["SECRET_HASH"], ap["DEVICE_KEY"])
 	case "":
 		return nil, errParam("1 validation error detected: Value null at 'authFlow' failed to satisfy constraint: Member must not be null")
 	}
@@ -323,7 +333,7 @@ func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, 
 	if err := s.locked(u); err != nil {
 		return nil, err
 	}
-	if !s.verifyPassword(u.PasswordHash, pw) {
+	if !s.passwordMatches(u, pw) {
 		return nil, s.recordFailure(ctx, p.Id, u.Username)
 	}
 	return s.afterPassword(ctx, p, c, u, opt)
@@ -382,7 +392,9 @@ func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, se
 		if err := s.locked(u); err != nil {
 			return nil, err
 		}
-		if salt, v, err = s.verifier(&u); err != nil {
+		if u.SealedVerifier == "" { // signed up without a password
+			salt, v = s.fakeVerifier(p.Id, u.Username)
+		} else if salt, v, err = s.verifier(&u); err != nil {
 			return nil, err
 		}
 	case err == errIncorrect:
@@ -500,6 +512,14 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		return s.answerMFA(ctx, p, c, in.ChallengeName, in.Session, r, in.login)
 	case "SELECT_MFA_TYPE":
 		return s.selectMFA(ctx, p, c, in.Session, r, in.login)
+	case "SELECT_CHALLENGE", "PASSWORD", "PASSWORD_SRP":
+		return s.selectChallenge(ctx, p, c, in.ChallengeName, in.Session, r)
+	case "WEB_AUTHN":
+		return s.answerPasskey(ctx, p, c, in.Session, r, in.login)
+	case "DEVICE_SRP_AUTH":
+		return s.deviceSRPStart(ctx, p, c, in.Session, r)
+	case "DEVICE_PASSWORD_VERIFIER":
+		return s.deviceSRPFinish(ctx, p, c, r)
 	case "MFA_SETUP":
 		return s.finishMFASetup(ctx, p, c, in.Session, r, in.login)
 	case "":
@@ -571,7 +591,7 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 		u, err = store.GetJSON[User](tx, kindUser, userKey(p.Id, st.Username))
 		return err
 	})
-	known := err == nil && (st.Sub == "" || subEqual(u.Attributes["sub"], st.Sub))
+	known := err == nil && (st.Sub == "" || subEqual(u.Attributes["sub"], st.Sub)) && u.SealedVerifier != ""
 	if err := s.checkSecretHash(c, []string{st.Username, r["USERNAME"]}, r["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
@@ -619,6 +639,8 @@ type refreshRecord struct {
 	AuthTime  time.Time
 	Expires   time.Time
 	Issued    time.Time
+	// Device is the device key the token was issued to, if any.
+	Device string `json:",omitempty"`
 }
 
 // tokenOpts are what an OAuth 2.0 flow adds to the tokens it issues: the
@@ -629,6 +651,9 @@ type tokenOpts struct {
 	// authTime is when the user signed in (a managed-login session may be
 	// older than the tokens).
 	authTime time.Time
+	// device is the device key the access token (and refresh token) is
+	// bound to.
+	device string
 }
 
 // issueTokens mints ID and access tokens, and a refresh token unless
@@ -691,6 +716,9 @@ func (s *Service) issueTokensWith(ctx context.Context, p Pool, c Client, u User,
 	if len(groups) > 0 {
 		id["cognito:groups"], access["cognito:groups"] = groups, groups
 	}
+	if opt.device != "" {
+		access["device_key"] = opt.device
+	}
 	if len(roles) > 0 {
 		id["cognito:roles"] = roles
 	}
@@ -723,7 +751,7 @@ func (s *Service) issueTokensWith(ctx context.Context, p Pool, c Client, u User,
 		raw := make([]byte, 48)
 		rand.Read(raw)
 		handle = base64.RawURLEncoding.EncodeToString(raw)
-		rec := refreshRecord{Pool: p.Id, Client: c.ClientId, Username: u.Username, Sub: u.Attributes["sub"], OriginJTI: originJTI, AuthTime: authTime, Expires: now.Add(refreshTTL), Issued: now}
+		rec := refreshRecord{Pool: p.Id, Client: c.ClientId, Username: u.Username, Sub: u.Attributes["sub"], OriginJTI: originJTI, AuthTime: authTime, Expires: now.Add(refreshTTL), Issued: now, Device: opt.device}
 		refErr = s.update(ctx, func(tx store.RecordTx) error {
 			if err := tx.Put(kindUserRefresh, userKey(p.Id, u.Username)+"/"+refreshID(handle), nil); err != nil {
 				return err
@@ -748,7 +776,7 @@ func refreshID(token string) string {
 	return hex.EncodeToString(h[:])
 }
 
-func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHash string) (*AuthOutput, error) {
+func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHash, device string) (*AuthOutput, error) {
 	invalid := errNotAuthorized("Invalid Refresh Token")
 	var rec refreshRecord
 	var u User
@@ -780,7 +808,17 @@ func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHa
 	if err := s.checkSecretHash(c, []string{u.Username}, secretHash); err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokens(ctx, p, c, u, rec.OriginJTI, rec.AuthTime)
+	if rec.Device != "" {
+		// A token bound to a device works for that device only, and not
+		// once the device is forgotten.
+		if device != "" && device != rec.Device {
+			return nil, invalid
+		}
+		if _, err := s.deviceFor(ctx, rec.Pool, rec.Username, rec.Device); err != nil {
+			return nil, invalid
+		}
+	}
+	res, err := s.issueTokensWith(ctx, p, c, u, rec.OriginJTI, rec.AuthTime, tokenOpts{device: rec.Device})
 	if err != nil {
 		return nil, err
 	}

@@ -522,6 +522,11 @@ type signInOpts struct {
 // secondFactor answers the MFA challenge a user who passed the first
 // factor owes, or their tokens.
 func (s *Service) secondFactor(ctx context.Context, p Pool, c Client, u User, opt signInOpts) (*AuthOutput, error) {
+	if !opt.login && !opt.deviceProven && s.rememberedDevice(ctx, p, u, opt.device) {
+		// A remembered device proves itself instead of a second factor.
+		st := s.challengeSession(p, c, u, "DEVICE_SRP_AUTH", opt)
+		return &AuthOutput{ChallengeName: "DEVICE_SRP_AUTH", Session: s.sealSession(st), ChallengeParameters: map[string]string{"USERNAME": u.Username}}, nil
+	}
 	if p.MfaConfiguration == "ON" || p.MfaConfiguration == "OPTIONAL" {
 		if !opt.passwordless && !opt.deviceProven {
 			var cfg MFAConfig
@@ -944,9 +949,14 @@ func (s *Service) signedIn(ctx context.Context, p Pool, c Client, u User, opt si
 		now := s.now()
 		return &AuthOutput{login: &LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}}, nil
 	}
-	res, err := s.issueTokens(ctx, p, c, u, "", time.Time{})
+	device, meta, err := s.trackDevice(ctx, p, u, opt.device)
 	if err != nil {
 		return nil, err
 	}
+	res, err := s.issueTokensWith(ctx, p, c, u, "", time.Time{}, tokenOpts{device: device})
+	if err != nil {
+		return nil, err
+	}
+	res.NewDeviceMetadata = meta
 	return &AuthOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: res}, nil
 }

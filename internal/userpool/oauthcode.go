@@ -173,7 +173,7 @@ func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, passwo
 	if err := s.locked(u); err != nil {
 		return LoginSession{}, err
 	}
-	if !s.verifyPassword(u.PasswordHash, password) {
+	if !s.passwordMatches(u, password) {
 		return LoginSession{}, s.recordFailure(ctx, p.Id, u.Username)
 	}
 	out, err := s.afterPassword(ctx, p, a.Client, u, signInOpts{login: true})

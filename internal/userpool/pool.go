@@ -518,7 +518,10 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh} {
+		if err := tx.Delete(kindPoolMFA, id); err != nil {
+			return err
+		}
+		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh, kindPasskey, kindPasskeyID, kindDevice} {
 			recs, err := tx.List(kind, id+"/", "", 0)
 			if err != nil {
 				return err

@@ -46,6 +46,8 @@ type User struct {
 	CodeTimes []time.Time `json:",omitempty"`
 	// MFA is the user's second factors.
 	MFA *UserMFA `json:",omitempty"`
+	// PasskeyPending is a passkey registration begun (sealed).
+	PasskeyPending string `json:",omitempty"`
 }
 
 // Code is a one-time verification code (stored hashed).
@@ -555,6 +557,12 @@ func (s *Service) deleteUserTx(tx store.RecordTx, p Pool, u User) error {
 		}
 	}
 	if err := s.revokeAllTx(tx, p.Id, u.Username); err != nil {
+		return err
+	}
+	if err := deletePasskeysTx(tx, p.Id, u.Username); err != nil {
+		return err
+	}
+	if err := deleteDevicesTx(tx, p.Id, u.Username); err != nil {
 		return err
 	}
 	if err := tx.Delete(kindUser, userKey(p.Id, u.Username)); err != nil {

@@ -98,3 +98,44 @@ func TestBoto3MFA(t *testing.T) {
 		t.Log(out)
 	}
 }
+
+// TestJSMFA runs e2e/js/mfa.mjs: amazon-cognito-identity-js and Amplify JS
+// v6 setting up and answering TOTP, remembering a device and signing in
+// with it, and Amplify's email one-time code sign-in.
+func TestJSMFA(t *testing.T) {
+	t.Parallel()
+	node := needJS(t)
+	s := startServer(t, serverOpts{})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	awsCLI := need(t, "aws")
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, awsCLI, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return strings.TrimSpace(out)
+	}
+	pool := cli("cognito-idp", "create-user-pool", "--pool-name", "js-mfa", "--device-configuration", "ChallengeRequiredOnNewDevice=true,DeviceOnlyRememberedOnUserPrompt=true",
+		"--policies", `{"SignInPolicy":{"AllowedFirstAuthFactors":["PASSWORD","EMAIL_OTP"]}}`, "--query", "UserPool.Id", "--output", "text")
+	cli("cognito-idp", "set-user-pool-mfa-config", "--user-pool-id", pool, "--mfa-configuration", "OPTIONAL", "--software-token-mfa-configuration", "Enabled=true")
+	client := cli("cognito-idp", "create-user-pool-client", "--user-pool-id", pool, "--client-name", "web",
+		"--explicit-auth-flows", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "--query", "UserPoolClient.ClientId", "--output", "text")
+	for _, u := range []string{"cij-user", "amp-user"} {
+		cli("cognito-idp", "admin-create-user", "--user-pool-id", pool, "--username", u, "--message-action", "SUPPRESS",
+			"--user-attributes", "Name=email,Value="+u+"@example.com", "Name=email_verified,Value=true")
+		cli("cognito-idp", "admin-set-user-password", "--user-pool-id", pool, "--username", u, "--password", "Mfa#Pass1234", "--permanent")
+	}
+	jsEnv := append(os.Environ(), "ENDPOINT="+s.URL, "POOL_ID="+pool, "CLIENT_ID="+client, "PASSWORD=Mfa#Pass1234",
+		"OUTBOX="+s.dataDir+"/outbox/messages.jsonl")
+	res := runJS(t, s, node, jsEnv, "mfa.mjs")
+	wantJS(t, res, map[string]string{
+		"cij_totp_setup":      "ok",
+		"cij_totp_signin":     "[SOFTWARE_TOKEN_MFA true string]",
+		"cij_device_signin":   "[0 true]",
+		"cij_devices":         "1",
+		"amplify_totp_setup":  "[TOTP TOTP]",
+		"amplify_totp_signin": "[CONFIRM_SIGN_IN_WITH_TOTP_CODE DONE]",
+		"amplify_email_otp":   "[CONFIRM_SIGN_IN_WITH_EMAIL_CODE DONE]",
+	})
+}

@@ -139,3 +139,45 @@ func TestJSMFA(t *testing.T) {
 		"amplify_email_otp":   "[CONFIRM_SIGN_IN_WITH_EMAIL_CODE DONE]",
 	})
 }
+
+// TestBrowserPasskeys: Amplify JS v6 in headless Chromium registers a
+// passkey with a virtual authenticator (the DevTools protocol's WebAuthn
+// domain) and signs in with it alone, from an app on http://localhost
+// (the pool's relying party).
+func TestBrowserPasskeys(t *testing.T) {
+	t.Parallel()
+	node := needJS(t)
+	chromium := needChromium(t)
+	s := startServer(t, serverOpts{})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	awsCLI := need(t, "aws")
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, awsCLI, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return strings.TrimSpace(out)
+	}
+	pool := cli("cognito-idp", "create-user-pool", "--pool-name", "passkeys",
+		"--policies", `{"SignInPolicy":{"AllowedFirstAuthFactors":["PASSWORD","WEB_AUTHN"]}}`, "--query", "UserPool.Id", "--output", "text")
+	cli("cognito-idp", "set-user-pool-mfa-config", "--user-pool-id", pool, "--mfa-configuration", "OFF", "--web-authn-configuration", "RelyingPartyId=localhost,UserVerification=preferred")
+	client := cli("cognito-idp", "create-user-pool-client", "--user-pool-id", pool, "--client-name", "web",
+		"--explicit-auth-flows", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "--query", "UserPoolClient.ClientId", "--output", "text")
+	cli("cognito-idp", "admin-create-user", "--user-pool-id", pool, "--username", "nao", "--message-action", "SUPPRESS")
+	cli("cognito-idp", "admin-set-user-password", "--user-pool-id", pool, "--username", "nao", "--password", "Nao#Pass1234", "--permanent")
+	jsEnv := append(os.Environ(), "CHROMIUM="+chromium, "ENDPOINT="+s.URL, "POOL_ID="+pool, "CLIENT_ID="+client, "USERNAME=nao", "PASSWORD=Nao#Pass1234",
+		"ENTRY=passkey.mjs", "SPA_HOST=localhost", "VIRTUAL_AUTHENTICATOR=1")
+	res := runJS(t, s, node, jsEnv, "browser.mjs")
+	wantJS(t, res, map[string]string{
+		"password":        "DONE",
+		"register":        "[1 localhost]",
+		"sign_out":        "true",
+		"passkey_sign_in": "[DONE nao]",
+		"passkey_again":   "DONE",
+		"delete":          "0",
+	})
+	if t.Failed() {
+		t.Log(s.Logs())
+	}
+}

@@ -3,7 +3,8 @@
 // as JSON. The environment names the server, pools and user (see
 // e2e/browser_test.go). With LOGIN_USERNAME set, the app sends the
 // browser to the managed login page, where this driver types the
-// user's name and password as a person would.
+// user's name and password as a person would. With VIRTUAL_AUTHENTICATOR
+// set, the page has a virtual platform authenticator for passkeys.
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -52,6 +53,15 @@ const logs = [];
 let result;
 try {
   const tab = await browser.newPage();
+  if (env.VIRTUAL_AUTHENTICATOR) {
+    // A platform authenticator with user verification, through the
+    // DevTools protocol's WebAuthn domain: passkeys without a person.
+    const cdp = await tab.createCDPSession();
+    await cdp.send("WebAuthn.enable");
+    await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    });
+  }
   tab.on("console", (m) => logs.push(m.type() + ": " + m.text()));
   tab.on("pageerror", (e) => logs.push("pageerror: " + e.message));
   tab.on("requestfailed", (r) => logs.push("requestfailed: " + r.method() + " " + r.url() + " " + r.failure()?.errorText));

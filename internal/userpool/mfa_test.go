@@ -8,6 +8,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,6 +173,77 @@ func BenchmarkPasskeyVerify(b *testing.B) {
 		}
 		if _, err := wa.ValidateLogin(u, sd, parsed); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestSMSMFAAndPasswordless: SMS MFA through the outbox (the hook for a
+// real SMS sender) with the pool's message; an MFA session that expires;
+// a passwordless sign-up that signs in with SMS_OTP and EMAIL_OTP codes
+// and has no password to guess.
+func TestSMSMFAAndPasswordless(t *testing.T) {
+	s, p, c, outbox := setup(t, Client{ExplicitAuthFlows: []string{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}}, false)
+	now := time.Now().UTC()
+	s.Now = func() time.Time { return now }
+	if _, err := s.SetMFAConfig(ctx, p.Id, MFAConfig{MfaConfiguration: "OPTIONAL", SmsMfaConfiguration: &SmsMfaConfig{SmsAuthenticationMessage: "Code: {####}"}}); err != nil {
+		t.Fatal(err)
+	}
+	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "sms", MessageAction: "SUPPRESS", UserAttributes: []AttributeType{{"phone_number", "+819012345678"}, {"phone_number_verified", "true"}}})
+	s.AdminSetUserPassword(ctx, p.Id, "sms", "Sms#Pass1234", true)
+	if err := s.AdminSetMFAPreference(ctx, p.Id, "sms", MFAPreferences{SMSMfaSettings: &MFAPreference{Enabled: true, PreferredMfa: true}}); err != nil {
+		t.Fatal(err)
+	}
+	signIn := func() *AuthOutput {
+		out, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "sms", "PASSWORD": "Sms#Pass1234"}})
+		if err != nil || out.ChallengeName != "SMS_MFA" || out.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "+*******5678" || out.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "SMS" {
+			t.Fatalf("SMS_MFA: %+v %v", out, err)
+		}
+		return out
+	}
+	ch := signIn()
+	// Expired: the client's AuthSessionValidity (3 minutes) has passed.
+	now = now.Add(3*time.Minute + time.Second)
+	if _, err := s.RespondToAuthChallenge(ctx, ChallengeInput{ClientId: c.ClientId, ChallengeName: "SMS_MFA", Session: ch.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "sms", "SMS_MFA_CODE": lastCode(t, outbox, "sms")}}); code(err) != "NotAuthorizedException" || message(err) != "Invalid session for the user, session is expired." {
+		t.Errorf("an expired MFA session: %v", err)
+	}
+	ch = signIn()
+	b, _ := os.ReadFile(outbox)
+	if !strings.Contains(string(b), `"body":"Code: `) || !strings.Contains(string(b), `"medium":"SMS"`) {
+		t.Errorf("the SMS message in the outbox: %s", b)
+	}
+	out, err := s.RespondToAuthChallenge(ctx, ChallengeInput{ClientId: c.ClientId, ChallengeName: "SMS_MFA", Session: ch.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "sms", "SMS_MFA_CODE": lastCode(t, outbox, "sms")}})
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("SMS code: %+v %v", out, err)
+	}
+
+	// Passwordless sign-up.
+	if _, err := s.SignUp(ctx, c.ClientId, "", "nopw", "", []AttributeType{{"email", "nopw@example.com"}}); code(err) != "InvalidPasswordException" {
+		t.Errorf("no password where passwords are the only factor: %v", err)
+	}
+	if err := s.UpdatePoolSettings(ctx, p.Id, Pool{Policies: Policies{SignInPolicy: &SignInPolicy{AllowedFirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignUp(ctx, c.ClientId, "", "nopw", "", []AttributeType{{"email", "nopw@example.com"}, {"phone_number", "+819000001111"}}); err != nil {
+		t.Fatalf("passwordless sign-up: %v", err)
+	}
+	if err := s.ConfirmSignUp(ctx, c.ClientId, "", "nopw", lastCode(t, outbox, "nopw")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "nopw", "PASSWORD": "anything"}}); code(err) != "NotAuthorizedException" {
+		t.Errorf("a password for a passwordless user: %v", err)
+	}
+	for _, f := range []string{"SMS_OTP", "EMAIL_OTP"} {
+		ch, err := s.InitiateAuth(ctx, AuthInput{ClientId: c.ClientId, AuthFlow: "USER_AUTH", AuthParameters: map[string]string{"USERNAME": "nopw", "PREFERRED_CHALLENGE": f}})
+		if err != nil || ch.ChallengeName != f {
+			t.Fatalf("%s: %+v %v", f, ch, err)
+		}
+		field := map[string]string{"SMS_OTP": "SMS_OTP_CODE", "EMAIL_OTP": "EMAIL_OTP_CODE"}[f]
+		out, err := s.RespondToAuthChallenge(ctx, ChallengeInput{ClientId: c.ClientId, ChallengeName: f, Session: ch.Session,
+			ChallengeResponses: map[string]string{"USERNAME": "nopw", field: lastCode(t, outbox, "nopw")}})
+		if err != nil || out.AuthenticationResult == nil {
+			t.Errorf("%s answered: %+v %v", f, out, err)
 		}
 	}
 }

@@ -203,14 +203,22 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 	if p0.allowAdminCreateOnly() {
 		return nil, errNotAuthorized("SignUp is not permitted for this user pool")
 	}
-	if err := checkPolicy(p0.Policies.PasswordPolicy, password); err != nil {
-		return nil, err
+	// Passwordless sign-up: a pool whose users may sign in with a
+	// one-time code or a passkey takes users without a password.
+	noPassword := password == "" && passwordless(p0.allowedFirstFactors())
+	if !noPassword {
+		if err := checkPolicy(p0.Policies.PasswordPolicy, password); err != nil {
+			return nil, err
+		}
 	}
 	userID := username
 	if len(p0.UsernameAttributes) > 0 {
 		userID = newUUID()
 	}
-	h := s.prehash(p0.Id, userID, password)
+	var h *hashed
+	if !noPassword {
+		h = s.prehash(p0.Id, userID, password)
+	}
 	var u User
 	var code string
 	var needsCode bool
@@ -225,8 +233,13 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 		if p.allowAdminCreateOnly() {
 			return errNotAuthorized("SignUp is not permitted for this user pool")
 		}
-		if err := checkPolicy(p.Policies.PasswordPolicy, password); err != nil {
-			return err
+		if noPassword && !passwordless(p.allowedFirstFactors()) {
+			return errParam("Password is required for this user pool.")
+		}
+		if !noPassword {
+			if err := checkPolicy(p.Policies.PasswordPolicy, password); err != nil {
+				return err
+			}
 		}
 		if err := checkAttributes(p, attrs, true); err != nil {
 			return err
@@ -237,7 +250,9 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 		if miss := requiredMissing(p, u.Attributes); len(miss) > 0 {
 			return errParam("Attributes did not conform to the schema: %s: The attribute is required\n", miss[0])
 		}
-		s.setPassword(&u, password, h)
+		if !noPassword {
+			s.setPassword(&u, password, h)
+		}
 		u.Status = "UNCONFIRMED"
 		needsCode = p.autoVerifies("email") && u.Attributes["email"] != "" || p.autoVerifies("phone_number") && u.Attributes["phone_number"] != ""
 		if needsCode {

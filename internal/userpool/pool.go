@@ -217,9 +217,24 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	if in.AdminCreateUserConfig == nil {
 		in.AdminCreateUserConfig = map[string]any{"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7}
 	}
+	switch in.MfaConfiguration {
+	case "OFF", "ON", "OPTIONAL":
+	default:
+		return Pool{}, errParam("1 validation error detected: Value '%s' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]", in.MfaConfiguration)
+	}
+	if in.MfaConfiguration != "OFF" && in.SmsConfiguration == nil {
+		return Pool{}, errParam("SMS configuration and Auto verification for phone_number are required when MFA is required/optional")
+	}
 	err := s.update(ctx, func(tx store.RecordTx) error {
 		if err := quota(tx, kindPool, "", maxPools, "user pools"); err != nil {
 			return err
+		}
+		if in.MfaConfiguration != "OFF" {
+			// MFA at creation is SMS MFA, the pool's SMS settings.
+			cfg := MFAConfig{SmsMfaConfiguration: &SmsMfaConfig{SmsAuthenticationMessage: in.SmsAuthenticationMessage, SmsConfiguration: in.SmsConfiguration}}
+			if err := store.PutJSON(tx, kindPoolMFA, in.Id, cfg); err != nil {
+				return err
+			}
 		}
 		return store.PutJSON(tx, kindPool, in.Id, in)
 	})

@@ -180,8 +180,15 @@ func (s *Service) SetMFAConfig(ctx context.Context, pool string, in MFAConfig) (
 		out.MfaConfiguration = mode
 		return nil
 	})
-	if err == nil && out.WebAuthnConfiguration == nil {
-		out.WebAuthnConfiguration = &WebAuthnConfig{UserVerification: "preferred"}
+	if err == nil {
+		w := WebAuthnConfig{UserVerification: "preferred"}
+		if out.WebAuthnConfiguration != nil {
+			w = *out.WebAuthnConfiguration
+			if w.UserVerification == "" {
+				w.UserVerification = "preferred"
+			}
+		}
+		out.WebAuthnConfiguration = &w
 	}
 	return out, err
 }

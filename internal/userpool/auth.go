@@ -488,6 +488,11 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 	if in.Admin && p.Id != in.UserPoolId {
 		return nil, errNotFound("User pool client %s does not exist.", in.ClientId)
 	}
+	if in.login {
+		// The managed login pages act for the client: they hold no
+		// SECRET_HASH, and the session proves the sign-in began there.
+		c.SealedSecret = ""
+	}
 	r := in.ChallengeResponses
 	switch in.ChallengeName {
 	case "PASSWORD_VERIFIER":

@@ -212,9 +212,6 @@ func (s *Service) LoginRespond(ctx context.Context, a Authorization, name, sess 
 	if in.ChallengeResponses == nil {
 		in.ChallengeResponses = map[string]string{}
 	}
-	if h := s.PageSecretHash(ctx, a.Client.ClientId, responses["USERNAME"]); h != "" {
-		in.ChallengeResponses["SECRET_HASH"] = h
-	}
 	out, err := s.RespondToAuthChallenge(ctx, in)
 	return loginOutcome(out, err)
 }

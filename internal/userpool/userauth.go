@@ -122,6 +122,14 @@ func (s *Service) firstFactor(ctx context.Context, p Pool, c Client, u User, nam
 		if !known {
 			return nil, errIncorrect
 		}
+		if err := userState(u); err != nil {
+			return nil, err
+		}
+		// Anyone who knows a username can have a code sent: the sends
+		// are limited per user as other codes are.
+		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { return s.codeLimit(usr) }); err != nil {
+			return nil, err
+		}
 		var cfg MFAConfig
 		if err := s.view(ctx, func(tx store.RecordTx) error {
 			var err error
@@ -141,6 +149,9 @@ func (s *Service) firstFactor(ctx context.Context, p Pool, c Client, u User, nam
 	case "WEB_AUTHN":
 		if !known {
 			return nil, errIncorrect
+		}
+		if err := userState(u); err != nil {
+			return nil, err
 		}
 		// The assertion must answer a challenge of this server's, which
 		// the WEB_AUTHN challenge carries: it comes first.

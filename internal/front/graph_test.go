@@ -24,6 +24,7 @@ import (
 // graph is the whole server, built by app.New over a temp dir, on
 // httptest: the real graph, as the binary builds it.
 type graph struct {
+	dir     string // the data dir
 	url     string
 	handler http.Handler
 	creds   aws.CredentialsProvider
@@ -38,13 +39,14 @@ func newGraph(t testing.TB) *graph {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := newApp(t, "--public-url", "http://"+ln.Addr().String())
+	dir := t.TempDir()
+	a := newApp(t, "--data-dir", dir, "--public-url", "http://"+ln.Addr().String())
 	srv := httptest.NewUnstartedServer(a.Handler())
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &graph{url: srv.URL, handler: a.Handler(), creds: credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, ""),
+	return &graph{dir: dir, url: srv.URL, handler: a.Handler(), creds: credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, ""),
 		root: aws.Credentials{AccessKeyID: a.RootAccessKeyID, SecretAccessKey: a.RootSecretAccessKey}}
 }
 

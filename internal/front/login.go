@@ -55,7 +55,7 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">{{.T.submit}}</button>
 </form>
-<p><a href="{{.Links.signup}}">{{.Links.signupText}}</a> · <a href="{{.Links.forgot}}">{{.Links.forgotText}}</a></p>
+<p><a href="{{.Links.signup}}">{{.Links.signupText}}</a> · <a href="{{.Links.forgot}}">{{.Links.forgotText}}</a>{{if .Links.other}} · <a id="other" href="{{.Links.other}}">{{.Links.otherText}}</a>{{end}}</p>
 </main></body></html>
 `))
 
@@ -99,7 +99,7 @@ func pageHeaders(w http.ResponseWriter) {
 	// No form-action: browsers apply it to the redirect that follows a
 	// form post too, and a sign-in post ends in a redirect to the app's
 	// callback URL (any origin, or an app's own scheme).
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("Referrer-Policy", "no-referrer")
 }
 
@@ -337,6 +337,9 @@ func (h *Handler) renderLoginWith(w http.ResponseWriter, r *http.Request, base s
 	}
 	_, _, st := texts(v)
 	links := map[string]string{"signup": base + "/signup?" + q.Encode(), "signupText": st["signup"], "forgot": base + "/forgotPassword?" + q.Encode(), "forgotText": st["forgot"]}
+	if ref, ok := r.Context().Value(domainPoolKey{}).(domainPoolRef); ok && ref.svc.PoolAllowsPasswordless(r.Context(), ref.pool) {
+		links["other"], links["otherText"] = base+"/login/passwordless?"+q.Encode(), mfaTextFor(v)["other"]
+	}
 	loginPage.Execute(w, loginView{T: t, Action: base + "/login", Hidden: hidden, Error: errMsg, Note: note, Username: username, Links: links})
 }
 

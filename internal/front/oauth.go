@@ -60,6 +60,7 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		oauthError(w, http.StatusNotFound, "invalid_request")
 		return
 	}
+	r = r.WithContext(context.WithValue(r.Context(), domainPoolKey{}, domainPoolRef{svc, pool}))
 	// The token, userInfo and revoke endpoints are called by single-page
 	// apps on other origins (Amplify's signInWithRedirect): they answer
 	// CORS for any origin, without credentials — they take bearer tokens
@@ -96,6 +97,10 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		h.serveNewPassword(w, r, svc, pool, prefix)
 	case rest == "/login/mfa" && r.Method == http.MethodPost:
 		h.serveMFA(w, r, svc, pool, prefix)
+	case rest == "/login/passwordless" && (r.Method == http.MethodGet || r.Method == http.MethodPost):
+		h.servePasswordless(w, r, svc, pool, prefix)
+	case rest == "/passkey.js" && r.Method == http.MethodGet:
+		servePasskeyScript(w)
 	case rest == "/logout" && r.Method == http.MethodGet:
 		h.serveLogout(w, r, svc, pool, prefix)
 	case rest == "/oauth2/token" && r.Method == http.MethodPost:

@@ -11,6 +11,10 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
 	"math/big"
 	"slices"
 	"testing"
@@ -351,5 +355,100 @@ func TestPasskeysAndChoice(t *testing.T) {
 	}
 	if l, _ := anon.ListWebAuthnCredentials(ctx, &cip.ListWebAuthnCredentialsInput{AccessToken: &mei}); len(l.Credentials) != 1 {
 		t.Errorf("after deletion: %+v", l)
+	}
+}
+
+// TestManagedLoginPasswordless: the pages offer a sign-in without a
+// password where the pool allows one: the user names themselves, chooses
+// an email code or a passkey (the pool's domain as relying party), and
+// comes back to the app with an authorization code.
+func TestManagedLoginPasswordless(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("pages-pw"),
+		Policies: &ciptypes.UserPoolPolicyType{SignInPolicy: &ciptypes.SignInPolicyType{AllowedFirstAuthFactors: []ciptypes.AuthFactorType{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"}}}})
+	pid := pool.UserPool.Id
+	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
+		CallbackURLs: []string{"http://localhost:3000/cb"}, SupportedIdentityProviders: []string{"COGNITO"}})
+	cid := *client.UserPoolClient.ClientId
+	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("emi"), MessageAction: "SUPPRESS",
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String("emi@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
+	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("emi"), Password: aws.String("Emi#Pass1234"), Permanent: true})
+	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("pw-app"), UserPoolId: pid})
+	// A passkey, registered through the API, for the pool's domain.
+	si, err := anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &cid, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "emi", "PASSWORD": "Emi#Pass1234"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err := anon.StartWebAuthnRegistration(ctx, &cip.StartWebAuthnRegistrationInput{AccessToken: si.AuthenticationResult.AccessToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := newSoftKey(t, -7)
+	origin := "http://pw-app.auth.localhost:9500"
+	if _, err := anon.CompleteWebAuthnRegistration(ctx, &cip.CompleteWebAuthnRegistrationInput{AccessToken: si.AuthenticationResult.AccessToken,
+		Credential: rawDoc(key.register(docBytes(t, start.CredentialCreationOptions), origin, "none"))}); err != nil {
+		t.Fatalf("register for the domain: %v", err)
+	}
+
+	b := &browser{t: t, url: g.url, host: "pw-app.auth.localhost", cookies: map[string]string{}}
+	authz := url.Values{"client_id": {cid}, "redirect_uri": {"http://localhost:3000/cb"}, "response_type": {"code"}}
+	choose := func() string {
+		_, page := b.do("GET", "/login?"+authz.Encode(), nil)
+		if !strings.Contains(page, `id="other"`) {
+			t.Fatalf("no passwordless link: %s", page)
+		}
+		_, page = b.do("GET", "/login/passwordless?"+authz.Encode(), nil)
+		form := formOf(page)
+		form.Set("username", "emi")
+		resp, page := b.do("POST", "/login/passwordless", form)
+		if resp.StatusCode != 200 || !strings.Contains(page, `value="EMAIL_OTP"`) || !strings.Contains(page, `value="WEB_AUTHN"`) {
+			t.Fatalf("choices: %d %s", resp.StatusCode, page)
+		}
+		return page
+	}
+	redirected := func(resp *http.Response) {
+		t.Helper()
+		if loc, _ := url.Parse(resp.Header.Get("Location")); resp.StatusCode != 302 || loc.Query().Get("code") == "" {
+			t.Fatalf("no code: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	// An email code.
+	form := formOf(choose())
+	form.Set("answer", "EMAIL_OTP")
+	_, page := b.do("POST", "/login/mfa", form)
+	form = formOf(page)
+	if form.Get("challenge") != "EMAIL_OTP" {
+		t.Fatalf("email code page: %s", page)
+	}
+	form.Set("code", "00000000")
+	resp, page := b.do("POST", "/login/mfa", form)
+	if resp.StatusCode != 400 {
+		t.Fatalf("a wrong code: %d %s", resp.StatusCode, page)
+	}
+	form = formOf(page)
+	form.Set("code", lastCode(t, g.dir, "emi", "SignIn"))
+	resp, _ = b.do("POST", "/login/mfa", form)
+	redirected(resp)
+	// A passkey.
+	b.cookies = map[string]string{}
+	form = formOf(choose())
+	form.Set("answer", "WEB_AUTHN")
+	_, page = b.do("POST", "/login/mfa", form)
+	i := strings.Index(page, `data-options="`)
+	if i < 0 || !strings.Contains(page, `src="/passkey.js"`) {
+		t.Fatalf("passkey page: %s", page)
+	}
+	opts := html.UnescapeString(page[i+len(`data-options="`) : i+strings.Index(page[i:], `">`)])
+	form = formOf(page)
+	form.Set("credential", key.assert(opts, origin, nil))
+	resp, _ = b.do("POST", "/login/mfa", form)
+	redirected(resp)
+	if resp, js := b.do("GET", "/passkey.js", nil); resp.StatusCode != 200 || !strings.Contains(js, "navigator.credentials.get") {
+		t.Errorf("passkey.js: %d", resp.StatusCode)
 	}
 }

@@ -277,7 +277,7 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, 
 		if !c.allows("ALLOW_USER_AUTH") {
 			return nil, flowNotEnabled("USER_AUTH")
 		}
-		return s.userAuth(ctx, p, c, ap)
+		return s.userAuth(ctx, p, c, ap, false)
 	case "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN":
 		if !c.allows("ALLOW_REFRESH_TOKEN_AUTH") {
 			return nil, flowNotEnabled("REFRESH_TOKEN")
@@ -518,7 +518,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 	case "SELECT_MFA_TYPE":
 		return s.selectMFA(ctx, p, c, in.Session, r, in.login)
 	case "SELECT_CHALLENGE", "PASSWORD", "PASSWORD_SRP":
-		return s.selectChallenge(ctx, p, c, in.ChallengeName, in.Session, r)
+		return s.selectChallenge(ctx, p, c, in.ChallengeName, in.Session, r, in.login)
 	case "WEB_AUTHN":
 		return s.answerPasskey(ctx, p, c, in.Session, r, in.login)
 	case "DEVICE_SRP_AUTH":

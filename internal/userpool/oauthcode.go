@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -201,7 +202,15 @@ func loginOutcome(out *AuthOutput, err error) (LoginSession, error) {
 	case out.ChallengeName == "NEW_PASSWORD_REQUIRED":
 		return LoginSession{}, &NewPasswordRequired{Session: out.Session}
 	case out.ChallengeName != "":
-		return LoginSession{}, &LoginChallenge{Name: out.ChallengeName, Session: out.Session, Parameters: out.ChallengeParameters}
+		params := maps.Clone(out.ChallengeParameters)
+		if params == nil {
+			params = map[string]string{}
+		}
+		if out.AvailableChallenges != nil {
+			b, _ := json.Marshal(out.AvailableChallenges)
+			params["AVAILABLE_CHALLENGES"] = string(b)
+		}
+		return LoginSession{}, &LoginChallenge{Name: out.ChallengeName, Session: out.Session, Parameters: params}
 	}
 	return LoginSession{}, errNotAuthorized("Invalid session for the user.")
 }

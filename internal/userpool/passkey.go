@@ -136,7 +136,9 @@ func originAllowed(origin, rpID string) bool {
 	if host != rpID && !strings.HasSuffix(host, "."+rpID) {
 		return false
 	}
-	return u.Scheme == "https" || u.Scheme == "http" && isLoopback(host)
+	// Browsers treat localhost, its subdomains and loopback addresses as
+	// secure over http too.
+	return u.Scheme == "https" || u.Scheme == "http" && (isLoopback(host) || strings.HasSuffix(host, ".localhost"))
 }
 
 func (s *Service) relyingPartyFor(rpID, name, origin string) (*webauthn.WebAuthn, error) {

@@ -57,7 +57,7 @@ func (s *Service) availableChallenges(ctx context.Context, p Pool, u User) ([]st
 }
 
 // userAuth starts a USER_AUTH sign-in.
-func (s *Service) userAuth(ctx context.Context, p Pool, c Client, ap map[string]string) (*AuthOutput, error) {
+func (s *Service) userAuth(ctx context.Context, p Pool, c Client, ap map[string]string, login bool) (*AuthOutput, error) {
 	name := ap["USERNAME"]
 	if name == "" {
 		return nil, errParam("Missing required parameter USERNAME")
@@ -83,7 +83,7 @@ func (s *Service) userAuth(ctx context.Context, p Pool, c Client, ap map[string]
 	if err != nil {
 		return nil, err
 	}
-	opt := signInOpts{device: ap["DEVICE_KEY"]}
+	opt := signInOpts{device: ap["DEVICE_KEY"], login: login}
 	if pref := ap["PREFERRED_CHALLENGE"]; pref != "" && slices.Contains(avail, pref) {
 		return s.firstFactor(ctx, p, c, u, name, pref, ap, opt)
 	}
@@ -162,12 +162,12 @@ func (s *Service) firstFactor(ctx context.Context, p Pool, c Client, u User, nam
 
 // selectChallenge answers SELECT_CHALLENGE (or names the factor as the
 // challenge itself: PASSWORD, PASSWORD_SRP).
-func (s *Service) selectChallenge(ctx context.Context, p Pool, c Client, name, sess string, r map[string]string) (*AuthOutput, error) {
+func (s *Service) selectChallenge(ctx context.Context, p Pool, c Client, name, sess string, r map[string]string, login bool) (*AuthOutput, error) {
 	st, err := s.openSession(sess)
 	if err != nil {
 		return nil, err
 	}
-	if st.Kind != "SELECT_CHALLENGE" || st.Client != c.ClientId || st.Pool != p.Id {
+	if st.Kind != "SELECT_CHALLENGE" || st.Client != c.ClientId || st.Pool != p.Id || st.Login != login {
 		return nil, errNotAuthorized("Invalid session for the user.")
 	}
 	if err := s.checkSecretHash(c, []string{r["USERNAME"], st.Username}, r["SECRET_HASH"]); err != nil {
@@ -195,7 +195,7 @@ func (s *Service) selectChallenge(ctx context.Context, p Pool, c Client, name, s
 	if !slices.Contains(avail, answer) {
 		return nil, errParam("Invalid ANSWER in challenge responses: %s", answer)
 	}
-	return s.firstFactor(ctx, p, c, u, st.Username, answer, r, signInOpts{device: st.Device})
+	return s.firstFactor(ctx, p, c, u, st.Username, answer, r, signInOpts{device: st.Device, login: st.Login})
 }
 
 // passwordMatches checks a password; a user without one (signed up
@@ -206,4 +206,34 @@ func (s *Service) passwordMatches(u User, pw string) bool {
 		return false
 	}
 	return s.verifyPassword(u.PasswordHash, pw)
+}
+
+// LoginStart begins a sign-in without a password on the managed login
+// pages: the choices the user has, as a *LoginChallenge (SELECT_CHALLENGE,
+// the choices in AVAILABLE_CHALLENGES).
+func (s *Service) LoginStart(ctx context.Context, a Authorization, name string) (LoginSession, error) {
+	if !a.NativeSignIn() {
+		return LoginSession{}, errNotAuthorized("Login option is not available. Please try another one")
+	}
+	p, err := s.poolOnly(ctx, a.Request.Pool)
+	if err != nil {
+		return LoginSession{}, err
+	}
+	if !passwordless(p.allowedFirstFactors()) {
+		return LoginSession{}, errParam("This user pool offers password sign-in only.")
+	}
+	if err := s.allow(p.Id); err != nil {
+		return LoginSession{}, err
+	}
+	c := a.Client
+	c.SealedSecret = "" // the pages act for the client
+	out, err := s.userAuth(ctx, p, c, map[string]string{"USERNAME": name}, true)
+	return loginOutcome(out, err)
+}
+
+// PoolAllowsPasswordless reports whether a pool offers first factors other
+// than a password (the pages then offer them).
+func (s *Service) PoolAllowsPasswordless(ctx context.Context, pool string) bool {
+	p, err := s.poolOnly(ctx, pool)
+	return err == nil && passwordless(p.allowedFirstFactors())
 }

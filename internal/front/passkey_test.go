@@ -12,11 +12,11 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"html"
+	"math/big"
 	"net/http"
 	"net/url"
-	"strings"
-	"math/big"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -371,7 +371,7 @@ func TestManagedLoginPasswordless(t *testing.T) {
 		Policies: &ciptypes.UserPoolPolicyType{SignInPolicy: &ciptypes.SignInPolicyType{AllowedFirstAuthFactors: []ciptypes.AuthFactorType{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"}}}})
 	pid := pool.UserPool.Id
 	client, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("spa"),
-		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
+		ExplicitAuthFlows:               []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"},
 		AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []ciptypes.OAuthFlowType{"code"}, AllowedOAuthScopes: []string{"openid"},
 		CallbackURLs: []string{"http://localhost:3000/cb"}, SupportedIdentityProviders: []string{"COGNITO"}})
 	cid := *client.UserPoolClient.ClientId

@@ -439,6 +439,26 @@ func (s *Service) UpdatePool(ctx context.Context, id string, fn func(p *Pool) er
 // protection, admin-create and account-recovery settings, tags); the id,
 // name, schema and username attributes stay.
 func (s *Service) UpdatePoolSettings(ctx context.Context, id string, in Pool) error {
+	if in.MfaConfiguration != "" && in.MfaConfiguration != "OFF" && in.MfaConfiguration != "ON" && in.MfaConfiguration != "OPTIONAL" {
+		return errParam("1 validation error detected: Value '%s' at 'mfaConfiguration' failed to satisfy constraint: Member must satisfy enum value set: [OFF, ON, OPTIONAL]", in.MfaConfiguration)
+	}
+	if in.MfaConfiguration == "ON" || in.MfaConfiguration == "OPTIONAL" {
+		// MFA needs a factor: the pool's, or SMS from the settings given.
+		err := s.update(ctx, func(tx store.RecordTx) error {
+			cfg, err := s.mfaConfigTx(tx, id)
+			if err != nil || len(cfg.enabled()) > 0 {
+				return err
+			}
+			if in.SmsConfiguration == nil {
+				return errParam("Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.")
+			}
+			cfg.SmsMfaConfiguration = &SmsMfaConfig{SmsAuthenticationMessage: in.SmsAuthenticationMessage, SmsConfiguration: in.SmsConfiguration}
+			return store.PutJSON(tx, kindPoolMFA, id, cfg)
+		})
+		if err != nil {
+			return err
+		}
+	}
 	return s.UpdatePool(ctx, id, func(p *Pool) error {
 		if in.Policies.PasswordPolicy.MinimumLength > 0 {
 			p.Policies.PasswordPolicy = in.Policies.PasswordPolicy

@@ -289,7 +289,7 @@ func New(cfg *Config) (*App, error) {
 	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key, LifecycleDay: cfg.lcDay}
 	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
-	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}}
+	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda()}
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
 	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)
 	a.Accounts = &account.Service{Store: meta, Key: key, Management: cfg.AccountID}

@@ -16,6 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/sekisho/sekisho/internal/lambdainvoke"
 	"github.com/sekisho/sekisho/internal/userpool"
 )
 
@@ -42,6 +46,15 @@ type Config struct {
 	DebugAddr           string
 	CognitoIssuer       string
 	SMTPURL             string
+	LambdaEndpoint      string
+	LambdaKeyID         string
+	LambdaSecret        string
+	// LambdaOverrides are the config file's "lambda.<function> = URL"
+	// lines: an Invoke API endpoint per function.
+	LambdaOverrides map[string]string
+	// getenv is how the configuration was read (for the Lambda signing
+	// credentials' fallback to AWS_* variables).
+	getenv func(string) string
 	BodyIdleTimeout     string
 	MaxUnauthenticated  string
 
@@ -108,6 +121,9 @@ func settings(c *Config, domains *string) []setting {
 		{"lifecycle-interval", "SEKISHO_LIFECYCLE_INTERVAL", "1h", "how often buckets' lifecycle rules are carried out (Go duration; 0 never)", &c.LifecycleInterval},
 		{"lifecycle-day", "SEKISHO_LIFECYCLE_DAY", "24h", "the length of a lifecycle rule's day (shorten it to test rules; Go duration)", &c.LifecycleDay},
 		{"cognito-issuer", "SEKISHO_COGNITO_ISSUER", "self", "user-pool token issuer: \"self\" (public URL + /<poolId>, so OIDC verifiers fetch our JWKS) or \"aws\" (https://cognito-idp.<region>.amazonaws.com/<poolId>, for apps that hard-code it)", &c.CognitoIssuer},
+		{"lambda-endpoint", "SEKISHO_LAMBDA_ENDPOINT", "", "Lambda Invoke API endpoint that runs user pools' triggers (AWS Lambda, sam local start-lambda, the Runtime Interface Emulator; \"lambda.<function> = URL\" config-file lines override it per function)", &c.LambdaEndpoint},
+		{"lambda-access-key-id", "SEKISHO_LAMBDA_ACCESS_KEY_ID", "", "access key id that signs trigger invocations (default: AWS_ACCESS_KEY_ID)", &c.LambdaKeyID},
+		{"lambda-secret-access-key", "SEKISHO_LAMBDA_SECRET_ACCESS_KEY", "", "its secret (default: AWS_SECRET_ACCESS_KEY; prefer the environment to a flag)", &c.LambdaSecret},
 		{"smtp-url", "SEKISHO_SMTP_URL", "", "send user-pool codes by email: smtp://[user:pass@]host:port?from=address (default: the outbox file in the data dir)", &c.SMTPURL},
 		{"body-idle-timeout", "SEKISHO_BODY_IDLE_TIMEOUT", "30s", "disconnect a client whose request body makes no progress this long (Go duration; 0 never)", &c.BodyIdleTimeout},
 		{"max-unauthenticated", "SEKISHO_MAX_UNAUTHENTICATED", "512", "most unsigned requests in progress at once; more get 503 (0: no limit)", &c.MaxUnauthenticated},
@@ -130,7 +146,7 @@ in the file named by --config or SEKISHO_CONFIG.
 // ParseConfig reads flags, environment and config file. getenv is
 // os.Getenv in production.
 func ParseConfig(args []string, getenv func(string) string, out *os.File) (*Config, error) {
-	c := &Config{}
+	c := &Config{getenv: getenv}
 	var domains, configFile string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -162,6 +178,14 @@ func ParseConfig(args []string, getenv func(string) string, out *os.File) (*Conf
 		var err error
 		if fileVals, err = readConfigFile(configFile, list); err != nil {
 			return nil, err
+		}
+		for k, v := range fileVals {
+			if fn, ok := strings.CutPrefix(k, "lambda."); ok {
+				if c.LambdaOverrides == nil {
+					c.LambdaOverrides = map[string]string{}
+				}
+				c.LambdaOverrides[fn] = v
+			}
 		}
 	}
 	for _, s := range list {
@@ -203,6 +227,10 @@ func readConfigFile(path string, list []setting) (map[string]string, error) {
 		}
 		k, v, ok := strings.Cut(line, "=")
 		k, v = strings.TrimSpace(k), strings.Trim(strings.TrimSpace(v), `"`)
+		if fn, isLambda := strings.CutPrefix(k, "lambda."); isLambda && ok && fn != "" {
+			vals[k] = v
+			continue
+		}
 		if !ok || !known[k] {
 			return nil, fmt.Errorf("%s:%d: expected \"name = value\" with a known setting name", path, n)
 		}
@@ -263,6 +291,17 @@ func (c *Config) Validate() error {
 	if c.CognitoIssuer != "self" && c.CognitoIssuer != "aws" && c.CognitoIssuer != "" {
 		errs = append(errs, fmt.Errorf("--cognito-issuer %q: want self or aws", c.CognitoIssuer))
 	}
+	for _, e := range append([]string{c.LambdaEndpoint}, mapValues(c.LambdaOverrides)...) {
+		if e == "" {
+			continue
+		}
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("lambda endpoint %q: want an http:// or https:// URL", e))
+		}
+	}
+	if (c.LambdaKeyID == "") != (c.LambdaSecret == "") {
+		errs = append(errs, errors.New("SEKISHO_LAMBDA_ACCESS_KEY_ID and SEKISHO_LAMBDA_SECRET_ACCESS_KEY go together"))
+	}
 	if c.SMTPURL != "" {
 		if _, err := userpool.ParseSMTPURL(c.SMTPURL); err != nil {
 			errs = append(errs, fmt.Errorf("--smtp-url: %v", err))
@@ -300,4 +339,25 @@ func (c *Config) Validate() error {
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return errors.Join(errs...)
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// lambda is the invoker of the user pools' triggers.
+func (c *Config) lambda() userpool.Lambda {
+	var creds aws.CredentialsProvider
+	id, secret, token := c.LambdaKeyID, c.LambdaSecret, ""
+	if id == "" && c.getenv != nil {
+		id, secret, token = c.getenv("AWS_ACCESS_KEY_ID"), c.getenv("AWS_SECRET_ACCESS_KEY"), c.getenv("AWS_SESSION_TOKEN")
+	}
+	if id != "" && secret != "" {
+		creds = credentials.NewStaticCredentialsProvider(id, secret, token)
+	}
+	return lambdainvoke.New(c.LambdaEndpoint, c.LambdaOverrides, creds, c.Region)
 }

@@ -434,10 +434,31 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 	for name, m := range oauthAdminOps(svc) {
 		admin[name] = m
 	}
+	for _, table := range []map[string]method{admin, public} {
+		for name, m := range table {
+			table[name] = withTriggerInputs(m)
+		}
+	}
 	ops := map[string]*op{}
 	rows(ops, admin, false, "cognito-idp:", poolResource(region, account), nil)
 	rows(ops, public, true, "", nil, nil)
 	return ops
+}
+
+// withTriggerInputs hands a request's ClientId, ClientMetadata and
+// ValidationData to the Lambda triggers the call may run.
+func withTriggerInputs(m method) method {
+	return func(ctx context.Context, in input) (any, error) {
+		var x struct {
+			ClientId       string
+			ClientMetadata map[string]string
+			ValidationData []userpool.AttributeType
+		}
+		if in.Decode(&x) == nil {
+			ctx = userpool.WithTriggerInputs(ctx, x.ClientId, x.ClientMetadata, x.ValidationData)
+		}
+		return m(ctx, in)
+	}
 }
 
 func devicePage(ds []userpool.DeviceView, next string) map[string]any {

@@ -82,6 +82,8 @@ type session struct {
 	Login bool `json:",omitempty"`
 	// WebAuthn is a passkey ceremony begun (go-webauthn's session data).
 	WebAuthn string `json:",omitempty"`
+	// Custom is a custom sign-in's state (customState).
+	Custom string `json:",omitempty"`
 }
 
 const sessionPurpose = "sekisho cognito challenge session"
@@ -273,6 +275,11 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, 
 			return nil, flowNotEnabled("USER_SRP_AUTH")
 		}
 		return s.srpStart(ctx, p, c, ap["USERNAME"], ap["SRP_A"], ap["SECRET_HASH"], signInOpts{device: ap["DEVICE_KEY"]})
+	case "CUSTOM_AUTH":
+		if !c.allows("ALLOW_CUSTOM_AUTH") {
+			return nil, flowNotEnabled("CUSTOM_AUTH")
+		}
+		return s.customAuth(ctx, p, c, ap)
 	case "USER_AUTH":
 		if !c.allows("ALLOW_USER_AUTH") {
 			return nil, flowNotEnabled("USER_AUTH")
@@ -322,6 +329,20 @@ func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, 
 		return nil, errParam("Missing required parameter USERNAME")
 	}
 	u, err := s.lookupForAuth(ctx, p, c, name)
+	if err == errIncorrect || awserr.Is(err, "UserNotFoundException") {
+		// A user from an old system, brought over by UserMigration on
+		// their first sign-in, with the password they gave.
+		if err := s.checkSecretHash(c, []string{name}, secretHash); err != nil {
+			return nil, err
+		}
+		m, ok, merr := s.migrateUser(ctx, p, c, name, pw, "UserMigration_Authentication")
+		if merr != nil {
+			return nil, merr
+		}
+		if ok {
+			return s.afterPassword(ctx, p, c, m, opt)
+		}
+	}
 	if err != nil {
 		// Spend the time a real check would, so timing does not tell.
 		s.verifyPassword(hashPasswordDummy, pw)
@@ -331,6 +352,9 @@ func (s *Service) passwordAuth(ctx context.Context, p Pool, c Client, name, pw, 
 		return nil, err
 	}
 	if err := s.locked(u); err != nil {
+		return nil, err
+	}
+	if err := s.preAuthentication(ctx, p, c.ClientId, u); err != nil {
 		return nil, err
 	}
 	if !s.passwordMatches(u, pw) {
@@ -390,6 +414,9 @@ func (s *Service) srpStart(ctx context.Context, p Pool, c Client, name, aHex, se
 			return nil, err
 		}
 		if err := s.locked(u); err != nil {
+			return nil, err
+		}
+		if err := s.preAuthentication(ctx, p, c.ClientId, u); err != nil {
 			return nil, err
 		}
 		if u.SealedVerifier == "" { // signed up without a password
@@ -512,7 +539,7 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		if err != nil {
 			return nil, err
 		}
-		return s.secondFactor(ctx, p, c, u, signInOpts{device: st.Device, login: st.Login})
+		return s.secondFactor(ctx, p, c, u, signInOpts{device: st.Device, login: st.Login, tokenSource: "TokenGeneration_NewPasswordChallenge"})
 	case mfaSMS, mfaTOTP, mfaEmail, "SMS_OTP":
 		return s.answerMFA(ctx, p, c, in.ChallengeName, in.Session, r, in.login)
 	case "SELECT_MFA_TYPE":
@@ -521,6 +548,8 @@ func (s *Service) RespondToAuthChallenge(ctx context.Context, in ChallengeInput)
 		return s.selectChallenge(ctx, p, c, in.ChallengeName, in.Session, r, in.login)
 	case "WEB_AUTHN":
 		return s.answerPasskey(ctx, p, c, in.Session, r, in.login)
+	case "CUSTOM_CHALLENGE":
+		return s.answerCustom(ctx, p, c, in.Session, r)
 	case "DEVICE_SRP_AUTH":
 		return s.deviceSRPStart(ctx, p, c, in.Session, r)
 	case "DEVICE_PASSWORD_VERIFIER":
@@ -631,6 +660,12 @@ func (s *Service) srpFinish(ctx context.Context, p Pool, c Client, r map[string]
 	if d := r["DEVICE_KEY"]; d != "" {
 		device = d
 	}
+	if st.Custom != "" {
+		if err := userState(u); err != nil {
+			return nil, err
+		}
+		return s.customAfterSRP(ctx, p, c, u, st.Custom, signInOpts{device: device})
+	}
 	return s.afterPassword(ctx, p, c, u, signInOpts{device: device})
 }
 
@@ -659,6 +694,9 @@ type tokenOpts struct {
 	// device is the device key the access token (and refresh token) is
 	// bound to.
 	device string
+	// source is PreTokenGeneration's triggerSource
+	// (TokenGeneration_Authentication if empty).
+	source string
 }
 
 // issueTokens mints ID and access tokens, and a refresh token unless
@@ -723,6 +761,13 @@ func (s *Service) issueTokensWith(ctx context.Context, p Pool, c Client, u User,
 	}
 	if opt.device != "" {
 		access["device_key"] = opt.device
+	}
+	source := opt.source
+	if source == "" {
+		source = "TokenGeneration_Authentication"
+	}
+	if err := s.preTokenGeneration(ctx, p, c, u, source, id, access, groups, roles, preferred); err != nil {
+		return nil, err
 	}
 	if len(roles) > 0 {
 		id["cognito:roles"] = roles
@@ -823,7 +868,7 @@ func (s *Service) refresh(ctx context.Context, p Pool, c Client, token, secretHa
 			return nil, invalid
 		}
 	}
-	res, err := s.issueTokensWith(ctx, p, c, u, rec.OriginJTI, rec.AuthTime, tokenOpts{device: rec.Device})
+	res, err := s.issueTokensWith(ctx, p, c, u, rec.OriginJTI, rec.AuthTime, tokenOpts{device: rec.Device, source: "TokenGeneration_RefreshTokens"})
 	if err != nil {
 		return nil, err
 	}

@@ -524,6 +524,9 @@ type signInOpts struct {
 	// login: the sign-in is the managed login pages', which end in a
 	// login session, not tokens.
 	login bool
+	// tokenSource is PreTokenGeneration's triggerSource for the tokens
+	// this sign-in ends with.
+	tokenSource string
 }
 
 // secondFactor answers the MFA challenge a user who passed the first
@@ -687,6 +690,9 @@ func (s *Service) sendSignInCode(ctx context.Context, p Pool, u User, cfg MFACon
 	}
 	if m.Destination == "" {
 		return nil, "", errParam("User does not have delivery config set to turn on %s", factor)
+	}
+	if err := s.customWords(ctx, u, &m); err != nil {
+		return nil, "", err
 	}
 	if s.Outbox != nil {
 		if err := s.Outbox.Send(ctx, m); err != nil {
@@ -953,6 +959,9 @@ func (s *Service) signedIn(ctx context.Context, p Pool, c Client, u User, opt si
 		}
 	}
 	if opt.login {
+		if err := s.postAuthentication(ctx, p, c.ClientId, u, false); err != nil {
+			return nil, err
+		}
 		now := s.now()
 		return &AuthOutput{login: &LoginSession{Pool: p.Id, Username: u.Username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}}, nil
 	}
@@ -960,7 +969,14 @@ func (s *Service) signedIn(ctx context.Context, p Pool, c Client, u User, opt si
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokensWith(ctx, p, c, u, "", time.Time{}, tokenOpts{device: device})
+	if err := s.postAuthentication(ctx, p, c.ClientId, u, meta != nil); err != nil {
+		return nil, err
+	}
+	source := opt.tokenSource
+	if opt.deviceProven {
+		source = "TokenGeneration_AuthenticateDevice"
+	}
+	res, err := s.issueTokensWith(ctx, p, c, u, "", time.Time{}, tokenOpts{device: device, source: source})
 	if err != nil {
 		return nil, err
 	}

@@ -174,6 +174,9 @@ func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, passwo
 	if err := s.locked(u); err != nil {
 		return LoginSession{}, err
 	}
+	if err := s.preAuthentication(ctx, p, a.Client.ClientId, u); err != nil {
+		return LoginSession{}, err
+	}
 	if !s.passwordMatches(u, password) {
 		return LoginSession{}, s.recordFailure(ctx, p.Id, u.Username)
 	}
@@ -335,7 +338,7 @@ func (s *Service) sessionTokens(ctx context.Context, pool string, c Client, user
 	if err != nil || u.Attributes["sub"] != sub || userState(u) != nil {
 		return TokenResponse{}, oauthErr(400, "invalid_grant")
 	}
-	res, err := s.issueTokensWith(ctx, p, c, u, "", time.Time{}, tokenOpts{scope: strings.Join(scopes, " "), nonce: nonce, authTime: authTime})
+	res, err := s.issueTokensWith(ctx, p, c, u, "", time.Time{}, tokenOpts{scope: strings.Join(scopes, " "), nonce: nonce, authTime: authTime, source: "TokenGeneration_HostedAuth"})
 	if err != nil {
 		return TokenResponse{}, err
 	}

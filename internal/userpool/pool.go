@@ -81,6 +81,7 @@ type Pool struct {
 	DeviceConfiguration         *DeviceConfiguration `json:"DeviceConfiguration,omitempty"`
 	SmsConfiguration            map[string]any       `json:"SmsConfiguration,omitempty"`
 	SmsAuthenticationMessage    string               `json:"SmsAuthenticationMessage,omitempty"`
+	LambdaConfig                *LambdaConfig        `json:"LambdaConfig,omitempty"`
 	DeletionProtection          string               `json:"DeletionProtection,omitempty"`
 	SchemaAttributes            []SchemaAttribute    `json:"SchemaAttributes,omitempty"`
 	AutoVerifiedAttributes      []string             `json:"AutoVerifiedAttributes,omitempty"`
@@ -175,6 +176,9 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	}
 	if in.Policies.SignInPolicy == nil {
 		in.Policies.SignInPolicy = &SignInPolicy{AllowedFirstAuthFactors: []string{"PASSWORD"}}
+	}
+	if err := in.LambdaConfig.normalize(); err != nil {
+		return Pool{}, err
 	}
 	if err := checkSignInPolicy(in.Policies.SignInPolicy); err != nil {
 		return Pool{}, err
@@ -471,6 +475,12 @@ func (s *Service) UpdatePoolSettings(ctx context.Context, id string, in Pool) er
 		}
 		if in.DeviceConfiguration != nil {
 			p.DeviceConfiguration = in.DeviceConfiguration
+		}
+		if in.LambdaConfig != nil {
+			if err := in.LambdaConfig.normalize(); err != nil {
+				return err
+			}
+			p.LambdaConfig = in.LambdaConfig
 		}
 		if in.SmsConfiguration != nil {
 			p.SmsConfiguration = in.SmsConfiguration

@@ -162,8 +162,12 @@ func (s *Service) sendCode(ctx context.Context, u User, purpose, code string) (*
 	if dest == "" {
 		attr, medium, dest = "phone_number", "SMS", u.Attributes["phone_number"]
 	}
+	m := Message{Time: s.now(), UserPoolId: u.Pool, Username: u.Username, Destination: dest, Medium: medium, Purpose: purpose, Code: code}
+	if err := s.customWords(ctx, u, &m); err != nil {
+		return nil, err
+	}
 	if s.Outbox != nil {
-		if err := s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: u.Pool, Username: u.Username, Destination: dest, Medium: medium, Purpose: purpose, Code: code}); err != nil {
+		if err := s.Outbox.Send(ctx, m); err != nil {
 			if s.Log != nil {
 				s.Log.Warn("cognito message not delivered", "pool", u.Pool, "purpose", purpose, "err", err)
 			}
@@ -215,6 +219,10 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 	if len(p0.UsernameAttributes) > 0 {
 		userID = newUUID()
 	}
+	pre, err := s.preSignUp(ctx, p0, "PreSignUp_SignUp", userID, clientID, attrs)
+	if err != nil {
+		return nil, err
+	}
 	var h *hashed
 	if !noPassword {
 		h = s.prehash(p0.Id, userID, password)
@@ -222,7 +230,7 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 	var u User
 	var code string
 	var needsCode bool
-	err := s.update(ctx, func(tx store.RecordTx) error {
+	err = s.update(ctx, func(tx store.RecordTx) error {
 		c, p, err := s.clientByID(tx, clientID)
 		if err != nil {
 			return err
@@ -255,6 +263,15 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 		}
 		u.Status = "UNCONFIRMED"
 		needsCode = p.autoVerifies("email") && u.Attributes["email"] != "" || p.autoVerifies("phone_number") && u.Attributes["phone_number"] != ""
+		if pre.autoConfirm {
+			u.Status, needsCode = "CONFIRMED", false
+			if pre.verifyEmail && u.Attributes["email"] != "" {
+				u.Attributes["email_verified"] = "true"
+			}
+			if pre.verifyPhone && u.Attributes["phone_number"] != "" {
+				u.Attributes["phone_number_verified"] = "true"
+			}
+		}
 		if needsCode {
 			code = s.newCode(&u, "confirm")
 		}
@@ -263,7 +280,12 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 	if err != nil {
 		return nil, err
 	}
-	out := &SignUpOutput{UserSub: u.Attributes["sub"]}
+	out := &SignUpOutput{UserSub: u.Attributes["sub"], UserConfirmed: u.Status == "CONFIRMED"}
+	if pre.autoConfirm {
+		if err := s.postConfirmation(ctx, p0, "PostConfirmation_ConfirmSignUp", clientID, u); err != nil {
+			return nil, err
+		}
+	}
 	if needsCode {
 		if out.CodeDeliveryDetails, err = s.sendCode(ctx, u, "SignUp", code); err != nil {
 			return nil, err
@@ -289,7 +311,10 @@ func (s *Service) clientUser(ctx context.Context, clientID, secretHash, username
 
 // ConfirmSignUp confirms a user with the code sent at sign-up.
 func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, username, code string) error {
-	return s.hideMissingCode(ctx, clientID, s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
+	var confirmed User
+	var pool Pool
+	err := s.hideMissingCode(ctx, clientID, s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
+		defer func() { confirmed, pool = *u, p }()
 		if u.Status == "CONFIRMED" {
 			return errNotAuthorized("User cannot be confirmed. Current status is CONFIRMED")
 		}
@@ -304,6 +329,12 @@ func (s *Service) ConfirmSignUp(ctx context.Context, clientID, secretHash, usern
 		}
 		return nil
 	}))
+	if err != nil {
+		return err
+	}
+	// As in Cognito, the user stays confirmed when PostConfirmation
+	// fails; the caller hears of the failure.
+	return s.postConfirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", clientID, confirmed)
 }
 
 // ResendConfirmationCode sends a fresh sign-up code.
@@ -367,6 +398,7 @@ func (s *Service) hideMissing(ctx context.Context, clientID string, err error) (
 func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, username string) (*CodeDelivery, error) {
 	var u User
 	var code string
+	s.migrateForReset(ctx, clientID, secretHash, username)
 	err := s.clientUser(ctx, clientID, secretHash, username, func(_ Pool, usr *User) error {
 		if usr.Attributes["email_verified"] != "true" && usr.Attributes["phone_number_verified"] != "true" && usr.Status != "RESET_REQUIRED" {
 			return errParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
@@ -403,7 +435,9 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 			h = s.prehash(p0.Id, u0.Username, password)
 		}
 	}
-	return s.hideMissingCode(ctx, clientID, s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
+	var reset User
+	var pool Pool
+	err := s.hideMissingCode(ctx, clientID, s.clientUser(ctx, clientID, secretHash, username, func(p Pool, u *User) error {
 		if err := s.useCode(ctx, u, "reset", code); err != nil {
 			return err
 		}
@@ -412,8 +446,13 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, clientID, secretHas
 		}
 		s.setPassword(u, password, h)
 		u.Status, u.Failed, u.LockedUntil = "CONFIRMED", 0, time.Time{}
+		reset, pool = *u, p
 		return nil
 	}))
+	if err != nil {
+		return err
+	}
+	return s.postConfirmation(ctx, pool, "PostConfirmation_ConfirmForgotPassword", clientID, reset)
 }
 
 // ChangePassword changes a signed-in user's password.

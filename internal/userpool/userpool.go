@@ -69,6 +69,10 @@ type Service struct {
 	// Upstream reaches external OIDC providers (nil: none can be used
 	// for sign-in, nor discovered).
 	Upstream Upstream
+	// Lambda invokes the pools' triggers (nil: a pool with triggers
+	// fails where they would run, as Cognito does when it cannot invoke
+	// them).
+	Lambda Lambda
 
 	mu        sync.Mutex
 	keyCache  map[string]*signingKeys

@@ -419,6 +419,15 @@ func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User
 	if temp == "" || in.MessageAction == "RESEND" {
 		temp = generatePassword(p0.Policies.PasswordPolicy)
 	}
+	if in.MessageAction != "RESEND" {
+		name := userID
+		if name == "" {
+			name = in.Username
+		}
+		if _, err := s.preSignUp(ctx, p0, "PreSignUp_AdminCreateUser", name, "", in.UserAttributes); err != nil {
+			return User{}, err
+		}
+	}
 	var h *hashed
 	if userID != "" {
 		h = s.prehash(in.UserPoolId, userID, temp)
@@ -466,7 +475,11 @@ func (s *Service) AdminCreateUser(ctx context.Context, in CreateUserInput) (User
 		if dest == "" {
 			dest = u.Attributes["phone_number"]
 		}
-		if err := s.Outbox.Send(ctx, Message{Time: s.now(), UserPoolId: in.UserPoolId, Username: u.Username, Destination: dest, Medium: "EMAIL", Purpose: "AdminCreateUser", Password: temp}); err != nil {
+		m := Message{Time: s.now(), UserPoolId: in.UserPoolId, Username: u.Username, Destination: dest, Medium: "EMAIL", Purpose: "AdminCreateUser", Password: temp}
+		if err := s.customWords(ctx, u, &m); err != nil {
+			return u, err
+		}
+		if err := s.Outbox.Send(ctx, m); err != nil {
 			if s.Log != nil {
 				s.Log.Warn("cognito message not delivered", "pool", in.UserPoolId, "purpose", "AdminCreateUser", "err", err)
 			}
@@ -655,13 +668,20 @@ func (s *Service) AdminDeleteUserAttributes(ctx context.Context, pool, name stri
 
 // AdminConfirmSignUp confirms an unconfirmed user.
 func (s *Service) AdminConfirmSignUp(ctx context.Context, pool, name string) error {
-	return s.modifyUser(ctx, pool, name, func(_ Pool, u *User) error {
+	var confirmed User
+	var p Pool
+	err := s.modifyUser(ctx, pool, name, func(pl Pool, u *User) error {
 		if u.Status != "UNCONFIRMED" {
 			return errNotAuthorized("User cannot be confirmed. Current status is " + u.Status)
 		}
 		u.Status = "CONFIRMED"
+		confirmed, p = *u, pl
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return s.postConfirmation(ctx, p, "PostConfirmation_ConfirmSignUp", "", confirmed)
 }
 
 // AdminResetUserPassword requires a reset at next sign-in and sends a code.

@@ -54,9 +54,9 @@ type Config struct {
 	LambdaOverrides map[string]string
 	// getenv is how the configuration was read (for the Lambda signing
 	// credentials' fallback to AWS_* variables).
-	getenv func(string) string
-	BodyIdleTimeout     string
-	MaxUnauthenticated  string
+	getenv             func(string) string
+	BodyIdleTimeout    string
+	MaxUnauthenticated string
 
 	// LogOutput is where the log goes (standard error if nil).
 	LogOutput io.Writer

@@ -57,7 +57,9 @@ func triggerServer(t *testing.T) (idp, anon *cip.Client, fns *lambdatest.Server,
 	return cip.NewFromConfig(admin), cip.NewFromConfig(base, func(o *cip.Options) { o.Credentials = aws.AnonymousCredentials{} }), fns, dir
 }
 
-func fnARN(name string) *string { return aws.String("arn:aws:lambda:us-east-1:123456789012:function:" + name) }
+func fnARN(name string) *string {
+	return aws.String("arn:aws:lambda:us-east-1:123456789012:function:" + name)
+}
 
 func req(ev map[string]any) map[string]any { r, _ := ev["request"].(map[string]any); return r }
 

@@ -191,3 +191,22 @@ func TestJSCustomAuth(t *testing.T) {
 		t.Error("no custom sign-in went through SRP first")
 	}
 }
+
+// TestTriggerExamples runs examples/triggers' functions (JavaScript and
+// Python) on a PreSignUp event, as a Lambda runtime would.
+func TestTriggerExamples(t *testing.T) {
+	t.Parallel()
+	event := `{"version":"1","triggerSource":"PreSignUp_SignUp","region":"us-east-1","userPoolId":"us-east-1_x","userName":"u","callerContext":{"awsSdkVersion":"aws-sdk-unknown-unknown","clientId":"c"},"request":{"userAttributes":{"email":"u@example.com"},"validationData":null,"clientMetadata":null},"response":{"autoConfirmUser":false,"autoVerifyEmail":false,"autoVerifyPhone":false}}`
+	node := need(t, "node")
+	out, stderr, err := run(t, os.Environ(), node, "--input-type=module", "-e",
+		`const m = await import("../examples/triggers/index.mjs"); console.log(JSON.stringify(await m.handler(`+event+`)))`)
+	if err != nil || !strings.Contains(out, `"autoConfirmUser":true`) {
+		t.Errorf("index.mjs: %v %s %s", err, out, stderr)
+	}
+	py := need(t, "python3")
+	out, stderr, err = run(t, os.Environ(), py, "-c",
+		"import sys, json; sys.path.insert(0, '../examples/triggers'); import handler; print(json.dumps(handler.handler(json.loads(sys.argv[1]), None)))", event)
+	if err != nil || !strings.Contains(out, `"autoConfirmUser": true`) {
+		t.Errorf("handler.py: %v %s %s", err, out, stderr)
+	}
+}

@@ -230,7 +230,38 @@ func (s *Service) federatedUser(ctx context.Context, pool string, idp IdentityPr
 		}
 	}
 	now := s.now()
+	// A first sign-in makes the user: PreSignUp_ExternalProvider may
+	// refuse it (before anything is written), PostConfirmation follows.
+	var p0 Pool
+	isNew := false
+	if err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		if p0, err = s.poolTx(tx, pool); err != nil {
+			return err
+		}
+		if _, ok := linkedUserTx(tx, pool, idp.ProviderName, userID); ok {
+			return nil
+		}
+		_, err = tx.Get(kindUser, userKey(pool, username))
+		isNew = isNotFound(err)
+		if isNew {
+			err = nil
+		}
+		return err
+	}); err != nil {
+		return LoginSession{}, err
+	}
+	if isNew {
+		var attrs []AttributeType
+		for k, v := range mapped {
+			attrs = append(attrs, AttributeType{k, v})
+		}
+		if _, err := s.preSignUp(ctx, p0, "PreSignUp_ExternalProvider", username, "", attrs); err != nil {
+			return LoginSession{}, err
+		}
+	}
 	var ls LoginSession
+	var made User
 	err := s.update(ctx, func(tx store.RecordTx) error {
 		p, err := s.poolTx(tx, pool)
 		if err != nil {
@@ -271,9 +302,15 @@ func (s *Service) federatedUser(ctx context.Context, pool string, idp IdentityPr
 		if err := s.saveUser(tx, p, prev, u); err != nil {
 			return err
 		}
+		if prev == nil {
+			made = u
+		}
 		ls = LoginSession{Pool: pool, Username: username, Sub: u.Attributes["sub"], AuthTime: now, Expires: now.Add(LoginSessionTTL)}
 		return nil
 	})
+	if err == nil && made.Username != "" {
+		err = s.postConfirmation(ctx, p0, "PostConfirmation_ConfirmSignUp", "", made)
+	}
 	return ls, err
 }
 

@@ -17,7 +17,7 @@ type Message struct {
 	Username    string    `json:"username"`
 	Destination string    `json:"destination"`
 	Medium      string    `json:"medium"`  // EMAIL or SMS
-	Purpose     string    `json:"purpose"` // SignUp, ForgotPassword, VerifyAttribute, AdminCreateUser
+	Purpose     string    `json:"purpose"` // SignUp, ResendCode, ForgotPassword, UpdateAttribute, VerifyAttribute, AdminCreateUser, MFA, SignIn
 	Code        string    `json:"code,omitempty"`
 	Password    string    `json:"temporaryPassword,omitempty"`
 	// Subject and Body are the message as the pool words it (sign-in

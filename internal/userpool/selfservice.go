@@ -510,7 +510,7 @@ func (s *Service) UpdateUserAttributes(ctx context.Context, accessToken string, 
 		return nil
 	})
 	if err == nil && code != "" {
-		d, err := s.sendCode(ctx, u, "VerifyAttribute", code)
+		d, err := s.sendCode(ctx, u, "UpdateAttribute", code)
 		if err != nil {
 			return nil, err
 		}

@@ -563,6 +563,12 @@ func (s *Service) ClientCredentials(ctx context.Context, pool, clientID, secret,
 		"sub": c.ClientId, "client_id": c.ClientId, "iss": s.Issuer(p.Id), "token_use": "access", "scope": strings.Join(granted, " "),
 		"auth_time": now.Unix(), "iat": now.Unix(), "exp": now.Add(accessTTL).Unix(), "jti": newUUID(), "version": 2,
 	}
+	if err := s.machineTokenGeneration(ctx, p, c, claims); err != nil {
+		if e, ok := awserr.As(err); ok && e.Status < 500 {
+			return TokenResponse{}, oauthErr(400, "invalid_request")
+		}
+		return TokenResponse{}, err
+	}
 	tok, err := s.sign(ctx, p.Id, "access", claims)
 	if err != nil {
 		return TokenResponse{}, err

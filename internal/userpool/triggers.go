@@ -170,8 +170,12 @@ func (s *Service) trigger(ctx context.Context, p Pool, name, arn, source, versio
 	if clientID == "" {
 		clientID = "CLIENT_ID_NOT_APPLICABLE" // an admin call
 	}
+	var user any = username
+	if username == "" {
+		user = nil // a machine: no user
+	}
 	event := map[string]any{
-		"version": version, "triggerSource": source, "region": s.Region, "userPoolId": p.Id, "userName": username,
+		"version": version, "triggerSource": source, "region": s.Region, "userPoolId": p.Id, "userName": user,
 		"callerContext": map[string]any{"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": clientID},
 		"request":       request, "response": response,
 	}
@@ -500,6 +504,45 @@ func (s *Service) preTokenGeneration(ctx context.Context, p Pool, c Client, u Us
 			}
 		}
 	}
+	return nil
+}
+
+// machineTokenGeneration is PreTokenGeneration for a client-credentials
+// access token: only a V3_0 trigger sees it.
+func (s *Service) machineTokenGeneration(ctx context.Context, p Pool, c Client, access map[string]any) error {
+	lc := p.LambdaConfig
+	if lc == nil || lc.PreTokenGenerationConfig == nil || lc.PreTokenGenerationConfig.LambdaVersion != "V3_0" {
+		return nil
+	}
+	scope, _ := access["scope"].(string)
+	req := map[string]any{"userAttributes": map[string]string{}, "scopes": orEmpty(strings.Fields(scope)),
+		"groupConfiguration": map[string]any{"groupsToOverride": []string{}, "iamRolesToOverride": []string{}, "preferredRole": nil},
+		"clientMetadata":     nilMap(inputsOf(ctx).clientMetadata)}
+	res, err := s.trigger(ctx, p, "PreTokenGeneration", lc.PreTokenGeneration, "TokenGeneration_ClientCredentials", "3", "", c.ClientId, req,
+		map[string]any{"claimsAndScopeOverrideDetails": nil})
+	if err != nil {
+		return err
+	}
+	details, _ := res["claimsAndScopeOverrideDetails"].(map[string]any)
+	g, _ := details["accessTokenGeneration"].(map[string]any)
+	if g == nil {
+		return nil
+	}
+	if err := applyClaims(access, g, reservedAccessClaims); err != nil {
+		return err
+	}
+	add, ok1 := strList(g["scopesToAdd"])
+	drop, ok2 := strList(g["scopesToSuppress"])
+	if !ok1 || !ok2 {
+		return badLambdaResponse("PreTokenGeneration", "scopes must be lists of strings")
+	}
+	scopes := strings.Fields(scope)
+	for _, a := range add {
+		if a != "" && !strings.ContainsAny(a, " \"") && !slices.Contains(scopes, a) {
+			scopes = append(scopes, a)
+		}
+	}
+	access["scope"] = strings.Join(slices.DeleteFunc(scopes, func(x string) bool { return slices.Contains(drop, x) }), " ")
 	return nil
 }
 

@@ -2,6 +2,9 @@ package userpool
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +77,44 @@ func FuzzTriggerResponse(f *testing.F) {
 		// A migrated ghost must not linger between inputs.
 		s.AdminDeleteUser(ctx, p.Id, "ghost")
 	})
+}
+
+// TestMachineTokenGeneration: a V3_0 PreTokenGeneration sees
+// client-credentials grants (TokenGeneration_ClientCredentials, no user)
+// and changes the access token's claims and scopes; reserved claims stay.
+func TestMachineTokenGeneration(t *testing.T) {
+	s, p, _, _ := setup(t, Client{}, false)
+	arn := "arn:aws:lambda:us-east-1:123456789012:function:m2m"
+	if err := s.UpdatePoolSettings(ctx, p.Id, Pool{LambdaConfig: &LambdaConfig{PreTokenGenerationConfig: &TriggerVersion{LambdaVersion: "V3_0", LambdaArn: arn}}}); err != nil {
+		t.Fatal(err)
+	}
+	var seen map[string]any
+	s.Lambda = lambdaFunc(func(_ string, payload []byte) ([]byte, error) {
+		json.Unmarshal(payload, &seen)
+		seen["response"] = map[string]any{"claimsAndScopeOverrideDetails": map[string]any{"accessTokenGeneration": map[string]any{
+			"claimsToAddOrOverride": map[string]any{"tier": "gold", "client_id": "forged"}, "scopesToAdd": []any{"api/extra"}}}}
+		return json.Marshal(seen)
+	})
+	if _, err := s.CreateResourceServer(ctx, ResourceServer{UserPoolId: p.Id, Identifier: "api", Name: "api", Scopes: []ResourceServerScope{{ScopeName: "read", ScopeDescription: "r"}}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.CreateClient(ctx, Client{UserPoolId: p.Id, ClientName: "m2m", AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []string{"client_credentials"},
+		AllowedOAuthScopes: []string{"api/read"}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.ClientCredentials(ctx, p.Id, c.ClientId, s.reveal(c).ClientSecret, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen["triggerSource"] != "TokenGeneration_ClientCredentials" || seen["version"] != "3" || seen["userName"] != nil {
+		t.Errorf("event: %v", seen)
+	}
+	parts := strings.Split(tok.AccessToken, ".")
+	b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	json.Unmarshal(b, &claims)
+	if claims["tier"] != "gold" || claims["client_id"] != c.ClientId || claims["scope"] != "api/read api/extra" {
+		t.Errorf("claims: %v", claims)
+	}
 }

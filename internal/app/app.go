@@ -289,7 +289,7 @@ func New(cfg *Config) (*App, error) {
 	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key, LifecycleDay: cfg.lcDay}
 	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
-	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda()}
+	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda(), LightHash: cfg.PasswordHashCost == "light"}
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
 	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)
 	a.Accounts = &account.Service{Store: meta, Key: key, Management: cfg.AccountID}
@@ -301,7 +301,7 @@ func New(cfg *Config) (*App, error) {
 		a.IAM,      // IAM users' long-term keys (AKIA…)
 		a.STS,      // temporary credentials (ASIA… with a session token)
 	}
-	a.handler = front.New(front.Config{
+	a.handler = withHealth(a, front.New(front.Config{
 		Verifier:      &sigv4.Verifier{Credentials: creds},
 		Log:           log,
 		Account:       cfg.AccountID,
@@ -319,7 +319,7 @@ func New(cfg *Config) (*App, error) {
 
 		BodyIdleTimeout:    cfg.bodyIdle,
 		MaxUnauthenticated: cfg.maxUnauth,
-	})
+	}))
 	return a, nil
 }
 
@@ -374,16 +374,28 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	if cfg.LogOutput == nil {
 		cfg.LogOutput = stderr
 	}
+	if cfg.tempData {
+		defer os.RemoveAll(cfg.DataDir)
+	}
 	a, err := New(cfg)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
 	log := a.log
-	runCtx, stopRun := context.WithCancel(ctx)
-	runDone := make(chan struct{})
-	go func() { a.Run(runCtx); close(runDone) }()
-	defer func() { stopRun(); <-runDone }()
+	var handler http.Handler = a.Handler()
+	if cfg.Dev {
+		// Dev mode: the app can be replaced by a fresh one (reset).
+		ds := newDevServer(cfg, a)
+		defer ds.close()
+		handler = ds
+		log.Info("development mode: root keys test/test, reset with POST /_sekisho/reset", "data_dir", cfg.DataDir, "password_hash_cost", cfg.PasswordHashCost)
+	} else {
+		defer a.Close()
+		runCtx, stopRun := context.WithCancel(ctx)
+		runDone := make(chan struct{})
+		go func() { a.Run(runCtx); close(runDone) }()
+		defer func() { stopRun(); <-runDone }()
+	}
 	if cfg.DebugAddr != "" {
 		go serveDebug(cfg.DebugAddr, log)
 	}
@@ -392,7 +404,7 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           a.Handler(),
+		Handler:           handler,
 		MaxHeaderBytes:    front.ServerMaxHeaderBytes,
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -407,7 +419,11 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
-	if a.RootCreated {
+	if cfg.Dev {
+		fmt.Fprintf(stdout, "sekisho in development mode (root keys test/test; POST %s/_sekisho/reset wipes everything).\nPoint the AWS CLI and SDKs at this server with:\n\n", cfg.PublicURL)
+		printExports(stdout, cfg, a.RootAccessKeyID, a.RootSecretAccessKey)
+		fmt.Fprintln(stdout)
+	} else if a.RootCreated {
 		fmt.Fprintf(stdout, "sekisho generated root credentials (shown once; kept sealed in %s).\nPoint the AWS CLI and SDKs at this server with:\n\n",
 			filepath.Join(cfg.DataDir, "root-credentials.json"))
 		printExports(stdout, cfg, a.RootAccessKeyID, a.RootSecretAccessKey)

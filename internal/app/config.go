@@ -47,6 +47,12 @@ type Config struct {
 	CognitoIssuer       string
 	SMTPURL             string
 	LambdaEndpoint      string
+	PasswordHashCost    string
+	// Dev is --dev: fixed test keys, a throwaway data dir, the light
+	// password-hash cost and the reset endpoints.
+	Dev bool
+	// tempData: the data dir is the dev mode's own, removed at exit.
+	tempData bool
 	LambdaKeyID         string
 	LambdaSecret        string
 	// LambdaOverrides are the config file's "lambda.<function> = URL"
@@ -124,6 +130,7 @@ func settings(c *Config, domains *string) []setting {
 		{"lambda-endpoint", "SEKISHO_LAMBDA_ENDPOINT", "", "Lambda Invoke API endpoint that runs user pools' triggers (AWS Lambda, sam local start-lambda, the Runtime Interface Emulator; \"lambda.<function> = URL\" config-file lines override it per function)", &c.LambdaEndpoint},
 		{"lambda-access-key-id", "SEKISHO_LAMBDA_ACCESS_KEY_ID", "", "access key id that signs trigger invocations (default: AWS_ACCESS_KEY_ID)", &c.LambdaKeyID},
 		{"lambda-secret-access-key", "SEKISHO_LAMBDA_SECRET_ACCESS_KEY", "", "its secret (default: AWS_SECRET_ACCESS_KEY; prefer the environment to a flag)", &c.LambdaSecret},
+		{"password-hash-cost", "SEKISHO_PASSWORD_HASH_COST", "", "argon2id cost of new passwords: standard (t=2, 19 MiB) or light (t=1, 1 MiB; default with --dev)", &c.PasswordHashCost},
 		{"smtp-url", "SEKISHO_SMTP_URL", "", "send user-pool codes by email: smtp://[user:pass@]host:port?from=address (default: the outbox file in the data dir)", &c.SMTPURL},
 		{"body-idle-timeout", "SEKISHO_BODY_IDLE_TIMEOUT", "30s", "disconnect a client whose request body makes no progress this long (Go duration; 0 never)", &c.BodyIdleTimeout},
 		{"max-unauthenticated", "SEKISHO_MAX_UNAUTHENTICATED", "512", "most unsigned requests in progress at once; more get 503 (0: no limit)", &c.MaxUnauthenticated},
@@ -155,6 +162,7 @@ func ParseConfig(args []string, getenv func(string) string, out *os.File) (*Conf
 		fs.StringVar(s.dst, s.name, s.def, fmt.Sprintf("%s [$%s]", s.usage, s.env))
 	}
 	fs.StringVar(&configFile, "config", "", "config file of name = value lines [$SEKISHO_CONFIG]")
+	fs.BoolVar(&c.Dev, "dev", false, "development mode: root keys test/test, a temporary data dir removed at exit (unless --data-dir is given), the light password-hash cost, and POST /_sekisho/reset and /moto-api/reset [$SEKISHO_DEV]")
 	fs.Usage = func() {
 		fmt.Fprint(out, serveUsage)
 		fs.PrintDefaults()
@@ -196,6 +204,25 @@ func ParseConfig(args []string, getenv func(string) string, out *os.File) (*Conf
 			*s.dst = v
 		} else if v, ok := fileVals[s.name]; ok {
 			*s.dst = v
+		}
+	}
+	if !set["dev"] {
+		c.Dev = c.Dev || getenv("SEKISHO_DEV") == "1" || getenv("SEKISHO_DEV") == "true"
+	}
+	if c.Dev {
+		if c.RootAccessKeyID == "" && c.RootSecretAccessKey == "" {
+			c.RootAccessKeyID, c.RootSecretAccessKey = "test", "test"
+		}
+		if c.PasswordHashCost == "" {
+			c.PasswordHashCost = "light"
+		}
+		explicit := set["data-dir"] || getenv("SEKISHO_DATA_DIR") != "" || fileVals["data-dir"] != ""
+		if !explicit {
+			dir, err := os.MkdirTemp("", "sekisho-dev-")
+			if err != nil {
+				return nil, err
+			}
+			c.DataDir, c.tempData = dir, true
 		}
 	}
 	if domains != "" {
@@ -298,6 +325,9 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("lambda endpoint %q: want an http:// or https:// URL", e))
 		}
+	}
+	if c.PasswordHashCost != "" && c.PasswordHashCost != "standard" && c.PasswordHashCost != "light" {
+		errs = append(errs, fmt.Errorf("--password-hash-cost %q: want standard or light", c.PasswordHashCost))
 	}
 	if (c.LambdaKeyID == "") != (c.LambdaSecret == "") {
 		errs = append(errs, errors.New("SEKISHO_LAMBDA_ACCESS_KEY_ID and SEKISHO_LAMBDA_SECRET_ACCESS_KEY go together"))

@@ -69,6 +69,9 @@ type Service struct {
 	// Upstream reaches external OIDC providers (nil: none can be used
 	// for sign-in, nor discovered).
 	Upstream Upstream
+	// LightHash hashes new passwords at the light argon2id cost
+	// (--password-hash-cost light).
+	LightHash bool
 	// Lambda invokes the pools' triggers (nil: a pool with triggers
 	// fails where they would run, as Cognito does when it cannot invoke
 	// them).

@@ -67,6 +67,25 @@ const (
 	argonLen    = 32
 )
 
+// LightHash is the lighter argon2id cost (t=1, 1 MiB) for test suites
+// that make thousands of users: still a salted memory-hard hash, never
+// the password in the clear, but cheap. Verification reads the cost from
+// each stored hash, so the two costs mix freely.
+const (
+	lightTime   = 1
+	lightMemory = 1024
+)
+
+func hashPasswordCost(pw string, light bool) string {
+	if !light {
+		return hashPassword(pw)
+	}
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	h := argon2.IDKey([]byte(pw), salt, lightTime, lightMemory, 1, argonLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=1$%s$%s", lightMemory, lightTime, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(h))
+}
+
 func hashPassword(pw string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
@@ -123,7 +142,7 @@ func (s *Service) prehash(pool, userID, pw string) *hashed {
 	salt, v := srp.NewVerifier(srp.PoolName(pool), userID, pw)
 	release := s.hashSlot()
 	defer release()
-	return &hashed{pool: pool, userID: userID, pw: pw, hash: hashPassword(pw), salt: salt.Text(16), sealedVerify: s.Key.Seal(verifierPurpose, v.Bytes())}
+	return &hashed{pool: pool, userID: userID, pw: pw, hash: hashPasswordCost(pw, s.LightHash), salt: salt.Text(16), sealedVerify: s.Key.Seal(verifierPurpose, v.Bytes())}
 }
 
 // setPassword stores the hash and the SRP verifier of a new password: h's,

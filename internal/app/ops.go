@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// The operator's paths, outside the AWS APIs (no bucket name can begin
+// with "_", so none is taken from S3):
+//
+//	GET  /_sekisho/health   always: 200 with the version and the store's
+//	                        state, 503 while it is unavailable
+//	POST /_sekisho/reset    --dev only, from loopback: every piece of
+//	POST /moto-api/reset    state wiped, as moto's server mode does
+
+// health answers GET /_sekisho/health for a (nil while starting).
+func health(w http.ResponseWriter, r *http.Request, a *App) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	out := map[string]any{"version": VersionString(), "status": "ok", "store": "ok"}
+	status := http.StatusOK
+	if a == nil {
+		out["status"], out["store"], status = "starting", "starting", http.StatusServiceUnavailable
+	} else {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := a.S3.Meta.ListBuckets(ctx); err != nil {
+			out["status"], out["store"], status = "unavailable", err.Error(), http.StatusServiceUnavailable
+		}
+	}
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(out)
+}
+
+// withHealth serves the health path before the AWS front.
+func withHealth(a *App, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_sekisho/health" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			health(w, r, a)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// devServer is dev mode's handler: the app behind it can be replaced by
+// a fresh one (reset) while the listener stays.
+type devServer struct {
+	cfg *Config
+	log *slog.Logger
+
+	mu   sync.RWMutex
+	app  *App
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+func newDevServer(cfg *Config, a *App) *devServer {
+	d := &devServer{cfg: cfg, log: a.log}
+	d.start(a)
+	return d
+}
+
+func (d *devServer) start(a *App) {
+	ctx, cancel := context.WithCancel(context.Background())
+	d.app, d.stop, d.done = a, cancel, make(chan struct{})
+	go func(done chan struct{}) { a.Run(ctx); close(done) }(d.done)
+}
+
+// close stops the background work and the store.
+func (d *devServer) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stop()
+	<-d.done
+	d.app.Close()
+}
+
+func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && (r.URL.Path == "/_sekisho/reset" || r.URL.Path == "/moto-api/reset") {
+		if !fromLoopback(r) {
+			http.Error(w, `{"error":"reset is accepted from this machine only"}`, http.StatusForbidden)
+			return
+		}
+		t0 := time.Now()
+		if err := d.reset(); err != nil {
+			d.log.Error("reset", "err", err)
+			http.Error(w, `{"error":"reset failed"}`, http.StatusInternalServerError)
+			return
+		}
+		d.log.Info("state reset", "took", time.Since(t0).Round(time.Millisecond))
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}`))
+		return
+	}
+	d.mu.RLock()
+	a := d.app
+	defer d.mu.RUnlock()
+	a.Handler().ServeHTTP(w, r)
+}
+
+// reset replaces the app with a fresh one over an emptied data dir. It
+// waits for requests in progress to finish.
+func (d *devServer) reset() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stop()
+	<-d.done
+	d.app.Close()
+	entries, err := os.ReadDir(d.cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(d.cfg.DataDir, e.Name())); err != nil {
+			return err
+		}
+	}
+	a, err := New(d.cfg)
+	if err != nil {
+		return err
+	}
+	d.start(a)
+	return nil
+}
+
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

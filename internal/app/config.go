@@ -52,9 +52,9 @@ type Config struct {
 	// password-hash cost and the reset endpoints.
 	Dev bool
 	// tempData: the data dir is the dev mode's own, removed at exit.
-	tempData bool
-	LambdaKeyID         string
-	LambdaSecret        string
+	tempData     bool
+	LambdaKeyID  string
+	LambdaSecret string
 	// LambdaOverrides are the config file's "lambda.<function> = URL"
 	// lines: an Invoke API endpoint per function.
 	LambdaOverrides map[string]string

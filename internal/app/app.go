@@ -301,9 +301,15 @@ func New(cfg *Config) (*App, error) {
 		a.IAM,      // IAM users' long-term keys (AKIA…)
 		a.STS,      // temporary credentials (ASIA… with a session token)
 	}
+	var observe func(front.Request)
+	if o := cfg.obs; o != nil {
+		observe = o.observe
+		a.UserPools.Notify = o.event
+	}
 	a.handler = withHealth(a, front.New(front.Config{
 		Verifier:      &sigv4.Verifier{Credentials: creds},
 		Log:           log,
+		Observe:       observe,
 		Account:       cfg.AccountID,
 		Region:        cfg.Region,
 		Domains:       cfg.Domains,
@@ -377,6 +383,29 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	if cfg.tempData {
 		defer os.RemoveAll(cfg.DataDir)
 	}
+	obs := &observers{}
+	if cfg.MetricsAddr != "" {
+		obs.metrics = newMetrics()
+	}
+	if cfg.AuditLog != "" {
+		al, err := openAudit(cfg.AuditLog, newLogger(cfg, cfg.LogOutput))
+		if err != nil {
+			return err
+		}
+		defer al.Close()
+		obs.audit = al
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for range hup {
+				al.Reopen()
+			}
+		}()
+	}
+	if obs.metrics != nil || obs.audit != nil {
+		cfg.obs = obs
+	}
 	a, err := New(cfg)
 	if err != nil {
 		return err
@@ -399,6 +428,9 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	if cfg.DebugAddr != "" {
 		go serveDebug(cfg.DebugAddr, log)
 	}
+	if obs.metrics != nil {
+		go serveMetrics(cfg.MetricsAddr, obs.metrics, log)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -409,6 +441,9 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		ReadHeaderTimeout: 30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if obs.metrics != nil {
+		srv.ConnState = obs.metrics.connState
 	}
 	if cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)

@@ -104,9 +104,11 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 	} else {
 		ri.decision = fmt.Sprintf("%s %s", c.action, res.Decision)
 	}
+	ri.authorized = 1
 	if res.Allowed() {
 		return nil
 	}
+	ri.authorized = 2
 	return awserr.New(403, "AccessDenied", res.Message(req))
 }
 

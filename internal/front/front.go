@@ -47,6 +47,9 @@ const (
 type Config struct {
 	Verifier *sigv4.Verifier
 	Log      *slog.Logger
+	// Observe, if set, is told of every request after it is answered
+	// (metrics, the audit log).
+	Observe func(Request)
 	// Account and Region the server mints ids and ARNs in.
 	Account, Region string
 	// Domains are the hosts under which "<bucket>.<domain>" is S3
@@ -125,8 +128,10 @@ type reqInfo struct {
 	operation string
 	principal *auth.Principal
 	err       error
-	// decision says which policy statement decided, for the log.
-	decision string
+	// decision says which policy statement decided, for the log;
+	// authorized is 0 when no policy was evaluated, 1 allowed, 2 denied.
+	decision   string
+	authorized int
 	// release gives back the request's unauthenticated slot.
 	release func()
 }
@@ -300,7 +305,48 @@ func (h *Handler) protocol(r *http.Request) protocol {
 	return protoS3
 }
 
+// Request is what Config.Observe is told of every request: never a
+// secret, signature or token.
+type Request struct {
+	Service, Operation string
+	Status             int
+	Latency            time.Duration
+	BytesIn, BytesOut  int64
+	Principal, Remote  string
+	// Authorized is "" when no policy was evaluated, else "allow" or
+	// "deny"; Decision names the statement that decided.
+	Authorized, Decision string
+	// Error is the AWS error code answered, if any.
+	Error string
+	// Time is when the request arrived.
+	Time time.Time
+}
+
 func (h *Handler) logRequest(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
+	if h.cfg.Observe != nil {
+		o := Request{Service: ri.service, Operation: ri.operation, Status: w.status, Latency: time.Since(start), BytesOut: w.bytes,
+			Remote: r.RemoteAddr, Decision: ri.decision, Time: start}
+		if r.ContentLength > 0 {
+			o.BytesIn = r.ContentLength
+		}
+		if ri.principal != nil {
+			o.Principal = ri.principal.ARN
+		}
+		switch ri.authorized {
+		case 1:
+			o.Authorized = "allow"
+		case 2:
+			o.Authorized = "deny"
+		}
+		if ri.err != nil {
+			if e, ok := awserr.As(ri.err); ok {
+				o.Error = e.Code
+			} else {
+				o.Error = "InternalError"
+			}
+		}
+		h.cfg.Observe(o)
+	}
 	if h.cfg.Log == nil {
 		return
 	}

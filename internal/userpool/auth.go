@@ -219,16 +219,13 @@ func (s *Service) locked(u User) error {
 // written (so that guesses never go uncounted).
 func (s *Service) recordFailure(ctx context.Context, pool, username string) error {
 	err := s.modifyUser(ctx, pool, username, func(_ Pool, u *User) error {
-		u.Failed++
-		if u.Failed >= 5 {
-			d := time.Second << min(u.Failed-5, 10)
-			u.LockedUntil = s.now().Add(min(d, 15*time.Minute))
-		}
+		s.countFailure(u)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("counting a failed sign-in: %w", err)
 	}
+	s.notify("SignInFailed", pool, username)
 	return errIncorrect
 }
 

@@ -811,6 +811,14 @@ func (s *Service) countFailure(u *User) {
 	if u.Failed >= 5 {
 		d := time.Second << min(u.Failed-5, 10)
 		u.LockedUntil = s.now().Add(min(d, 15*time.Minute))
+		s.notify("Lockout", u.Pool, u.Username)
+	}
+}
+
+// notify tells Service.Notify of a security event.
+func (s *Service) notify(event, pool, username string) {
+	if s.Notify != nil {
+		s.Notify(event, pool, username)
 	}
 }
 
@@ -958,6 +966,7 @@ func (s *Service) signedIn(ctx context.Context, p Pool, c Client, u User, opt si
 			return nil, err
 		}
 	}
+	s.notify("SignIn", p.Id, u.Username)
 	if opt.login {
 		if err := s.postAuthentication(ctx, p, c.ClientId, u, false); err != nil {
 			return nil, err

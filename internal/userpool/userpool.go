@@ -69,6 +69,10 @@ type Service struct {
 	// Upstream reaches external OIDC providers (nil: none can be used
 	// for sign-in, nor discovered).
 	Upstream Upstream
+	// Notify, if set, is told of security events: SignIn, SignInFailed,
+	// Lockout (with the pool and username; never a secret). It must not
+	// block.
+	Notify func(event, pool, username string)
 	// LightHash hashes new passwords at the light argon2id cost
 	// (--password-hash-cost light).
 	LightHash bool

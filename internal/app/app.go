@@ -47,6 +47,13 @@ Usage:
                                root keys and buckets) on the running server
   sekisho account list         list the accounts
   sekisho bench [flags]        load-test an S3 endpoint (sekisho bench -h)
+  sekisho credential-process login --profile NAME --endpoint URL --user-pool-id ID
+          --client-id ID --identity-pool-id ID --username NAME
+                               sign in once (SRP, MFA if asked) and keep the
+                               refresh token sealed in a 0600 file
+  sekisho credential-process --profile NAME
+                               print identity-pool credentials for the AWS
+                               CLI's and SDKs' credential_process
   sekisho version              print the version
 `
 
@@ -140,6 +147,12 @@ func Main(args []string, stdout, stderr *os.File) int {
 		defer stop()
 		if err := Bench(ctx, args[1:], os.Getenv, stdout); err != nil {
 			fmt.Fprintln(stderr, "sekisho bench:", err)
+			return 1
+		}
+		return 0
+	case "credential-process":
+		if err := CredentialProcess(context.Background(), args[1:], os.Getenv, os.Stdin, stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "sekisho credential-process:", err)
 			return 1
 		}
 		return 0

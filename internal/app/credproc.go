@@ -273,4 +273,3 @@ func srpSignIn(ctx context.Context, p *credProfile, password string, readLine fu
 	}
 	return *resp.AuthenticationResult.RefreshToken, nil
 }
-

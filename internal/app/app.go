@@ -47,6 +47,9 @@ Usage:
                                root keys and buckets) on the running server
   sekisho account list         list the accounts
   sekisho bench [flags]        load-test an S3 endpoint (sekisho bench -h)
+  sekisho apply [--env] FILE   make the running server ($AWS_ENDPOINT_URL, as root)
+                               match a setup file (buckets, IAM, user pools,
+                               identity pools); prints the ids
   sekisho credential-process login --profile NAME --endpoint URL --user-pool-id ID
           --client-id ID --identity-pool-id ID --username NAME
                                sign in once (SRP, MFA if asked) and keep the
@@ -147,6 +150,12 @@ func Main(args []string, stdout, stderr *os.File) int {
 		defer stop()
 		if err := Bench(ctx, args[1:], os.Getenv, stdout); err != nil {
 			fmt.Fprintln(stderr, "sekisho bench:", err)
+			return 1
+		}
+		return 0
+	case "apply":
+		if err := Apply(context.Background(), args[1:], os.Getenv, stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "sekisho apply:", err)
 			return 1
 		}
 		return 0

@@ -97,3 +97,35 @@ func TestDevModeTempDir(t *testing.T) {
 		t.Errorf("the temp data dir outlived the server: %v", err)
 	}
 }
+
+// TestBootstrap: --bootstrap applies a setup file at start, and dev
+// mode's reset applies it again.
+func TestBootstrap(t *testing.T) {
+	t.Parallel()
+	awsCLI := need(t, "aws")
+	boot, _ := filepath.Abs("../examples/setup/photos.yaml")
+	s := startServer(t, serverOpts{Env: []string{"SEKISHO_DEV=1", "SEKISHO_BOOTSTRAP=" + boot}})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	check := func(when string) {
+		t.Helper()
+		out, stderr, err := run(t, env, awsCLI, "s3", "cp", "s3://photos/public/welcome.txt", "-")
+		if err != nil || out != "welcome" {
+			t.Errorf("%s: the seeded object: %v %q %s", when, err, out, stderr)
+		}
+		out, _, _ = run(t, env, awsCLI, "cognito-idp", "list-user-pools", "--max-results", "10", "--query", "UserPools[].Name", "--output", "text")
+		if strings.TrimSpace(out) != "app" {
+			t.Errorf("%s: pools %q", when, out)
+		}
+	}
+	check("at start")
+	run(t, env, awsCLI, "s3", "mb", "s3://extra")
+	resp, err := s.client.Post(s.URL+"/_sekisho/reset", "application/json", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("reset: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	check("after reset")
+	if out, _, _ := run(t, env, awsCLI, "s3api", "list-buckets", "--query", "Buckets[].Name", "--output", "text"); strings.TrimSpace(out) != "photos" {
+		t.Errorf("buckets after reset: %q", out)
+	}
+}

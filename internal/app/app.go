@@ -434,9 +434,10 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	}
 	log := a.log
 	var handler http.Handler = a.Handler()
+	var ds *devServer
 	if cfg.Dev {
 		// Dev mode: the app can be replaced by a fresh one (reset).
-		ds := newDevServer(cfg, a)
+		ds = newDevServer(cfg, a)
 		defer ds.close()
 		handler = ds
 		log.Info("development mode: root keys test/test, reset with POST /_sekisho/reset", "data_dir", cfg.DataDir, "password_hash_cost", cfg.PasswordHashCost)
@@ -492,6 +493,13 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		"region", cfg.Region, "account", cfg.AccountID, "domains", strings.Join(cfg.Domains, ","))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if ds != nil {
+		ds.addr = ln.Addr().String()
+	}
+	if err := bootstrap(cfg, a, ln.Addr().String()); err != nil {
+		srv.Close()
+		return err
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -2,7 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
+	"fmt"
+
 	"encoding/json"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"log/slog"
 	"net"
 	"net/http"
@@ -53,8 +58,9 @@ func withHealth(a *App, next http.Handler) http.Handler {
 // devServer is dev mode's handler: the app behind it can be replaced by
 // a fresh one (reset) while the listener stays.
 type devServer struct {
-	cfg *Config
-	log *slog.Logger
+	cfg  *Config
+	log  *slog.Logger
+	addr string // the listener, for the bootstrap file
 
 	mu   sync.RWMutex
 	app  *App
@@ -109,6 +115,17 @@ func (d *devServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // reset replaces the app with a fresh one over an emptied data dir. It
 // waits for requests in progress to finish.
 func (d *devServer) reset() error {
+	a, err := d.fresh()
+	if err != nil {
+		return err
+	}
+	// The bootstrap file goes through the listener, to the new app: not
+	// under the lock, which requests take.
+	return bootstrap(d.cfg, a, d.addr)
+}
+
+// fresh swaps in a new app over an emptied data dir.
+func (d *devServer) fresh() (*App, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.stop()
@@ -116,18 +133,46 @@ func (d *devServer) reset() error {
 	d.app.Close()
 	entries, err := os.ReadDir(d.cfg.DataDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, e := range entries {
 		if err := os.RemoveAll(filepath.Join(d.cfg.DataDir, e.Name())); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	a, err := New(d.cfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	d.start(a)
+	return a, nil
+}
+
+// bootstrap applies the --bootstrap file to a, as root, through the
+// server's own listener at addr (dialled directly: the public URL may
+// not resolve here, and a TLS certificate may not name the address).
+func bootstrap(cfg *Config, a *App, addr string) error {
+	if cfg.Bootstrap == "" {
+		return nil
+	}
+	data, err := os.ReadFile(cfg.Bootstrap)
+	if err != nil {
+		return err
+	}
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+		},
+		// Our own listener, reached by its socket address.
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true},
+	}
+	defer tr.CloseIdleConnections()
+	ac := aws.Config{Region: cfg.Region, BaseEndpoint: aws.String(cfg.PublicURL),
+		Credentials: credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, ""),
+		HTTPClient:  &http.Client{Transport: tr, Timeout: 2 * time.Minute}}
+	if _, err := ApplySetup(context.Background(), ac, data); err != nil {
+		return fmt.Errorf("--bootstrap %s: %w", cfg.Bootstrap, err)
+	}
 	return nil
 }
 

@@ -61,10 +61,11 @@ type IAMSpec struct {
 		Document any    `yaml:"document"`
 	} `yaml:"policies"`
 	Roles []struct {
-		Name            string         `yaml:"name"`
-		Trust           any            `yaml:"trust"`
-		Policies        map[string]any `yaml:"policies"`
-		ManagedPolicies []string       `yaml:"managedPolicies"`
+		Name               string         `yaml:"name"`
+		Trust              any            `yaml:"trust"`
+		MaxSessionDuration int32          `yaml:"maxSessionDuration"`
+		Policies           map[string]any `yaml:"policies"`
+		ManagedPolicies    []string       `yaml:"managedPolicies"`
 	} `yaml:"roles"`
 	Users []struct {
 		Name            string         `yaml:"name"`
@@ -99,6 +100,7 @@ type UserPoolSpec struct {
 type IdentityPoolSpec struct {
 	Name                 string `yaml:"name"`
 	AllowUnauthenticated bool   `yaml:"allowUnauthenticated"`
+	AllowClassicFlow     bool   `yaml:"allowClassicFlow"`
 	Providers            []struct {
 		UserPool string `yaml:"userPool"`
 		Client   string `yaml:"client"`
@@ -456,13 +458,13 @@ func (a *applier) identityPools(ctx context.Context, st *Setup) error {
 		id, ok := existing[ip.Name]
 		if !ok {
 			out, err := a.ids.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(ip.Name), AllowUnauthenticatedIdentities: ip.AllowUnauthenticated,
-				CognitoIdentityProviders: providers})
+				AllowClassicFlow: aws.Bool(ip.AllowClassicFlow), CognitoIdentityProviders: providers})
 			if err != nil {
 				return fmt.Errorf("identity pool %s: %w", ip.Name, err)
 			}
 			id = *out.IdentityPoolId
 		} else if _, err := a.ids.UpdateIdentityPool(ctx, &ci.UpdateIdentityPoolInput{IdentityPoolId: &id, IdentityPoolName: aws.String(ip.Name),
-			AllowUnauthenticatedIdentities: ip.AllowUnauthenticated, CognitoIdentityProviders: providers}); err != nil {
+			AllowUnauthenticatedIdentities: ip.AllowUnauthenticated, AllowClassicFlow: aws.Bool(ip.AllowClassicFlow), CognitoIdentityProviders: providers}); err != nil {
 			return fmt.Errorf("identity pool %s: %w", ip.Name, err)
 		}
 		a.refs["identityPool."+ip.Name+".id"] = id
@@ -513,12 +515,23 @@ func (a *applier) roles(ctx context.Context, st *Setup) error {
 		if err != nil {
 			return err
 		}
+		var maxSession *int32
+		if r.MaxSessionDuration > 0 {
+			maxSession = &r.MaxSessionDuration
+		}
 		if _, err := a.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(r.Name)}); err != nil {
-			if _, err := a.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: &trust}); err != nil {
+			if _, err := a.iam.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(r.Name), AssumeRolePolicyDocument: &trust, MaxSessionDuration: maxSession}); err != nil {
 				return fmt.Errorf("role %s: %w", r.Name, err)
 			}
-		} else if _, err := a.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(r.Name), PolicyDocument: &trust}); err != nil {
-			return fmt.Errorf("role %s trust: %w", r.Name, err)
+		} else {
+			if _, err := a.iam.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(r.Name), PolicyDocument: &trust}); err != nil {
+				return fmt.Errorf("role %s trust: %w", r.Name, err)
+			}
+			if maxSession != nil {
+				if _, err := a.iam.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: aws.String(r.Name), MaxSessionDuration: maxSession}); err != nil {
+					return fmt.Errorf("role %s: %w", r.Name, err)
+				}
+			}
 		}
 		for name, d := range r.Policies {
 			doc, err := a.doc(d)

@@ -25,6 +25,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/console"
 	"github.com/sekisho/sekisho/internal/front"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/idpool"
@@ -328,7 +329,7 @@ func New(cfg *Config) (*App, error) {
 		observe = o.observe
 		a.UserPools.Notify = o.event
 	}
-	a.handler = withHealth(a, front.New(front.Config{
+	api := front.New(front.Config{
 		Verifier:      &sigv4.Verifier{Credentials: creds},
 		Log:           log,
 		Observe:       observe,
@@ -347,7 +348,12 @@ func New(cfg *Config) (*App, error) {
 
 		BodyIdleTimeout:    cfg.bodyIdle,
 		MaxUnauthenticated: cfg.maxUnauth,
-	}))
+	})
+	var web http.Handler
+	if cfg.Console != "false" {
+		web = console.New(console.Config{API: api, Key: key, Region: cfg.Region, Endpoint: cfg.PublicURL})
+	}
+	a.handler = withHealth(a, withConsole(web, api))
 	return a, nil
 }
 

@@ -50,6 +50,7 @@ type Config struct {
 	PasswordHashCost    string
 	MetricsAddr         string
 	Bootstrap           string
+	Console             string
 	AuditLog            string
 	// obs are the process's metrics and audit log (set by Serve).
 	obs *observers
@@ -136,6 +137,7 @@ func settings(c *Config, domains *string) []setting {
 		{"lambda-access-key-id", "SEKISHO_LAMBDA_ACCESS_KEY_ID", "", "access key id that signs trigger invocations (default: AWS_ACCESS_KEY_ID)", &c.LambdaKeyID},
 		{"lambda-secret-access-key", "SEKISHO_LAMBDA_SECRET_ACCESS_KEY", "", "its secret (default: AWS_SECRET_ACCESS_KEY; prefer the environment to a flag)", &c.LambdaSecret},
 		{"password-hash-cost", "SEKISHO_PASSWORD_HASH_COST", "", "argon2id cost of new passwords: standard (t=2, 19 MiB) or light (t=1, 1 MiB; default with --dev)", &c.PasswordHashCost},
+		{"console", "SEKISHO_CONSOLE", "true", "serve the web console at /console/ (true or false)", &c.Console},
 		{"bootstrap", "SEKISHO_BOOTSTRAP", "", "a setup file (see sekisho apply) applied at start, and again after each dev-mode reset", &c.Bootstrap},
 		{"metrics-addr", "SEKISHO_METRICS_ADDR", "", "if set, serve Prometheus metrics at http://HOST:PORT/metrics", &c.MetricsAddr},
 		{"audit-log", "SEKISHO_AUDIT_LOG", "", "if set, append the audit trail (JSON lines) to this file; SIGHUP reopens it", &c.AuditLog},

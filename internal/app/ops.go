@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -183,4 +184,21 @@ func fromLoopback(r *http.Request) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// withConsole sends the console's paths to it: browser requests (no AWS
+// signature) under /console/. A signed request there is S3's, for a bucket
+// named "console".
+func withConsole(web, next http.Handler) http.Handler {
+	if web == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if (r.URL.Path == "/console" || strings.HasPrefix(r.URL.Path, "/console/")) && r.Header.Get("Authorization") == "" &&
+			!r.URL.Query().Has("X-Amz-Signature") && !r.URL.Query().Has("Signature") {
+			web.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -1,0 +1,65 @@
+// Drives the web console in headless Chromium as an operator would: sign
+// in with keys, make a bucket and upload a file, create a user-pool user,
+// create a role; then sign in as a user without permissions and meet
+// AccessDenied. Prints what it saw as JSON for e2e/console_test.go.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import puppeteer from "puppeteer-core";
+
+const env = process.env;
+const base = env.ENDPOINT + "/console/";
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sekisho-console-"));
+const upload = path.join(profile, "hello.txt");
+fs.writeFileSync(upload, "hello from the console\n");
+const browser = await puppeteer.launch({
+  executablePath: env.CHROMIUM || "/usr/bin/chromium", userDataDir: path.join(profile, "chrome"), headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+});
+const out = {};
+const logs = [];
+try {
+  const tab = await browser.newPage();
+  tab.on("console", (m) => logs.push(m.type() + ": " + m.text()));
+  const submit = (sel) => Promise.all([tab.waitForNavigation(), tab.click(sel)]);
+  const signIn = async (id, secret) => {
+    await tab.goto(base);
+    await tab.type("#access_key_id", id);
+    await tab.type("#secret_access_key", secret);
+    await submit("button[type=submit]");
+    return tab.$eval("#who", (e) => e.textContent).catch(() => "");
+  };
+  out.who = await signIn(env.KEY_ID, env.SECRET);
+  out.csp = (await (await tab.goto(base)).headers())["content-security-policy"];
+  // S3: a bucket and a file.
+  await tab.goto(base + "s3");
+  await tab.type("#bucket", "console-bucket");
+  await submit("form[action='/console/s3'] button[type=submit]");
+  const input = await tab.$("#file");
+  await input.uploadFile(upload);
+  await submit("form[enctype] button[type=submit]");
+  out.objects = await tab.$$eval("a.object", (as) => as.map((a) => a.textContent));
+  // Cognito: a user.
+  await tab.goto(base + "cognito");
+  await Promise.all([tab.waitForNavigation(), tab.click("a.pool")]);
+  await tab.type("#username", "console-user");
+  await tab.type("#email", "console-user@example.com");
+  await submit("form[action$='/users'] button[type=submit]");
+  out.users = await tab.$$eval("tr.user td:first-child", (tds) => tds.map((t) => t.textContent));
+  // IAM: a role.
+  await tab.goto(base + "iam");
+  await tab.type("#name", "console-role");
+  await tab.type("#trust", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }));
+  await submit("form[action='/console/iam/roles'] button[type=submit]");
+  out.roles = await tab.$$eval("li.role", (lis) => lis.map((l) => l.textContent));
+  // Sign out; a principal without permissions sees AccessDenied.
+  await submit("header form button");
+  out.viewer = await signIn(env.VIEWER_ID, env.VIEWER_SECRET);
+  const resp = await tab.goto(base + "s3");
+  out.denied = [resp.status(), await tab.$eval("#error", (e) => e.textContent).catch(() => "")];
+} finally {
+  await browser.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+for (const l of logs) console.error(l);
+console.log(JSON.stringify(out));

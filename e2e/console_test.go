@@ -31,11 +31,14 @@ func TestConsole(t *testing.T) {
 	jsEnv := append(os.Environ(), "CHROMIUM="+chromium, "ENDPOINT="+s.URL, "KEY_ID="+s.KeyID, "SECRET="+s.Secret, "VIEWER_ID="+keys[0], "VIEWER_SECRET="+keys[1])
 	res := runJS(t, s, node, jsEnv, "console.mjs")
 	wantJS(t, res, map[string]string{
-		"who":     "arn:aws:iam::000000000000:root",
-		"objects": "[hello.txt]",
-		"users":   "[console-user]",
-		"roles":   "[console-role]",
-		"viewer":  "arn:aws:iam::000000000000:user/viewer",
+		"who":        "arn:aws:iam::000000000000:root",
+		"objects":    "[hello.txt]",
+		"users":      "[console-user]",
+		"roles":      "[console-role]",
+		"viewer":     "arn:aws:iam::000000000000:user/viewer",
+		"presigned":  "hello from the console\n",
+		"bad_policy": "MalformedPolicy",
+		"new_key":    "AKIA",
 	})
 	if d := fmt.Sprint(res["denied"]); !strings.HasPrefix(d, "[403 AccessDenied") {
 		t.Errorf("the viewer's S3 page: %s", d)

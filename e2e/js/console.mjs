@@ -39,6 +39,15 @@ try {
   await input.uploadFile(upload);
   await submit("form[enctype] button[type=submit]");
   out.objects = await tab.$$eval("a.object", (as) => as.map((a) => a.textContent));
+  // A presigned link, fetched without the console.
+  await Promise.all([tab.waitForNavigation(), tab.click("a.presign")]);
+  const link = await tab.$eval("#url", (e) => e.value);
+  out.presigned = await (await fetch(link)).text();
+  // The policy editor answers with the service's validation.
+  await tab.goto(base + "s3/b/console-bucket/settings");
+  await tab.type("#policy", '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::console-bucket/*"}]}');
+  await Promise.all([tab.waitForNavigation(), tab.click("#save-policy")]);
+  out.bad_policy = await tab.$eval("#error", (e) => e.textContent.split(":")[0]).catch(() => "saved");
   // Cognito: a user.
   await tab.goto(base + "cognito");
   await Promise.all([tab.waitForNavigation(), tab.click("a.pool")]);
@@ -46,12 +55,17 @@ try {
   await tab.type("#email", "console-user@example.com");
   await submit("form[action$='/users'] button[type=submit]");
   out.users = await tab.$$eval("tr.user td:first-child", (tds) => tds.map((t) => t.textContent));
+  await tab.select("tr.user select[name=action]", "disable");
+  await submit("tr.user button");
+  out.disabled = await tab.$$eval("tr.user td:nth-child(2)", (tds) => tds.map((t) => t.textContent));
   // IAM: a role.
   await tab.goto(base + "iam");
   await tab.type("#name", "console-role");
   await tab.type("#trust", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }));
   await submit("form[action='/console/iam/roles'] button[type=submit]");
   out.roles = await tab.$$eval("li.role", (lis) => lis.map((l) => l.textContent));
+  await submit("li form button");
+  out.new_key = (await tab.$eval("#key-id", (e) => e.textContent)).slice(0, 4);
   // Sign out; a principal without permissions sees AccessDenied.
   await submit("header form button");
   out.viewer = await signIn(env.VIEWER_ID, env.VIEWER_SECRET);

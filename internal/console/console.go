@@ -30,6 +30,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
@@ -79,6 +80,12 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /console/s3/b/{bucket}/upload", h.authed(h.upload))
 	h.mux.HandleFunc("POST /console/s3/b/{bucket}/delete", h.authed(h.deleteObject))
 	h.mux.HandleFunc("GET /console/s3/b/{bucket}/get", h.authed(h.download))
+	h.mux.HandleFunc("GET /console/s3/b/{bucket}/presign", h.authed(h.presign))
+	h.mux.HandleFunc("GET /console/s3/b/{bucket}/settings", h.authed(h.bucketSettings))
+	h.mux.HandleFunc("POST /console/s3/b/{bucket}/settings", h.authed(h.saveBucketSettings))
+	h.mux.HandleFunc("POST /console/cognito/p/{pool}/user", h.authed(h.userAction))
+	h.mux.HandleFunc("POST /console/iam/keys", h.authed(h.createKey))
+	h.mux.HandleFunc("POST /console/iam/role-policy", h.authed(h.putRolePolicy))
 	h.mux.HandleFunc("GET /console/cognito", h.authed(h.pools))
 	h.mux.HandleFunc("GET /console/cognito/p/{pool}", h.authed(h.poolUsers))
 	h.mux.HandleFunc("POST /console/cognito/p/{pool}/users", h.authed(h.createUser))
@@ -462,3 +469,157 @@ func (t inProcess) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func itoa(n int64) string { return strconvFormat(n) }
+
+// presign shows a link to an object valid for an hour, signed with the
+// session's keys (so it reaches only what they may).
+func (h *Handler) presign(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	bucket, key := r.PathValue("bucket"), r.URL.Query().Get("key")
+	cfg.HTTPClient = nil
+	req, err := s3.NewPresignClient(s3.NewFromConfig(cfg, pathStyle)).PresignGetObject(r.Context(), &s3.GetObjectInput{Bucket: &bucket, Key: &key},
+		s3.WithPresignExpires(time.Hour))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "presign", map[string]any{"Bucket": bucket, "Key": key, "URL": req.URL})
+}
+
+// bucketSettings shows the bucket policy, CORS and Block Public Access
+// editors.
+func (h *Handler) bucketSettings(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	c := s3.NewFromConfig(cfg, pathStyle)
+	bucket := r.PathValue("bucket")
+	data := map[string]any{"Bucket": bucket}
+	if p, err := c.GetBucketPolicy(r.Context(), &s3.GetBucketPolicyInput{Bucket: &bucket}); err == nil {
+		data["Policy"] = pretty(aws.ToString(p.Policy))
+	} else if !isCode(err, "NoSuchBucketPolicy") {
+		h.fail(w, r, err)
+		return
+	}
+	if cors, err := c.GetBucketCors(r.Context(), &s3.GetBucketCorsInput{Bucket: &bucket}); err == nil {
+		b, _ := json.MarshalIndent(cors.CORSRules, "", "  ")
+		data["CORS"] = string(b)
+	}
+	if pab, err := c.GetPublicAccessBlock(r.Context(), &s3.GetPublicAccessBlockInput{Bucket: &bucket}); err == nil && pab.PublicAccessBlockConfiguration != nil {
+		p := pab.PublicAccessBlockConfiguration
+		data["BlockPublicAcls"], data["IgnorePublicAcls"] = aws.ToBool(p.BlockPublicAcls), aws.ToBool(p.IgnorePublicAcls)
+		data["BlockPublicPolicy"], data["RestrictPublicBuckets"] = aws.ToBool(p.BlockPublicPolicy), aws.ToBool(p.RestrictPublicBuckets)
+	}
+	h.render(w, r, http.StatusOK, "bucketSettings", data)
+}
+
+func pretty(s string) string {
+	var v any
+	if json.Unmarshal([]byte(s), &v) != nil {
+		return s
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return string(b)
+}
+
+func isCode(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
+// saveBucketSettings saves one editor's form: the policy (empty deletes
+// it), the CORS rules (JSON), or the Block Public Access switches. The
+// service's own validation answers, with its messages.
+func (h *Handler) saveBucketSettings(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	c := s3.NewFromConfig(cfg, pathStyle)
+	bucket := r.PathValue("bucket")
+	var err error
+	switch r.PostFormValue("what") {
+	case "policy":
+		if p := strings.TrimSpace(r.PostFormValue("policy")); p == "" {
+			_, err = c.DeleteBucketPolicy(r.Context(), &s3.DeleteBucketPolicyInput{Bucket: &bucket})
+		} else {
+			_, err = c.PutBucketPolicy(r.Context(), &s3.PutBucketPolicyInput{Bucket: &bucket, Policy: &p})
+		}
+	case "cors":
+		var rules []s3types.CORSRule
+		if p := strings.TrimSpace(r.PostFormValue("cors")); p == "" {
+			_, err = c.DeleteBucketCors(r.Context(), &s3.DeleteBucketCorsInput{Bucket: &bucket})
+		} else if jerr := json.Unmarshal([]byte(p), &rules); jerr != nil {
+			h.render(w, r, http.StatusBadRequest, "error", map[string]any{"Error": "The CORS rules are not valid JSON: " + jerr.Error()})
+			return
+		} else {
+			_, err = c.PutBucketCors(r.Context(), &s3.PutBucketCorsInput{Bucket: &bucket, CORSConfiguration: &s3types.CORSConfiguration{CORSRules: rules}})
+		}
+	case "pab":
+		on := func(k string) *bool { return aws.Bool(r.PostFormValue(k) == "on") }
+		_, err = c.PutPublicAccessBlock(r.Context(), &s3.PutPublicAccessBlockInput{Bucket: &bucket, PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+			BlockPublicAcls: on("BlockPublicAcls"), IgnorePublicAcls: on("IgnorePublicAcls"), BlockPublicPolicy: on("BlockPublicPolicy"), RestrictPublicBuckets: on("RestrictPublicBuckets")}})
+	default:
+		h.render(w, r, http.StatusBadRequest, "error", map[string]any{"Error": "Unknown setting."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/s3/b/"+url.PathEscape(bucket)+"/settings", http.StatusSeeOther)
+}
+
+// userAction is one of a user's buttons: disable, enable, confirm,
+// reset the password, sign out everywhere, delete, add to a group.
+func (h *Handler) userAction(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	c := cip.NewFromConfig(cfg)
+	pool, user := r.PathValue("pool"), r.PostFormValue("username")
+	ctx := r.Context()
+	var err error
+	switch r.PostFormValue("action") {
+	case "disable":
+		_, err = c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &pool, Username: &user})
+	case "enable":
+		_, err = c.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &pool, Username: &user})
+	case "confirm":
+		_, err = c.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: &pool, Username: &user})
+	case "reset":
+		_, err = c.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: &user})
+	case "signout":
+		_, err = c.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &pool, Username: &user})
+	case "delete":
+		_, err = c.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: &pool, Username: &user})
+	case "group":
+		g := r.PostFormValue("group")
+		_, err = c.AdminAddUserToGroup(ctx, &cip.AdminAddUserToGroupInput{UserPoolId: &pool, Username: &user, GroupName: &g})
+	default:
+		h.render(w, r, http.StatusBadRequest, "error", map[string]any{"Error": "Unknown action."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/cognito/p/"+url.PathEscape(pool), http.StatusSeeOther)
+}
+
+// createKey makes an access key for an IAM user and shows the secret,
+// once: it is not kept anywhere the console can show again.
+func (h *Handler) createKey(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	user := r.PostFormValue("user")
+	out, err := iam.NewFromConfig(cfg).CreateAccessKey(r.Context(), &iam.CreateAccessKeyInput{UserName: &user})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "newKey", map[string]any{"User": user, "ID": *out.AccessKey.AccessKeyId, "Secret": *out.AccessKey.SecretAccessKey})
+}
+
+// putRolePolicy sets a role's inline policy from JSON; IAM's validation
+// answers.
+func (h *Handler) putRolePolicy(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	role, name, doc := r.PostFormValue("role"), r.PostFormValue("policy_name"), r.PostFormValue("document")
+	if _, err := iam.NewFromConfig(cfg).PutRolePolicy(r.Context(), &iam.PutRolePolicyInput{RoleName: &role, PolicyName: &name, PolicyDocument: &doc}); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/iam", http.StatusSeeOther)
+}

@@ -48,14 +48,41 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 {{template "foot"}}{{end}}
 
 {{define "objects"}}{{template "head" .}}
-<h1>{{.Bucket}}/{{.Prefix}}</h1>
+<h1>{{.Bucket}}/{{.Prefix}}</h1><p><a id="settings" href="/console/s3/b/{{.Bucket}}/settings">Policy, CORS, public access</a></p>
 <table><tr><th>Key</th><th>Size</th><th></th></tr>
 {{range .Folders}}<tr><td><a href="/console/s3/b/{{$.Bucket}}?prefix={{.}}">{{.}}</a></td><td></td><td></td></tr>{{end}}
 {{range .Objects}}<tr><td><a class="object" href="/console/s3/b/{{$.Bucket}}/get?key={{.Key}}">{{.Key}}</a></td><td>{{.Size}}</td>
-<td><form class="inline" method="post" action="/console/s3/b/{{$.Bucket}}/delete"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="key" value="{{.Key}}"><button>Delete</button></form></td></tr>{{end}}
+<td><a class="presign" href="/console/s3/b/{{$.Bucket}}/presign?key={{.Key}}">Link</a> <form class="inline" method="post" action="/console/s3/b/{{$.Bucket}}/delete"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="key" value="{{.Key}}"><button>Delete</button></form></td></tr>{{end}}
 </table>
 <form method="post" action="/console/s3/b/{{.Bucket}}/upload" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{.CSRF}}">
 <input type="hidden" name="prefix" value="{{.Prefix}}"><label for="file">Upload a file</label><input id="file" type="file" name="file" required> <button type="submit">Upload</button></form>
+{{template "foot"}}{{end}}
+
+{{define "presign"}}{{template "head" .}}
+<h1>Link to {{.Bucket}}/{{.Key}}</h1><p>Valid for an hour, for anyone who has it; signed with your keys.</p>
+<p><input id="url" readonly size="100" value="{{.URL}}"></p>
+{{template "foot"}}{{end}}
+
+{{define "newKey"}}{{template "head" .}}
+<h1>New access key for {{.User}}</h1><p>The secret is shown this once: copy it now.</p>
+<p>Access key ID: <code id="key-id">{{.ID}}</code></p><p>Secret access key: <code id="key-secret">{{.Secret}}</code></p>
+{{template "foot"}}{{end}}
+
+{{define "bucketSettings"}}{{template "head" .}}
+<h1>{{.Bucket}}: settings</h1>
+<form method="post" action="/console/s3/b/{{.Bucket}}/settings"><input type="hidden" name="_csrf" value="{{.CSRF}}"><input type="hidden" name="what" value="policy">
+<label for="policy">Bucket policy (JSON; empty removes it)</label><textarea id="policy" name="policy" rows="10" cols="80">{{.Policy}}</textarea>
+<p><button type="submit" id="save-policy">Save policy</button></p></form>
+<form method="post" action="/console/s3/b/{{.Bucket}}/settings"><input type="hidden" name="_csrf" value="{{.CSRF}}"><input type="hidden" name="what" value="cors">
+<label for="cors">CORS rules (JSON list; empty removes them)</label><textarea id="cors" name="cors" rows="8" cols="80">{{.CORS}}</textarea>
+<p><button type="submit">Save CORS</button></p></form>
+<form method="post" action="/console/s3/b/{{.Bucket}}/settings"><input type="hidden" name="_csrf" value="{{.CSRF}}"><input type="hidden" name="what" value="pab">
+<fieldset><legend>Block Public Access</legend>
+<label><input type="checkbox" name="BlockPublicAcls" {{if .BlockPublicAcls}}checked{{end}}> Block public ACLs</label>
+<label><input type="checkbox" name="IgnorePublicAcls" {{if .IgnorePublicAcls}}checked{{end}}> Ignore public ACLs</label>
+<label><input type="checkbox" name="BlockPublicPolicy" {{if .BlockPublicPolicy}}checked{{end}}> Block public bucket policies</label>
+<label><input type="checkbox" name="RestrictPublicBuckets" {{if .RestrictPublicBuckets}}checked{{end}}> Restrict public buckets</label></fieldset>
+<p><button type="submit">Save</button></p></form>
 {{template "foot"}}{{end}}
 
 {{define "pools"}}{{template "head" .}}
@@ -65,7 +92,11 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 
 {{define "users"}}{{template "head" .}}
 <h1>Users of {{.Pool}}</h1>
-<table><tr><th>Username</th><th>Status</th><th>Email</th></tr>{{range .Users}}<tr class="user"><td>{{.Name}}</td><td>{{.Status}}</td><td>{{.Email}}</td></tr>{{end}}</table>
+<table><tr><th>Username</th><th>Status</th><th>Email</th><th></th></tr>{{range .Users}}<tr class="user"><td>{{.Name}}</td><td>{{.Status}}</td><td>{{.Email}}</td>
+<td><form class="inline" method="post" action="/console/cognito/p/{{$.Pool}}/user"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="username" value="{{.Name}}">
+<select name="action" aria-label="action"><option value="disable">Disable</option><option value="enable">Enable</option><option value="confirm">Confirm</option><option value="reset">Reset password</option>
+<option value="signout">Sign out everywhere</option><option value="delete">Delete</option><option value="group">Add to group</option></select>
+<input name="group" placeholder="group" aria-label="group" size="8"> <button>Apply</button></form></td></tr>{{end}}</table>
 <form method="post" action="/console/cognito/p/{{.Pool}}/users"><input type="hidden" name="_csrf" value="{{.CSRF}}">
 <label for="username">Username</label><input id="username" name="username" required>
 <label for="email">Email</label><input id="email" name="email">
@@ -80,6 +111,10 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 <label for="name">Role name</label><input id="name" name="name" required>
 <label for="trust">Trust policy (JSON)</label><textarea id="trust" name="trust" rows="6" cols="70" required></textarea>
 <p><button type="submit">Create role</button></p></form>
-<h2>Users</h2><ul>{{range .Users}}<li>{{.}}</li>{{end}}</ul>
+<h2>Inline policy of a role</h2>
+<form method="post" action="/console/iam/role-policy"><input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label for="role">Role</label><input id="role" name="role" required><label for="policy_name">Policy name</label><input id="policy_name" name="policy_name" required>
+<label for="document">Policy (JSON)</label><textarea id="document" name="document" rows="6" cols="70" required></textarea><p><button type="submit">Save policy</button></p></form>
+<h2>Users</h2><ul>{{range .Users}}<li>{{.}} <form class="inline" method="post" action="/console/iam/keys"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="user" value="{{.}}"><button>New access key</button></form></li>{{end}}</ul>
 {{template "foot"}}{{end}}
 `))

@@ -465,6 +465,9 @@ func TestS3BucketConfig(t *testing.T) {
 	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("cfg"), Policy: aws.String(policy)}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("cfg"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}]}`)}); code(err) != "MalformedPolicy" {
+		t.Errorf("a policy about another bucket: %v", err)
+	}
 	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("cfg"), Policy: aws.String("{not json")}); code(err) != "MalformedPolicy" {
 		t.Fatalf("bad policy: %v", err)
 	}

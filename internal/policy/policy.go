@@ -431,3 +431,13 @@ func (s *Statement) Actions() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Resources returns the statement's Resource and NotResource values as
+// written.
+func (st *Statement) Resources() []string {
+	var out []string
+	for _, p := range append(append([]pattern{}, st.Resource...), st.NotResource...) {
+		out = append(out, p.raw)
+	}
+	return out
+}

@@ -79,6 +79,15 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket, text string) erro
 	if err != nil {
 		return awserr.New(400, "MalformedPolicy", err.Error())
 	}
+	// A bucket policy speaks of its own bucket and objects only.
+	own := "arn:aws:s3:::" + bucket
+	for _, st := range doc.Statements {
+		for _, r := range st.Resources() {
+			if r != own && !strings.HasPrefix(r, own+"/") {
+				return awserr.New(400, "MalformedPolicy", "Policy has invalid resource")
+			}
+		}
+	}
 	return s.setConfig(ctx, bucket, store.ConfigPolicy, text, func(b *store.Bucket) error {
 		if PublicAccessBlockOf(b).BlockPublicPolicy && doc.IsPublic() {
 			return ErrPublicPolicyBlocked

@@ -121,6 +121,8 @@ func iamResourceOf(acct string, form url.Values) string {
 		return "arn:aws:iam::" + acct + ":role/" + form.Get("RoleName")
 	case form.Get("UserName") != "":
 		return "arn:aws:iam::" + acct + ":user/" + form.Get("UserName")
+	case form.Get("GroupName") != "":
+		return "arn:aws:iam::" + acct + ":group/" + form.Get("GroupName")
 	case form.Get("PolicyArn") != "":
 		return form.Get("PolicyArn")
 	case form.Get("OpenIDConnectProviderArn") != "":
@@ -500,6 +502,92 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 		"DetachUserPolicy": typed(func(ctx context.Context, in *userAttachIn) (any, error) {
 			return nothing(svc.DetachUserPolicy(ctx, in.UserName, in.PolicyArn))
 		}),
+		"CreateGroup": typed(func(ctx context.Context, in *struct {
+			GroupName string `form:",required"`
+			Path      string
+		}) (any, error) {
+			g, err := svc.CreateGroup(ctx, in.GroupName, in.Path)
+			return struct {
+				Group xmlGroup `xml:"Group"`
+			}{toXMLGroup(g)}, err
+		}),
+		"GetGroup": typed(func(ctx context.Context, in *groupIn) (any, error) {
+			g, err := svc.GetGroup(ctx, in.GroupName)
+			if err != nil {
+				return nil, err
+			}
+			users, err := svc.GroupUsers(ctx, g)
+			out := struct {
+				Group       xmlGroup  `xml:"Group"`
+				Users       []xmlUser `xml:"Users>member"`
+				IsTruncated bool      `xml:"IsTruncated"`
+			}{Group: toXMLGroup(g), Users: []xmlUser{}}
+			for _, u := range users {
+				out.Users = append(out.Users, toXMLUser(u))
+			}
+			return out, err
+		}),
+		"ListGroups": typed(func(ctx context.Context, in *listIn) (any, error) {
+			gs, next, err := svc.ListGroups(ctx, in.PathPrefix, in.page())
+			return groupsResult(gs, next), err
+		}),
+		"UpdateGroup": typed(func(ctx context.Context, in *struct {
+			GroupName             string `form:",required"`
+			NewGroupName, NewPath string
+		}) (any, error) {
+			return nothing(svc.UpdateGroup(ctx, in.GroupName, in.NewGroupName, in.NewPath))
+		}),
+		"DeleteGroup": typed(func(ctx context.Context, in *groupIn) (any, error) {
+			return nothing(svc.DeleteGroup(ctx, in.GroupName))
+		}),
+		"AddUserToGroup": typed(func(ctx context.Context, in *groupUserIn) (any, error) {
+			return nothing(svc.AddUserToGroup(ctx, in.GroupName, in.UserName))
+		}),
+		"RemoveUserFromGroup": typed(func(ctx context.Context, in *groupUserIn) (any, error) {
+			return nothing(svc.RemoveUserFromGroup(ctx, in.GroupName, in.UserName))
+		}),
+		"ListGroupsForUser": typed(func(ctx context.Context, in *userIn) (any, error) {
+			gs, err := svc.GroupsForUser(ctx, in.UserName)
+			return groupsResult(gs, ""), err
+		}),
+		"PutGroupPolicy": typed(func(ctx context.Context, in *struct {
+			GroupName      string `form:",required"`
+			PolicyName     string `form:",required"`
+			PolicyDocument string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.PutGroupPolicy(ctx, in.GroupName, in.PolicyName, in.PolicyDocument))
+		}),
+		"GetGroupPolicy": typed(func(ctx context.Context, in *struct {
+			GroupName  string `form:",required"`
+			PolicyName string `form:",required"`
+		}) (any, error) {
+			doc, err := svc.GetGroupPolicy(ctx, in.GroupName, in.PolicyName)
+			return struct {
+				GroupName      string `xml:"GroupName"`
+				PolicyName     string `xml:"PolicyName"`
+				PolicyDocument string `xml:"PolicyDocument"`
+			}{in.GroupName, in.PolicyName, iam.URLEncode(doc)}, err
+		}),
+		"DeleteGroupPolicy": typed(func(ctx context.Context, in *struct {
+			GroupName  string `form:",required"`
+			PolicyName string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.DeleteGroupPolicy(ctx, in.GroupName, in.PolicyName))
+		}),
+		"ListGroupPolicies": typed(func(ctx context.Context, in *groupIn) (any, error) {
+			g, err := svc.GetGroup(ctx, in.GroupName)
+			return namesResult(g.Inline), err
+		}),
+		"AttachGroupPolicy": typed(func(ctx context.Context, in *groupAttachIn) (any, error) {
+			return nothing(svc.AttachGroupPolicy(ctx, in.GroupName, in.PolicyArn))
+		}),
+		"DetachGroupPolicy": typed(func(ctx context.Context, in *groupAttachIn) (any, error) {
+			return nothing(svc.DetachGroupPolicy(ctx, in.GroupName, in.PolicyArn))
+		}),
+		"ListAttachedGroupPolicies": typed(func(ctx context.Context, in *groupIn) (any, error) {
+			g, err := svc.GetGroup(ctx, in.GroupName)
+			return attachedResult(ctx, svc, g.Attached), err
+		}),
 		"ListAttachedUserPolicies": typed(func(ctx context.Context, in *userIn) (any, error) {
 			u, err := svc.GetUser(ctx, in.UserName)
 			return attachedResult(ctx, svc, u.Attached), err
@@ -543,6 +631,42 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 	ops := map[string]*op{}
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
 	return ops
+}
+
+type groupIn struct {
+	GroupName string `form:",required"`
+}
+
+type groupUserIn struct {
+	GroupName string `form:",required"`
+	UserName  string `form:",required"`
+}
+
+type groupAttachIn struct {
+	GroupName string `form:",required"`
+	PolicyArn string `form:",required"`
+}
+
+type xmlGroup struct {
+	Path       string `xml:"Path"`
+	GroupName  string `xml:"GroupName"`
+	GroupId    string `xml:"GroupId"`
+	Arn        string `xml:"Arn"`
+	CreateDate string `xml:"CreateDate"`
+}
+
+func toXMLGroup(g iam.Group) xmlGroup { return xmlGroup{g.Path, g.Name, g.ID, g.ARN, iso(g.Created)} }
+
+func groupsResult(gs []iam.Group, next string) any {
+	out := struct {
+		Groups      []xmlGroup `xml:"Groups>member"`
+		IsTruncated bool       `xml:"IsTruncated"`
+		Marker      string     `xml:"Marker,omitempty"`
+	}{Groups: []xmlGroup{}, IsTruncated: next != "", Marker: next}
+	for _, g := range gs {
+		out.Groups = append(out.Groups, toXMLGroup(g))
+	}
+	return out
 }
 
 func namesResult(m map[string]string) any {

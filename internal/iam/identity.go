@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -64,7 +65,28 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 			return out, nil
 		}
 		u := v.(User)
-		inline, attached = u.Inline, u.Attached
+		inline, attached = maps.Clone(u.Inline), slices.Clone(u.Attached)
+		if inline == nil {
+			inline = map[string]string{}
+		}
+		// The user's groups' policies count as the user's own.
+		for _, gn := range u.Groups {
+			gv, err := s.lookup("group/"+strings.ToLower(gn), func() (any, error) {
+				g, err := s.GetGroup(ctx, gn)
+				if err != nil {
+					return nil, err
+				}
+				return g, nil
+			})
+			if err != nil {
+				continue
+			}
+			g := gv.(Group)
+			for name, doc := range g.Inline {
+				inline["group:"+g.Name+":"+name] = doc
+			}
+			attached = append(attached, g.Attached...)
+		}
 		for _, t := range u.Tags {
 			out.Tags[t.Key] = t.Value
 		}

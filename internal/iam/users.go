@@ -20,6 +20,7 @@ type User struct {
 	Inline              map[string]string
 	Attached            []string
 	Keys                []AccessKey
+	Groups              []string `json:",omitempty"`
 }
 
 // AccessKey is a user's long-term key; the secret is sealed at rest.
@@ -132,6 +133,8 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
 		case len(u.Inline) > 0:
 			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		case len(u.Groups) > 0:
+			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must remove user from all groups first.")
 		}
 		u.Name = ""
 		return nil

@@ -1,0 +1,81 @@
+package front_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// TestIAMGroups: groups, membership, inline and managed group policies,
+// AWS's conflicts — and a group's policy counts in the member's
+// authorization, and stops counting when the member leaves.
+func TestIAMGroups(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	root := s3.NewFromConfig(g.cfg(g.creds), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("team")}); err != nil {
+		t.Fatal(err)
+	}
+	grp, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("readers"), Path: aws.String("/team/")})
+	if err != nil || aws.ToString(grp.Group.Arn) != "arn:aws:iam::000000000000:group/team/readers" {
+		t.Fatalf("CreateGroup: %+v %v", grp, err)
+	}
+	if _, err := c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("readers")}); code(err) != "EntityAlreadyExists" {
+		t.Errorf("a second group of the name: %v", err)
+	}
+	c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("ada")})
+	key, _ := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("ada")})
+	ada := s3.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(*key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey, "")), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := ada.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("team")}); code(err) != "AccessDenied" {
+		t.Errorf("before the group: %v", err)
+	}
+	if _, err := c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("readers"), PolicyName: aws.String("list"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"arn:aws:s3:::team"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("readers"), UserName: aws.String("ada")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ada.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("team")}); err != nil {
+		t.Errorf("as a member: %v", err)
+	}
+	if out, err := c.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("readers")}); err != nil || len(out.Users) != 1 || aws.ToString(out.Users[0].UserName) != "ada" {
+		t.Errorf("GetGroup: %+v %v", out, err)
+	}
+	if out, err := c.ListGroupsForUser(ctx, &iam.ListGroupsForUserInput{UserName: aws.String("ada")}); err != nil || len(out.Groups) != 1 {
+		t.Errorf("ListGroupsForUser: %+v %v", out, err)
+	}
+	if out, err := c.ListGroupPolicies(ctx, &iam.ListGroupPoliciesInput{GroupName: aws.String("readers")}); err != nil || len(out.PolicyNames) != 1 {
+		t.Errorf("ListGroupPolicies: %+v %v", out, err)
+	}
+	if _, err := c.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: aws.String("readers")}); code(err) != "DeleteConflict" {
+		t.Errorf("deleting a group with members: %v", err)
+	}
+	if _, err := c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("ada")}); code(err) != "DeleteConflict" {
+		t.Errorf("deleting a member: %v", err)
+	}
+	if _, err := c.UpdateGroup(ctx, &iam.UpdateGroupInput{GroupName: aws.String("readers"), NewGroupName: aws.String("viewers")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ada.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("team")}); err != nil {
+		t.Errorf("after the rename: %v", err)
+	}
+	if _, err := c.RemoveUserFromGroup(ctx, &iam.RemoveUserFromGroupInput{GroupName: aws.String("viewers"), UserName: aws.String("ada")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ada.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("team")}); code(err) != "AccessDenied" {
+		t.Errorf("after leaving: %v", err)
+	}
+	c.DeleteGroupPolicy(ctx, &iam.DeleteGroupPolicyInput{GroupName: aws.String("viewers"), PolicyName: aws.String("list")})
+	if _, err := c.DeleteGroup(ctx, &iam.DeleteGroupInput{GroupName: aws.String("viewers")}); err != nil {
+		t.Errorf("DeleteGroup: %v", err)
+	}
+	if _, err := c.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("viewers")}); code(err) != "NoSuchEntity" {
+		t.Errorf("a deleted group: %v", err)
+	}
+}

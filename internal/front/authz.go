@@ -67,7 +67,7 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 		if err != nil {
 			return err
 		}
-		in.Identity, in.Session, in.HasSession = pol.Identity, pol.Session, pol.HasSession
+		in.Identity, in.Session, in.HasSession, in.Boundary = pol.Identity, pol.Session, pol.HasSession, pol.Boundary
 		iam.SetPrincipalKeys(req, p, pol)
 	}
 	if c.keys != nil {

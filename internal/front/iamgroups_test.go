@@ -2,6 +2,7 @@ package front_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,5 +78,53 @@ func TestIAMGroups(t *testing.T) {
 	}
 	if _, err := c.GetGroup(ctx, &iam.GetGroupInput{GroupName: aws.String("viewers")}); code(err) != "NoSuchEntity" {
 		t.Errorf("a deleted group: %v", err)
+	}
+}
+
+// TestPermissionsBoundary: a boundary bounds what identity policies allow
+// (the intersection), never grants by itself, and its removal restores
+// the identity's permissions; an unknown boundary policy is refused.
+func TestPermissionsBoundary(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	root := s3.NewFromConfig(g.cfg(g.creds), func(o *s3.Options) { o.UsePathStyle = true })
+	root.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bounded")})
+	bp, err := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("list-only"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:GetObject"],"Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), PermissionsBoundary: aws.String("arn:aws:iam::000000000000:policy/nope")}); code(err) != "NoSuchEntity" {
+		t.Errorf("an unknown boundary: %v", err)
+	}
+	if _, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("bob"), PermissionsBoundary: bp.Policy.Arn}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("bob")}); u.User.PermissionsBoundary == nil || aws.ToString(u.User.PermissionsBoundary.PermissionsBoundaryArn) != *bp.Policy.Arn {
+		t.Errorf("GetUser boundary: %+v", u.User.PermissionsBoundary)
+	}
+	c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("bob"), PolicyName: aws.String("s3"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:ListBucket","s3:PutObject"],"Resource":"*"}]}`)})
+	key, _ := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("bob")})
+	bob := s3.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(*key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey, "")), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := bob.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("bounded")}); err != nil {
+		t.Errorf("allowed by both: %v", err)
+	}
+	put := func() error {
+		_, err := bob.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bounded"), Key: aws.String("k"), Body: strings.NewReader("x")})
+		return err
+	}
+	if err := put(); code(err) != "AccessDenied" || !strings.Contains(err.Error(), "permissions boundary") {
+		t.Errorf("allowed by identity, not by the boundary: %v", err)
+	}
+	if _, err := bob.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("bounded"), Key: aws.String("k")}); code(err) != "AccessDenied" {
+		t.Errorf("allowed by the boundary only: %v", err)
+	}
+	if _, err := c.DeleteUserPermissionsBoundary(ctx, &iam.DeleteUserPermissionsBoundaryInput{UserName: aws.String("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(); err != nil {
+		t.Errorf("after the boundary is removed: %v", err)
 	}
 }

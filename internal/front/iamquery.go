@@ -56,12 +56,26 @@ type xmlRole struct {
 	CreateDate               string   `xml:"CreateDate"`
 	AssumeRolePolicyDocument string   `xml:"AssumeRolePolicyDocument"`
 	Description              string   `xml:"Description,omitempty"`
-	MaxSessionDuration       int      `xml:"MaxSessionDuration"`
-	Tags                     []iamTag `xml:"Tags>member,omitempty"`
+	MaxSessionDuration       int          `xml:"MaxSessionDuration"`
+	Tags                     []iamTag     `xml:"Tags>member,omitempty"`
+	PermissionsBoundary      *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
+}
+
+// xmlBoundary is AttachedPermissionsBoundary.
+type xmlBoundary struct {
+	PermissionsBoundaryType string `xml:"PermissionsBoundaryType"`
+	PermissionsBoundaryArn  string `xml:"PermissionsBoundaryArn"`
+}
+
+func boundaryOf(arn string) *xmlBoundary {
+	if arn == "" {
+		return nil
+	}
+	return &xmlBoundary{"Policy", arn}
 }
 
 func toXMLRole(r iam.Role) xmlRole {
-	return xmlRole{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), r.Description, r.MaxSessionDuration, iamTags(r.Tags)}
+	return xmlRole{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), r.Description, r.MaxSessionDuration, iamTags(r.Tags), boundaryOf(r.Boundary)}
 }
 
 type xmlUser struct {
@@ -69,12 +83,13 @@ type xmlUser struct {
 	UserName   string   `xml:"UserName"`
 	UserId     string   `xml:"UserId"`
 	Arn        string   `xml:"Arn"`
-	CreateDate string   `xml:"CreateDate"`
-	Tags       []iamTag `xml:"Tags>member,omitempty"`
+	CreateDate          string       `xml:"CreateDate"`
+	Tags                []iamTag     `xml:"Tags>member,omitempty"`
+	PermissionsBoundary *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
 }
 
 func toXMLUser(u iam.User) xmlUser {
-	return xmlUser{u.Path, u.Name, u.ID, u.ARN, iso(u.Created), iamTags(u.Tags)}
+	return xmlUser{u.Path, u.Name, u.ID, u.ARN, iso(u.Created), iamTags(u.Tags), boundaryOf(u.Boundary)}
 }
 
 type xmlPolicy struct {
@@ -265,9 +280,10 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 			Path, Description        string
 			MaxSessionDuration       int
 			Tags                     []iam.Tag
+			PermissionsBoundary      string
 		}) (any, error) {
 			r, err := svc.CreateRole(ctx, iam.CreateRoleInput{Name: in.RoleName, Path: in.Path, AssumeRolePolicy: in.AssumeRolePolicyDocument,
-				Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags})
+				Description: in.Description, MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags, PermissionsBoundary: in.PermissionsBoundary})
 			if err != nil {
 				return nil, err
 			}
@@ -417,12 +433,38 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 			return nothing(svc.DeletePolicy(ctx, in.PolicyArn))
 		}),
 		"CreateUser": typed(func(ctx context.Context, in *struct {
-			UserName string `form:",required"`
-			Path     string
-			Tags     []iam.Tag
+			UserName            string `form:",required"`
+			Path                string
+			Tags                []iam.Tag
+			PermissionsBoundary string
 		}) (any, error) {
 			u, err := svc.CreateUser(ctx, in.UserName, in.Path, in.Tags)
+			if err == nil && in.PermissionsBoundary != "" {
+				if err = svc.PutUserPermissionsBoundary(ctx, in.UserName, in.PermissionsBoundary); err != nil {
+					svc.DeleteUser(ctx, in.UserName)
+					return nil, err
+				}
+				u.Boundary = in.PermissionsBoundary
+			}
 			return xmlUserResult{toXMLUser(u)}, err
+		}),
+		"PutUserPermissionsBoundary": typed(func(ctx context.Context, in *struct {
+			UserName            string `form:",required"`
+			PermissionsBoundary string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.PutUserPermissionsBoundary(ctx, in.UserName, in.PermissionsBoundary))
+		}),
+		"DeleteUserPermissionsBoundary": typed(func(ctx context.Context, in *userIn) (any, error) {
+			return nothing(svc.DeleteUserPermissionsBoundary(ctx, in.UserName))
+		}),
+		"PutRolePermissionsBoundary": typed(func(ctx context.Context, in *struct {
+			RoleName            string `form:",required"`
+			PermissionsBoundary string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.PutRolePermissionsBoundary(ctx, in.RoleName, in.PermissionsBoundary))
+		}),
+		"DeleteRolePermissionsBoundary": typed(func(ctx context.Context, in *roleIn) (any, error) {
+			return nothing(svc.DeleteRolePermissionsBoundary(ctx, in.RoleName))
 		}),
 		"GetUser": typed(func(ctx context.Context, in *userIn) (any, error) {
 			name := in.UserName

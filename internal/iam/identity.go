@@ -19,6 +19,8 @@ type Policies struct {
 	// Session policies bound Identity when HasSession.
 	Session    []*policy.Document
 	HasSession bool
+	// Boundary is the principal's permissions boundary (nil: none).
+	Boundary *policy.Document
 	// Tags are the principal's tags (role or user tags, then session tags
 	// over them), for aws:PrincipalTag.
 	Tags map[string]string
@@ -30,6 +32,7 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 	out := &Policies{Tags: map[string]string{}}
 	var inline map[string]string
 	var attached []string
+	var boundary string
 	switch {
 	case p.Kind == auth.Root:
 		out.Root = true
@@ -50,6 +53,7 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 			return out, nil // a new role of the same name is not this one
 		}
 		inline, attached = r.Inline, r.Attached
+		boundary = r.Boundary
 		for _, t := range r.Tags {
 			out.Tags[t.Key] = t.Value
 		}
@@ -65,6 +69,7 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 			return out, nil
 		}
 		u := v.(User)
+		boundary = u.Boundary
 		inline, attached = maps.Clone(u.Inline), slices.Clone(u.Attached)
 		if inline == nil {
 			inline = map[string]string{}
@@ -99,6 +104,15 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 		}
 	}
 	err := s.view(ctx, func(tx store.RecordTx) error {
+		if boundary != "" {
+			// A boundary that cannot be read bounds to nothing: fail closed.
+			out.Boundary = &policy.Document{}
+			if mp, err := s.policyTx(tx, boundary); err == nil {
+				if d, err := s.compile(mp.Document(), policy.Identity); err == nil {
+					out.Boundary = d
+				}
+			}
+		}
 		for _, arn := range attached {
 			mp, err := s.policyTx(tx, arn)
 			if err != nil {

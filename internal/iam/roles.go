@@ -23,6 +23,8 @@ type Role struct {
 	// policy ARNs.
 	Inline   map[string]string
 	Attached []string
+	// Boundary is the permissions boundary's policy ARN, if any.
+	Boundary string `json:",omitempty"`
 }
 
 // CreateRoleInput is a CreateRole request.
@@ -30,6 +32,7 @@ type CreateRoleInput struct {
 	Name, Path, AssumeRolePolicy, Description string
 	MaxSessionDuration                        int
 	Tags                                      []Tag
+	PermissionsBoundary                       string
 }
 
 func roleID(name string) string { return strings.ToLower(name) }
@@ -70,7 +73,10 @@ func (s *Service) CreateRole(ctx context.Context, in CreateRoleInput) (Role, err
 	if err != nil {
 		return Role{}, err
 	}
-	r := Role{Name: in.Name, ID: newID("AROA"), ARN: s.arn("role", path, in.Name), Path: path, Description: in.Description,
+	if err := s.checkBoundary(ctx, in.PermissionsBoundary); err != nil {
+		return Role{}, err
+	}
+	r := Role{Boundary: in.PermissionsBoundary, Name: in.Name, ID: newID("AROA"), ARN: s.arn("role", path, in.Name), Path: path, Description: in.Description,
 		Created: s.now().Truncate(time.Second), AssumeRolePolicy: doc, MaxSessionDuration: in.MaxSessionDuration, Tags: in.Tags}
 	err = s.update(ctx, func(tx store.RecordTx) error {
 		if _, err := tx.Get(kindRole, roleID(in.Name)); err == nil {

@@ -21,6 +21,8 @@ type User struct {
 	Attached            []string
 	Keys                []AccessKey
 	Groups              []string `json:",omitempty"`
+	// Boundary is the permissions boundary's policy ARN, if any.
+	Boundary string `json:",omitempty"`
 }
 
 // AccessKey is a user's long-term key; the secret is sealed at rest.

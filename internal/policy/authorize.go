@@ -15,6 +15,9 @@ type Input struct {
 	// when HasSession is set they bound what Identity allows.
 	Session    []*Document
 	HasSession bool
+	// Boundary is the principal's permissions boundary, if it has one:
+	// what Identity allows it must allow too (it never grants).
+	Boundary *Document
 	// Resource is the resource's policy (a bucket policy), if any.
 	Resource *Document
 	// IgnorePublicResource drops the resource policy's grants to callers
@@ -56,6 +59,11 @@ func Authorize(in Input) Result {
 	if res, denied := explicitDeny(r, in.Identity, in.Session); denied {
 		return res
 	}
+	if in.Boundary != nil && !in.Root {
+		if dec, s := in.Boundary.Evaluate(r); dec == ExplicitDeny {
+			return deny(r, s, "boundary", "with an explicit deny in a permissions boundary")
+		}
+	}
 	var resAllow *Statement
 	if in.Resource != nil {
 		dec, s := in.Resource.Evaluate(r)
@@ -80,6 +88,17 @@ func Authorize(in Input) Result {
 	}
 	if r.Principal.Account != in.OwnerAccount && in.OwnerAccount != "" && !r.Principal.Anonymous() {
 		return crossAccount(in, r, idAllowed, resAllow, aclAllow)
+	}
+	if idAllowed && in.Boundary != nil && !in.Root && !boundaryAllows(r, in.Boundary) {
+		// The boundary leaves identity's allow void; a resource policy
+		// naming the caller still allows.
+		if resAllow != nil {
+			return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+		}
+		if aclAllow {
+			return Result{Decision: Allowed, Source: "acl"}
+		}
+		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no permissions boundary allows the %s action", r.Action)}
 	}
 	if idAllowed && in.HasSession && !in.Root {
 		if !sessionAllows(r, in.Session) {
@@ -120,10 +139,19 @@ func crossAccount(in Input, r *Request, idAllowed bool, resAllow *Statement, acl
 	if in.HasSession && !in.Root && !sessionAllows(r, in.Session) {
 		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
 	}
+	if in.Boundary != nil && !in.Root && !boundaryAllows(r, in.Boundary) {
+		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no permissions boundary allows the %s action", r.Action)}
+	}
 	if resAllow != nil {
 		return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
 	}
 	return Result{Decision: Allowed, Source: "acl"}
+}
+
+// boundaryAllows reports whether a permissions boundary allows r.
+func boundaryAllows(r *Request, b *Document) bool {
+	dec, _ := b.Evaluate(r)
+	return dec == Allowed
 }
 
 // sessionAllows reports whether a session policy allows r.

@@ -49,13 +49,13 @@ func iamTags(tags []iam.Tag) []iamTag {
 func iso(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 type xmlRole struct {
-	Path                     string   `xml:"Path"`
-	RoleName                 string   `xml:"RoleName"`
-	RoleId                   string   `xml:"RoleId"`
-	Arn                      string   `xml:"Arn"`
-	CreateDate               string   `xml:"CreateDate"`
-	AssumeRolePolicyDocument string   `xml:"AssumeRolePolicyDocument"`
-	Description              string   `xml:"Description,omitempty"`
+	Path                     string       `xml:"Path"`
+	RoleName                 string       `xml:"RoleName"`
+	RoleId                   string       `xml:"RoleId"`
+	Arn                      string       `xml:"Arn"`
+	CreateDate               string       `xml:"CreateDate"`
+	AssumeRolePolicyDocument string       `xml:"AssumeRolePolicyDocument"`
+	Description              string       `xml:"Description,omitempty"`
 	MaxSessionDuration       int          `xml:"MaxSessionDuration"`
 	Tags                     []iamTag     `xml:"Tags>member,omitempty"`
 	PermissionsBoundary      *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
@@ -79,10 +79,10 @@ func toXMLRole(r iam.Role) xmlRole {
 }
 
 type xmlUser struct {
-	Path       string   `xml:"Path"`
-	UserName   string   `xml:"UserName"`
-	UserId     string   `xml:"UserId"`
-	Arn        string   `xml:"Arn"`
+	Path                string       `xml:"Path"`
+	UserName            string       `xml:"UserName"`
+	UserId              string       `xml:"UserId"`
+	Arn                 string       `xml:"Arn"`
 	CreateDate          string       `xml:"CreateDate"`
 	Tags                []iamTag     `xml:"Tags>member,omitempty"`
 	PermissionsBoundary *xmlBoundary `xml:"PermissionsBoundary,omitempty"`

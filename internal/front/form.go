@@ -152,6 +152,16 @@ func setterFor(t reflect.Type) func(v reflect.Value, form url.Values, name strin
 					if vs, ok := form[prefix+f.name]; ok {
 						sub[f.name] = vs
 					}
+					if f.list { // a list inside the element: Name.member.N.Field.member.M
+						for j := 1; ; j++ {
+							k := f.name + ".member." + strconv.Itoa(j)
+							vs, ok := form[prefix+k]
+							if !ok {
+								break
+							}
+							sub[k] = vs
+						}
+					}
 				}
 				if len(sub) == 0 {
 					return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
@@ -126,5 +127,52 @@ func TestPermissionsBoundary(t *testing.T) {
 	}
 	if err := put(); err != nil {
 		t.Errorf("after the boundary is removed: %v", err)
+	}
+}
+
+// TestPolicySimulator: SimulatePrincipalPolicy and SimulateCustomPolicy
+// answer from the engine that authorizes requests, with the statements
+// that matched and the context keys a condition needed but was not given.
+func TestPolicySimulator(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("sim")})
+	c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("sim"), PolicyName: aws.String("own"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::docs/*"},
+		{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::docs/secret/*"},
+		{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"private"}}}]}`)})
+	out, err := c.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::000000000000:user/sim"),
+		ActionNames: []string{"s3:GetObject", "s3:PutObject"}, ResourceArns: []string{"arn:aws:s3:::docs/a.txt", "arn:aws:s3:::docs/secret/b.txt"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range out.EvaluationResults {
+		key := aws.ToString(r.EvalActionName) + " " + aws.ToString(r.EvalResourceName)
+		got[key] = string(r.EvalDecision)
+		if key == "s3:GetObject arn:aws:s3:::docs/a.txt" && (len(r.MatchedStatements) != 1 || aws.ToString(r.MatchedStatements[0].SourcePolicyId) != "own") {
+			t.Errorf("matched statements: %+v", r.MatchedStatements)
+		}
+		if key == "s3:PutObject arn:aws:s3:::docs/a.txt" && (len(r.MissingContextValues) != 1 || r.MissingContextValues[0] != "s3:x-amz-acl") {
+			t.Errorf("missing context values: %v", r.MissingContextValues)
+		}
+	}
+	want := map[string]string{"s3:GetObject arn:aws:s3:::docs/a.txt": "allowed", "s3:GetObject arn:aws:s3:::docs/secret/b.txt": "explicitDeny",
+		"s3:PutObject arn:aws:s3:::docs/a.txt": "implicitDeny"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: %s, want %s", k, got[k], v)
+		}
+	}
+	custom, err := c.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{ActionNames: []string{"s3:PutObject"},
+		PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"private"}}}]}`},
+		ContextEntries: []iamtypes.ContextEntry{{ContextKeyName: aws.String("s3:x-amz-acl"), ContextKeyValues: []string{"private"}, ContextKeyType: "string"}}})
+	if err != nil || len(custom.EvaluationResults) != 1 || custom.EvaluationResults[0].EvalDecision != "allowed" {
+		t.Errorf("SimulateCustomPolicy: %+v %v", custom, err)
+	}
+	keys, err := c.GetContextKeysForPrincipalPolicy(ctx, &iam.GetContextKeysForPrincipalPolicyInput{PolicySourceArn: aws.String("arn:aws:iam::000000000000:user/sim")})
+	if err != nil || len(keys.ContextKeyNames) != 1 || keys.ContextKeyNames[0] != "s3:x-amz-acl" {
+		t.Errorf("GetContextKeysForPrincipalPolicy: %+v %v", keys, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -544,6 +545,64 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 		"DetachUserPolicy": typed(func(ctx context.Context, in *userAttachIn) (any, error) {
 			return nothing(svc.DetachUserPolicy(ctx, in.UserName, in.PolicyArn))
 		}),
+		"SimulatePrincipalPolicy": typed(func(ctx context.Context, in *simIn) (any, error) {
+			if in.PolicySourceArn == "" {
+				return nil, awserr.New(400, "ValidationError", "1 validation error detected: Value null at 'policySourceArn' failed to satisfy constraint: Member must not be null")
+			}
+			ids, boundary, err := svc.PrincipalPolicies(ctx, in.PolicySourceArn)
+			if err != nil {
+				return nil, err
+			}
+			caller := in.CallerArn
+			if caller == "" {
+				caller = in.PolicySourceArn
+			}
+			return simulate(svc, account, in, ids, boundary, caller)
+		}),
+		"SimulateCustomPolicy": typed(func(ctx context.Context, in *simIn) (any, error) {
+			if len(in.PolicyInputList) == 0 {
+				return nil, awserr.New(400, "ValidationError", "1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null")
+			}
+			var ids, boundary []iam.SimPolicy
+			for i, d := range in.PolicyInputList {
+				doc, err := svc.Compile(d, policy.Identity)
+				if err != nil {
+					return nil, awserr.New(400, "MalformedPolicyDocument", err.Error())
+				}
+				ids = append(ids, iam.SimPolicy{ID: "PolicyInputList." + strconv.Itoa(i+1), Type: "none", Doc: doc})
+			}
+			for i, d := range in.PermissionsBoundaryPolicyInputList {
+				doc, err := svc.Compile(d, policy.Identity)
+				if err != nil {
+					return nil, awserr.New(400, "MalformedPolicyDocument", err.Error())
+				}
+				boundary = append(boundary, iam.SimPolicy{ID: "PermissionsBoundaryPolicyInputList." + strconv.Itoa(i+1), Type: "none", Doc: doc})
+			}
+			return simulate(svc, account, in, ids, boundary, in.CallerArn)
+		}),
+		"GetContextKeysForPrincipalPolicy": typed(func(ctx context.Context, in *simIn) (any, error) {
+			ids, boundary, err := svc.PrincipalPolicies(ctx, in.PolicySourceArn)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range in.PolicyInputList {
+				if doc, err := svc.Compile(d, policy.Identity); err == nil {
+					ids = append(ids, iam.SimPolicy{Doc: doc})
+				}
+			}
+			return contextKeys(append(ids, boundary...)), nil
+		}),
+		"GetContextKeysForCustomPolicy": typed(func(ctx context.Context, in *simIn) (any, error) {
+			var ids []iam.SimPolicy
+			for _, d := range in.PolicyInputList {
+				doc, err := svc.Compile(d, policy.Identity)
+				if err != nil {
+					return nil, awserr.New(400, "MalformedPolicyDocument", err.Error())
+				}
+				ids = append(ids, iam.SimPolicy{Doc: doc})
+			}
+			return contextKeys(ids), nil
+		}),
 		"CreateGroup": typed(func(ctx context.Context, in *struct {
 			GroupName string `form:",required"`
 			Path      string
@@ -673,6 +732,92 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 	ops := map[string]*op{}
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
 	return ops
+}
+
+type simIn struct {
+	PolicySourceArn, CallerArn, ResourcePolicy          string
+	ActionNames, ResourceArns                           []string
+	PolicyInputList, PermissionsBoundaryPolicyInputList []string
+	ContextEntries                                      []struct {
+		ContextKeyName   string
+		ContextKeyValues []string
+		ContextKeyType   string
+	}
+}
+
+func simulate(svc *iam.Service, account string, in *simIn, ids, boundary []iam.SimPolicy, caller string) (any, error) {
+	if len(in.ActionNames) == 0 {
+		return nil, awserr.New(400, "ValidationError", "1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null")
+	}
+	si := iam.SimInput{Policies: ids, Boundary: boundary, Actions: in.ActionNames, Resources: in.ResourceArns, CallerARN: caller, Account: account,
+		Context: map[string][]string{}}
+	for _, e := range in.ContextEntries {
+		si.Context[e.ContextKeyName] = e.ContextKeyValues
+	}
+	if in.ResourcePolicy != "" {
+		doc, err := svc.Compile(in.ResourcePolicy, policy.Resource)
+		if err != nil {
+			return nil, awserr.New(400, "MalformedPolicyDocument", err.Error())
+		}
+		si.ResourcePolicy = doc
+	}
+	type pos struct {
+		Line   int `xml:"Line"`
+		Column int `xml:"Column"`
+	}
+	type stmt struct {
+		SourcePolicyId   string `xml:"SourcePolicyId"`
+		SourcePolicyType string `xml:"SourcePolicyType"`
+		StartPosition    pos    `xml:"StartPosition"`
+		EndPosition      pos    `xml:"EndPosition"`
+	}
+	type boundaryDetail struct {
+		AllowedByPermissionsBoundary bool `xml:"AllowedByPermissionsBoundary"`
+	}
+	type result struct {
+		EvalActionName                    string          `xml:"EvalActionName"`
+		EvalResourceName                  string          `xml:"EvalResourceName"`
+		EvalDecision                      string          `xml:"EvalDecision"`
+		MatchedStatements                 []stmt          `xml:"MatchedStatements>member"`
+		MissingContextValues              []string        `xml:"MissingContextValues>member"`
+		PermissionsBoundaryDecisionDetail *boundaryDetail `xml:"PermissionsBoundaryDecisionDetail,omitempty"`
+	}
+	out := struct {
+		EvaluationResults []result `xml:"EvaluationResults>member"`
+		IsTruncated       bool     `xml:"IsTruncated"`
+	}{EvaluationResults: []result{}}
+	for _, r := range iam.Simulate(si) {
+		res := result{EvalActionName: r.Action, EvalResourceName: r.Resource, EvalDecision: r.Decision, MatchedStatements: []stmt{}, MissingContextValues: r.Missing}
+		if res.MissingContextValues == nil {
+			res.MissingContextValues = []string{}
+		}
+		for _, m := range r.Matched {
+			// Positions are the statement's ordinal, not its text offset.
+			res.MatchedStatements = append(res.MatchedStatements, stmt{m.SourcePolicyID, m.SourcePolicyType, pos{m.Index + 1, 1}, pos{m.Index + 1, 1}})
+		}
+		if r.AllowedByBoundary != nil {
+			res.PermissionsBoundaryDecisionDetail = &boundaryDetail{*r.AllowedByBoundary}
+		}
+		out.EvaluationResults = append(out.EvaluationResults, res)
+	}
+	return out, nil
+}
+
+func contextKeys(ps []iam.SimPolicy) any {
+	seen := map[string]bool{}
+	names := []string{}
+	for _, p := range ps {
+		for _, k := range p.Doc.Keys() {
+			if !seen[k] {
+				seen[k] = true
+				names = append(names, k)
+			}
+		}
+	}
+	slices.Sort(names)
+	return struct {
+		ContextKeyNames []string `xml:"ContextKeyNames>member"`
+	}{names}
 }
 
 type groupIn struct {

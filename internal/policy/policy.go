@@ -441,3 +441,8 @@ func (st *Statement) Resources() []string {
 	}
 	return out
 }
+
+// Keys returns the condition keys and policy variables the document
+// refers to (lower case), for GetContextKeysFor*Policy and the
+// simulator's missing context values.
+func (d *Document) Keys() []string { return append([]string(nil), d.keys...) }

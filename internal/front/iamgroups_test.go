@@ -167,7 +167,7 @@ func TestPolicySimulator(t *testing.T) {
 	}
 	custom, err := c.SimulateCustomPolicy(ctx, &iam.SimulateCustomPolicyInput{ActionNames: []string{"s3:PutObject"},
 		PolicyInputList: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringEquals":{"s3:x-amz-acl":"private"}}}]}`},
-		ContextEntries: []iamtypes.ContextEntry{{ContextKeyName: aws.String("s3:x-amz-acl"), ContextKeyValues: []string{"private"}, ContextKeyType: "string"}}})
+		ContextEntries:  []iamtypes.ContextEntry{{ContextKeyName: aws.String("s3:x-amz-acl"), ContextKeyValues: []string{"private"}, ContextKeyType: "string"}}})
 	if err != nil || len(custom.EvaluationResults) != 1 || custom.EvaluationResults[0].EvalDecision != "allowed" {
 		t.Errorf("SimulateCustomPolicy: %+v %v", custom, err)
 	}

@@ -39,6 +39,7 @@ func TestConsole(t *testing.T) {
 		"presigned":  "hello from the console\n",
 		"bad_policy": "MalformedPolicy",
 		"new_key":    "AKIA",
+		"simulated":  "implicitDeny",
 	})
 	if d := fmt.Sprint(res["denied"]); !strings.HasPrefix(d, "[403 AccessDenied") {
 		t.Errorf("the viewer's S3 page: %s", d)

@@ -66,6 +66,12 @@ try {
   out.roles = await tab.$$eval("li.role", (lis) => lis.map((l) => l.textContent));
   await submit("li form button");
   out.new_key = (await tab.$eval("#key-id", (e) => e.textContent)).slice(0, 4);
+  // The simulator: why may the viewer (no policies) not list buckets?
+  await tab.goto(base + "simulate");
+  await tab.type("#principal", "arn:aws:iam::000000000000:user/viewer");
+  await tab.type("#actions", "s3:ListAllMyBuckets");
+  await submit("#simulate");
+  out.simulated = await tab.$eval("tr.sim .decision", (e) => e.textContent).catch(() => "");
   // Sign out; a principal without permissions sees AccessDenied.
   await submit("header form button");
   out.viewer = await signIn(env.VIEWER_ID, env.VIEWER_SECRET);

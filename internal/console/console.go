@@ -29,6 +29,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -86,6 +87,8 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /console/cognito/p/{pool}/user", h.authed(h.userAction))
 	h.mux.HandleFunc("POST /console/iam/keys", h.authed(h.createKey))
 	h.mux.HandleFunc("POST /console/iam/role-policy", h.authed(h.putRolePolicy))
+	h.mux.HandleFunc("GET /console/simulate", h.authed(h.simulateForm))
+	h.mux.HandleFunc("POST /console/simulate", h.authed(h.simulate))
 	h.mux.HandleFunc("GET /console/cognito", h.authed(h.pools))
 	h.mux.HandleFunc("GET /console/cognito/p/{pool}", h.authed(h.poolUsers))
 	h.mux.HandleFunc("POST /console/cognito/p/{pool}/users", h.authed(h.createUser))
@@ -622,4 +625,50 @@ func (h *Handler) putRolePolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/console/iam", http.StatusSeeOther)
+}
+
+// simulateForm is the policy simulator's form.
+func (h *Handler) simulateForm(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "simulate", map[string]any{})
+}
+
+// simulate asks IAM's simulator (as the signed-in principal, who needs
+// iam:SimulatePrincipalPolicy) why an action on a resource would be
+// allowed or denied for a principal, with context keys.
+func (h *Handler) simulate(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	in := &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(strings.TrimSpace(r.PostFormValue("principal"))),
+		ActionNames: fields(r.PostFormValue("actions")), ResourceArns: fields(r.PostFormValue("resources"))}
+	for _, line := range strings.Split(r.PostFormValue("context"), "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
+		if ok && k != "" {
+			in.ContextEntries = append(in.ContextEntries, iamtypes.ContextEntry{ContextKeyName: aws.String(strings.TrimSpace(k)),
+				ContextKeyValues: []string{strings.TrimSpace(v)}, ContextKeyType: iamtypes.ContextKeyTypeEnumString})
+		}
+	}
+	out, err := iam.NewFromConfig(cfg).SimulatePrincipalPolicy(r.Context(), in)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	type match struct{ Policy, Type string }
+	type row struct {
+		Action, Resource, Decision string
+		Matched                    []match
+		Missing                    []string
+	}
+	var rows []row
+	for _, e := range out.EvaluationResults {
+		rw := row{Action: aws.ToString(e.EvalActionName), Resource: aws.ToString(e.EvalResourceName), Decision: string(e.EvalDecision), Missing: e.MissingContextValues}
+		for _, m := range e.MatchedStatements {
+			rw.Matched = append(rw.Matched, match{aws.ToString(m.SourcePolicyId), string(m.SourcePolicyType)})
+		}
+		rows = append(rows, rw)
+	}
+	h.render(w, r, http.StatusOK, "simulate", map[string]any{"Rows": rows, "Principal": r.PostFormValue("principal"), "Actions": r.PostFormValue("actions"),
+		"Resources": r.PostFormValue("resources"), "Context": r.PostFormValue("context")})
+}
+
+func fields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 }

@@ -17,7 +17,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 </head><body>
 <header><strong>sekisho console</strong>{{if .Who}} · <span id="who">{{.Who}}</span>
 <form class="inline" method="post" action="/console/logout"><input type="hidden" name="_csrf" value="{{.CSRF}}"><button>Sign out</button></form>
-<nav><a href="/console/">Home</a><a href="/console/s3">S3</a><a href="/console/cognito">Cognito</a><a href="/console/iam">IAM</a></nav>{{end}}</header><main>
+<nav><a href="/console/">Home</a><a href="/console/s3">S3</a><a href="/console/cognito">Cognito</a><a href="/console/iam">IAM</a><a href="/console/simulate">Simulator</a></nav>{{end}}</header><main>
 {{end}}
 {{define "foot"}}</main></body></html>{{end}}
 
@@ -83,6 +83,19 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 <label><input type="checkbox" name="BlockPublicPolicy" {{if .BlockPublicPolicy}}checked{{end}}> Block public bucket policies</label>
 <label><input type="checkbox" name="RestrictPublicBuckets" {{if .RestrictPublicBuckets}}checked{{end}}> Restrict public buckets</label></fieldset>
 <p><button type="submit">Save</button></p></form>
+{{template "foot"}}{{end}}
+
+{{define "simulate"}}{{template "head" .}}
+<h1>Policy simulator</h1><p>Why would this be allowed or denied? The answer comes from the engine that authorizes every request.</p>
+<form method="post" action="/console/simulate"><input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label for="principal">Principal (user, role or group ARN)</label><input id="principal" name="principal" size="70" required value="{{.Principal}}">
+<label for="actions">Actions (space or comma separated)</label><input id="actions" name="actions" size="70" required value="{{.Actions}}">
+<label for="resources">Resources (ARNs; empty: *)</label><input id="resources" name="resources" size="70" value="{{.Resources}}">
+<label for="context">Context keys (one key=value a line)</label><textarea id="context" name="context" rows="3" cols="70">{{.Context}}</textarea>
+<p><button type="submit" id="simulate">Simulate</button></p></form>
+{{if .Rows}}<table><tr><th>Action</th><th>Resource</th><th>Decision</th><th>Decided by</th><th>Missing context</th></tr>
+{{range .Rows}}<tr class="sim"><td>{{.Action}}</td><td>{{.Resource}}</td><td class="decision">{{.Decision}}</td>
+<td>{{range .Matched}}{{.Policy}} ({{.Type}}) {{end}}</td><td>{{range .Missing}}{{.}} {{end}}</td></tr>{{end}}</table>{{end}}
 {{template "foot"}}{{end}}
 
 {{define "pools"}}{{template "head" .}}

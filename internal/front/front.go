@@ -323,6 +323,9 @@ type Request struct {
 }
 
 func (h *Handler) logRequest(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
+	if p := ri.principal; p != nil && h.cfg.IAM != nil && strings.HasPrefix(p.AccessKeyID, "AKIA") && p.Account == h.cfg.Account && p.Kind == auth.User {
+		h.cfg.IAM.NoteKeyUse(r.Context(), p.AccessKeyID, ri.service, h.cfg.Region)
+	}
 	if h.cfg.Observe != nil {
 		o := Request{Service: ri.service, Operation: ri.operation, Status: w.status, Latency: time.Since(start), BytesOut: w.bytes,
 			Remote: r.RemoteAddr, Decision: ri.decision, Time: start}

@@ -176,3 +176,71 @@ func TestPolicySimulator(t *testing.T) {
 		t.Errorf("GetContextKeysForPrincipalPolicy: %+v %v", keys, err)
 	}
 }
+
+// TestIAMControlPlane: UpdateUser, tags on users, policies and OIDC
+// providers, OIDC client ids and thumbprints, idempotent provider
+// deletion, account aliases, the account summary, a policy's entities, and
+// a key's last use, really tracked.
+func TestIAMControlPlane(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("cara")})
+	if _, err := c.UpdateUser(ctx, &iam.UpdateUserInput{UserName: aws.String("cara"), NewUserName: aws.String("carla"), NewPath: aws.String("/ops/")}); err != nil {
+		t.Fatal(err)
+	}
+	if u, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("carla")}); err != nil || aws.ToString(u.User.Arn) != "arn:aws:iam::000000000000:user/ops/carla" {
+		t.Errorf("renamed user: %+v %v", u, err)
+	}
+	c.TagUser(ctx, &iam.TagUserInput{UserName: aws.String("carla"), Tags: []iamtypes.Tag{{Key: aws.String("team"), Value: aws.String("ops")}}})
+	if tg, _ := c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("carla")}); len(tg.Tags) != 1 {
+		t.Errorf("ListUserTags: %+v", tg)
+	}
+	pol, _ := c.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("p"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}`)})
+	c.TagPolicy(ctx, &iam.TagPolicyInput{PolicyArn: pol.Policy.Arn, Tags: []iamtypes.Tag{{Key: aws.String("k"), Value: aws.String("v")}}})
+	if tg, _ := c.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: pol.Policy.Arn}); len(tg.Tags) != 1 {
+		t.Errorf("ListPolicyTags: %+v", tg)
+	}
+	c.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String("carla"), PolicyArn: pol.Policy.Arn})
+	if e, err := c.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: pol.Policy.Arn}); err != nil || len(e.PolicyUsers) != 1 {
+		t.Errorf("ListEntitiesForPolicy: %+v %v", e, err)
+	}
+	op, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://id.example"), ClientIDList: []string{"a"},
+		ThumbprintList: []string{"0123456789012345678901234567890123456789"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.AddClientIDToOpenIDConnectProvider(ctx, &iam.AddClientIDToOpenIDConnectProviderInput{OpenIDConnectProviderArn: op.OpenIDConnectProviderArn, ClientID: aws.String("b")})
+	c.RemoveClientIDFromOpenIDConnectProvider(ctx, &iam.RemoveClientIDFromOpenIDConnectProviderInput{OpenIDConnectProviderArn: op.OpenIDConnectProviderArn, ClientID: aws.String("a")})
+	if _, err := c.UpdateOpenIDConnectProviderThumbprint(ctx, &iam.UpdateOpenIDConnectProviderThumbprintInput{OpenIDConnectProviderArn: op.OpenIDConnectProviderArn,
+		ThumbprintList: []string{"not-a-thumbprint"}}); code(err) != "ValidationError" {
+		t.Errorf("a bad thumbprint: %v", err)
+	}
+	if p, _ := c.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: op.OpenIDConnectProviderArn}); len(p.ClientIDList) != 1 || p.ClientIDList[0] != "b" {
+		t.Errorf("client ids: %+v", p.ClientIDList)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := c.DeleteOpenIDConnectProvider(ctx, &iam.DeleteOpenIDConnectProviderInput{OpenIDConnectProviderArn: op.OpenIDConnectProviderArn}); err != nil {
+			t.Errorf("DeleteOpenIDConnectProvider #%d: %v", i+1, err)
+		}
+	}
+	if _, err := c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("Bad--Alias")}); code(err) != "ValidationError" {
+		t.Errorf("a bad alias: %v", err)
+	}
+	c.CreateAccountAlias(ctx, &iam.CreateAccountAliasInput{AccountAlias: aws.String("sekisho-dev")})
+	if a, _ := c.ListAccountAliases(ctx, &iam.ListAccountAliasesInput{}); len(a.AccountAliases) != 1 || a.AccountAliases[0] != "sekisho-dev" {
+		t.Errorf("aliases: %+v", a)
+	}
+	if s, err := c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{}); err != nil || s.SummaryMap["Users"] != 1 || s.SummaryMap["Policies"] != 1 {
+		t.Errorf("summary: %+v %v", s.SummaryMap, err)
+	}
+	key, _ := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carla")})
+	if lu, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: key.AccessKey.AccessKeyId}); err != nil || aws.ToString(lu.AccessKeyLastUsed.ServiceName) != "N/A" {
+		t.Errorf("never used: %+v %v", lu, err)
+	}
+	carla := s3.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(*key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey, "")), func(o *s3.Options) { o.UsePathStyle = true })
+	carla.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if lu, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: key.AccessKey.AccessKeyId}); err != nil || aws.ToString(lu.AccessKeyLastUsed.ServiceName) != "s3" || lu.AccessKeyLastUsed.LastUsedDate == nil || aws.ToString(lu.UserName) != "carla" {
+		t.Errorf("after use: %+v %v", lu.AccessKeyLastUsed, err)
+	}
+}

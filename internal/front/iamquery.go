@@ -603,6 +603,158 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 			}
 			return contextKeys(ids), nil
 		}),
+		"UpdateUser": typed(func(ctx context.Context, in *struct {
+			UserName             string `form:",required"`
+			NewUserName, NewPath string
+		}) (any, error) {
+			return nothing(svc.UpdateUser(ctx, in.UserName, in.NewUserName, in.NewPath))
+		}),
+		"TagUser": typed(func(ctx context.Context, in *struct {
+			UserName string `form:",required"`
+			Tags     []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagUser(ctx, in.UserName, in.Tags))
+		}),
+		"UntagUser": typed(func(ctx context.Context, in *struct {
+			UserName string `form:",required"`
+			TagKeys  []string
+		}) (any, error) {
+			return nothing(svc.UntagUser(ctx, in.UserName, in.TagKeys))
+		}),
+		"ListUserTags": typed(func(ctx context.Context, in *userIn) (any, error) {
+			u, err := svc.GetUser(ctx, in.UserName)
+			return tagsResult(u.Tags), err
+		}),
+		"TagPolicy": typed(func(ctx context.Context, in *struct {
+			PolicyArn string `form:",required"`
+			Tags      []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagPolicy(ctx, in.PolicyArn, in.Tags))
+		}),
+		"UntagPolicy": typed(func(ctx context.Context, in *struct {
+			PolicyArn string `form:",required"`
+			TagKeys   []string
+		}) (any, error) {
+			return nothing(svc.UntagPolicy(ctx, in.PolicyArn, in.TagKeys))
+		}),
+		"ListPolicyTags": typed(func(ctx context.Context, in *policyIn) (any, error) {
+			p, err := svc.GetPolicy(ctx, in.PolicyArn)
+			return tagsResult(p.Tags), err
+		}),
+		"TagOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
+			OpenIDConnectProviderArn string `form:",required"`
+			Tags                     []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn, in.Tags))
+		}),
+		"UntagOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
+			OpenIDConnectProviderArn string `form:",required"`
+			TagKeys                  []string
+		}) (any, error) {
+			return nothing(svc.UntagOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn, in.TagKeys))
+		}),
+		"ListOpenIDConnectProviderTags": typed(func(ctx context.Context, in *oidcIn) (any, error) {
+			p, err := svc.GetOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn)
+			return tagsResult(p.Tags), err
+		}),
+		"AddClientIDToOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
+			OpenIDConnectProviderArn string `form:",required"`
+			ClientID                 string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.AddClientIDToOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn, in.ClientID))
+		}),
+		"RemoveClientIDFromOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
+			OpenIDConnectProviderArn string `form:",required"`
+			ClientID                 string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.RemoveClientIDFromOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn, in.ClientID))
+		}),
+		"UpdateOpenIDConnectProviderThumbprint": typed(func(ctx context.Context, in *struct {
+			OpenIDConnectProviderArn string `form:",required"`
+			ThumbprintList           []string
+		}) (any, error) {
+			return nothing(svc.UpdateOpenIDConnectProviderThumbprint(ctx, in.OpenIDConnectProviderArn, in.ThumbprintList))
+		}),
+		"CreateAccountAlias": typed(func(ctx context.Context, in *struct {
+			AccountAlias string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.CreateAccountAlias(ctx, in.AccountAlias))
+		}),
+		"DeleteAccountAlias": typed(func(ctx context.Context, in *struct {
+			AccountAlias string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.DeleteAccountAlias(ctx, in.AccountAlias))
+		}),
+		"ListAccountAliases": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			a, err := svc.AccountAliases(ctx)
+			return struct {
+				AccountAliases []string `xml:"AccountAliases>member"`
+				IsTruncated    bool     `xml:"IsTruncated"`
+			}{AccountAliases: a}, err
+		}),
+		"GetAccountSummary": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			m, err := svc.AccountSummary(ctx)
+			type entry struct {
+				Key   string `xml:"key"`
+				Value int    `xml:"value"`
+			}
+			out := struct {
+				SummaryMap []entry `xml:"SummaryMap>entry"`
+			}{}
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				out.SummaryMap = append(out.SummaryMap, entry{k, m[k]})
+			}
+			return out, err
+		}),
+		"ListEntitiesForPolicy": typed(func(ctx context.Context, in *policyIn) (any, error) {
+			users, groups, roles, err := svc.PolicyEntities(ctx, in.PolicyArn)
+			type u struct {
+				UserName string `xml:"UserName"`
+				UserId   string `xml:"UserId"`
+			}
+			type g struct {
+				GroupName string `xml:"GroupName"`
+				GroupId   string `xml:"GroupId"`
+			}
+			type r struct {
+				RoleName string `xml:"RoleName"`
+				RoleId   string `xml:"RoleId"`
+			}
+			out := struct {
+				PolicyUsers  []u  `xml:"PolicyUsers>member"`
+				PolicyGroups []g  `xml:"PolicyGroups>member"`
+				PolicyRoles  []r  `xml:"PolicyRoles>member"`
+				IsTruncated  bool `xml:"IsTruncated"`
+			}{PolicyUsers: []u{}, PolicyGroups: []g{}, PolicyRoles: []r{}}
+			for _, x := range users {
+				out.PolicyUsers = append(out.PolicyUsers, u{x.Name, x.ID})
+			}
+			for _, x := range groups {
+				out.PolicyGroups = append(out.PolicyGroups, g{x.Name, x.ID})
+			}
+			for _, x := range roles {
+				out.PolicyRoles = append(out.PolicyRoles, r{x.Name, x.ID})
+			}
+			return out, err
+		}),
+		"GetAccessKeyLastUsed": typed(func(ctx context.Context, in *struct {
+			AccessKeyId string `form:",required"`
+		}) (any, error) {
+			user, use, err := svc.AccessKeyLastUsed(ctx, in.AccessKeyId)
+			type last struct {
+				LastUsedDate string `xml:"LastUsedDate,omitempty"`
+				ServiceName  string `xml:"ServiceName"`
+				Region       string `xml:"Region"`
+			}
+			l := last{ServiceName: "N/A", Region: "N/A"}
+			if !use.When.IsZero() {
+				l = last{iso(use.When), use.Service, use.Region}
+			}
+			return struct {
+				UserName          string `xml:"UserName"`
+				AccessKeyLastUsed last   `xml:"AccessKeyLastUsed"`
+			}{user, l}, err
+		}),
 		"CreateGroup": typed(func(ctx context.Context, in *struct {
 			GroupName string `form:",required"`
 			Path      string
@@ -732,6 +884,13 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 	ops := map[string]*op{}
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
 	return ops
+}
+
+func tagsResult(tags []iam.Tag) any {
+	return struct {
+		Tags        []iamTag `xml:"Tags>member"`
+		IsTruncated bool     `xml:"IsTruncated"`
+	}{Tags: append([]iamTag{}, iamTags(tags)...)}
 }
 
 type simIn struct {

@@ -46,10 +46,11 @@ type Service struct {
 	// member accounts' name their account, so a lookup finds its IAM.
 	NewKeyID func() string
 
-	mu    sync.Mutex
-	gen   uint64 // bumped by every write; cached lookups check it
-	docs  map[string]*policy.Document
-	cache map[string]cached
+	mu     sync.Mutex
+	gen    uint64 // bumped by every write; cached lookups check it
+	docs   map[string]*policy.Document
+	cache  map[string]cached
+	keyUse map[string]keyUse // long-term keys' last use
 }
 
 type cached struct {

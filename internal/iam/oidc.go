@@ -71,11 +71,12 @@ func (s *Service) ListOpenIDConnectProviders(ctx context.Context) ([]OIDCProvide
 	return out, err
 }
 
-// DeleteOpenIDConnectProvider removes a provider.
+// DeleteOpenIDConnectProvider removes a provider; as AWS documents, it is
+// idempotent: a provider that does not exist is no error.
 func (s *Service) DeleteOpenIDConnectProvider(ctx context.Context, arn string) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
 		if _, err := tx.Get(kindOIDC, arn); err != nil {
-			return errNoSuchEntity("OpenIDConnect Provider not found for arn %s", arn)
+			return nil
 		}
 		return tx.Delete(kindOIDC, arn)
 	})

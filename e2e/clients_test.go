@@ -130,8 +130,8 @@ func TestAWSCLI(t *testing.T) {
 		if err == nil || !strings.Contains(stderr, "InvalidClientTokenId") {
 			t.Fatalf("unknown key: %v %s", err, stderr)
 		}
-		_, stderr, err = run(t, env, aws, "iam", "list-instance-profiles")
-		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "ListInstanceProfiles") {
+		_, stderr, err = run(t, env, aws, "iam", "list-server-certificates")
+		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "ListServerCertificates") {
 			t.Fatalf("unknown operation: %v %s", err, stderr)
 		}
 		_, stderr, err = run(t, env, aws, "dynamodb", "list-tables")
@@ -197,7 +197,7 @@ try:
 except botocore.exceptions.ClientError as e:
     out["unknown_key"] = e.response["Error"]["Code"]
 try:
-    boto3.client("iam").list_instance_profiles()
+    boto3.client("iam").list_server_certificates()
 except botocore.exceptions.ClientError as e:
     out["unknown_op"] = e.response["Error"]["Code"]
 s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))

@@ -244,3 +244,54 @@ func TestIAMControlPlane(t *testing.T) {
 		t.Errorf("after use: %+v %v", lu.AccessKeyLastUsed, err)
 	}
 }
+
+// TestInstanceAndLoginProfiles: instance profiles with a role, login
+// profiles under the account password policy, and their conflicts.
+func TestInstanceAndLoginProfiles(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("ec2"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	p, err := c.CreateInstanceProfile(ctx, &iam.CreateInstanceProfileInput{InstanceProfileName: aws.String("web")})
+	if err != nil || aws.ToString(p.InstanceProfile.Arn) != "arn:aws:iam::000000000000:instance-profile/web" {
+		t.Fatalf("CreateInstanceProfile: %+v %v", p, err)
+	}
+	c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("ec2")})
+	if _, err := c.AddRoleToInstanceProfile(ctx, &iam.AddRoleToInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("ec2")}); code(err) != "LimitExceeded" {
+		t.Errorf("a second role: %v", err)
+	}
+	if l, err := c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: aws.String("ec2")}); err != nil || len(l.InstanceProfiles) != 1 || len(l.InstanceProfiles[0].Roles) != 1 {
+		t.Errorf("ListInstanceProfilesForRole: %+v %v", l, err)
+	}
+	if _, err := c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("web")}); code(err) != "DeleteConflict" {
+		t.Errorf("deleting a profile with a role: %v", err)
+	}
+	c.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String("web"), RoleName: aws.String("ec2")})
+	if _, err := c.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String("web")}); err != nil {
+		t.Errorf("DeleteInstanceProfile: %v", err)
+	}
+	if _, err := c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}); code(err) != "NoSuchEntity" {
+		t.Errorf("no policy yet: %v", err)
+	}
+	c.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{MinimumPasswordLength: aws.Int32(12), RequireNumbers: true})
+	if pp, err := c.GetAccountPasswordPolicy(ctx, &iam.GetAccountPasswordPolicyInput{}); err != nil || aws.ToInt32(pp.PasswordPolicy.MinimumPasswordLength) != 12 {
+		t.Errorf("GetAccountPasswordPolicy: %+v %v", pp, err)
+	}
+	c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("dee")})
+	if _, err := c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dee"), Password: aws.String("short1")}); code(err) != "PasswordPolicyViolation" {
+		t.Errorf("a weak password: %v", err)
+	}
+	if _, err := c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("dee"), Password: aws.String("long enough 123"), PasswordResetRequired: true}); err != nil {
+		t.Fatal(err)
+	}
+	if lp, err := c.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("dee")}); err != nil || !lp.LoginProfile.PasswordResetRequired {
+		t.Errorf("GetLoginProfile: %+v %v", lp, err)
+	}
+	if _, err := c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("dee")}); code(err) != "DeleteConflict" {
+		t.Errorf("deleting a user with a login profile: %v", err)
+	}
+	c.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("dee")})
+	if _, err := c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("dee")}); err != nil {
+		t.Errorf("DeleteUser: %v", err)
+	}
+}

@@ -603,6 +603,107 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 			}
 			return contextKeys(ids), nil
 		}),
+		"CreateInstanceProfile": typed(func(ctx context.Context, in *struct {
+			InstanceProfileName string `form:",required"`
+			Path                string
+			Tags                []iam.Tag
+		}) (any, error) {
+			p, err := svc.CreateInstanceProfile(ctx, in.InstanceProfileName, in.Path, in.Tags)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				InstanceProfile xmlProfile `xml:"InstanceProfile"`
+			}{toXMLProfile(ctx, svc, p)}, nil
+		}),
+		"GetInstanceProfile": typed(func(ctx context.Context, in *profileIn) (any, error) {
+			p, err := svc.GetInstanceProfile(ctx, in.InstanceProfileName)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				InstanceProfile xmlProfile `xml:"InstanceProfile"`
+			}{toXMLProfile(ctx, svc, p)}, nil
+		}),
+		"ListInstanceProfiles": typed(func(ctx context.Context, in *listIn) (any, error) {
+			ps, err := svc.ListInstanceProfiles(ctx, in.PathPrefix, "")
+			return profilesResult(ctx, svc, ps), err
+		}),
+		"ListInstanceProfilesForRole": typed(func(ctx context.Context, in *roleIn) (any, error) {
+			ps, err := svc.ListInstanceProfiles(ctx, "", in.RoleName)
+			return profilesResult(ctx, svc, ps), err
+		}),
+		"DeleteInstanceProfile": typed(func(ctx context.Context, in *profileIn) (any, error) {
+			return nothing(svc.DeleteInstanceProfile(ctx, in.InstanceProfileName))
+		}),
+		"AddRoleToInstanceProfile": typed(func(ctx context.Context, in *profileRoleIn) (any, error) {
+			return nothing(svc.AddRoleToInstanceProfile(ctx, in.InstanceProfileName, in.RoleName))
+		}),
+		"RemoveRoleFromInstanceProfile": typed(func(ctx context.Context, in *profileRoleIn) (any, error) {
+			return nothing(svc.RemoveRoleFromInstanceProfile(ctx, in.InstanceProfileName, in.RoleName))
+		}),
+		"CreateLoginProfile": typed(func(ctx context.Context, in *struct {
+			UserName              string `form:",required"`
+			Password              string `form:",required"`
+			PasswordResetRequired bool
+		}) (any, error) {
+			lp, err := svc.CreateLoginProfile(ctx, in.UserName, in.Password, in.PasswordResetRequired)
+			return loginProfileResult(lp), err
+		}),
+		"GetLoginProfile": typed(func(ctx context.Context, in *userIn) (any, error) {
+			lp, err := svc.GetLoginProfile(ctx, in.UserName)
+			return loginProfileResult(lp), err
+		}),
+		"UpdateLoginProfile": typed(func(ctx context.Context, in *struct {
+			UserName              string `form:",required"`
+			Password              string
+			PasswordResetRequired *string
+		}) (any, error) {
+			var reset *bool
+			if in.PasswordResetRequired != nil {
+				b := *in.PasswordResetRequired == "true"
+				reset = &b
+			}
+			return nothing(svc.UpdateLoginProfile(ctx, in.UserName, in.Password, reset))
+		}),
+		"DeleteLoginProfile": typed(func(ctx context.Context, in *userIn) (any, error) {
+			return nothing(svc.DeleteLoginProfile(ctx, in.UserName))
+		}),
+		"UpdateAccountPasswordPolicy": typed(func(ctx context.Context, in *struct {
+			MinimumPasswordLength, MaxPasswordAge, PasswordReusePrevention                         int
+			RequireSymbols, RequireNumbers, RequireUppercaseCharacters, RequireLowercaseCharacters bool
+			AllowUsersToChangePassword, HardExpiry                                                 bool
+		}) (any, error) {
+			return nothing(svc.UpdatePasswordPolicy(ctx, iam.PasswordPolicy{MinimumPasswordLength: in.MinimumPasswordLength, MaxPasswordAge: in.MaxPasswordAge,
+				PasswordReusePrevention: in.PasswordReusePrevention, RequireSymbols: in.RequireSymbols, RequireNumbers: in.RequireNumbers,
+				RequireUppercaseCharacters: in.RequireUppercaseCharacters, RequireLowercaseCharacters: in.RequireLowercaseCharacters,
+				AllowUsersToChangePassword: in.AllowUsersToChangePassword, HardExpiry: in.HardExpiry}))
+		}),
+		"GetAccountPasswordPolicy": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			p, err := svc.GetPasswordPolicy(ctx)
+			if err != nil {
+				return nil, err
+			}
+			type pp struct {
+				MinimumPasswordLength      int  `xml:"MinimumPasswordLength"`
+				RequireSymbols             bool `xml:"RequireSymbols"`
+				RequireNumbers             bool `xml:"RequireNumbers"`
+				RequireUppercaseCharacters bool `xml:"RequireUppercaseCharacters"`
+				RequireLowercaseCharacters bool `xml:"RequireLowercaseCharacters"`
+				AllowUsersToChangePassword bool `xml:"AllowUsersToChangePassword"`
+				ExpirePasswords            bool `xml:"ExpirePasswords"`
+				MaxPasswordAge             int  `xml:"MaxPasswordAge,omitempty"`
+				PasswordReusePrevention    int  `xml:"PasswordReusePrevention,omitempty"`
+				HardExpiry                 bool `xml:"HardExpiry"`
+			}
+			return struct {
+				PasswordPolicy pp `xml:"PasswordPolicy"`
+			}{pp{p.MinimumPasswordLength, p.RequireSymbols, p.RequireNumbers, p.RequireUppercaseCharacters, p.RequireLowercaseCharacters,
+				p.AllowUsersToChangePassword, p.ExpirePasswords, p.MaxPasswordAge, p.PasswordReusePrevention, p.HardExpiry}}, nil
+		}),
+		"DeleteAccountPasswordPolicy": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			return nothing(svc.DeletePasswordPolicy(ctx))
+		}),
 		"UpdateUser": typed(func(ctx context.Context, in *struct {
 			UserName             string `form:",required"`
 			NewUserName, NewPath string
@@ -884,6 +985,60 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 	ops := map[string]*op{}
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
 	return ops
+}
+
+type profileIn struct {
+	InstanceProfileName string `form:",required"`
+}
+
+type profileRoleIn struct {
+	InstanceProfileName string `form:",required"`
+	RoleName            string `form:",required"`
+}
+
+type xmlProfile struct {
+	Path                string    `xml:"Path"`
+	InstanceProfileName string    `xml:"InstanceProfileName"`
+	InstanceProfileId   string    `xml:"InstanceProfileId"`
+	Arn                 string    `xml:"Arn"`
+	CreateDate          string    `xml:"CreateDate"`
+	Roles               []xmlRole `xml:"Roles>member"`
+	Tags                []iamTag  `xml:"Tags>member,omitempty"`
+}
+
+func toXMLProfile(ctx context.Context, svc *iam.Service, p iam.InstanceProfile) xmlProfile {
+	out := xmlProfile{p.Path, p.Name, p.ID, p.ARN, iso(p.Created), []xmlRole{}, iamTags(p.Tags)}
+	for _, rn := range p.Roles {
+		if r, err := svc.GetRole(ctx, rn); err == nil {
+			out.Roles = append(out.Roles, toXMLRole(r))
+		}
+	}
+	return out
+}
+
+func profilesResult(ctx context.Context, svc *iam.Service, ps []iam.InstanceProfile) any {
+	out := struct {
+		InstanceProfiles []xmlProfile `xml:"InstanceProfiles>member"`
+		IsTruncated      bool         `xml:"IsTruncated"`
+	}{InstanceProfiles: []xmlProfile{}}
+	for _, p := range ps {
+		out.InstanceProfiles = append(out.InstanceProfiles, toXMLProfile(ctx, svc, p))
+	}
+	return out
+}
+
+func loginProfileResult(lp iam.LoginProfile) any {
+	return struct {
+		LoginProfile struct {
+			UserName              string `xml:"UserName"`
+			CreateDate            string `xml:"CreateDate"`
+			PasswordResetRequired bool   `xml:"PasswordResetRequired"`
+		} `xml:"LoginProfile"`
+	}{struct {
+		UserName              string `xml:"UserName"`
+		CreateDate            string `xml:"CreateDate"`
+		PasswordResetRequired bool   `xml:"PasswordResetRequired"`
+	}{lp.User, iso(lp.Created), lp.ResetRequired}}
 }
 
 func tagsResult(tags []iam.Tag) any {

@@ -127,7 +127,10 @@ func (s *Service) modifyUser(ctx context.Context, name string, fn func(tx store.
 
 // DeleteUser deletes a user without keys or policies.
 func (s *Service) DeleteUser(ctx context.Context, name string) error {
-	return s.modifyUser(ctx, name, func(_ store.RecordTx, u *User) error {
+	return s.modifyUser(ctx, name, func(tx store.RecordTx, u *User) error {
+		if _, err := tx.Get(kindLoginProfile, userID(u.Name)); err == nil {
+			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete login profile first.")
+		}
 		switch {
 		case len(u.Keys) > 0:
 			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete access keys first.")

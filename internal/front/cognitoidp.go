@@ -79,13 +79,20 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 		"DeleteUserPool": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			return nil, svc.DeletePool(ctx, in.UserPoolId)
 		}),
-		"ListUserPools": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+		"ListUserPools": typed(func(ctx context.Context, in *struct {
+			MaxResults int
+			NextToken  string
+		}) (any, error) {
+			if err := limitIn("maxResults", in.MaxResults, 60, true); err != nil {
+				return nil, err
+			}
 			pools, err := svc.ListPools(ctx)
+			page, next := pageOfN(pools, in.MaxResults, in.NextToken, func(p userpool.Pool) string { return p.Id })
 			out := []map[string]any{}
-			for _, p := range pools {
+			for _, p := range page {
 				out = append(out, map[string]any{"Id": p.Id, "Name": p.Name, "CreationDate": p.CreationDate, "LastModifiedDate": p.LastModifiedDate})
 			}
-			return map[string]any{"UserPools": out}, err
+			return withNext(map[string]any{"UserPools": out}, "NextToken", next), err
 		}),
 		"AddCustomAttributes": typed(func(ctx context.Context, in *struct {
 			UserPoolId       string
@@ -111,13 +118,20 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 		"DeleteUserPoolClient": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId string }) (any, error) {
 			return nil, svc.DeleteClient(ctx, in.UserPoolId, in.ClientId)
 		}),
-		"ListUserPoolClients": typed(func(ctx context.Context, in *poolRef) (any, error) {
+		"ListUserPoolClients": typed(func(ctx context.Context, in *struct {
+			UserPoolId, NextToken string
+			MaxResults            int
+		}) (any, error) {
+			if err := limitIn("maxResults", in.MaxResults, 60, false); err != nil {
+				return nil, err
+			}
 			cs, err := svc.ListClients(ctx, in.UserPoolId)
+			page, next := pageOfN(cs, orMax(in.MaxResults, 60), in.NextToken, func(c userpool.Client) string { return c.ClientId })
 			out := []map[string]string{}
-			for _, c := range cs {
+			for _, c := range page {
 				out = append(out, map[string]string{"ClientId": c.ClientId, "ClientName": c.ClientName, "UserPoolId": c.UserPoolId})
 			}
-			return map[string]any{"UserPoolClients": out}, err
+			return withNext(map[string]any{"UserPoolClients": out}, "NextToken", next), err
 		}),
 		"AdminCreateUser": typed(func(ctx context.Context, in *userpool.CreateUserInput) (any, error) {
 			u, err := svc.AdminCreateUser(ctx, *in)
@@ -237,12 +251,13 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 		"DeleteGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, GroupName string }) (any, error) {
 			return nil, svc.DeleteGroup(ctx, in.UserPoolId, in.GroupName)
 		}),
-		"ListGroups": typed(func(ctx context.Context, in *poolRef) (any, error) {
-			gs, err := svc.ListGroups(ctx, in.UserPoolId)
-			if gs == nil {
-				gs = []userpool.Group{}
+		"ListGroups": typed(func(ctx context.Context, in *pageRef) (any, error) {
+			if err := limitIn("limit", in.Limit, 60, false); err != nil {
+				return nil, err
 			}
-			return map[string]any{"Groups": gs}, err
+			gs, err := svc.ListGroups(ctx, in.UserPoolId)
+			page, next := pageOfN(gs, orMax(in.Limit, 60), in.NextToken, groupKey)
+			return withNext(map[string]any{"Groups": page}, "NextToken", next), err
 		}),
 		"AdminAddUserToGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, Username, GroupName string }) (any, error) {
 			return nil, svc.AdminAddUserToGroup(ctx, in.UserPoolId, in.Username, in.GroupName)
@@ -250,16 +265,29 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 		"AdminRemoveUserFromGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, Username, GroupName string }) (any, error) {
 			return nil, svc.AdminRemoveUserFromGroup(ctx, in.UserPoolId, in.Username, in.GroupName)
 		}),
-		"AdminListGroupsForUser": typed(func(ctx context.Context, in *userRef) (any, error) {
-			gs, err := svc.AdminListGroupsForUser(ctx, in.UserPoolId, in.Username)
-			if gs == nil {
-				gs = []userpool.Group{}
+		"AdminListGroupsForUser": typed(func(ctx context.Context, in *struct {
+			pageRef
+			Username string
+		}) (any, error) {
+			if err := limitIn("limit", in.Limit, 60, false); err != nil {
+				return nil, err
 			}
-			return map[string]any{"Groups": gs}, err
+			gs, err := svc.AdminListGroupsForUser(ctx, in.UserPoolId, in.Username)
+			slices.SortFunc(gs, func(a, b userpool.Group) int { return strings.Compare(groupKey(a), groupKey(b)) })
+			page, next := pageOfN(gs, orMax(in.Limit, 60), in.NextToken, groupKey)
+			return withNext(map[string]any{"Groups": page}, "NextToken", next), err
 		}),
-		"ListUsersInGroup": typed(func(ctx context.Context, in *struct{ UserPoolId, GroupName string }) (any, error) {
+		"ListUsersInGroup": typed(func(ctx context.Context, in *struct {
+			pageRef
+			GroupName string
+		}) (any, error) {
+			if err := limitIn("limit", in.Limit, 60, false); err != nil {
+				return nil, err
+			}
 			us, err := svc.ListUsersInGroup(ctx, in.UserPoolId, in.GroupName)
-			return map[string]any{"Users": viewUsers(us, nil)}, err
+			slices.SortFunc(us, func(a, b userpool.User) int { return strings.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)) })
+			page, next := pageOfN(us, orMax(in.Limit, 60), in.NextToken, func(u userpool.User) string { return strings.ToLower(u.Username) })
+			return withNext(map[string]any{"Users": viewUsers(page, nil)}, "NextToken", next), err
 		}),
 		"AdminInitiateAuth": typed(func(ctx context.Context, in *userpool.AuthInput) (any, error) {
 			in.Admin = true
@@ -473,6 +501,41 @@ func devicePage(ds []userpool.DeviceView, next string) map[string]any {
 // token (the SDKs' models mark it optional; these calls need one).
 func errMissingToken() error {
 	return awserr.New(400, "NotAuthorizedException", "Missing Authentication Token")
+}
+
+// pageRef is a pool list call's paging.
+type pageRef struct {
+	UserPoolId, NextToken string
+	Limit                 int
+}
+
+func groupKey(g userpool.Group) string { return strings.ToLower(g.GroupName) }
+
+// limitIn validates a page size as AWS words it (required: must be set).
+func limitIn(name string, n, max int, required bool) error {
+	switch {
+	case n == 0 && required:
+		return awserr.New(400, "InvalidParameterException", "1 validation error detected: Value null at '"+name+"' failed to satisfy constraint: Member must not be null")
+	case n < 0 || n == 0 && required:
+		return awserr.Newf(400, "InvalidParameterException", "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value greater than or equal to 1", n, name)
+	case n > max:
+		return awserr.Newf(400, "InvalidParameterException", "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value less than or equal to %d", n, name, max)
+	}
+	return nil
+}
+
+func orMax(n, max int) int {
+	if n <= 0 {
+		return max
+	}
+	return n
+}
+
+func withNext(out map[string]any, key, next string) map[string]any {
+	if next != "" {
+		out[key] = next
+	}
+	return out
 }
 
 // withMFA adds a user's MFA settings to a GetUser or AdminGetUser answer

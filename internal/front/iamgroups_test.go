@@ -2,11 +2,13 @@ package front_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -293,5 +295,54 @@ func TestInstanceAndLoginProfiles(t *testing.T) {
 	c.DeleteLoginProfile(ctx, &iam.DeleteLoginProfileInput{UserName: aws.String("dee")})
 	if _, err := c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("dee")}); err != nil {
 		t.Errorf("DeleteUser: %v", err)
+	}
+}
+
+// TestCognitoPagination: the user-pool list calls page as AWS does.
+func TestCognitoPagination(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	for i := 0; i < 5; i++ {
+		idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(fmt.Sprintf("p%d", i))})
+	}
+	seen := map[string]bool{}
+	var next *string
+	pages := 0
+	for {
+		out, err := idp.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(2), NextToken: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, p := range out.UserPools {
+			seen[*p.Id] = true
+		}
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	if len(seen) != 5 || pages != 3 {
+		t.Errorf("ListUserPools pages: %d pools over %d pages", len(seen), pages)
+	}
+	if _, err := idp.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(61)}); code(err) != "InvalidParameterException" {
+		t.Errorf("MaxResults 61: %v", err)
+	}
+	pool, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("groups")})
+	for _, n := range []string{"b", "a", "c"} {
+		idp.CreateGroup(ctx, &cip.CreateGroupInput{UserPoolId: pool.UserPool.Id, GroupName: aws.String(n)})
+		idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String(n)})
+	}
+	gp, err := idp.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: pool.UserPool.Id, Limit: aws.Int32(2)})
+	if err != nil || len(gp.Groups) != 2 || gp.NextToken == nil {
+		t.Fatalf("ListGroups page 1: %+v %v", gp, err)
+	}
+	gp2, _ := idp.ListGroups(ctx, &cip.ListGroupsInput{UserPoolId: pool.UserPool.Id, Limit: aws.Int32(2), NextToken: gp.NextToken})
+	if len(gp2.Groups) != 1 || aws.ToString(gp2.Groups[0].GroupName) != "c" || gp2.NextToken != nil {
+		t.Errorf("ListGroups page 2: %+v", gp2)
+	}
+	cp, _ := idp.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: pool.UserPool.Id, MaxResults: aws.Int32(2)})
+	if len(cp.UserPoolClients) != 2 || cp.NextToken == nil {
+		t.Errorf("ListUserPoolClients: %+v", cp)
 	}
 }

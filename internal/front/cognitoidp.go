@@ -285,7 +285,9 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 				return nil, err
 			}
 			us, err := svc.ListUsersInGroup(ctx, in.UserPoolId, in.GroupName)
-			slices.SortFunc(us, func(a, b userpool.User) int { return strings.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)) })
+			slices.SortFunc(us, func(a, b userpool.User) int {
+				return strings.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username))
+			})
 			page, next := pageOfN(us, orMax(in.Limit, 60), in.NextToken, func(u userpool.User) string { return strings.ToLower(u.Username) })
 			return withNext(map[string]any{"Users": viewUsers(page, nil)}, "NextToken", next), err
 		}),

@@ -88,6 +88,8 @@ type Session struct {
 	Federated string `json:",omitempty"`
 	// Source is the SourceIdentity set when the session began.
 	Source string `json:",omitempty"`
+	// MFA: the session began with a verified MFA code.
+	MFA bool `json:",omitempty"`
 }
 
 // SourceIdentity returns the session's source identity, if any.

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 )
 
 // TestIAMGroups: groups, membership, inline and managed group policies,
@@ -344,5 +346,62 @@ func TestCognitoPagination(t *testing.T) {
 	cp, _ := idp.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: pool.UserPool.Id, MaxResults: aws.Int32(2)})
 	if len(cp.UserPoolClients) != 2 || cp.NextToken == nil {
 		t.Errorf("ListUserPoolClients: %+v", cp)
+	}
+}
+
+// TestIAMMFA: a virtual MFA device enabled with two consecutive codes;
+// GetSessionToken with its code gives sessions for which
+// aws:MultiFactorAuthPresent is true, and a policy requiring MFA allows
+// them alone; wrong and replayed codes are refused.
+func TestIAMMFA(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("mfa-user")})
+	c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("mfa-user"), PolicyName: aws.String("mfa"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)})
+	key, _ := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("mfa-user")})
+	dev, err := c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("phone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := string(dev.VirtualMFADevice.Base32StringSeed)
+	if _, err := c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("mfa-user"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String("000000"), AuthenticationCode2: aws.String("000000")}); code(err) != "InvalidAuthenticationCode" {
+		t.Errorf("wrong codes: %v", err)
+	}
+	if _, err := c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("mfa-user"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(totpAt(t, strings.TrimRight(seed, "="), -1)), AuthenticationCode2: aws.String(totpAt(t, strings.TrimRight(seed, "="), 0))}); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := c.ListMFADevices(ctx, &iam.ListMFADevicesInput{UserName: aws.String("mfa-user")}); len(l.MFADevices) != 1 {
+		t.Errorf("ListMFADevices: %+v", l)
+	}
+	userSTS := sts.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(*key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey, "")))
+	list := func(cr *ststypes.Credentials) error {
+		s := s3.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(*cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken)), func(o *s3.Options) { o.UsePathStyle = true })
+		_, err := s.ListBuckets(ctx, &s3.ListBucketsInput{})
+		return err
+	}
+	plain, err := userSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := list(plain.Credentials); code(err) != "AccessDenied" {
+		t.Errorf("a session without MFA: %v", err)
+	}
+	if _, err := userSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber, TokenCode: aws.String("123456")}); code(err) != "AccessDenied" {
+		t.Errorf("a wrong code: %v", err)
+	}
+	codeNow := totpAt(t, strings.TrimRight(seed, "="), 1)
+	withMFA, err := userSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber, TokenCode: aws.String(codeNow)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := list(withMFA.Credentials); err != nil {
+		t.Errorf("a session with MFA: %v", err)
+	}
+	if _, err := userSTS.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber, TokenCode: aws.String(codeNow)}); code(err) != "AccessDenied" {
+		t.Errorf("a replayed code: %v", err)
 	}
 }

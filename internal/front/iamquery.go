@@ -2,6 +2,7 @@ package front
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"net/url"
@@ -602,6 +603,82 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 				ids = append(ids, iam.SimPolicy{Doc: doc})
 			}
 			return contextKeys(ids), nil
+		}),
+		"CreateVirtualMFADevice": typed(func(ctx context.Context, in *struct {
+			VirtualMFADeviceName string `form:",required"`
+			Path                 string
+		}) (any, error) {
+			d, seed, err := svc.CreateVirtualMFADevice(ctx, in.VirtualMFADeviceName, in.Path)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				VirtualMFADevice struct {
+					SerialNumber     string `xml:"SerialNumber"`
+					Base32StringSeed string `xml:"Base32StringSeed"`
+				} `xml:"VirtualMFADevice"`
+			}{struct {
+				SerialNumber     string `xml:"SerialNumber"`
+				Base32StringSeed string `xml:"Base32StringSeed"`
+			}{d.Serial, base64.StdEncoding.EncodeToString([]byte(seed))}}, nil
+		}),
+		"EnableMFADevice": typed(func(ctx context.Context, in *struct {
+			UserName, SerialNumber, AuthenticationCode1, AuthenticationCode2 string
+		}) (any, error) {
+			return nothing(svc.EnableMFADevice(ctx, in.UserName, in.SerialNumber, in.AuthenticationCode1, in.AuthenticationCode2))
+		}),
+		"DeactivateMFADevice": typed(func(ctx context.Context, in *struct{ UserName, SerialNumber string }) (any, error) {
+			name := in.UserName
+			if name == "" {
+				name = caller(ctx).UserName
+			}
+			return nothing(svc.DeactivateMFADevice(ctx, name, in.SerialNumber))
+		}),
+		"DeleteVirtualMFADevice": typed(func(ctx context.Context, in *struct{ SerialNumber string }) (any, error) {
+			return nothing(svc.DeleteVirtualMFADevice(ctx, in.SerialNumber))
+		}),
+		"ListMFADevices": typed(func(ctx context.Context, in *userIn) (any, error) {
+			name := in.UserName
+			if name == "" {
+				name = caller(ctx).UserName
+			}
+			ds, err := svc.MFADevices(ctx, name)
+			type dev struct {
+				UserName     string `xml:"UserName"`
+				SerialNumber string `xml:"SerialNumber"`
+				EnableDate   string `xml:"EnableDate"`
+			}
+			out := struct {
+				MFADevices  []dev `xml:"MFADevices>member"`
+				IsTruncated bool  `xml:"IsTruncated"`
+			}{MFADevices: []dev{}}
+			for _, d := range ds {
+				out.MFADevices = append(out.MFADevices, dev{d.User, d.Serial, iso(d.Enabled)})
+			}
+			return out, err
+		}),
+		"ListVirtualMFADevices": typed(func(ctx context.Context, in *struct{ AssignmentStatus string }) (any, error) {
+			ds, err := svc.MFADevices(ctx, "")
+			type dev struct {
+				SerialNumber string `xml:"SerialNumber"`
+				EnableDate   string `xml:"EnableDate,omitempty"`
+			}
+			out := struct {
+				VirtualMFADevices []dev `xml:"VirtualMFADevices>member"`
+				IsTruncated       bool  `xml:"IsTruncated"`
+			}{VirtualMFADevices: []dev{}}
+			for _, d := range ds {
+				assigned := d.User != ""
+				if in.AssignmentStatus == "Assigned" && !assigned || in.AssignmentStatus == "Unassigned" && assigned {
+					continue
+				}
+				x := dev{SerialNumber: d.Serial}
+				if assigned {
+					x.EnableDate = iso(d.Enabled)
+				}
+				out.VirtualMFADevices = append(out.VirtualMFADevices, x)
+			}
+			return out, err
 		}),
 		"CreateInstanceProfile": typed(func(ctx context.Context, in *struct {
 			InstanceProfileName string `form:",required"`

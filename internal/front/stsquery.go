@@ -87,12 +87,15 @@ func stsOps(cfg Config) map[string]*op {
 			DurationSeconds: in.DurationSeconds, Policy: in.Policy, PolicyArns: arnsOf(in.PolicyArns), Context: requestContext(ctx),
 		})
 	})}
-	ops["GetSessionToken"] = &op{Method: typed(func(ctx context.Context, in *struct{ DurationSeconds int }) (any, error) {
+	ops["GetSessionToken"] = &op{Method: typed(func(ctx context.Context, in *struct {
+		DurationSeconds         int
+		SerialNumber, TokenCode string
+	}) (any, error) {
 		t, err := tenantOf(cfg, ctx, caller(ctx).Account)
 		if err != nil {
 			return nil, err
 		}
-		return t.STS.GetSessionToken(ctx, caller(ctx), in.DurationSeconds)
+		return t.STS.GetSessionToken(ctx, caller(ctx), in.DurationSeconds, in.SerialNumber, in.TokenCode)
 	})}
 	return ops
 }

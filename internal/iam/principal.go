@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/auth"
@@ -57,7 +58,12 @@ func SetPrincipalKeys(r *policy.Request, p *auth.Principal, pol *Policies) {
 		}
 	}
 	if p.Temporary {
-		r.Set("aws:MultiFactorAuthPresent", "false")
+		if p.Session != nil && p.Session.MFA {
+			r.Set("aws:MultiFactorAuthPresent", "true")
+			r.Set("aws:MultiFactorAuthAge", strconv.Itoa(int(time.Since(p.Session.Issued).Seconds())))
+		} else {
+			r.Set("aws:MultiFactorAuthPresent", "false")
+		}
 	}
 }
 

@@ -341,7 +341,7 @@ type GetSessionTokenOutput struct {
 
 // GetSessionToken issues temporary credentials for an IAM user (or root)
 // signing with long-term keys.
-func (s *Service) GetSessionToken(_ context.Context, caller *auth.Principal, durationSeconds int) (*GetSessionTokenOutput, error) {
+func (s *Service) GetSessionToken(ctx context.Context, caller *auth.Principal, durationSeconds int, serial, code string) (*GetSessionTokenOutput, error) {
 	if caller.Temporary {
 		return nil, awserr.New(403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
 	}
@@ -360,6 +360,18 @@ func (s *Service) GetSessionToken(_ context.Context, caller *auth.Principal, dur
 	}
 	now := s.now()
 	sess := auth.Session{Issued: now.Truncate(time.Second), Expires: now.Add(time.Duration(durationSeconds) * time.Second).Truncate(time.Second)}
+	if serial != "" || code != "" {
+		if serial == "" || len(code) != 6 {
+			return nil, errValidation("1 validation error detected: Value '%s' at 'tokenCode' failed to satisfy constraint: Member must have length greater than or equal to 6", code)
+		}
+		if caller.Kind != auth.User || s.IAM == nil {
+			return nil, awserr.New(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+		}
+		if err := s.IAM.CheckMFA(ctx, caller.UserName, serial, code); err != nil {
+			return nil, err
+		}
+		sess.MFA = true
+	}
 	p := *caller
 	p.AccessKeyID = ""
 	return &GetSessionTokenOutput{Credentials: s.issue(p, sess)}, nil

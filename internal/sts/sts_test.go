@@ -179,7 +179,7 @@ func TestGetSessionToken(t *testing.T) {
 	i, s := setup(t)
 	u, _ := i.CreateUser(ctx, "u", "", nil)
 	caller := &auth.Principal{Kind: auth.User, Account: acct, ARN: u.ARN, UserID: u.ID, UserName: "u", AccessKeyID: "AKIAEXAMPLEEXAMPLE00"}
-	out, err := s.GetSessionToken(ctx, caller, 0)
+	out, err := s.GetSessionToken(ctx, caller, 0, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,14 +190,14 @@ func TestGetSessionToken(t *testing.T) {
 	if err != nil || cred.Principal.ARN != u.ARN || cred.Principal.Kind != auth.User || !cred.Principal.Temporary || cred.Principal.UserName != "u" {
 		t.Fatalf("session principal %+v %v", cred.Principal, err)
 	}
-	if _, err := s.GetSessionToken(ctx, cred.Principal, 0); code(err) != "AccessDenied" {
+	if _, err := s.GetSessionToken(ctx, cred.Principal, 0, "", ""); code(err) != "AccessDenied" {
 		t.Errorf("GetSessionToken with session credentials: %v", err)
 	}
-	if _, err := s.GetSessionToken(ctx, caller, 600); code(err) != "ValidationError" {
+	if _, err := s.GetSessionToken(ctx, caller, 600, "", ""); code(err) != "ValidationError" {
 		t.Errorf("too short: %v", err)
 	}
 	root := auth.RootPrincipal(acct, "AKIAROOT")
-	if _, err := s.GetSessionToken(ctx, root, 7200); code(err) != "ValidationError" {
+	if _, err := s.GetSessionToken(ctx, root, 7200, "", ""); code(err) != "ValidationError" {
 		t.Errorf("root over an hour: %v", err)
 	}
 }

@@ -1,0 +1,194 @@
+package iam
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/store"
+)
+
+// Virtual MFA devices for IAM users: a TOTP seed (sealed), enabled for a
+// user with two consecutive codes, and checked by STS's GetSessionToken
+// (SerialNumber, TokenCode), whose sessions then carry
+// aws:MultiFactorAuthPresent.
+
+const (
+	kindMFA    = "iam.mfa"
+	mfaPurpose = "sekisho iam mfa seed"
+)
+
+// MFADevice is a virtual MFA device.
+type MFADevice struct {
+	Serial, Name, Path string
+	Sealed             string
+	User               string `json:",omitempty"`
+	Enabled            time.Time
+	Created            time.Time
+	LastStep           int64 `json:",omitempty"`
+}
+
+// CreateVirtualMFADevice makes a device; the seed is returned once.
+func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string) (MFADevice, string, error) {
+	if err := checkName("virtualMFADeviceName", name, 226); err != nil {
+		return MFADevice{}, "", err
+	}
+	path, err := checkPath(path)
+	if err != nil {
+		return MFADevice{}, "", err
+	}
+	seed := make([]byte, 20)
+	rand.Read(seed)
+	b32 := base32.StdEncoding.EncodeToString(seed)
+	d := MFADevice{Serial: "arn:aws:iam::" + s.Account + ":mfa" + path + name, Name: name, Path: path, Sealed: s.Key.Seal(mfaPurpose, seed), Created: s.now().Truncate(time.Second)}
+	err = s.update(ctx, func(tx store.RecordTx) error {
+		if _, err := tx.Get(kindMFA, d.Serial); err == nil {
+			return errExists("MFADevice entity at the same path and name already exists.")
+		}
+		return store.PutJSON(tx, kindMFA, d.Serial, d)
+	})
+	return d, b32, err
+}
+
+func totpAt(seed []byte, step int64) string {
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(step))
+	m := hmac.New(sha1.New, seed)
+	m.Write(msg[:])
+	h := m.Sum(nil)
+	o := h[len(h)-1] & 0xf
+	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(h[o:o+4])&0x7fffffff)%1000000)
+}
+
+// matchStep finds the step (one either side of now) a code is for.
+func matchStep(seed []byte, code string, now time.Time) int64 {
+	cur := now.Unix() / 30
+	var found int64
+	for st := cur - 1; st <= cur+1; st++ {
+		if hmac.Equal([]byte(totpAt(seed, st)), []byte(code)) && found == 0 {
+			found = st
+		}
+	}
+	return found
+}
+
+// EnableMFADevice assigns a device to a user with two consecutive codes.
+func (s *Service) EnableMFADevice(ctx context.Context, user, serial, code1, code2 string) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		u, err := store.GetJSON[User](tx, kindUser, userID(user))
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoUser(user)
+		} else if err != nil {
+			return err
+		}
+		d, err := store.GetJSON[MFADevice](tx, kindMFA, serial)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoSuchEntity("MFA Device with serial number %s does not exist.", serial)
+		} else if err != nil {
+			return err
+		}
+		if d.User != "" {
+			return errExists("MFA Device is already in use.")
+		}
+		seed, err := s.Key.Open(mfaPurpose, d.Sealed)
+		if err != nil {
+			return err
+		}
+		// Two consecutive codes, the second one step after the first.
+		cur := s.now().Unix() / 30
+		ok := false
+		for st := cur - 2; st <= cur; st++ {
+			if hmac.Equal([]byte(totpAt(seed, st)), []byte(code1)) && hmac.Equal([]byte(totpAt(seed, st+1)), []byte(code2)) {
+				ok, d.LastStep = true, st+1
+			}
+		}
+		if !ok {
+			return awserr.New(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+		}
+		d.User, d.Enabled = u.Name, s.now().Truncate(time.Second)
+		return store.PutJSON(tx, kindMFA, serial, d)
+	})
+}
+
+// DeactivateMFADevice takes a device from its user.
+func (s *Service) DeactivateMFADevice(ctx context.Context, user, serial string) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		d, err := store.GetJSON[MFADevice](tx, kindMFA, serial)
+		if err != nil || !strings.EqualFold(d.User, user) {
+			return errNoSuchEntity("MFA Device with serial number %s does not exist.", serial)
+		}
+		d.User, d.Enabled, d.LastStep = "", time.Time{}, 0
+		return store.PutJSON(tx, kindMFA, serial, d)
+	})
+}
+
+// DeleteVirtualMFADevice deletes a device no one uses.
+func (s *Service) DeleteVirtualMFADevice(ctx context.Context, serial string) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		d, err := store.GetJSON[MFADevice](tx, kindMFA, serial)
+		if err != nil {
+			return errNoSuchEntity("VirtualMFADevice with serial number %s doesn't exist.", serial)
+		}
+		if d.User != "" {
+			return awserr.New(409, "DeleteConflict", "MFA Device is in use; deactivate it first.")
+		}
+		return tx.Delete(kindMFA, serial)
+	})
+}
+
+// MFADevices lists devices: a user's, or every virtual device.
+func (s *Service) MFADevices(ctx context.Context, user string) ([]MFADevice, error) {
+	var out []MFADevice
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		if user != "" {
+			if _, err := tx.Get(kindUser, userID(user)); err != nil {
+				return errNoUser(user)
+			}
+		}
+		recs, err := tx.List(kindMFA, "", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			d, err := store.GetJSON[MFADevice](tx, kindMFA, r.ID)
+			if err != nil {
+				return err
+			}
+			if user == "" || strings.EqualFold(d.User, user) {
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CheckMFA verifies a user's code from a device of theirs (once per
+// step) for STS.
+func (s *Service) CheckMFA(ctx context.Context, user, serial, code string) error {
+	fail := awserr.New(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+	return s.update(ctx, func(tx store.RecordTx) error {
+		d, err := store.GetJSON[MFADevice](tx, kindMFA, serial)
+		if err != nil || d.User == "" || !strings.EqualFold(d.User, user) {
+			return fail
+		}
+		seed, err := s.Key.Open(mfaPurpose, d.Sealed)
+		if err != nil {
+			return fail
+		}
+		st := matchStep(seed, code, s.now())
+		if st == 0 || st <= d.LastStep {
+			return fail
+		}
+		d.LastStep = st
+		return store.PutJSON(tx, kindMFA, serial, d)
+	})
+}

@@ -242,6 +242,10 @@ func TestIAMControlPlane(t *testing.T) {
 	if lu, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: key.AccessKey.AccessKeyId}); err != nil || aws.ToString(lu.AccessKeyLastUsed.ServiceName) != "N/A" {
 		t.Errorf("never used: %+v %v", lu, err)
 	}
+	det, err := c.GetAccountAuthorizationDetails(ctx, &iam.GetAccountAuthorizationDetailsInput{})
+	if err != nil || len(det.UserDetailList) != 1 || len(det.UserDetailList[0].AttachedManagedPolicies) != 1 || len(det.Policies) != 1 || len(det.Policies[0].PolicyVersionList) != 1 {
+		t.Errorf("GetAccountAuthorizationDetails: %+v %v", det, err)
+	}
 	carla := s3.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(*key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey, "")), func(o *s3.Options) { o.UsePathStyle = true })
 	carla.ListBuckets(ctx, &s3.ListBucketsInput{})
 	if lu, err := c.GetAccessKeyLastUsed(ctx, &iam.GetAccessKeyLastUsedInput{AccessKeyId: key.AccessKey.AccessKeyId}); err != nil || aws.ToString(lu.AccessKeyLastUsed.ServiceName) != "s3" || lu.AccessKeyLastUsed.LastUsedDate == nil || aws.ToString(lu.UserName) != "carla" {

@@ -604,6 +604,9 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 			}
 			return contextKeys(ids), nil
 		}),
+		"GetAccountAuthorizationDetails": typed(func(ctx context.Context, in *struct{ Filter []string }) (any, error) {
+			return authorizationDetails(ctx, svc, in.Filter)
+		}),
 		"CreateVirtualMFADevice": typed(func(ctx context.Context, in *struct {
 			VirtualMFADeviceName string `form:",required"`
 			Path                 string
@@ -1116,6 +1119,138 @@ func loginProfileResult(lp iam.LoginProfile) any {
 		CreateDate            string `xml:"CreateDate"`
 		PasswordResetRequired bool   `xml:"PasswordResetRequired"`
 	}{lp.User, iso(lp.Created), lp.ResetRequired}}
+}
+
+type inlineDetail struct {
+	PolicyName     string `xml:"PolicyName"`
+	PolicyDocument string `xml:"PolicyDocument"`
+}
+
+func inlineDetails(m map[string]string) []inlineDetail {
+	out := []inlineDetail{}
+	for _, n := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, inlineDetail{n, iam.URLEncode(m[n])})
+	}
+	return out
+}
+
+func attachedList(ctx context.Context, svc *iam.Service, arns []string) []attached {
+	out := []attached{}
+	for _, a := range arns {
+		name := a[strings.LastIndexByte(a, '/')+1:]
+		if p, err := svc.GetPolicy(ctx, a); err == nil {
+			name = p.Name
+		}
+		out = append(out, attached{name, a})
+	}
+	return out
+}
+
+// authorizationDetails is GetAccountAuthorizationDetails: users, groups,
+// roles and managed policies with every policy they hold.
+func authorizationDetails(ctx context.Context, svc *iam.Service, filter []string) (any, error) {
+	want := func(k string) bool { return len(filter) == 0 || slices.Contains(filter, k) }
+	type userDetail struct {
+		Path                    string         `xml:"Path"`
+		UserName                string         `xml:"UserName"`
+		UserId                  string         `xml:"UserId"`
+		Arn                     string         `xml:"Arn"`
+		CreateDate              string         `xml:"CreateDate"`
+		UserPolicyList          []inlineDetail `xml:"UserPolicyList>member"`
+		GroupList               []string       `xml:"GroupList>member"`
+		AttachedManagedPolicies []attached     `xml:"AttachedManagedPolicies>member"`
+		PermissionsBoundary     *xmlBoundary   `xml:"PermissionsBoundary,omitempty"`
+		Tags                    []iamTag       `xml:"Tags>member,omitempty"`
+	}
+	type groupDetail struct {
+		Path                    string         `xml:"Path"`
+		GroupName               string         `xml:"GroupName"`
+		GroupId                 string         `xml:"GroupId"`
+		Arn                     string         `xml:"Arn"`
+		CreateDate              string         `xml:"CreateDate"`
+		GroupPolicyList         []inlineDetail `xml:"GroupPolicyList>member"`
+		AttachedManagedPolicies []attached     `xml:"AttachedManagedPolicies>member"`
+	}
+	type roleDetail struct {
+		Path                     string         `xml:"Path"`
+		RoleName                 string         `xml:"RoleName"`
+		RoleId                   string         `xml:"RoleId"`
+		Arn                      string         `xml:"Arn"`
+		CreateDate               string         `xml:"CreateDate"`
+		AssumeRolePolicyDocument string         `xml:"AssumeRolePolicyDocument"`
+		InstanceProfileList      []xmlProfile   `xml:"InstanceProfileList>member"`
+		RolePolicyList           []inlineDetail `xml:"RolePolicyList>member"`
+		AttachedManagedPolicies  []attached     `xml:"AttachedManagedPolicies>member"`
+		PermissionsBoundary      *xmlBoundary   `xml:"PermissionsBoundary,omitempty"`
+		Tags                     []iamTag       `xml:"Tags>member,omitempty"`
+	}
+	type policyDetail struct {
+		xmlPolicy
+		PolicyVersionList []xmlVersion `xml:"PolicyVersionList>member"`
+	}
+	out := struct {
+		UserDetailList  []userDetail   `xml:"UserDetailList>member"`
+		GroupDetailList []groupDetail  `xml:"GroupDetailList>member"`
+		RoleDetailList  []roleDetail   `xml:"RoleDetailList>member"`
+		Policies        []policyDetail `xml:"Policies>member"`
+		IsTruncated     bool           `xml:"IsTruncated"`
+	}{UserDetailList: []userDetail{}, GroupDetailList: []groupDetail{}, RoleDetailList: []roleDetail{}, Policies: []policyDetail{}}
+	all := iam.ListPage{MaxItems: 1000}
+	if want("User") {
+		users, _, err := svc.ListUsers(ctx, "", all)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			gl := append([]string{}, u.Groups...)
+			out.UserDetailList = append(out.UserDetailList, userDetail{u.Path, u.Name, u.ID, u.ARN, iso(u.Created), inlineDetails(u.Inline), gl,
+				attachedList(ctx, svc, u.Attached), boundaryOf(u.Boundary), iamTags(u.Tags)})
+		}
+	}
+	if want("Group") {
+		groups, _, err := svc.ListGroups(ctx, "", all)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range groups {
+			out.GroupDetailList = append(out.GroupDetailList, groupDetail{g.Path, g.Name, g.ID, g.ARN, iso(g.Created), inlineDetails(g.Inline), attachedList(ctx, svc, g.Attached)})
+		}
+	}
+	if want("Role") {
+		roles, _, err := svc.ListRoles(ctx, "", all)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range roles {
+			ps, _ := svc.ListInstanceProfiles(ctx, "", r.Name)
+			pl := []xmlProfile{}
+			for _, p := range ps {
+				pl = append(pl, toXMLProfile(ctx, svc, p))
+			}
+			out.RoleDetailList = append(out.RoleDetailList, roleDetail{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), pl,
+				inlineDetails(r.Inline), attachedList(ctx, svc, r.Attached), boundaryOf(r.Boundary), iamTags(r.Tags)})
+		}
+	}
+	if want("LocalManagedPolicy") || want("AWSManagedPolicy") {
+		scope := "All"
+		if !want("AWSManagedPolicy") {
+			scope = "Local"
+		} else if !want("LocalManagedPolicy") {
+			scope = "AWS"
+		}
+		pols, _, err := svc.ListPolicies(ctx, scope, true, "", all)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pols {
+			d := policyDetail{xmlPolicy: toXMLPolicy(p), PolicyVersionList: []xmlVersion{}}
+			for _, v := range p.Versions {
+				d.PolicyVersionList = append(d.PolicyVersionList, xmlVersion{Document: iam.URLEncode(v.Document), VersionId: v.ID, IsDefaultVersion: v.ID == p.DefaultVersion, CreateDate: iso(v.Created)})
+			}
+			out.Policies = append(out.Policies, d)
+		}
+	}
+	return out, nil
 }
 
 func tagsResult(tags []iam.Tag) any {

@@ -4,16 +4,14 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha1"
 	"encoding/base32"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/totp"
 )
 
 // Virtual MFA devices for IAM users: a TOTP seed (sealed), enabled for a
@@ -58,28 +56,6 @@ func (s *Service) CreateVirtualMFADevice(ctx context.Context, name, path string)
 	return d, b32, err
 }
 
-func totpAt(seed []byte, step int64) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(step))
-	m := hmac.New(sha1.New, seed)
-	m.Write(msg[:])
-	h := m.Sum(nil)
-	o := h[len(h)-1] & 0xf
-	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(h[o:o+4])&0x7fffffff)%1000000)
-}
-
-// matchStep finds the step (one either side of now) a code is for.
-func matchStep(seed []byte, code string, now time.Time) int64 {
-	cur := now.Unix() / 30
-	var found int64
-	for st := cur - 1; st <= cur+1; st++ {
-		if hmac.Equal([]byte(totpAt(seed, st)), []byte(code)) && found == 0 {
-			found = st
-		}
-	}
-	return found
-}
-
 // EnableMFADevice assigns a device to a user with two consecutive codes.
 func (s *Service) EnableMFADevice(ctx context.Context, user, serial, code1, code2 string) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
@@ -103,10 +79,10 @@ func (s *Service) EnableMFADevice(ctx context.Context, user, serial, code1, code
 			return err
 		}
 		// Two consecutive codes, the second one step after the first.
-		cur := s.now().Unix() / 30
+		cur := s.now().Unix() / totp.Step
 		ok := false
 		for st := cur - 2; st <= cur; st++ {
-			if hmac.Equal([]byte(totpAt(seed, st)), []byte(code1)) && hmac.Equal([]byte(totpAt(seed, st+1)), []byte(code2)) {
+			if hmac.Equal([]byte(totp.Code(seed, st)), []byte(code1)) && hmac.Equal([]byte(totp.Code(seed, st+1)), []byte(code2)) {
 				ok, d.LastStep = true, st+1
 			}
 		}
@@ -184,7 +160,7 @@ func (s *Service) CheckMFA(ctx context.Context, user, serial, code string) error
 		if err != nil {
 			return fail
 		}
-		st := matchStep(seed, code, s.now())
+		st := totp.Match(seed, code, s.now())
 		if st == 0 || st <= d.LastStep {
 			return fail
 		}

@@ -4,18 +4,16 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha1"
 	"encoding/base32"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/store"
+	"github.com/sekisho/sekisho/internal/totp"
 )
 
 // kindPoolMFA holds each pool's MFA factors (GetUserPoolMfaConfig); the
@@ -76,6 +74,17 @@ func (c MFAConfig) enabled() []string {
 		out = append(out, mfaEmail)
 	}
 	return out
+}
+
+// mfaConfig reads a pool's MFA factors.
+func (s *Service) mfaConfig(ctx context.Context, pool string) (MFAConfig, error) {
+	var c MFAConfig
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		c, err = s.mfaConfigTx(tx, pool)
+		return err
+	})
+	return c, err
 }
 
 func (s *Service) mfaConfigTx(tx store.RecordTx, pool string) (MFAConfig, error) {
@@ -326,33 +335,13 @@ func (s *Service) SetUserSettings(ctx context.Context, pool, username string, op
 	return s.setMFAPreference(ctx, pool, username, "", MFAPreferences{SMSMfaSettings: &MFAPreference{Enabled: on}})
 }
 
-// --- TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps) ---
+// --- TOTP (internal/totp: RFC 6238, HMAC-SHA1, 6 digits, 30-second steps) ---
 
-const totpStep = 30
+const totpStep = totp.Step
 
-func totpCode(secret []byte, step int64) string {
-	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(step))
-	m := hmac.New(sha1.New, secret)
-	m.Write(msg[:])
-	h := m.Sum(nil)
-	off := h[len(h)-1] & 0xf
-	v := binary.BigEndian.Uint32(h[off:off+4]) & 0x7fffffff
-	return fmt.Sprintf("%06d", v%1000000)
-}
+func totpCode(secret []byte, step int64) string { return totp.Code(secret, step) }
 
-// totpMatch finds the step, one either side of now, whose code is code;
-// 0 when none is. Every candidate is compared, in constant time.
-func totpMatch(secret []byte, code string, now time.Time) int64 {
-	cur := now.Unix() / totpStep
-	var found int64
-	for step := cur - 1; step <= cur+1; step++ {
-		if hmac.Equal([]byte(totpCode(secret, step)), []byte(code)) && found == 0 {
-			found = step
-		}
-	}
-	return found
-}
+func totpMatch(secret []byte, code string, now time.Time) int64 { return totp.Match(secret, code, now) }
 
 // validTOTPCode reports a well-formed six-digit code.
 func validTOTPCode(code string) bool {
@@ -539,12 +528,8 @@ func (s *Service) secondFactor(ctx context.Context, p Pool, c Client, u User, op
 	}
 	if p.MfaConfiguration == "ON" || p.MfaConfiguration == "OPTIONAL" {
 		if !opt.passwordless && !opt.deviceProven {
-			var cfg MFAConfig
-			if err := s.view(ctx, func(tx store.RecordTx) error {
-				var err error
-				cfg, err = s.mfaConfigTx(tx, p.Id)
-				return err
-			}); err != nil {
+			cfg, err := s.mfaConfig(ctx, p.Id)
+			if err != nil {
 				return nil, err
 			}
 			out, err := s.mfaChallenge(ctx, p, c, u, cfg, opt)
@@ -869,12 +854,8 @@ func (s *Service) selectMFA(ctx context.Context, p Pool, c Client, sess string, 
 	if err != nil {
 		return nil, err
 	}
-	var cfg MFAConfig
-	if err := s.view(ctx, func(tx store.RecordTx) error {
-		var err error
-		cfg, err = s.mfaConfigTx(tx, p.Id)
-		return err
-	}); err != nil {
+	cfg, err := s.mfaConfig(ctx, p.Id)
+	if err != nil {
 		return nil, err
 	}
 	if !slices.Contains(usable(cfg, u), answer) {
@@ -919,12 +900,8 @@ func (s *Service) finishMFASetup(ctx context.Context, p Pool, c Client, sess str
 // the user's (it must be the one on file, or one the user may set), and
 // an EMAIL_OTP challenge follows; the code proves the address.
 func (s *Service) setupEmailMFA(ctx context.Context, p Pool, c Client, u User, st session, email string) (*AuthOutput, error) {
-	var cfg MFAConfig
-	if err := s.view(ctx, func(tx store.RecordTx) error {
-		var err error
-		cfg, err = s.mfaConfigTx(tx, p.Id)
-		return err
-	}); err != nil {
+	cfg, err := s.mfaConfig(ctx, p.Id)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.EmailMfaConfiguration == nil {

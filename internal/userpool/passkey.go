@@ -93,12 +93,8 @@ func (s *Service) relyingParty(ctx context.Context, p Pool) (id string, uv proto
 	if !slices.Contains(p.allowedFirstFactors(), "WEB_AUTHN") {
 		return "", "", awserr.New(400, "WebAuthnNotEnabledException", "Passkey sign-in is not enabled for this user pool. Add WEB_AUTHN to the allowed first authentication factors.")
 	}
-	var cfg MFAConfig
-	if err := s.view(ctx, func(tx store.RecordTx) error {
-		var err error
-		cfg, err = s.mfaConfigTx(tx, p.Id)
-		return err
-	}); err != nil {
+	cfg, err := s.mfaConfig(ctx, p.Id)
+	if err != nil {
 		return "", "", err
 	}
 	uv = protocol.VerificationPreferred
@@ -167,6 +163,17 @@ func (s *Service) passkeysTx(tx store.RecordTx, pool string, u User) ([]Passkey,
 	return out, nil
 }
 
+// passkeys reads a user's passkeys.
+func (s *Service) passkeys(ctx context.Context, pool string, u User) ([]Passkey, error) {
+	var keys []Passkey
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		keys, err = s.passkeysTx(tx, pool, u)
+		return err
+	})
+	return keys, err
+}
+
 func (s *Service) countPasskeys(ctx context.Context, pool string, u User) (int, error) {
 	var n int
 	err := s.view(ctx, func(tx store.RecordTx) error {
@@ -197,11 +204,8 @@ func (s *Service) StartPasskeyRegistration(ctx context.Context, accessToken stri
 	if err != nil {
 		return nil, err
 	}
-	var keys []Passkey
-	if err := s.view(ctx, func(tx store.RecordTx) error {
-		keys, err = s.passkeysTx(tx, p.Id, u)
-		return err
-	}); err != nil {
+	keys, err := s.passkeys(ctx, p.Id, u)
+	if err != nil {
 		return nil, err
 	}
 	if len(keys) >= maxPasskeys {
@@ -359,11 +363,8 @@ func (s *Service) ListPasskeys(ctx context.Context, accessToken, next string, ma
 	if max < 1 || max > 20 {
 		return nil, "", errParam("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 20", max)
 	}
-	var keys []Passkey
-	if err := s.view(ctx, func(tx store.RecordTx) error {
-		keys, err = s.passkeysTx(tx, p.Id, u)
-		return err
-	}); err != nil {
+	keys, err := s.passkeys(ctx, p.Id, u)
+	if err != nil {
 		return nil, "", err
 	}
 	out := []PasskeyView{}
@@ -433,11 +434,8 @@ func (s *Service) passkeyChallenge(ctx context.Context, p Pool, c Client, u User
 	if err != nil {
 		return nil, err
 	}
-	var keys []Passkey
-	if err := s.view(ctx, func(tx store.RecordTx) error {
-		keys, err = s.passkeysTx(tx, p.Id, u)
-		return err
-	}); err != nil {
+	keys, err := s.passkeys(ctx, p.Id, u)
+	if err != nil {
 		return nil, err
 	}
 	pu := passkeyUser{u: u}
@@ -513,11 +511,8 @@ func (s *Service) passkeySignIn(ctx context.Context, p Pool, c Client, u User, c
 	if !originAllowed(origin, pend.RPID) {
 		return fail()
 	}
-	var keys []Passkey
-	if err := s.view(ctx, func(tx store.RecordTx) error {
-		keys, err = s.passkeysTx(tx, p.Id, u)
-		return err
-	}); err != nil {
+	keys, err := s.passkeys(ctx, p.Id, u)
+	if err != nil {
 		return nil, err
 	}
 	pu := passkeyUser{u: u}

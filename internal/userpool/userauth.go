@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 
-	"github.com/sekisho/sekisho/internal/store"
 )
 
 // Choice-based sign-in (AuthFlow USER_AUTH): the user picks a first
@@ -130,12 +129,8 @@ func (s *Service) firstFactor(ctx context.Context, p Pool, c Client, u User, nam
 		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { return s.codeLimit(usr) }); err != nil {
 			return nil, err
 		}
-		var cfg MFAConfig
-		if err := s.view(ctx, func(tx store.RecordTx) error {
-			var err error
-			cfg, err = s.mfaConfigTx(tx, p.Id)
-			return err
-		}); err != nil {
+		cfg, err := s.mfaConfig(ctx, p.Id)
+		if err != nil {
 			return nil, err
 		}
 		d, hash, err := s.sendSignInCode(ctx, p, u, cfg, factor, "SignIn")

@@ -3,7 +3,6 @@ package userpool
 import (
 	"context"
 	"slices"
-
 )
 
 // Choice-based sign-in (AuthFlow USER_AUTH): the user picks a first

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 	"os"
@@ -82,11 +83,19 @@ func TestDevModeTempDir(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 4096)
-	n, _ := out.Read(buf)
-	if !strings.Contains(string(buf[:n]), "AWS_ACCESS_KEY_ID=test") {
-		t.Errorf("dev output: %s", buf[:n])
+	// Read the output until the exports (they come in a few writes).
+	var printed strings.Builder
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		printed.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), "AWS_ACCESS_KEY_ID=") {
+			break
+		}
 	}
+	if !strings.Contains(printed.String(), "AWS_ACCESS_KEY_ID=test") {
+		t.Errorf("dev output: %s", printed.String())
+	}
+	go io.Copy(io.Discard, out)
 	dirs, _ := filepath.Glob(filepath.Join(tmp, "sekisho-dev-*"))
 	if len(dirs) != 1 {
 		t.Fatalf("temp data dirs: %v", dirs)

@@ -339,3 +339,17 @@ func throwawayCert(t testing.TB) (certFile, keyFile string, pool *x509.CertPool)
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// awsCLI returns a function that runs the AWS CLI with env and returns
+// its trimmed output, failing the test on an error.
+func awsCLI(t *testing.T, env []string) func(args ...string) string {
+	bin := need(t, "aws")
+	return func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, bin, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return strings.TrimSpace(out)
+	}
+}

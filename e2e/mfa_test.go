@@ -106,16 +106,7 @@ func TestJSMFA(t *testing.T) {
 	t.Parallel()
 	node := needJS(t)
 	s := startServer(t, serverOpts{})
-	env := s.cliEnv(s.KeyID, s.Secret)
-	awsCLI := need(t, "aws")
-	cli := func(args ...string) string {
-		t.Helper()
-		out, stderr, err := run(t, env, awsCLI, args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return strings.TrimSpace(out)
-	}
+	cli := awsCLI(t, s.cliEnv(s.KeyID, s.Secret))
 	pool := cli("cognito-idp", "create-user-pool", "--pool-name", "js-mfa", "--device-configuration", "ChallengeRequiredOnNewDevice=true,DeviceOnlyRememberedOnUserPrompt=true",
 		"--policies", `{"SignInPolicy":{"AllowedFirstAuthFactors":["PASSWORD","EMAIL_OTP"]}}`, "--query", "UserPool.Id", "--output", "text")
 	cli("cognito-idp", "set-user-pool-mfa-config", "--user-pool-id", pool, "--mfa-configuration", "OPTIONAL", "--software-token-mfa-configuration", "Enabled=true")
@@ -149,16 +140,7 @@ func TestBrowserPasskeys(t *testing.T) {
 	node := needJS(t)
 	chromium := needChromium(t)
 	s := startServer(t, serverOpts{})
-	env := s.cliEnv(s.KeyID, s.Secret)
-	awsCLI := need(t, "aws")
-	cli := func(args ...string) string {
-		t.Helper()
-		out, stderr, err := run(t, env, awsCLI, args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return strings.TrimSpace(out)
-	}
+	cli := awsCLI(t, s.cliEnv(s.KeyID, s.Secret))
 	pool := cli("cognito-idp", "create-user-pool", "--pool-name", "passkeys",
 		"--policies", `{"SignInPolicy":{"AllowedFirstAuthFactors":["PASSWORD","WEB_AUTHN"]}}`, "--query", "UserPool.Id", "--output", "text")
 	cli("cognito-idp", "set-user-pool-mfa-config", "--user-pool-id", pool, "--mfa-configuration", "OFF", "--web-authn-configuration", "RelyingPartyId=localhost,UserVerification=preferred")

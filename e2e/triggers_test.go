@@ -111,16 +111,7 @@ print(json.dumps(out))
 `
 
 func triggerPool(t *testing.T, s *server) (pool, client string) {
-	env := s.cliEnv(s.KeyID, s.Secret)
-	awsCLI := need(t, "aws")
-	cli := func(args ...string) string {
-		t.Helper()
-		out, stderr, err := run(t, env, awsCLI, args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return strings.TrimSpace(out)
-	}
+	cli := awsCLI(t, s.cliEnv(s.KeyID, s.Secret))
 	pool = cli("cognito-idp", "create-user-pool", "--pool-name", "custom", "--lambda-config", lambdaConfig, "--query", "UserPool.Id", "--output", "text")
 	client = cli("cognito-idp", "create-user-pool-client", "--user-pool-id", pool, "--client-name", "web",
 		"--explicit-auth-flows", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "--query", "UserPoolClient.ClientId", "--output", "text")

@@ -41,14 +41,14 @@ func totpAt(t *testing.T, secret string, offset int64) string {
 }
 
 // mfaServer is the whole server over a temp dir whose outbox the test
-// reads.
-func mfaServer(t *testing.T) (idp, anon *cip.Client, dir string) {
+// reads, with extra serve arguments.
+func mfaServer(t *testing.T, args ...string) (idp, anon *cip.Client, dir string) {
 	dir = t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := app.ParseConfig([]string{"--data-dir", dir, "--log-level", "error", "--public-url", "http://" + ln.Addr().String()}, func(string) string { return "" }, nil)
+	cfg, err := app.ParseConfig(append([]string{"--data-dir", dir, "--log-level", "error", "--public-url", "http://" + ln.Addr().String()}, args...), func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,11 +12,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/sekisho/sekisho/internal/app"
 	"github.com/sekisho/sekisho/internal/lambdatest"
 )
 
@@ -30,31 +26,8 @@ func triggerServer(t *testing.T) (idp, anon *cip.Client, fns *lambdatest.Server,
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fns.Close() })
-	dir = t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := app.ParseConfig([]string{"--data-dir", dir, "--log-level", "error", "--public-url", "http://" + ln.Addr().String(),
-		"--lambda-endpoint", fns.URL, "--lambda-access-key-id", "AKIDLAMBDATEST", "--lambda-secret-access-key", "lambda-test-secret"}, func(string) string { return "" }, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.LogOutput = &strings.Builder{}
-	a, err := app.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	srv := httptest.NewUnstartedServer(a.Handler())
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	base := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL)}
-	admin := base
-	admin.Credentials = credentials.NewStaticCredentialsProvider(a.RootAccessKeyID, a.RootSecretAccessKey, "")
-	return cip.NewFromConfig(admin), cip.NewFromConfig(base, func(o *cip.Options) { o.Credentials = aws.AnonymousCredentials{} }), fns, dir
+	idp, anon, dir = mfaServer(t, "--lambda-endpoint", fns.URL, "--lambda-access-key-id", "AKIDLAMBDATEST", "--lambda-secret-access-key", "lambda-test-secret")
+	return idp, anon, fns, dir
 }
 
 func fnARN(name string) *string {

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,10 @@ func TestConsole(t *testing.T) {
 	must("iam", "create-user", "--user-name", "viewer")
 	keys := strings.Fields(must("iam", "create-access-key", "--user-name", "viewer", "--query", "AccessKey.[AccessKeyId,SecretAccessKey]", "--output", "text"))
 	jsEnv := append(os.Environ(), "CHROMIUM="+chromium, "ENDPOINT="+s.URL, "KEY_ID="+s.KeyID, "SECRET="+s.Secret, "VIEWER_ID="+keys[0], "VIEWER_SECRET="+keys[1])
+	if dir := os.Getenv("SEKISHO_SCREENSHOTS"); dir != "" {
+		abs, _ := filepath.Abs(filepath.Join("..", dir))
+		jsEnv = append(jsEnv, "SCREENSHOTS="+abs)
+	}
 	res := runJS(t, s, node, jsEnv, "console.mjs")
 	wantJS(t, res, map[string]string{
 		"who":        "arn:aws:iam::000000000000:root",

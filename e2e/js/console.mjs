@@ -18,12 +18,20 @@ const browser = await puppeteer.launch({
 });
 const out = {};
 const logs = [];
+// docs/console-*.png when SCREENSHOTS names a directory.
+const shot = async (tab, name) => {
+  if (env.SCREENSHOTS) {
+    await tab.setViewport({ width: 1000, height: 640 });
+    await tab.screenshot({ path: path.join(env.SCREENSHOTS, `console-${name}.png`) });
+  }
+};
 try {
   const tab = await browser.newPage();
   tab.on("console", (m) => logs.push(m.type() + ": " + m.text()));
   const submit = (sel) => Promise.all([tab.waitForNavigation(), tab.click(sel)]);
   const signIn = async (id, secret) => {
     await tab.goto(base);
+    await shot(tab, "sign-in");
     await tab.type("#access_key_id", id);
     await tab.type("#secret_access_key", secret);
     await submit("button[type=submit]");
@@ -39,6 +47,7 @@ try {
   await input.uploadFile(upload);
   await submit("form[enctype] button[type=submit]");
   out.objects = await tab.$$eval("a.object", (as) => as.map((a) => a.textContent));
+  await shot(tab, "s3");
   // A presigned link, fetched without the console.
   await Promise.all([tab.waitForNavigation(), tab.click("a.presign")]);
   const link = await tab.$eval("#url", (e) => e.value);
@@ -72,6 +81,7 @@ try {
   await tab.type("#actions", "s3:ListAllMyBuckets");
   await submit("#simulate");
   out.simulated = await tab.$eval("tr.sim .decision", (e) => e.textContent).catch(() => "");
+  await shot(tab, "simulator");
   // Sign out; a principal without permissions sees AccessDenied.
   await submit("header form button");
   out.viewer = await signIn(env.VIEWER_ID, env.VIEWER_SECRET);

@@ -82,11 +82,14 @@ try {
   await submit("#simulate");
   out.simulated = await tab.$eval("tr.sim .decision", (e) => e.textContent).catch(() => "");
   await shot(tab, "simulator");
+  out.outbox = (await tab.goto(base + "outbox")).status();
+  out.identity = (await tab.goto(base + "identity")).status();
   // Sign out; a principal without permissions sees AccessDenied.
   await submit("header form button");
   out.viewer = await signIn(env.VIEWER_ID, env.VIEWER_SECRET);
   const resp = await tab.goto(base + "s3");
   out.denied = [resp.status(), await tab.$eval("#error", (e) => e.textContent).catch(() => "")];
+  out.viewer_outbox = (await tab.goto(base + "outbox")).status();
 } finally {
   await browser.close();
   fs.rmSync(profile, { recursive: true, force: true });

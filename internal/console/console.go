@@ -20,12 +20,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -47,6 +49,9 @@ type Config struct {
 	Region string
 	// Endpoint is the server's public URL (the Host the calls name).
 	Endpoint string
+	// Outbox is the file of messages that were not mailed (shown to
+	// the account root only: it holds codes).
+	Outbox string
 }
 
 const (
@@ -87,6 +92,8 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /console/cognito/p/{pool}/user", h.authed(h.userAction))
 	h.mux.HandleFunc("POST /console/iam/keys", h.authed(h.createKey))
 	h.mux.HandleFunc("POST /console/iam/role-policy", h.authed(h.putRolePolicy))
+	h.mux.HandleFunc("GET /console/identity", h.authed(h.identityPools))
+	h.mux.HandleFunc("GET /console/outbox", h.authed(h.outbox))
 	h.mux.HandleFunc("GET /console/simulate", h.authed(h.simulateForm))
 	h.mux.HandleFunc("POST /console/simulate", h.authed(h.simulate))
 	h.mux.HandleFunc("GET /console/cognito", h.authed(h.pools))
@@ -351,6 +358,18 @@ func (h *Handler) poolUsers(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	c := cip.NewFromConfig(cfg)
+	var clients, groups []string
+	if cl, err := c.ListUserPoolClients(r.Context(), &cip.ListUserPoolClientsInput{UserPoolId: &id, MaxResults: aws.Int32(60)}); err == nil {
+		for _, x := range cl.UserPoolClients {
+			clients = append(clients, aws.ToString(x.ClientName)+" ("+aws.ToString(x.ClientId)+")")
+		}
+	}
+	if gl, err := c.ListGroups(r.Context(), &cip.ListGroupsInput{UserPoolId: &id, Limit: aws.Int32(60)}); err == nil {
+		for _, x := range gl.Groups {
+			groups = append(groups, aws.ToString(x.GroupName))
+		}
+	}
 	type user struct{ Name, Status, Email string }
 	var us []user
 	for _, u := range out.Users {
@@ -362,7 +381,7 @@ func (h *Handler) poolUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		us = append(us, user{*u.Username, string(u.UserStatus), email})
 	}
-	h.render(w, r, http.StatusOK, "users", map[string]any{"Pool": id, "Users": us})
+	h.render(w, r, http.StatusOK, "users", map[string]any{"Pool": id, "Users": us, "Clients": clients, "Groups": groups})
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
@@ -671,4 +690,63 @@ func (h *Handler) simulate(w http.ResponseWriter, r *http.Request) {
 
 func fields(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+// identityPools lists identity pools with their roles and role mappings.
+func (h *Handler) identityPools(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	c := cognitoidentity.NewFromConfig(cfg)
+	out, err := c.ListIdentityPools(r.Context(), &cognitoidentity.ListIdentityPoolsInput{MaxResults: aws.Int32(60)})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	type pool struct {
+		ID, Name string
+		Roles    map[string]string
+		Mappings []string
+	}
+	var ps []pool
+	for _, p := range out.IdentityPools {
+		x := pool{ID: aws.ToString(p.IdentityPoolId), Name: aws.ToString(p.IdentityPoolName)}
+		if roles, err := c.GetIdentityPoolRoles(r.Context(), &cognitoidentity.GetIdentityPoolRolesInput{IdentityPoolId: p.IdentityPoolId}); err == nil {
+			x.Roles = roles.Roles
+			for k, m := range roles.RoleMappings {
+				x.Mappings = append(x.Mappings, k+": "+string(m.Type))
+			}
+			sort.Strings(x.Mappings)
+		}
+		ps = append(ps, x)
+	}
+	h.render(w, r, http.StatusOK, "identity", map[string]any{"Pools": ps})
+}
+
+// outbox shows the newest messages the server did not mail (codes for
+// sign-up, resets, MFA): the account root only.
+func (h *Handler) outbox(w http.ResponseWriter, r *http.Request) {
+	_, s := h.clients(r)
+	if !strings.HasSuffix(s.ARN, ":root") {
+		h.render(w, r, http.StatusForbidden, "error", map[string]any{"Error": "AccessDenied: the outbox holds codes; only the account root may read it here."})
+		return
+	}
+	type msg struct{ Time, Pool, User, Medium, Purpose, Destination, Code string }
+	var ms []msg
+	if b, err := os.ReadFile(h.cfg.Outbox); err == nil {
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		for i := len(lines) - 1; i >= 0 && len(ms) < 50; i-- {
+			var m struct {
+				Time                                                               time.Time
+				UserPoolId, Username, Medium, Purpose, Destination, Code, Password string
+			}
+			if json.Unmarshal([]byte(lines[i]), &m) != nil {
+				continue
+			}
+			code := m.Code
+			if code == "" && m.Password != "" {
+				code = m.Password
+			}
+			ms = append(ms, msg{m.Time.Format(time.RFC3339), m.UserPoolId, m.Username, m.Medium, m.Purpose, m.Destination, code})
+		}
+	}
+	h.render(w, r, http.StatusOK, "outbox", map[string]any{"Messages": ms})
 }

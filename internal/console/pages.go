@@ -17,7 +17,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 </head><body>
 <header><strong>sekisho console</strong>{{if .Who}} · <span id="who">{{.Who}}</span>
 <form class="inline" method="post" action="/console/logout"><input type="hidden" name="_csrf" value="{{.CSRF}}"><button>Sign out</button></form>
-<nav><a href="/console/">Home</a><a href="/console/s3">S3</a><a href="/console/cognito">Cognito</a><a href="/console/iam">IAM</a><a href="/console/simulate">Simulator</a></nav>{{end}}</header><main>
+<nav><a href="/console/">Home</a><a href="/console/s3">S3</a><a href="/console/cognito">Cognito</a><a href="/console/identity">Identity pools</a><a href="/console/outbox">Outbox</a><a href="/console/iam">IAM</a><a href="/console/simulate">Simulator</a></nav>{{end}}</header><main>
 {{end}}
 {{define "foot"}}</main></body></html>{{end}}
 
@@ -98,6 +98,18 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 <td>{{range .Matched}}{{.Policy}} ({{.Type}}) {{end}}</td><td>{{range .Missing}}{{.}} {{end}}</td></tr>{{end}}</table>{{end}}
 {{template "foot"}}{{end}}
 
+{{define "identity"}}{{template "head" .}}
+<h1>Identity pools</h1>
+<table><tr><th>Name</th><th>Id</th><th>Roles</th><th>Role mappings</th></tr>
+{{range .Pools}}<tr class="ipool"><td>{{.Name}}</td><td>{{.ID}}</td><td>{{range $k, $v := .Roles}}{{$k}}: {{$v}}<br>{{end}}</td><td>{{range .Mappings}}{{.}}<br>{{end}}</td></tr>{{end}}</table>
+{{template "foot"}}{{end}}
+
+{{define "outbox"}}{{template "head" .}}
+<h1>Outbox</h1><p>Messages the server did not mail, newest first (codes included: for the account's own eyes).</p>
+<table><tr><th>Time</th><th>Pool</th><th>User</th><th>Medium</th><th>Purpose</th><th>To</th><th>Code</th></tr>
+{{range .Messages}}<tr class="message"><td>{{.Time}}</td><td>{{.Pool}}</td><td>{{.User}}</td><td>{{.Medium}}</td><td>{{.Purpose}}</td><td>{{.Destination}}</td><td>{{.Code}}</td></tr>{{end}}</table>
+{{template "foot"}}{{end}}
+
 {{define "pools"}}{{template "head" .}}
 <h1>User pools</h1>
 <table><tr><th>Name</th><th>Id</th></tr>{{range .Pools}}<tr><td><a class="pool" href="/console/cognito/p/{{.ID}}">{{.Name}}</a></td><td>{{.ID}}</td></tr>{{end}}</table>
@@ -105,6 +117,8 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 
 {{define "users"}}{{template "head" .}}
 <h1>Users of {{.Pool}}</h1>
+<p>App clients: {{range .Clients}}<span class="client">{{.}}</span> {{else}}none{{end}}</p>
+<p>Groups: {{range .Groups}}<span class="group">{{.}}</span> {{else}}none{{end}}</p>
 <table><tr><th>Username</th><th>Status</th><th>Email</th><th></th></tr>{{range .Users}}<tr class="user"><td>{{.Name}}</td><td>{{.Status}}</td><td>{{.Email}}</td>
 <td><form class="inline" method="post" action="/console/cognito/p/{{$.Pool}}/user"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="username" value="{{.Name}}">
 <select name="action" aria-label="action"><option value="disable">Disable</option><option value="enable">Enable</option><option value="confirm">Confirm</option><option value="reset">Reset password</option>

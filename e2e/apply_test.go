@@ -67,6 +67,27 @@ func TestApply(t *testing.T) {
 	if fmt.Sprint(res["own"], " ", res["other"], " ", res["public"]) != "ok AccessDenied welcome" {
 		t.Errorf("the chain: %v", res)
 	}
+	// Fixed ids: given in the file, kept across runs; a taken one is refused.
+	fixed := t.TempDir() + "/fixed.yaml"
+	os.WriteFile(fixed, []byte("userPools:\n  - name: fixedpool\n    id: us-east-1_Fixed0001\nidentityPools:\n  - name: fixedids\n    id: us-east-1:00000000-0000-4000-8000-000000000001\n    allowUnauthenticated: true\n"), 0o600)
+	fixedOut := apply(fixed)
+	if !strings.Contains(fixedOut, `"userPool.fixedpool.id": "us-east-1_Fixed0001"`) || !strings.Contains(fixedOut, `"identityPool.fixedids.id": "us-east-1:00000000-0000-4000-8000-000000000001"`) {
+		t.Errorf("fixed ids: %s", fixedOut)
+	}
+	if again := apply(fixed); again != fixedOut {
+		t.Errorf("fixed ids changed: %s", again)
+	}
+	desc, stderr, err := run(t, env, "aws", "cognito-idp", "describe-user-pool", "--user-pool-id", "us-east-1_Fixed0001")
+	if err != nil || !strings.Contains(desc, "fixedpool") || strings.Contains(desc, "sekisho:id") {
+		t.Errorf("describe the fixed pool: %v %s %s", err, desc, stderr)
+	}
+	if _, stderr, err := run(t, env, "aws", "cognito-identity", "create-identity-pool", "--identity-pool-name", "dup", "--allow-unauthenticated-identities",
+		"--identity-pool-tags", "sekisho:id=us-east-1:00000000-0000-4000-8000-000000000001"); err == nil || !strings.Contains(stderr, "ResourceConflictException") {
+		t.Errorf("a taken identity pool id: %v %s", err, stderr)
+	}
+	if _, stderr, err := run(t, env, "aws", "cognito-idp", "create-user-pool", "--pool-name", "bad", "--user-pool-tags", "sekisho:id=eu-west-1_X"); err == nil || !strings.Contains(stderr, "InvalidParameterException") {
+		t.Errorf("a fixed id of another region: %v %s", err, stderr)
+	}
 	// A bad file: an unknown reference, an unknown field.
 	bad := t.TempDir() + "/bad.yaml"
 	os.WriteFile(bad, []byte("iam:\n  roles:\n    - name: r\n      trust: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Federated: x}, Action: sts:AssumeRoleWithWebIdentity, Condition: {StringEquals: {aud: '${identityPool.nope.id}'}}}]}\n"), 0o600)

@@ -75,7 +75,10 @@ type IAMSpec struct {
 }
 
 type UserPoolSpec struct {
-	Name     string         `yaml:"name"`
+	Name string `yaml:"name"`
+	// ID fixes the pool's id (<region>_<letters or digits>), so that an
+	// app's configuration survives a reset.
+	ID       string         `yaml:"id"`
 	Settings map[string]any `yaml:"settings"` // CreateUserPool's fields
 	MFA      map[string]any `yaml:"mfa"`      // SetUserPoolMfaConfig's fields
 	Domain   string         `yaml:"domain"`
@@ -98,7 +101,9 @@ type UserPoolSpec struct {
 }
 
 type IdentityPoolSpec struct {
-	Name                 string `yaml:"name"`
+	Name string `yaml:"name"`
+	// ID fixes the pool's id (<region>:<uuid>).
+	ID                   string `yaml:"id"`
 	AllowUnauthenticated bool   `yaml:"allowUnauthenticated"`
 	AllowClassicFlow     bool   `yaml:"allowClassicFlow"`
 	Providers            []struct {
@@ -342,6 +347,12 @@ func (a *applier) userPools(ctx context.Context, st *Setup) error {
 				return fmt.Errorf("user pool %s settings: %w", ps.Name, err)
 			}
 			in.PoolName = aws.String(ps.Name)
+			if ps.ID != "" {
+				if in.UserPoolTags == nil {
+					in.UserPoolTags = map[string]string{}
+				}
+				in.UserPoolTags["sekisho:id"] = ps.ID
+			}
 			out, err := a.idp.CreateUserPool(ctx, &in)
 			if err != nil {
 				return fmt.Errorf("user pool %s: %w", ps.Name, err)
@@ -457,8 +468,12 @@ func (a *applier) identityPools(ctx context.Context, st *Setup) error {
 		}
 		id, ok := existing[ip.Name]
 		if !ok {
-			out, err := a.ids.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(ip.Name), AllowUnauthenticatedIdentities: ip.AllowUnauthenticated,
-				AllowClassicFlow: aws.Bool(ip.AllowClassicFlow), CognitoIdentityProviders: providers})
+			in := &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(ip.Name), AllowUnauthenticatedIdentities: ip.AllowUnauthenticated,
+				AllowClassicFlow: aws.Bool(ip.AllowClassicFlow), CognitoIdentityProviders: providers}
+			if ip.ID != "" {
+				in.IdentityPoolTags = map[string]string{"sekisho:id": ip.ID}
+			}
+			out, err := a.ids.CreateIdentityPool(ctx, in)
 			if err != nil {
 				return fmt.Errorf("identity pool %s: %w", ip.Name, err)
 			}

@@ -182,7 +182,22 @@ func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
 		return Pool{}, err
 	}
 	p.IdentityPoolId = s.Region + ":" + s.newUUID()
+	// sekisho:id (a tag sekisho reads and does not keep) asks for a fixed
+	// id, so an app's configuration survives a reset.
+	if want, ok := p.IdentityPoolTags[FixedIDTag]; ok {
+		delete(p.IdentityPoolTags, FixedIDTag)
+		if len(p.IdentityPoolTags) == 0 {
+			p.IdentityPoolTags = nil
+		}
+		if !fixedIDRE.MatchString(want) || !strings.HasPrefix(want, s.Region+":") {
+			return Pool{}, errParam("The sekisho:id tag %q is not an identity pool id of region %s (<region>:<uuid>).", want, s.Region)
+		}
+		p.IdentityPoolId = want
+	}
 	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		if _, err := tx.Get(kindPool, p.IdentityPoolId); err == nil {
+			return awserr.Newf(400, "ResourceConflictException", "An identity pool with id %s already exists.", p.IdentityPoolId)
+		}
 		recs, err := tx.List(kindPool, "", "", maxPools)
 		if err != nil {
 			return err
@@ -446,3 +461,8 @@ var _ sts.Issuer = (*Service)(nil)
 func trimScheme(s string) string {
 	return strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
 }
+
+// FixedIDTag is the creation tag that asks for a given id.
+const FixedIDTag = "sekisho:id"
+
+var fixedIDRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)

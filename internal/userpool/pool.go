@@ -210,6 +210,18 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	if s.NewPoolID != nil {
 		in.Id = s.NewPoolID()
 	}
+	// sekisho:id (a tag sekisho reads and does not keep) asks for a fixed
+	// id, so an app's configuration survives a reset.
+	if want, ok := in.UserPoolTags[FixedIDTag]; ok {
+		delete(in.UserPoolTags, FixedIDTag)
+		if len(in.UserPoolTags) == 0 {
+			in.UserPoolTags = nil
+		}
+		if !fixedPoolIDRE.MatchString(want) || !strings.HasPrefix(want, s.Region+"_") {
+			return Pool{}, errParam("The sekisho:id tag %q is not a user pool id of region %s (<region>_<9 letters or digits>).", want, s.Region)
+		}
+		in.Id = want
+	}
 	in.Arn = "arn:aws:cognito-idp:" + s.Region + ":" + s.Account + ":userpool/" + in.Id
 	in.SchemaAttributes, in.CreationDate, in.LastModifiedDate = schema, epoch(now), epoch(now)
 	if in.MfaConfiguration == "" {
@@ -232,6 +244,9 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	err := s.update(ctx, func(tx store.RecordTx) error {
 		if err := quota(tx, kindPool, "", maxPools, "user pools"); err != nil {
 			return err
+		}
+		if _, err := tx.Get(kindPool, in.Id); err == nil {
+			return errParam("A user pool with id %s already exists.", in.Id)
 		}
 		if in.MfaConfiguration != "OFF" {
 			// MFA at creation is SMS MFA, the pool's SMS settings.
@@ -843,3 +858,8 @@ func (s *Service) DeleteClient(ctx context.Context, pool, id string) error {
 }
 
 var _ = awserr.New
+
+// FixedIDTag is the creation tag that asks for a given pool id.
+const FixedIDTag = "sekisho:id"
+
+var fixedPoolIDRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+_[0-9a-zA-Z]{1,55}$`)

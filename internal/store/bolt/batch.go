@@ -2,11 +2,8 @@ package bolt
 
 import (
 	"errors"
-	"fmt"
 
 	bbolt "go.etcd.io/bbolt"
-
-	"github.com/sekisho/sekisho/internal/store"
 )
 
 // A call is one writer's transaction function waiting for a group commit.
@@ -33,7 +30,7 @@ func (f *failed) Error() string { return f.err.Error() }
 // function's error is returned to its caller alone (by running it by
 // itself) and the rest of the group is run again. Hence functions may run
 // more than once.
-func (s *Store) batch(fn func(*bbolt.Tx) error) error {
+func (s *engine) batch(fn func(*bbolt.Tx) error) error {
 	c := &call{fn: fn, done: make(chan error, 1)}
 	s.mu.Lock()
 	s.pending = append(s.pending, c)
@@ -45,21 +42,10 @@ func (s *Store) batch(fn func(*bbolt.Tx) error) error {
 	return <-c.done
 }
 
-// safely runs fn, turning a panic into an error, as bbolt's Batch does:
-// the commit goroutine must not die with one caller's bug.
-func safely(fn func(*bbolt.Tx) error, tx *bbolt.Tx) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("%w: %v", store.ErrPanicked, p)
-		}
-	}()
-	return fn(tx)
-}
-
 // maxGroup bounds a group so one transaction stays short.
 const maxGroup = 256
 
-func (s *Store) commitLoop() {
+func (s *engine) commitLoop() {
 	for {
 		s.mu.Lock()
 		group := s.pending
@@ -78,11 +64,11 @@ func (s *Store) commitLoop() {
 	}
 }
 
-func (s *Store) commitGroup(group []*call) {
+func (s *engine) commitGroup(group []*call) {
 	for len(group) > 0 {
 		err := s.db.Update(func(tx *bbolt.Tx) error {
 			for i, c := range group {
-				if err := safely(c.fn, tx); err != nil {
+				if err := c.fn(tx); err != nil {
 					return &failed{i, err}
 				}
 			}
@@ -101,7 +87,7 @@ func (s *Store) commitGroup(group []*call) {
 		if f.i == 0 {
 			bad.done <- f.err
 		} else {
-			bad.done <- s.db.Update(func(tx *bbolt.Tx) error { return safely(bad.fn, tx) })
+			bad.done <- s.db.Update(func(tx *bbolt.Tx) error { return bad.fn(tx) })
 		}
 		group = append(group[:f.i:f.i], group[f.i+1:]...)
 	}

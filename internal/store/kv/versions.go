@@ -1,4 +1,4 @@
-package bolt
+package kv
 
 import (
 	"bytes"
@@ -6,8 +6,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strconv"
-
-	bbolt "go.etcd.io/bbolt"
 
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -39,7 +37,7 @@ type storedVersion struct {
 }
 
 // loadInline reads a version's inline bytes from vinline/, if it has any.
-func loadInline(tx *bbolt.Tx, o *store.Object) {
+func loadInline(tx Tx, o *store.Object) {
 	if vib := tx.Bucket(vinlineB).Bucket([]byte(o.Bucket)); vib != nil {
 		if v := vib.Get(versionKey(o)); v != nil {
 			o.Inline = append([]byte{}, v...)
@@ -49,7 +47,7 @@ func loadInline(tx *bbolt.Tx, o *store.Object) {
 
 // dropInline removes a version's inline bytes from vinline/ (a version
 // from before versioning keeps them elsewhere: see storedVersion).
-func dropInline(tx *bbolt.Tx, o *store.Object) error {
+func dropInline(tx Tx, o *store.Object) error {
 	if o.VersionID == "" {
 		return nil
 	}
@@ -75,7 +73,7 @@ func seqOf(versionID string) (int64, bool) {
 	return int64(n), err == nil
 }
 
-func versionsOf(tx *bbolt.Tx, bucket string, create bool) (*bbolt.Bucket, error) {
+func versionsOf(tx Tx, bucket string, create bool) (Bucket, error) {
 	top := tx.Bucket(versionsB)
 	if create {
 		return top.CreateBucketIfNotExists([]byte(bucket))
@@ -85,7 +83,7 @@ func versionsOf(tx *bbolt.Tx, bucket string, create bool) (*bbolt.Bucket, error)
 
 // decodeVersion decodes a versions/ record, with its inline bytes if tx
 // is not nil.
-func decodeVersion(tx *bbolt.Tx, v []byte) (store.Object, error) {
+func decodeVersion(tx Tx, v []byte) (store.Object, error) {
 	var sv storedVersion
 	if err := json.Unmarshal(v, &sv); err != nil {
 		return store.Object{}, err
@@ -105,7 +103,7 @@ func decodeVersion(tx *bbolt.Tx, v []byte) (store.Object, error) {
 	return o, nil
 }
 
-func putVersion(vb *bbolt.Bucket, o store.Object) error {
+func putVersion(vb Bucket, o store.Object) error {
 	sv := storedVersion{Object: o}
 	if o.VersionID == "" {
 		sv.Data = o.Inline
@@ -119,7 +117,7 @@ func putVersion(vb *bbolt.Bucket, o store.Object) error {
 
 // findVersion finds versionID ("null" for the null version) among the
 // noncurrent versions of key; nil if none.
-func findVersion(tx *bbolt.Tx, vb *bbolt.Bucket, key, versionID string) ([]byte, *store.Object, error) {
+func findVersion(tx Tx, vb Bucket, key, versionID string) ([]byte, *store.Object, error) {
 	if vb == nil {
 		return nil, nil, nil
 	}
@@ -150,7 +148,7 @@ func findVersion(tx *bbolt.Tx, vb *bbolt.Bucket, key, versionID string) ([]byte,
 
 // newestVersion returns the newest noncurrent version or delete marker of
 // key; nil if none.
-func newestVersion(tx *bbolt.Tx, vb *bbolt.Bucket, key string) ([]byte, *store.Object, error) {
+func newestVersion(tx Tx, vb Bucket, key string) ([]byte, *store.Object, error) {
 	if vb == nil {
 		return nil, nil, nil
 	}
@@ -174,7 +172,7 @@ func sameVersion(o *store.Object, versionID string) bool {
 // overwrite, the caller puts a new current version under the key at once,
 // so the old one's objects/ and inline/ entries are left for it to
 // replace rather than deleted first.
-func demote(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key, versionID string, overwrite bool) (gone *store.Object, err error) {
+func demote(tx Tx, ob Bucket, bucket, key, versionID string, overwrite bool) (gone *store.Object, err error) {
 	cur, err := current(tx, ob, bucket, key)
 	if err != nil {
 		return nil, err
@@ -209,7 +207,7 @@ func demote(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key, versionID string, overw
 	return nil, nil
 }
 
-func dropCurrent(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key string) error {
+func dropCurrent(tx Tx, ob Bucket, bucket, key string) error {
 	if ib := tx.Bucket(inlineB).Bucket([]byte(bucket)); ib != nil {
 		if err := ib.Delete([]byte(key)); err != nil {
 			return err
@@ -220,7 +218,7 @@ func dropCurrent(tx *bbolt.Tx, ob *bbolt.Bucket, bucket, key string) error {
 
 // storeObject writes o as the current version under PutObject's rules and
 // returns the object gone for good.
-func storeObject(tx *bbolt.Tx, ob *bbolt.Bucket, o store.Object, prev *store.Object) (*store.Object, error) {
+func storeObject(tx Tx, ob Bucket, o store.Object, prev *store.Object) (*store.Object, error) {
 	if o.VersionID == "" {
 		return prev, putObject(tx, ob, o)
 	}
@@ -234,7 +232,7 @@ func storeObject(tx *bbolt.Tx, ob *bbolt.Bucket, o store.Object, prev *store.Obj
 // promote restores the invariant after a version of key went: if no
 // current version is left and the newest remaining one is not a delete
 // marker, it becomes current.
-func promote(tx *bbolt.Tx, ob *bbolt.Bucket, vb *bbolt.Bucket, bucket, key string) error {
+func promote(tx Tx, ob Bucket, vb Bucket, bucket, key string) error {
 	if ob.Get([]byte(key)) != nil {
 		return nil
 	}
@@ -250,7 +248,7 @@ func promote(tx *bbolt.Tx, ob *bbolt.Bucket, vb *bbolt.Bucket, bucket, key strin
 
 // PutDeleteMarker implements store.Store.
 func (s *Store) PutDeleteMarker(ctx context.Context, m store.Object) (gone *store.Object, err error) {
-	err = s.update(ctx, func(tx *bbolt.Tx) error {
+	err = s.update(ctx, func(tx Tx) error {
 		ob, err := nested(tx, objectsB, m.Bucket)
 		if err != nil {
 			return err
@@ -273,7 +271,7 @@ func (s *Store) PutDeleteMarker(ctx context.Context, m store.Object) (gone *stor
 
 // locate finds a version: in objects/ (vk nil) or in versions/ under vk.
 // versionID "" is the latest version.
-func locate(tx *bbolt.Tx, bucket, key, versionID string) (o *store.Object, vk []byte, err error) {
+func locate(tx Tx, bucket, key, versionID string) (o *store.Object, vk []byte, err error) {
 	ob, err := nested(tx, objectsB, bucket)
 	if err != nil {
 		return nil, nil, err
@@ -302,7 +300,7 @@ func locate(tx *bbolt.Tx, bucket, key, versionID string) (o *store.Object, vk []
 
 // GetVersion implements store.Store.
 func (s *Store) GetVersion(ctx context.Context, bucket, key, versionID string) (o store.Object, err error) {
-	err = s.view(ctx, func(tx *bbolt.Tx) error {
+	err = s.view(ctx, func(tx Tx) error {
 		v, _, err := locate(tx, bucket, key, versionID)
 		if err == nil {
 			o = *v
@@ -314,7 +312,7 @@ func (s *Store) GetVersion(ctx context.Context, bucket, key, versionID string) (
 
 // DeleteVersion implements store.Store.
 func (s *Store) DeleteVersion(ctx context.Context, bucket, key, versionID string, check func(o *store.Object) error) (o store.Object, err error) {
-	err = s.update(ctx, func(tx *bbolt.Tx) error {
+	err = s.update(ctx, func(tx Tx) error {
 		v, vk, err := locate(tx, bucket, key, versionID)
 		if err != nil {
 			return err
@@ -348,7 +346,7 @@ func (s *Store) DeleteVersion(ctx context.Context, bucket, key, versionID string
 
 // UpdateVersion implements store.Store.
 func (s *Store) UpdateVersion(ctx context.Context, bucket, key, versionID string, fn func(o *store.Object) error) error {
-	return s.update(ctx, func(tx *bbolt.Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		v, vk, err := locate(tx, bucket, key, versionID)
 		if err != nil {
 			return err
@@ -375,7 +373,7 @@ func (s *Store) UpdateVersion(ctx context.Context, bucket, key, versionID string
 // key in order, its current version (the newest) and then its versions/
 // records.
 func (s *Store) ListVersions(ctx context.Context, bucket string, opt store.VersionListOptions) (out []store.Object, err error) {
-	err = s.view(ctx, func(tx *bbolt.Tx) error {
+	err = s.view(ctx, func(tx Tx) error {
 		out = out[:0]
 		ob, err := nested(tx, objectsB, bucket)
 		if err != nil {
@@ -408,7 +406,7 @@ func (s *Store) ListVersions(ctx context.Context, bucket string, opt store.Versi
 		}
 		oc := ob.Cursor()
 		ok, ov := oc.Seek(from)
-		var vc *bbolt.Cursor
+		var vc Cursor
 		var vk, vv []byte
 		var vkey []byte // the object key of vk
 		nextV := func(k, v []byte) {
@@ -459,7 +457,7 @@ func (s *Store) ListVersions(ctx context.Context, bucket string, opt store.Versi
 }
 
 // restOfKey emits the versions of key older than afterVersion.
-func restOfKey(tx *bbolt.Tx, ob, vb *bbolt.Bucket, bucket, key, afterVersion string, emit func([]byte, bool) error, full func() bool) error {
+func restOfKey(tx Tx, ob, vb Bucket, bucket, key, afterVersion string, emit func([]byte, bool) error, full func() bool) error {
 	if vb == nil {
 		return nil
 	}

@@ -1,10 +1,8 @@
-package bolt
+package kv
 
 import (
 	"bytes"
 	"context"
-
-	bbolt "go.etcd.io/bbolt"
 
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -13,11 +11,11 @@ var recordsB = []byte("records")
 
 // recordTx implements store.RecordTx over records/<kind>.
 type recordTx struct {
-	tx       *bbolt.Tx
+	tx       Tx
 	writable bool
 }
 
-func (t recordTx) kind(kind string, create bool) (*bbolt.Bucket, error) {
+func (t recordTx) kind(kind string, create bool) (Bucket, error) {
 	top := t.tx.Bucket(recordsB)
 	if top == nil {
 		if !create {
@@ -94,20 +92,23 @@ func (t recordTx) List(kind, prefix, after string, limit int) ([]store.Record, e
 
 // ViewRecords implements store.Store.
 func (s *Store) ViewRecords(ctx context.Context, fn func(tx store.RecordTx) error) error {
-	return s.view(ctx, func(tx *bbolt.Tx) error { return fn(recordTx{tx: tx}) })
+	return s.view(ctx, func(tx Tx) error { return fn(recordTx{tx: tx}) })
 }
 
-// UpdateRecords implements store.Store. It bypasses the group commit: fn
-// is the caller's and must run exactly once.
+// UpdateRecords implements store.Store. An engine that shares
+// transactions (bbolt's group commit) runs fn in one of its own, through
+// UpdateAlone, so only a retry of a failed commit runs it twice.
 func (s *Store) UpdateRecords(ctx context.Context, fn func(tx store.RecordTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		return safely(func(tx *bbolt.Tx) error { return fn(recordTx{tx: tx, writable: true}) }, tx)
-	})
-	if err == errDatabaseNotOpen {
-		return store.ErrClosed
+	run := func(tx Tx) error {
+		return Safely(func(tx Tx) error { return fn(recordTx{tx: tx, writable: true}) }, tx)
 	}
-	return err
+	if e, ok := s.eng.(interface {
+		UpdateAlone(context.Context, func(Tx) error) error
+	}); ok {
+		return e.UpdateAlone(ctx, run)
+	}
+	return s.eng.Update(ctx, run)
 }

@@ -37,7 +37,7 @@ print(json.dumps(out))
 func TestApply(t *testing.T) {
 	t.Parallel()
 	py := need(t, "python3")
-	s := startServer(t, serverOpts{})
+	s := appServer(t, serverOpts{})
 	env := s.cliEnv(s.KeyID, s.Secret)
 	apply := func(args ...string) string {
 		t.Helper()

@@ -44,6 +44,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
+	stopPostgres()
 	skipped.Lock()
 	if len(skipped.why) > 0 {
 		fmt.Fprintf(os.Stderr, "e2e: %d tests skipped:\n", len(skipped.why))
@@ -84,6 +85,7 @@ type server struct {
 	mu      sync.Mutex
 	logs    strings.Builder
 	exited  chan struct{}
+	env     []string // the settings it was started with
 }
 
 type serverOpts struct {
@@ -112,7 +114,7 @@ func startServer(t testing.TB, o serverOpts) *server {
 	if o.Addr == "" {
 		o.Addr = freeAddr(t)
 	}
-	s := &server{t: t, dataDir: o.DataDir, addr: o.Addr, exited: make(chan struct{})}
+	s := &server{t: t, dataDir: o.DataDir, addr: o.Addr, exited: make(chan struct{}), env: o.Env}
 	args := []string{"serve", "--data-dir", o.DataDir, "--addr", o.Addr}
 	scheme := "http"
 	s.client = &http.Client{Timeout: 30 * time.Second}
@@ -221,7 +223,9 @@ func (s *server) parseExports(line string) {
 }
 
 func (s *server) readCredentials() {
-	out, err := exec.Command(binary, "credentials", "--data-dir", s.dataDir, "--addr", s.addr).Output()
+	cmd := exec.Command(binary, "credentials", "--data-dir", s.dataDir, "--addr", s.addr)
+	cmd.Env = append(os.Environ(), s.env...)
+	out, err := cmd.Output()
 	if err != nil {
 		s.t.Fatalf("sekisho credentials: %v", err)
 	}

@@ -44,7 +44,7 @@ print(json.dumps(out))
 func TestSeedFiles(t *testing.T) {
 	t.Parallel()
 	py := need(t, "python3")
-	s := startServer(t, serverOpts{})
+	s := appServer(t, serverOpts{})
 	env := s.cliEnv(s.KeyID, s.Secret)
 	checks := []struct {
 		file  string

@@ -93,5 +93,5 @@ func check(t *testing.T, res map[string]any, want map[string]string) {
 func seedServer(t *testing.T) *server {
 	// The seeds work in ap-northeast-1 (002 in us-east-1, which the test
 	// maps to the server's region).
-	return startServer(t, serverOpts{Env: []string{"SEKISHO_REGION=ap-northeast-1"}})
+	return appServer(t, serverOpts{Env: []string{"SEKISHO_REGION=ap-northeast-1"}})
 }

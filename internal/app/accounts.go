@@ -51,7 +51,7 @@ func accountCredentials(cfg *Config, w io.Writer, acct string) error {
 		return err
 	}
 	if acct == "" || acct == cfg.AccountID {
-		id, secret, _, err := rootCredentials(cfg, key)
+		id, secret, err := rootKeysOf(cfg, key)
 		if err != nil {
 			return err
 		}

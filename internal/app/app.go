@@ -33,7 +33,7 @@ import (
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/sigv4"
-	"github.com/sekisho/sekisho/internal/store/bolt"
+	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/sts"
 	"github.com/sekisho/sekisho/internal/userpool"
 )
@@ -58,6 +58,8 @@ Usage:
   sekisho credential-process --profile NAME
                                print identity-pool credentials for the AWS
                                CLI's and SDKs' credential_process
+  sekisho migrate [flags]      apply the PostgreSQL schema migrations of
+                               --store (serve also does, at start) and exit
   sekisho version              print the version
 `
 
@@ -166,6 +168,17 @@ func Main(args []string, stdout, stderr *os.File) int {
 			return 1
 		}
 		return 0
+	case "migrate":
+		cfg, err := ParseConfig(args[1:], os.Getenv, stderr)
+		if err != nil {
+			fmt.Fprintln(stderr, "sekisho migrate:", err)
+			return 2
+		}
+		if err := migrate(cfg, stdout); err != nil {
+			fmt.Fprintln(stderr, "sekisho migrate:", err)
+			return 1
+		}
+		return 0
 	case "version":
 		fmt.Fprintln(stdout, "sekisho", VersionString())
 		return 0
@@ -250,7 +263,8 @@ type App struct {
 	cfg *Config
 	log *slog.Logger
 
-	meta    *bolt.Store
+	meta    store.Store
+	node    string // this process among the nodes sharing a store
 	handler http.Handler
 
 	S3            *s3.Service
@@ -286,16 +300,26 @@ func New(cfg *Config) (*App, error) {
 	if out == nil {
 		out = os.Stderr
 	}
-	a := &App{cfg: cfg, log: newLogger(cfg, out), started: time.Now()}
+	a := &App{cfg: cfg, log: newLogger(cfg, out), started: time.Now(), node: newNodeID()}
 	key, err := masterKey(cfg)
 	if err != nil {
 		return nil, err
 	}
 	a.key = key
-	if a.RootAccessKeyID, a.RootSecretAccessKey, a.RootCreated, err = rootCredentials(cfg, key); err != nil {
+	if a.meta, err = openStore(cfg); err != nil {
 		return nil, err
 	}
-	if a.meta, err = bolt.Open(filepath.Join(cfg.DataDir, "meta.db")); err != nil {
+	if err := checkMasterKey(context.Background(), a.meta, key); err != nil {
+		a.meta.Close()
+		return nil, err
+	}
+	if cfg.StoreURL != "" && cfg.RootAccessKeyID == "" {
+		a.RootAccessKeyID, a.RootSecretAccessKey, a.RootCreated, err = storeRootCredentials(context.Background(), a.meta, key)
+	} else {
+		a.RootAccessKeyID, a.RootSecretAccessKey, a.RootCreated, err = rootCredentials(cfg, key)
+	}
+	if err != nil {
+		a.meta.Close()
 		return nil, err
 	}
 	blobs, err := blob.OpenFS(filepath.Join(cfg.DataDir, "blobs"))
@@ -311,6 +335,9 @@ func New(cfg *Config) (*App, error) {
 	log, meta := a.log, a.meta
 	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key, LifecycleDay: cfg.lcDay}
 	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
+	if cfg.StoreURL != "" {
+		a.IAM.CacheTTL = clusterCacheTTL
+	}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
 	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda(), LightHash: cfg.PasswordHashCost == "light"}
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
@@ -371,7 +398,16 @@ func (a *App) Run(ctx context.Context) {
 	go func() {
 		defer wg.Done()
 		t0 := time.Now()
-		n, err := a.S3.Recover(ctx, a.started)
+		before := a.started
+		if a.cfg.StoreURL != "" {
+			// Other nodes write to the same blob directory: leave what
+			// one of them may be about to commit, and sweep on one node.
+			before = before.Add(-orphanGrace)
+			if !a.holdLease(ctx, "sweep", 10*time.Minute) {
+				return
+			}
+		}
+		n, err := a.S3.Recover(ctx, before)
 		if err != nil {
 			if ctx.Err() == nil {
 				a.log.Warn("sweeping orphaned blobs", "err", err)
@@ -384,14 +420,14 @@ func (a *App) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			applyLifecycle(ctx, a.S3, a.cfg.lcInterval, a.log)
+			applyLifecycle(ctx, a.S3, a.cfg.lcInterval, a.log, func() bool { return a.holdLease(ctx, "lifecycle", 2*a.cfg.lcInterval+time.Minute) })
 		}()
 	}
 	if a.cfg.uploadExpiry > 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			abortExpiredUploads(ctx, a.S3, a.cfg.uploadExpiry, a.log)
+			abortExpiredUploads(ctx, a.S3, a.cfg.uploadExpiry, a.log, func() bool { return a.holdLease(ctx, "upload-expiry", 2*time.Hour+time.Minute) })
 		}()
 	}
 	wg.Wait()
@@ -488,10 +524,15 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 		printExports(stdout, cfg, a.RootAccessKeyID, a.RootSecretAccessKey)
 		fmt.Fprintln(stdout)
 	} else if a.RootCreated {
-		fmt.Fprintf(stdout, "sekisho generated root credentials (shown once; kept sealed in %s).\nPoint the AWS CLI and SDKs at this server with:\n\n",
-			filepath.Join(cfg.DataDir, "root-credentials.json"))
+		where := filepath.Join(cfg.DataDir, "root-credentials.json")
+		if cfg.StoreURL != "" {
+			where = "the metadata store"
+		}
+		fmt.Fprintf(stdout, "sekisho generated root credentials (shown once; kept sealed in %s).\nPoint the AWS CLI and SDKs at this server with:\n\n", where)
 		printExports(stdout, cfg, a.RootAccessKeyID, a.RootSecretAccessKey)
 		fmt.Fprintln(stdout)
+	} else if cfg.StoreURL != "" {
+		fmt.Fprintf(stdout, "Point the AWS CLI and SDKs at this server with:\n\n  export AWS_ENDPOINT_URL=%s\n\nand the root keys (sekisho credentials with this node's --store and --master-key prints them as exports).\n\n", cfg.PublicURL)
 	} else {
 		fmt.Fprintf(stdout, "Point the AWS CLI and SDKs at this server with:\n\n  export AWS_ENDPOINT_URL=%s\n\nand the root keys (sekisho credentials --data-dir %s prints them as exports).\n\n", cfg.PublicURL, cfg.DataDir)
 	}
@@ -524,10 +565,18 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 // abortExpiredUploads aborts multipart uploads older than expiry, at start
 // and then hourly, as an AbortIncompleteMultipartUpload lifecycle rule
 // would; their parts' bytes are freed.
-func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Duration, log *slog.Logger) {
+func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Duration, log *slog.Logger, mine func() bool) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		if !mine() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				continue
+			}
+		}
 		n, err := svc.AbortExpiredUploads(ctx, time.Now().Add(-expiry))
 		if err != nil && ctx.Err() == nil {
 			log.Warn("abort expired multipart uploads", "err", err)
@@ -544,10 +593,18 @@ func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Durat
 
 // applyLifecycle carries out buckets' lifecycle rules at start and then
 // every interval.
-func applyLifecycle(ctx context.Context, svc *s3.Service, interval time.Duration, log *slog.Logger) {
+func applyLifecycle(ctx context.Context, svc *s3.Service, interval time.Duration, log *slog.Logger, mine func() bool) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if !mine() {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				continue
+			}
+		}
 		st, err := svc.ApplyLifecycle(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("lifecycle rules", "err", err)

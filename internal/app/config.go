@@ -52,6 +52,11 @@ type Config struct {
 	Bootstrap           string
 	Console             string
 	AuditLog            string
+	// StoreURL chooses the metadata store: "" or "bolt" for the bbolt
+	// file in the data dir, postgres://… for PostgreSQL (several nodes).
+	StoreURL      string
+	StoreMaxConns string
+	storeMaxConns int32
 	// obs are the process's metrics and audit log (set by Serve).
 	obs *observers
 	// Dev is --dev: fixed test keys, a throwaway data dir, the light
@@ -145,6 +150,8 @@ func settings(c *Config, domains *string) []setting {
 		{"body-idle-timeout", "SEKISHO_BODY_IDLE_TIMEOUT", "30s", "disconnect a client whose request body makes no progress this long (Go duration; 0 never)", &c.BodyIdleTimeout},
 		{"max-unauthenticated", "SEKISHO_MAX_UNAUTHENTICATED", "512", "most unsigned requests in progress at once; more get 503 (0: no limit)", &c.MaxUnauthenticated},
 		{"debug-addr", "SEKISHO_DEBUG_ADDR", "", "if set, serve Go's pprof profiles on this HOST:PORT (keep it private)", &c.DebugAddr},
+		{"store", "SEKISHO_STORE_URL", "", "metadata store: bolt (the default: a file in the data dir) or postgres://user:pass@host:port/db?sslmode=… for PostgreSQL, shared by several nodes", &c.StoreURL},
+		{"store-max-conns", "SEKISHO_STORE_MAX_CONNS", "0", "PostgreSQL connections this node keeps at most (0: 4 per CPU, at least 4)", &c.StoreMaxConns},
 		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
 	}
 }
@@ -324,6 +331,18 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--lifecycle-day %q: want a positive duration such as 24h", c.LifecycleDay))
 	} else {
 		c.lcDay = d
+	}
+	switch {
+	case c.StoreURL == "" || c.StoreURL == "bolt":
+		c.StoreURL = ""
+	case strings.HasPrefix(c.StoreURL, "postgres://") || strings.HasPrefix(c.StoreURL, "postgresql://"):
+	default:
+		errs = append(errs, errors.New("--store: want bolt or a postgres:// URL"))
+	}
+	if n, err := strconv.ParseInt(c.StoreMaxConns, 10, 32); err != nil || n < 0 {
+		errs = append(errs, fmt.Errorf("--store-max-conns %q: want a number of connections", c.StoreMaxConns))
+	} else {
+		c.storeMaxConns = int32(n)
 	}
 	if c.CognitoIssuer != "self" && c.CognitoIssuer != "aws" && c.CognitoIssuer != "" {
 		errs = append(errs, fmt.Errorf("--cognito-issuer %q: want self or aws", c.CognitoIssuer))

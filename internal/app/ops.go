@@ -37,8 +37,11 @@ func health(w http.ResponseWriter, r *http.Request, a *App) {
 	} else {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if _, err := a.S3.Meta.ListBuckets(ctx); err != nil {
-			out["status"], out["store"], status = "unavailable", err.Error(), http.StatusServiceUnavailable
+		st, err := a.storeStatus(ctx)
+		out["storeInfo"] = st
+		if err != nil {
+			out["status"], out["store"], status = "unavailable", "unavailable", http.StatusServiceUnavailable
+			a.log.Warn("health: the store is unavailable", "err", err)
 		}
 	}
 	w.WriteHeader(status)
@@ -131,6 +134,11 @@ func (d *devServer) fresh() (*App, error) {
 	defer d.mu.Unlock()
 	d.stop()
 	<-d.done
+	if d.cfg.StoreURL != "" {
+		if err := wipeStore(context.Background(), d.app.meta); err != nil {
+			return nil, err
+		}
+	}
 	d.app.Close()
 	entries, err := os.ReadDir(d.cfg.DataDir)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/sekisho/sekisho/internal/idpool"
 	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/sigv4"
+	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/sts"
 	"github.com/sekisho/sekisho/internal/userpool"
 )
@@ -394,6 +395,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, proto proto
 	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT):
 		// SDKs retry a 500; a full disk will not empty itself. Say so.
 		e = awserr.New(507, "InsufficientStorage", "The server's storage is full: the request was refused and nothing was written. Free space on the server's data directory and retry.")
+		e.Sender = false
+	case errors.Is(err, store.ErrUnavailable):
+		// The database is down or unreachable: SDKs retry a 503.
+		e = awserr.New(503, "ServiceUnavailable", "The server's database is unavailable. Please try again.")
 		e.Sender = false
 	default:
 		e = awserr.New(500, "InternalError", "We encountered an internal error. Please try again.")

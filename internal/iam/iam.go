@@ -46,6 +46,11 @@ type Service struct {
 	// member accounts' name their account, so a lookup finds its IAM.
 	NewKeyID func() string
 
+	// CacheTTL, if set, bounds how long a cached lookup is used: on
+	// several nodes, another node's write reaches this one's cache
+	// within it (this node's own writes drop the cache at once).
+	CacheTTL time.Duration
+
 	mu     sync.Mutex
 	gen    uint64 // bumped by every write; cached lookups check it
 	docs   map[string]*policy.Document
@@ -55,6 +60,7 @@ type Service struct {
 
 type cached struct {
 	gen uint64
+	at  time.Time // when it was loaded (monotonic)
 	v   any
 }
 
@@ -265,9 +271,10 @@ func (s *Service) lookup(key string, load func() (any, error)) (any, error) {
 	c, ok := s.cache[key]
 	gen := s.gen
 	s.mu.Unlock()
-	if ok && c.gen == gen {
+	if ok && c.gen == gen && (s.CacheTTL == 0 || time.Since(c.at) < s.CacheTTL) {
 		return c.v, nil
 	}
+	at := time.Now()
 	v, err := load()
 	if err != nil {
 		return nil, err
@@ -276,7 +283,7 @@ func (s *Service) lookup(key string, load func() (any, error)) (any, error) {
 	if s.cache == nil || len(s.cache) > 10000 {
 		s.cache = map[string]cached{}
 	}
-	s.cache[key] = cached{gen, v}
+	s.cache[key] = cached{gen, at, v}
 	s.mu.Unlock()
 	return v, nil
 }

@@ -35,6 +35,12 @@ var (
 	ErrPanicked = errors.New("store: transaction function panicked")
 )
 
+// ErrUnavailable: the backend could not be reached (a database that is
+// down or unreachable). Nothing was changed, or — if the connection went
+// during a commit — the change may or may not have been made, as a client
+// of any database learns; a retry is safe where the request is.
+var ErrUnavailable = errors.New("store: unavailable")
+
 // ErrReadOnly: a write inside ViewRecords.
 var ErrReadOnly = errors.New("store: read-only transaction")
 

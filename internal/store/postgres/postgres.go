@@ -55,10 +55,6 @@ type Options struct {
 	ConnectTimeout time.Duration
 }
 
-// ErrUnavailable wraps a failure to reach the database: a request fails
-// with it, and the server answers 503.
-var ErrUnavailable = errors.New("store: database unavailable")
-
 // Open connects to the database at url (postgres://…), applies the
 // migrations it lacks, and returns the store. It retries a database that
 // is not up yet until ConnectTimeout.
@@ -104,9 +100,17 @@ func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := s.eng.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+		return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
 	}
 	return nil
+}
+
+// Wipe removes every record, bucket and object (dev mode's reset).
+func (s *Store) Wipe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err := s.eng.pool.Exec(ctx, `TRUNCATE kv, kv_bucket`)
+	return err
 }
 
 // Stats returns the pool's figures: connections in use, idle and total.
@@ -272,14 +276,14 @@ func (e *engine) once(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) er
 }
 
 // unavailable wraps what is not an answer of the database (a lost
-// connection, a timeout) in ErrUnavailable; the database's own errors
+// connection, a timeout) in store.ErrUnavailable; the database's own errors
 // (a serialization failure) stay as they are.
 func unavailable(err error) error {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code != "57P01" && pe.Code != "57P02" && pe.Code != "57P03" && pe.Code[:2] != "08" {
 		return err
 	}
-	return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	return fmt.Errorf("%w: %v", store.ErrUnavailable, err)
 }
 
 // pgTx is one transaction. Its first failure sticks: later calls do

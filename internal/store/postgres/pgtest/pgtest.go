@@ -26,12 +26,12 @@ import (
 
 // Cluster is a running PostgreSQL.
 type Cluster struct {
-	dir   string // "" for an external server
-	bin   string
-	cred  *syscall.Credential
-	base  string // URL of the postgres database
-	seq   atomic.Int64
-	log   string
+	dir  string // "" for an external server
+	bin  string
+	cred *syscall.Credential
+	base string // URL of the postgres database
+	seq  atomic.Int64
+	log  string
 }
 
 // ErrNoPostgres: PostgreSQL's binaries are not installed.

@@ -1,0 +1,273 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sekisho/sekisho/internal/store/postgres/pgtest"
+)
+
+// Several nodes on one PostgreSQL. A throwaway cluster (pgtest) starts on
+// first use and stops when the tests end; each test gets a database.
+
+var pg struct {
+	once sync.Once
+	c    *pgtest.Cluster
+	err  error
+}
+
+func postgresURL(t *testing.T) string {
+	t.Helper()
+	pg.once.Do(func() { pg.c, pg.err = pgtest.Start() })
+	if pg.err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("PostgreSQL is required in CI: %v", pg.err)
+		}
+		skip(t, pg.err.Error())
+	}
+	u, err := pg.c.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func stopPostgres() {
+	if pg.c != nil {
+		pg.c.Stop()
+	}
+}
+
+// cluster is n nodes sharing a database and a data dir (blobs, master
+// key), behind a round-robin proxy that sends each request to the next
+// node: consecutive requests of one client alternate between nodes.
+type cluster struct {
+	*server // the proxy's URL, with the root keys
+	nodes   []*server
+	env     []string
+	dataDir string
+	served  []atomic.Int64 // requests each node got through the proxy
+}
+
+func startCluster(t *testing.T, n int, env ...string) *cluster {
+	t.Helper()
+	dbURL := postgresURL(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxyURL := "http://" + ln.Addr().String()
+	c := &cluster{dataDir: t.TempDir(), served: make([]atomic.Int64, n),
+		env: append([]string{"SEKISHO_STORE_URL=" + dbURL, "SEKISHO_PUBLIC_URL=" + proxyURL}, env...)}
+	for i := 0; i < n; i++ {
+		c.nodes = append(c.nodes, startServer(t, serverOpts{Env: c.env, DataDir: c.dataDir}))
+	}
+	var next atomic.Int64
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			i := int(next.Add(1)-1) % n
+			c.served[i].Add(1)
+			u, _ := url.Parse(c.nodes[i].URL)
+			r.SetURL(u)
+			r.Out.Host = r.In.Host // signatures cover the host the client used
+		},
+		FlushInterval: -1,
+	}
+	hs := &http.Server{Handler: proxy}
+	go hs.Serve(ln)
+	t.Cleanup(func() {
+		hs.Close()
+		if t.Failed() {
+			for i, nd := range c.nodes {
+				t.Logf("node %d logs:\n%s", i, nd.Logs())
+			}
+		}
+	})
+	a := c.nodes[0]
+	c.server = &server{t: t, URL: proxyURL, KeyID: a.KeyID, Secret: a.Secret, client: &http.Client{Timeout: 30 * time.Second},
+		dataDir: c.dataDir, addr: ln.Addr().String(), exited: a.exited, env: c.env}
+	for _, nd := range c.nodes[1:] {
+		if nd.KeyID != a.KeyID || nd.Secret != a.Secret {
+			t.Fatalf("the nodes have different root keys: %s and %s", a.KeyID, nd.KeyID)
+		}
+	}
+	return c
+}
+
+// TestCluster runs the seeds' end-to-end tests against two nodes: every
+// request of every client (boto3, the AWS CLI) alternates between them,
+// so a sign-in's SRP steps, an identity's token and credentials, and the
+// S3 calls with them each cross nodes.
+func TestCluster(t *testing.T) {
+	t.Parallel()
+	for name, fn := range map[string]func(*testing.T){
+		"Seed000": TestSeed000, "Seed001": TestSeed001, "Seed002": TestSeed002, "Seed003": TestSeed003, "Seed004": TestSeed004,
+		"SeedFiles": TestSeedFiles, "Apply": TestApply,
+	} {
+		t.Run(name, fn)
+	}
+}
+
+// appServer is the server of the tests TestCluster runs again: one node,
+// or under TestCluster two nodes behind the round-robin proxy.
+func appServer(t *testing.T, o serverOpts) *server {
+	if strings.HasPrefix(t.Name(), "TestCluster/") {
+		return startCluster(t, 2, o.Env...).server
+	}
+	return startServer(t, o)
+}
+
+// TestClusterCoherence: what one node changes, the other enforces at once
+// or within a second — a role's policy, a bucket policy — and a node
+// with another master key refuses to start.
+func TestClusterCoherence(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 2)
+	ctx := context.Background()
+	a, b := c.nodes[0], c.nodes[1]
+	ia := iam.NewFromConfig(a.awsConfig(a.KeyID, a.Secret))
+	// A user with a key, allowed s3:ListAllMyBuckets through node A.
+	if _, err := ia.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := ia.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`
+	if _, err := ia.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allow)}); err != nil {
+		t.Fatal(err)
+	}
+	sb := s3.NewFromConfig(b.awsConfig(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey), func(o *s3.Options) { o.UsePathStyle = true; o.RetryMaxAttempts = 1 })
+	if _, err := sb.ListBuckets(ctx, &s3.ListBucketsInput{}); err != nil {
+		t.Fatalf("node B with a key made on node A: %v", err)
+	}
+	// Revoke on A: B denies within a second.
+	if _, err := ia.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("p")}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	for {
+		_, err := sb.ListBuckets(ctx, &s3.ListBucketsInput{})
+		if err != nil && strings.Contains(err.Error(), "AccessDenied") {
+			break
+		}
+		if time.Since(t0) > time.Second {
+			t.Fatalf("node B still allows %v after the policy went on node A: %v", time.Since(t0), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("a policy removed on node A applied on node B after %v", time.Since(t0).Round(time.Millisecond))
+	// A third node with another master key refuses to start.
+	other := append(append([]string(nil), c.env...), "SEKISHO_MASTER_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	_, stderr, err := run(t, other, binary, "serve", "--data-dir", t.TempDir(), "--addr", freeAddr(t))
+	if err == nil || !strings.Contains(stderr, "master key") {
+		t.Errorf("a node with another master key: %v\n%s", err, stderr)
+	}
+	// Health names the database.
+	resp, err := http.Get(b.URL + "/_sekisho/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"backend":"postgres"`) {
+		t.Errorf("health: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestClusterCrash kills one node with SIGKILL while both take writes:
+// the other keeps serving, and every write either node acknowledged is
+// there, whole, read through the survivor and through the restarted node.
+func TestClusterCrash(t *testing.T) {
+	t.Parallel()
+	c := startCluster(t, 2)
+	ctx := context.Background()
+	client := func(s *server) *s3.Client {
+		return s3.NewFromConfig(s.awsConfig(c.KeyID, c.Secret), func(o *s3.Options) { o.UsePathStyle = true; o.RetryMaxAttempts = 1 })
+	}
+	if _, err := client(c.nodes[0]).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("crash")}); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	acked := map[string][]byte{}
+	survivorErrs := 0
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := 0; w < 4; w++ {
+		node := w % 2
+		s3c := client(c.nodes[node])
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				key := fmt.Sprintf("n%d/w%d/%05d", node, w, i)
+				data := crashBody(key, i) // 30 KB to 3.6 MB
+				if i%3 == 2 {
+					data = []byte(key) // and small, inline ones
+				}
+				_, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("crash"), Key: aws.String(key), Body: bytes.NewReader(data)})
+				if err != nil {
+					if node == 1 {
+						mu.Lock()
+						survivorErrs++
+						mu.Unlock()
+						t.Errorf("the surviving node failed a write: %v", err)
+					}
+					return
+				}
+				mu.Lock()
+				acked[key] = data
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(1500 * time.Millisecond)
+	c.nodes[0].kill()
+	killedAt := len(acked)
+	time.Sleep(700 * time.Millisecond) // node B goes on alone
+	close(stop)
+	wg.Wait()
+	if killedAt == 0 || len(acked) <= killedAt {
+		t.Fatalf("acknowledged %d writes before the kill and %d in all", killedAt, len(acked))
+	}
+	verify := func(s *server) {
+		s3c := client(s)
+		for key, want := range acked {
+			out, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("crash"), Key: aws.String(key)})
+			if err != nil {
+				t.Fatalf("acknowledged %s lost: %v", key, err)
+			}
+			got, _ := io.ReadAll(out.Body)
+			out.Body.Close()
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s: %d bytes, want %d", key, len(got), len(want))
+			}
+		}
+	}
+	verify(c.nodes[1])
+	restarted := startServer(t, serverOpts{Env: c.env, DataDir: c.dataDir})
+	verify(restarted)
+	t.Logf("%d writes acknowledged, %d before the kill; all read back through both nodes", len(acked), killedAt)
+}

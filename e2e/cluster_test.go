@@ -271,3 +271,79 @@ func TestClusterCrash(t *testing.T) {
 	verify(restarted)
 	t.Logf("%d writes acknowledged, %d before the kill; all read back through both nodes", len(acked), killedAt)
 }
+
+// TestClusterDatabaseLost: a node started while its database is down
+// waits for it; when the database goes while it serves, requests fail
+// with 503 ServiceUnavailable (and health says so) and nothing
+// acknowledged is lost; when it is back, the node serves again without a
+// restart.
+func TestClusterDatabaseLost(t *testing.T) {
+	t.Parallel()
+	if _, err := pgtest.BinDir(); err != nil {
+		postgresURL(t) // fails in CI, skips elsewhere
+	}
+	own, err := pgtest.Start() // a cluster of its own, to stop and start
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(own.Stop)
+	dbURL, err := own.NewDatabase(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := own.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(2 * time.Second)
+		if err := own.Resume(); err != nil {
+			t.Error(err)
+		}
+	}()
+	s := startServer(t, serverOpts{Env: []string{"SEKISHO_STORE_URL=" + dbURL}}) // waits for the database
+	ctx := context.Background()
+	c := s3.NewFromConfig(s.awsConfig(s.KeyID, s.Secret), func(o *s3.Options) { o.UsePathStyle = true; o.RetryMaxAttempts = 1 })
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("kept")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kept"), Key: aws.String("a"), Body: strings.NewReader("before")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := own.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kept"), Key: aws.String("b"), Body: strings.NewReader("during")})
+	if err == nil || !strings.Contains(err.Error(), "StatusCode: 503") || !strings.Contains(err.Error(), "ServiceUnavailable") {
+		t.Errorf("a write while the database is down: %v", err)
+	}
+	resp, err := http.Get(s.URL + "/_sekisho/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 503 {
+		t.Errorf("health while the database is down: %d", resp.StatusCode)
+	}
+	if err := own.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	var out *s3.GetObjectOutput
+	for i := 0; ; i++ {
+		out, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("kept"), Key: aws.String("a")})
+		if err == nil || i == 50 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("after the database came back: %v", err)
+	}
+	body, _ := io.ReadAll(out.Body)
+	out.Body.Close()
+	if string(body) != "before" {
+		t.Errorf("read back %q", body)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kept"), Key: aws.String("b"), Body: strings.NewReader("after")}); err != nil {
+		t.Errorf("a write after the database came back: %v", err)
+	}
+}

@@ -30,6 +30,7 @@ type Cluster struct {
 	bin  string
 	cred *syscall.Credential
 	base string // URL of the postgres database
+	opts string // the server's options
 	seq  atomic.Int64
 	log  string
 }
@@ -94,11 +95,10 @@ func Start() (*Cluster, error) {
 	}
 	// Only a unix socket in dir; fsync stays on (the crash tests rely on
 	// durability), but the WAL is small and checkpoints rare.
-	opts := fmt.Sprintf("-c listen_addresses='' -k %s -c max_connections=300 -c shared_buffers=128MB -c max_wal_size=1GB", dir)
-	if out, err := c.cmd("pg_ctl", "-D", data, "-l", c.log, "-w", "-t", "60", "-o", opts, "start").CombinedOutput(); err != nil {
-		logs, _ := os.ReadFile(c.log)
+	c.opts = fmt.Sprintf("-c listen_addresses='' -k %s -c max_connections=300 -c shared_buffers=128MB -c max_wal_size=1GB", dir)
+	if err := c.Resume(); err != nil {
 		os.RemoveAll(dir)
-		return nil, fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, logs)
+		return nil, err
 	}
 	c.base = fmt.Sprintf("postgres://postgres@/postgres?host=%s", dir)
 	return c, nil
@@ -137,6 +137,23 @@ func (c *Cluster) NewDatabase(ctx context.Context) (string, error) {
 		return fmt.Sprintf("postgres://postgres@/%s?host=%s", name, c.dir), nil
 	}
 	return fmt.Sprintf("postgres://%s:%s@%s:%d/%s", cfg.User, cfg.Password, cfg.Host, cfg.Port, name), nil
+}
+
+// Halt stops the server (a fast shutdown: clients are disconnected),
+// keeping its files for Resume.
+func (c *Cluster) Halt() error {
+	if out, err := c.cmd("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "fast", "-w", "stop").CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// Resume starts the server (again).
+func (c *Cluster) Resume() error {
+	if out, err := c.cmd("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-l", c.log, "-w", "-t", "60", "-o", c.opts, "start").CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, c.Logs())
+	}
+	return nil
 }
 
 // Stop stops the cluster and removes its files.

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -209,7 +210,16 @@ type engine struct {
 	pool      *pgxpool.Pool
 	txTimeout time.Duration
 	closed    atomic.Bool
+	// existing remembers nested buckets seen to exist, for read-only
+	// transactions: path → time.Time seen. Buckets are created once and
+	// deleted rarely, and a read of a bucket another node has just
+	// deleted finds no rows anyway; writes always ask the database, so
+	// their serializable check covers the bucket.
+	existing sync.Map
 }
+
+// existingTTL bounds how long a read trusts a bucket it saw exist.
+const existingTTL = time.Second
 
 // Update implements kv.Engine: a SERIALIZABLE transaction, retried.
 func (e *engine) Update(ctx context.Context, fn func(kv.Tx) error) error {
@@ -259,7 +269,7 @@ func (e *engine) once(ctx context.Context, opts pgx.TxOptions, fn func(kv.Tx) er
 	if err != nil {
 		return unavailable(err)
 	}
-	t := &pgTx{ctx: ctx, tx: tx, buckets: map[string]bool{}}
+	t := &pgTx{ctx: ctx, tx: tx, buckets: map[string]bool{}, eng: e, readOnly: opts.AccessMode == pgx.ReadOnly}
 	ferr := fn(t)
 	if t.err != nil {
 		tx.Rollback(context.WithoutCancel(ctx))
@@ -289,10 +299,12 @@ func unavailable(err error) error {
 // pgTx is one transaction. Its first failure sticks: later calls do
 // nothing, and the engine fails the transaction with it.
 type pgTx struct {
-	ctx     context.Context
-	tx      pgx.Tx
-	err     error
-	buckets map[string]bool // nested bucket paths known to exist or not
+	ctx      context.Context
+	tx       pgx.Tx
+	err      error
+	buckets  map[string]bool // nested bucket paths known to exist or not
+	eng      *engine
+	readOnly bool
 }
 
 func (t *pgTx) fail(err error) {
@@ -415,6 +427,11 @@ func (b *pgBucket) Bucket(name []byte) kv.Bucket {
 	}
 	p := b.child(name)
 	exists, known := b.t.buckets[string(p)]
+	if !known && b.t.readOnly {
+		if seen, ok := b.t.eng.existing.Load(string(p)); ok && time.Since(seen.(time.Time)) < existingTTL {
+			exists, known = true, true
+		}
+	}
 	if !known {
 		err := b.t.tx.QueryRow(b.t.ctx, `SELECT true FROM kv_bucket WHERE path = $1`, p).Scan(&exists)
 		if err != nil && err != pgx.ErrNoRows {
@@ -422,6 +439,9 @@ func (b *pgBucket) Bucket(name []byte) kv.Bucket {
 			return nil
 		}
 		b.t.buckets[string(p)] = exists
+		if exists {
+			b.t.eng.existing.Store(string(p), time.Now())
+		}
 	}
 	if !exists {
 		return nil
@@ -468,6 +488,7 @@ func (b *pgBucket) DeleteBucket(name []byte) error {
 		return err
 	}
 	b.t.buckets[string(p)] = false
+	b.t.eng.existing.Delete(string(p))
 	return nil
 }
 

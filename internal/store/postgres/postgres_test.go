@@ -52,3 +52,7 @@ func TestConformance(t *testing.T) {
 
 // The record-prefix wrapper's conformance is the bolt package's to show:
 // it sits above any backend.
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) store.Store { return open(b) })
+}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -174,6 +176,35 @@ func TestClusterCoherence(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Logf("a policy removed on node A applied on node B after %v", time.Since(t0).Round(time.Millisecond))
+	// A challenge answered on node A cannot be answered again on node B.
+	idpA := cip.NewFromConfig(a.awsConfig(a.KeyID, a.Secret))
+	idpB := cip.NewFromConfig(b.awsConfig(a.KeyID, a.Secret))
+	pool, err := idpA.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := idpA.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("c"),
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserPasswordAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idpA.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool.UserPool.Id, Username: aws.String("taro"),
+		TemporaryPassword: aws.String("Temp#Pass123"), MessageAction: ciptypes.MessageActionTypeSuppress}); err != nil {
+		t.Fatal(err)
+	}
+	init, err := idpB.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cl.UserPoolClient.ClientId, AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth,
+		AuthParameters: map[string]string{"USERNAME": "taro", "PASSWORD": "Temp#Pass123"}})
+	if err != nil || init.ChallengeName != ciptypes.ChallengeNameTypeNewPasswordRequired {
+		t.Fatalf("initiate: %v %v", err, init)
+	}
+	answer := &cip.RespondToAuthChallengeInput{ClientId: cl.UserPoolClient.ClientId, ChallengeName: init.ChallengeName, Session: init.Session,
+		ChallengeResponses: map[string]string{"USERNAME": "taro", "NEW_PASSWORD": "Taro#Pass1234"}}
+	if _, err := idpA.RespondToAuthChallenge(ctx, answer); err != nil {
+		t.Fatalf("answer on A: %v", err)
+	}
+	if _, err := idpB.RespondToAuthChallenge(ctx, answer); err == nil || !strings.Contains(err.Error(), "NotAuthorizedException") {
+		t.Errorf("the same answer again on B: %v", err)
+	}
 	// A third node with another master key refuses to start.
 	other := append(append([]string(nil), c.env...), "SEKISHO_MASTER_KEY=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 	_, stderr, err := run(t, other, binary, "serve", "--data-dir", t.TempDir(), "--addr", freeAddr(t))

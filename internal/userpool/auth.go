@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	mrand "math/rand/v2"
 	"sort"
 	"strings"
 	"sync"
@@ -119,49 +120,112 @@ func (s *Service) peekSession(token string) (session, error) {
 	if now.After(st.Expires) {
 		return st, errNotAuthorized("Invalid session for the user, session is expired.")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, seen := s.used[st.ID]; seen {
+	var mark sessionMark
+	err = s.view(context.Background(), func(tx store.RecordTx) error {
+		var err error
+		mark, err = getSessionMark(tx, st)
+		return err
+	})
+	if err != nil {
+		return st, err
+	}
+	if mark.Spent {
 		return st, errNotAuthorized("Invalid session for the user, session can only be used once.")
 	}
 	return st, nil
 }
 
-// spendSession marks a session answered; a second spend fails, so two
-// answers racing each other cannot both sign in.
-func (s *Service) spendSession(st session) error {
+// Challenge sessions are sealed tokens; what happens to them is a record
+// (kind cognito.session, id: expiry then session id, so expired marks
+// sort first and are swept), so that a session is used once and its
+// wrong answers counted on every node and across restarts.
+const kindSessionMark = "cognito.session"
+
+type sessionMark struct {
+	Spent bool `json:",omitempty"`
+	Tries int  `json:",omitempty"`
+}
+
+func sessionMarkID(st session) string {
+	return fmt.Sprintf("%016x/%s", st.Expires.Unix(), st.ID)
+}
+
+func getSessionMark(tx store.RecordTx, st session) (sessionMark, error) {
+	var m sessionMark
+	b, err := tx.Get(kindSessionMark, sessionMarkID(st))
+	if isNotFound(err) {
+		return m, nil
+	}
+	if err != nil {
+		return m, err
+	}
+	return m, json.Unmarshal(b, &m)
+}
+
+// markSession changes a session's mark in one transaction: fn sees the
+// mark and returns an error to refuse.
+func (s *Service) markSession(st session, fn func(m *sessionMark) error) error {
 	now := s.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.used == nil {
-		s.used = map[string]time.Time{}
-	}
-	for id, exp := range s.used {
-		if now.After(exp) {
-			delete(s.used, id)
-			delete(s.tries, id)
+	sweep := mrand.IntN(16) == 0
+	return s.update(context.Background(), func(tx store.RecordTx) error {
+		m, err := getSessionMark(tx, st)
+		if err != nil {
+			return err
 		}
-	}
-	if _, seen := s.used[st.ID]; seen {
-		return errNotAuthorized("Invalid session for the user, session can only be used once.")
-	}
-	s.used[st.ID] = st.Expires
-	delete(s.tries, st.ID)
-	return nil
+		if err := fn(&m); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(m)
+		if err := tx.Put(kindSessionMark, sessionMarkID(st), b); err != nil {
+			return err
+		}
+		if !sweep {
+			return nil
+		}
+		// Now and then, drop marks of sessions that have expired: a
+		// replay of those fails on its expiry.
+		old, err := tx.List(kindSessionMark, "", "", 64)
+		if err != nil {
+			return err
+		}
+		cut := fmt.Sprintf("%016x", now.Unix())
+		for _, r := range old {
+			if r.ID >= cut {
+				break
+			}
+			if err := tx.Delete(kindSessionMark, r.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// spendSession marks a session answered; a second spend fails, so two
+// answers racing each other — on any nodes — cannot both sign in.
+func (s *Service) spendSession(st session) error {
+	return s.markSession(st, func(m *sessionMark) error {
+		if m.Spent {
+			return errNotAuthorized("Invalid session for the user, session can only be used once.")
+		}
+		m.Spent = true
+		return nil
+	})
 }
 
 // wrongAnswer counts a wrong answer to a session; the last one allowed
-// spends it.
+// spends it. If the count cannot be written, the session is refused from
+// then on by its caller's error path: the answer was wrong anyway.
 func (s *Service) wrongAnswer(st session) {
-	s.mu.Lock()
-	if s.tries == nil {
-		s.tries = map[string]int{}
-	}
-	s.tries[st.ID]++
-	n := s.tries[st.ID]
-	s.mu.Unlock()
-	if n >= maxChallengeAnswers {
-		s.spendSession(st)
+	err := s.markSession(st, func(m *sessionMark) error {
+		m.Tries++
+		if m.Tries >= maxChallengeAnswers {
+			m.Spent = true
+		}
+		return nil
+	})
+	if err != nil && s.Log != nil {
+		s.Log.Warn("counting a wrong challenge answer", "err", err)
 	}
 }
 

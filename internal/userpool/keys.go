@@ -1,6 +1,7 @@
 package userpool
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -31,24 +32,43 @@ type storedKey struct {
 type signingKeys struct {
 	current map[string]*jose.JSONWebKey // by use
 	all     jose.JSONWebKeySet
+	raw     []byte    // the stored record they came from
+	checked time.Time // when raw was last compared with the store
 }
+
+// keyCacheTTL bounds how long cached keys are used before the stored
+// record is read again (and re-decoded only if it changed): a rotation
+// through another node reaches this one within it.
+const keyCacheTTL = time.Second
 
 // keys loads (creating on first use) a pool's signing keys.
 func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
 	s.mu.Lock()
-	if k, ok := s.keyCache[pool]; ok {
-		s.mu.Unlock()
-		return k, nil
-	}
+	cached, ok := s.keyCache[pool]
 	s.mu.Unlock()
-	var stored []storedKey
+	if ok && time.Since(cached.checked) < keyCacheTTL {
+		return cached, nil
+	}
+	var raw []byte
 	err := s.view(ctx, func(tx store.RecordTx) error {
 		var err error
-		stored, err = store.GetJSON[[]storedKey](tx, kindKeys, pool)
+		raw, err = tx.Get(kindKeys, pool)
 		return err
 	})
 	if err == nil {
-		return s.loadKeys(pool, stored)
+		if ok && bytes.Equal(raw, cached.raw) {
+			k := *cached
+			k.checked = time.Now()
+			s.mu.Lock()
+			s.keyCache[pool] = &k
+			s.mu.Unlock()
+			return &k, nil
+		}
+		var stored []storedKey
+		if err := json.Unmarshal(raw, &stored); err != nil {
+			return nil, err
+		}
+		return s.loadKeys(pool, stored, raw)
 	}
 	if !isNotFound(err) {
 		return nil, err
@@ -59,6 +79,7 @@ func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
 	if err != nil {
 		return nil, err
 	}
+	var stored []storedKey
 	err = s.update(ctx, func(tx store.RecordTx) error {
 		b, err := tx.Get(kindKeys, pool)
 		if err == nil {
@@ -73,7 +94,8 @@ func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.loadKeys(pool, stored)
+	raw, _ = json.Marshal(stored)
+	return s.loadKeys(pool, stored, raw)
 }
 
 // newKeys makes an ID and an access signing key.
@@ -100,8 +122,8 @@ func (s *Service) newKey(use string) (storedKey, error) {
 	return storedKey{Kid: base64.StdEncoding.EncodeToString(kidBytes), Use: use, Sealed: s.Key.Seal(keyPurpose, der), Created: s.now()}, nil
 }
 
-func (s *Service) loadKeys(pool string, stored []storedKey) (*signingKeys, error) {
-	k := &signingKeys{current: map[string]*jose.JSONWebKey{}}
+func (s *Service) loadKeys(pool string, stored []storedKey, raw []byte) (*signingKeys, error) {
+	k := &signingKeys{current: map[string]*jose.JSONWebKey{}, raw: raw, checked: time.Now()}
 	for _, sk := range stored {
 		der, err := s.Key.Open(keyPurpose, sk.Sealed)
 		if err != nil {
@@ -143,7 +165,8 @@ func (s *Service) RotateKeys(ctx context.Context, pool string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.loadKeys(pool, stored)
+	raw, _ := json.Marshal(stored)
+	_, err = s.loadKeys(pool, stored, raw)
 	return err
 }
 

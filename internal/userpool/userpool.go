@@ -83,8 +83,6 @@ type Service struct {
 
 	mu        sync.Mutex
 	keyCache  map[string]*signingKeys
-	used      map[string]time.Time // one-time challenge sessions already answered
-	tries     map[string]int       // wrong answers to sessions not yet spent
 	limits    limiter
 	codeGuard codeGuard
 

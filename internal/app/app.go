@@ -309,9 +309,14 @@ func New(cfg *Config) (*App, error) {
 	if a.meta, err = openStore(cfg); err != nil {
 		return nil, err
 	}
-	if err := checkMasterKey(context.Background(), a.meta, key); err != nil {
-		a.meta.Close()
-		return nil, err
+	if cfg.StoreURL != "" {
+		// Nodes share the store's secrets: refuse another key. (One
+		// node's data dir keeps its key beside the sealed root keys,
+		// which already refuse a wrong one.)
+		if err := checkMasterKey(context.Background(), a.meta, key); err != nil {
+			a.meta.Close()
+			return nil, err
+		}
 	}
 	if cfg.StoreURL != "" && cfg.RootAccessKeyID == "" {
 		a.RootAccessKeyID, a.RootSecretAccessKey, a.RootCreated, err = storeRootCredentials(context.Background(), a.meta, key)

@@ -393,6 +393,7 @@ func (s *Service) open(ctx context.Context, o store.Object, start, length int64,
 				return nil, err
 			}
 			r.readers = append(r.readers, &io.LimitedReader{R: d.Range(sg.off, sg.n), N: sg.n})
+			r.exact = append(r.exact, true)
 			continue
 		}
 		if _, err := f.Seek(sg.off, io.SeekStart); err != nil {
@@ -400,6 +401,7 @@ func (s *Service) open(ctx context.Context, o store.Object, start, length int64,
 			return nil, err
 		}
 		r.readers = append(r.readers, &io.LimitedReader{R: f, N: sg.n})
+		r.exact = append(r.exact, false)
 	}
 	return r, nil
 }
@@ -410,6 +412,11 @@ func (s *Service) open(ctx context.Context, o store.Object, start, length int64,
 type multiReader struct {
 	files   []blob.File
 	readers []*io.LimitedReader
+	// exact marks segments whose reader writes exactly its range
+	// (objcrypt's Range). A file's own WriteTo (*os.File has one) writes
+	// to its end, past the segment: those go through io.Copy and the
+	// LimitedReader.
+	exact []bool
 }
 
 func (m *multiReader) Read(p []byte) (int, error) {
@@ -419,7 +426,7 @@ func (m *multiReader) Read(p []byte) (int, error) {
 			if m.readers[0].N > 0 {
 				return n, io.ErrUnexpectedEOF // the blob is shorter than its record
 			}
-			m.readers = m.readers[1:]
+			m.readers, m.exact = m.readers[1:], m.exact[1:]
 			if n > 0 {
 				return n, nil
 			}
@@ -437,7 +444,7 @@ func (m *multiReader) WriteTo(w io.Writer) (int64, error) {
 		r := m.readers[0]
 		var n int64
 		var err error
-		if wt, ok := r.R.(io.WriterTo); ok {
+		if wt, ok := r.R.(io.WriterTo); ok && m.exact[0] {
 			// An encrypted segment writes its own plaintext, exactly
 			// its length (objcrypt's Range).
 			n, err = wt.WriteTo(w)
@@ -452,7 +459,7 @@ func (m *multiReader) WriteTo(w io.Writer) (int64, error) {
 		if r.N > 0 {
 			return total, io.ErrUnexpectedEOF
 		}
-		m.readers = m.readers[1:]
+		m.readers, m.exact = m.readers[1:], m.exact[1:]
 	}
 	return total, nil
 }
@@ -461,7 +468,7 @@ func (m *multiReader) Close() error {
 	for _, f := range m.files {
 		f.Close()
 	}
-	m.files, m.readers = nil, nil
+	m.files, m.readers, m.exact = nil, nil, nil
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -376,5 +377,73 @@ func TestClusterDatabaseLost(t *testing.T) {
 	}
 	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("kept"), Key: aws.String("b"), Body: strings.NewReader("after")}); err != nil {
 		t.Errorf("a write after the database came back: %v", err)
+	}
+}
+
+// TestBlobStoreS3: a node keeps object bytes in a bucket of another
+// sekisho (standing in for Ceph RGW, MinIO or AWS S3): small and
+// multipart objects, whole and ranged reads, and a node that cannot reach
+// its bucket refuses to start.
+func TestBlobStoreS3(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	backing := startServer(t, serverOpts{})
+	bc := s3.NewFromConfig(backing.awsConfig(backing.KeyID, backing.Secret), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := bc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("backing")}); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"SEKISHO_BLOB_STORE=s3://backing/sekisho", "SEKISHO_BLOB_STORE_ENDPOINT=" + backing.URL,
+		"SEKISHO_BLOB_STORE_ACCESS_KEY_ID=" + backing.KeyID, "SEKISHO_BLOB_STORE_SECRET_ACCESS_KEY=" + backing.Secret}
+	s := startServer(t, serverOpts{Env: env})
+	c := s3.NewFromConfig(s.awsConfig(s.KeyID, s.Secret), func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("front")}); err != nil {
+		t.Fatal(err)
+	}
+	big := make([]byte, 21<<20)
+	for i := range big {
+		big[i] = byte(i % 251)
+	}
+	small := bytes.Repeat([]byte("small but not inline "), 2000)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("front"), Key: aws.String("small"), Body: bytes.NewReader(small)}); err != nil {
+		t.Fatal(err)
+	}
+	up := manager.NewUploader(c, func(u *manager.Uploader) { u.PartSize = 5 << 20 })
+	if _, err := up.Upload(ctx, &s3.PutObjectInput{Bucket: aws.String("front"), Key: aws.String("big"), Body: bytes.NewReader(big)}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(key, rng string) []byte {
+		in := &s3.GetObjectInput{Bucket: aws.String("front"), Key: aws.String(key)}
+		if rng != "" {
+			in.Range = aws.String(rng)
+		}
+		out, err := c.GetObject(ctx, in)
+		if err != nil {
+			t.Fatalf("get %s %s: %v", key, rng, err)
+		}
+		defer out.Body.Close()
+		b, err := io.ReadAll(out.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if !bytes.Equal(read("small", ""), small) || !bytes.Equal(read("big", ""), big) {
+		t.Fatal("objects did not read back whole")
+	}
+	if got := read("big", "bytes=5242870-5242899"); !bytes.Equal(got, big[5242870:5242900]) {
+		t.Errorf("a range across parts: %d bytes", len(got))
+	}
+	if got := read("small", "bytes=3-9"); !bytes.Equal(got, small[3:10]) {
+		t.Errorf("a small range: %q", got)
+	}
+	list, err := bc.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("backing"), Prefix: aws.String("sekisho/")})
+	if err != nil || len(list.Contents) < 2 {
+		t.Fatalf("the backing bucket holds %v, %v", list, err)
+	}
+	// Bad credentials for the backing bucket: a clear refusal to start.
+	bad := append(append([]string(nil), env[:2]...), "SEKISHO_BLOB_STORE_ACCESS_KEY_ID="+backing.KeyID, "SEKISHO_BLOB_STORE_SECRET_ACCESS_KEY=wrong")
+	_, stderr, err := run(t, bad, binary, "serve", "--data-dir", t.TempDir(), "--addr", freeAddr(t))
+	if err == nil || !strings.Contains(stderr, "blob store bucket backing") {
+		t.Errorf("wrong blob store keys: %v\n%s", err, stderr)
 	}
 }

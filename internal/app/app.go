@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/auth"
-	"github.com/sekisho/sekisho/internal/blob"
 	"github.com/sekisho/sekisho/internal/console"
 	"github.com/sekisho/sekisho/internal/front"
 	"github.com/sekisho/sekisho/internal/iam"
@@ -327,7 +326,7 @@ func New(cfg *Config) (*App, error) {
 		a.meta.Close()
 		return nil, err
 	}
-	blobs, err := blob.OpenFS(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(cfg)
 	if err != nil {
 		a.meta.Close()
 		return nil, err

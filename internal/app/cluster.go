@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/blob"
+	"github.com/sekisho/sekisho/internal/blob/s3blob"
 	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/bolt"
@@ -203,4 +205,14 @@ func rootKeysOf(cfg *Config, key *seal.Key) (id, secret string, err error) {
 	}
 	id, secret, _, err = storeRootCredentials(context.Background(), meta, key)
 	return id, secret, err
+}
+
+// openBlobs opens the blob store the configuration names: the data dir's
+// blobs/ directory, or an S3-compatible bucket.
+func openBlobs(cfg *Config) (blob.Store, error) {
+	if cfg.BlobStore == "" {
+		return blob.OpenFS(filepath.Join(cfg.DataDir, "blobs"))
+	}
+	return s3blob.Open(context.Background(), s3blob.Config{URL: cfg.BlobStore, Endpoint: cfg.BlobEndpoint, Region: cfg.BlobRegion,
+		AccessKeyID: cfg.BlobKeyID, SecretAccessKey: cfg.BlobSecret, PathStyle: cfg.BlobPathStyle != "false"})
 }

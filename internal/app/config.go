@@ -57,6 +57,9 @@ type Config struct {
 	StoreURL      string
 	StoreMaxConns string
 	storeMaxConns int32
+	// BlobStore, if set, keeps object bytes in an S3-compatible bucket
+	// (s3://bucket/prefix) instead of the data dir.
+	BlobStore, BlobEndpoint, BlobRegion, BlobKeyID, BlobSecret, BlobPathStyle string
 	// obs are the process's metrics and audit log (set by Serve).
 	obs *observers
 	// Dev is --dev: fixed test keys, a throwaway data dir, the light
@@ -152,6 +155,12 @@ func settings(c *Config, domains *string) []setting {
 		{"debug-addr", "SEKISHO_DEBUG_ADDR", "", "if set, serve Go's pprof profiles on this HOST:PORT (keep it private)", &c.DebugAddr},
 		{"store", "SEKISHO_STORE_URL", "", "metadata store: bolt (the default: a file in the data dir) or postgres://user:pass@host:port/db?sslmode=… for PostgreSQL, shared by several nodes", &c.StoreURL},
 		{"store-max-conns", "SEKISHO_STORE_MAX_CONNS", "0", "PostgreSQL connections this node keeps at most (0: 4 per CPU, at least 4)", &c.StoreMaxConns},
+		{"blob-store", "SEKISHO_BLOB_STORE", "", "keep object bytes in an S3-compatible bucket, s3://bucket/prefix (default: the data dir's blobs/)", &c.BlobStore},
+		{"blob-store-endpoint", "SEKISHO_BLOB_STORE_ENDPOINT", "", "URL of the blob store's S3 service (Ceph RGW, MinIO, Garage, another sekisho; empty: AWS S3)", &c.BlobEndpoint},
+		{"blob-store-region", "SEKISHO_BLOB_STORE_REGION", "us-east-1", "region the blob store's requests are signed for", &c.BlobRegion},
+		{"blob-store-access-key-id", "SEKISHO_BLOB_STORE_ACCESS_KEY_ID", "", "access key id for the blob store (default: AWS_ACCESS_KEY_ID)", &c.BlobKeyID},
+		{"blob-store-secret-access-key", "SEKISHO_BLOB_STORE_SECRET_ACCESS_KEY", "", "its secret (prefer the environment to a flag)", &c.BlobSecret},
+		{"blob-store-path-style", "SEKISHO_BLOB_STORE_PATH_STYLE", "true", "address the blob store's bucket in the path (true) or the host name (false)", &c.BlobPathStyle},
 		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
 	}
 }
@@ -338,6 +347,12 @@ func (c *Config) Validate() error {
 	case strings.HasPrefix(c.StoreURL, "postgres://") || strings.HasPrefix(c.StoreURL, "postgresql://"):
 	default:
 		errs = append(errs, errors.New("--store: want bolt or a postgres:// URL"))
+	}
+	if c.BlobStore != "" && !strings.HasPrefix(c.BlobStore, "s3://") {
+		errs = append(errs, fmt.Errorf("--blob-store %q: want s3://bucket/prefix", c.BlobStore))
+	}
+	if c.BlobPathStyle != "true" && c.BlobPathStyle != "false" {
+		errs = append(errs, fmt.Errorf("--blob-store-path-style %q: want true or false", c.BlobPathStyle))
 	}
 	if n, err := strconv.ParseInt(c.StoreMaxConns, 10, 32); err != nil || n < 0 {
 		errs = append(errs, fmt.Errorf("--store-max-conns %q: want a number of connections", c.StoreMaxConns))

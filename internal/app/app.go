@@ -340,7 +340,7 @@ func New(cfg *Config) (*App, error) {
 	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key, LifecycleDay: cfg.lcDay}
 	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
 	if cfg.StoreURL != "" {
-		a.IAM.CacheTTL = clusterCacheTTL
+		a.IAM.NoCache, a.S3.NoBucketCache = true, true
 	}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
 	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda(), LightHash: cfg.PasswordHashCost == "light"}

@@ -34,10 +34,6 @@ import (
 
 const kindServer = "sekisho.server"
 
-// clusterCacheTTL bounds how long a node uses a cached IAM lookup, so a
-// policy changed through another node applies here within it.
-const clusterCacheTTL = 500 * time.Millisecond
-
 // orphanGrace is how old an unreferenced blob must be before a node
 // sweeps it when several nodes share the blob directory: another node
 // may be between writing a blob and committing its record.

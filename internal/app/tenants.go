@@ -50,7 +50,7 @@ func (t *tenants) Tenant(ctx context.Context, acct string) (*front.Tenant, error
 	ns := store.WithRecordPrefix(t.meta, "acct:"+acct+"/")
 	i := &iam.Service{Store: ns, Account: acct, Key: t.key, NewKeyID: func() string { return account.NewKeyID(acct) }}
 	if t.cfg.StoreURL != "" {
-		i.CacheTTL = clusterCacheTTL
+		i.NoCache = true
 	}
 	st := &sts.Service{IAM: i, Key: t.key, Account: acct}
 	ten = &front.Tenant{IAM: i, STS: st}

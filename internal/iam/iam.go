@@ -46,10 +46,10 @@ type Service struct {
 	// member accounts' name their account, so a lookup finds its IAM.
 	NewKeyID func() string
 
-	// CacheTTL, if set, bounds how long a cached lookup is used: on
-	// several nodes, another node's write reaches this one's cache
-	// within it (this node's own writes drop the cache at once).
-	CacheTTL time.Duration
+	// NoCache reads every lookup from the store: for nodes sharing a
+	// store, where another node's write must apply at once. (Compiled
+	// policies stay cached: they are keyed by their text.)
+	NoCache bool
 
 	mu     sync.Mutex
 	gen    uint64 // bumped by every write; cached lookups check it
@@ -60,7 +60,6 @@ type Service struct {
 
 type cached struct {
 	gen uint64
-	at  time.Time // when it was loaded (monotonic)
 	v   any
 }
 
@@ -271,10 +270,12 @@ func (s *Service) lookup(key string, load func() (any, error)) (any, error) {
 	c, ok := s.cache[key]
 	gen := s.gen
 	s.mu.Unlock()
-	if ok && c.gen == gen && (s.CacheTTL == 0 || time.Since(c.at) < s.CacheTTL) {
+	if ok && c.gen == gen && !s.NoCache {
 		return c.v, nil
 	}
-	at := time.Now()
+	if s.NoCache {
+		return load()
+	}
 	v, err := load()
 	if err != nil {
 		return nil, err
@@ -283,7 +284,7 @@ func (s *Service) lookup(key string, load func() (any, error)) (any, error) {
 	if s.cache == nil || len(s.cache) > 10000 {
 		s.cache = map[string]cached{}
 	}
-	s.cache[key] = cached{gen, at, v}
+	s.cache[key] = cached{gen, v}
 	s.mu.Unlock()
 	return v, nil
 }

@@ -35,6 +35,9 @@ type cachedBucket struct {
 // getBucket reads a bucket through the cache. The result shares its Config
 // map with the cache: callers must only read it.
 func (s *Service) getBucket(ctx context.Context, name string) (store.Bucket, error) {
+	if s.NoBucketCache {
+		return s.Meta.GetBucket(ctx, name)
+	}
 	c := &s.buckets
 	now := s.now()
 	c.mu.Lock()

@@ -42,6 +42,9 @@ type Service struct {
 	LifecycleDay time.Duration
 	// MinPartSize overrides DefaultMinPartSize (tests use small parts).
 	MinPartSize int64
+	// NoBucketCache reads every bucket record from the store: for nodes
+	// sharing a store, where another node's change must apply at once.
+	NoBucketCache bool
 
 	buckets  bucketCache
 	versions versionClock

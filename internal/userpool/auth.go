@@ -1066,7 +1066,7 @@ const adminScope = "aws.cognito.signin.user.admin"
 // are made on a pool's first use, never for a pool that does not exist).
 func (s *Service) verifyAccess(ctx context.Context, tok *jwt.JSONWebToken, poolID string) (accessClaims, error) {
 	var c accessClaims
-	keys, err := s.keys(ctx, poolID)
+	keys, err := s.keysFor(ctx, poolID, tok)
 	if err != nil {
 		return c, err
 	}

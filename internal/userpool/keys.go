@@ -11,6 +11,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -98,6 +99,29 @@ func (s *Service) keys(ctx context.Context, pool string) (*signingKeys, error) {
 	return s.loadKeys(pool, stored, raw)
 }
 
+// keysFor returns the keys to verify tok with. A key id the cached keys
+// lack makes them be compared with the store at once (re-decoded only if
+// they changed): a rotation through another node applies here at once.
+func (s *Service) keysFor(ctx context.Context, pool string, tok *jwt.JSONWebToken) (*signingKeys, error) {
+	k, err := s.keys(ctx, pool)
+	if err != nil || len(tok.Headers) == 0 || len(k.all.Key(tok.Headers[0].KeyID)) > 0 {
+		return k, err
+	}
+	return s.freshKeys(ctx, pool)
+}
+
+// freshKeys returns a pool's keys as the store has them now.
+func (s *Service) freshKeys(ctx context.Context, pool string) (*signingKeys, error) {
+	s.mu.Lock()
+	if c, ok := s.keyCache[pool]; ok {
+		stale := *c
+		stale.checked = time.Time{}
+		s.keyCache[pool] = &stale
+	}
+	s.mu.Unlock()
+	return s.keys(ctx, pool)
+}
+
 // newKeys makes an ID and an access signing key.
 func (s *Service) newKeys() ([]storedKey, error) {
 	var out []storedKey
@@ -175,7 +199,7 @@ func (s *Service) JWKS(ctx context.Context, pool string) (*jose.JSONWebKeySet, e
 	if _, err := s.poolForCheck(ctx, pool); err != nil {
 		return nil, err
 	}
-	k, err := s.keys(ctx, pool)
+	k, err := s.freshKeys(ctx, pool)
 	if err != nil {
 		return nil, err
 	}

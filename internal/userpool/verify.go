@@ -44,7 +44,7 @@ func (s *Service) VerifyIDToken(ctx context.Context, token string) (*VerifiedTok
 	if _, err := s.poolForCheck(ctx, poolID); err != nil || s.Issuer(poolID) != iss {
 		return nil, ErrTokenSignature
 	}
-	keys, err := s.keys(ctx, poolID)
+	keys, err := s.keysFor(ctx, poolID, tok)
 	if err != nil {
 		return nil, err
 	}

@@ -384,7 +384,7 @@ func New(cfg *Config) (*App, error) {
 	if cfg.Console != "false" {
 		web = console.New(console.Config{API: api, Key: key, Region: cfg.Region, Endpoint: cfg.PublicURL, Outbox: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl")})
 	}
-	a.handler = withHealth(a, withConsole(web, api))
+	a.handler = withRealIP(cfg.trustedProxies, withHealth(a, withConsole(web, api)))
 	return a, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,6 +61,10 @@ type Config struct {
 	// BlobStore, if set, keeps object bytes in an S3-compatible bucket
 	// (s3://bucket/prefix) instead of the data dir.
 	BlobStore, BlobEndpoint, BlobRegion, BlobKeyID, BlobSecret, BlobPathStyle string
+	// TrustedProxies lists the load balancers whose X-Forwarded-For
+	// names the client.
+	TrustedProxies string
+	trustedProxies []netip.Prefix
 	// obs are the process's metrics and audit log (set by Serve).
 	obs *observers
 	// Dev is --dev: fixed test keys, a throwaway data dir, the light
@@ -161,6 +166,7 @@ func settings(c *Config, domains *string) []setting {
 		{"blob-store-access-key-id", "SEKISHO_BLOB_STORE_ACCESS_KEY_ID", "", "access key id for the blob store (default: AWS_ACCESS_KEY_ID)", &c.BlobKeyID},
 		{"blob-store-secret-access-key", "SEKISHO_BLOB_STORE_SECRET_ACCESS_KEY", "", "its secret (prefer the environment to a flag)", &c.BlobSecret},
 		{"blob-store-path-style", "SEKISHO_BLOB_STORE_PATH_STYLE", "true", "address the blob store's bucket in the path (true) or the host name (false)", &c.BlobPathStyle},
+		{"trusted-proxies", "SEKISHO_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR prefixes of load balancers whose X-Forwarded-For names the client (for aws:SourceIp, guessing limits and logs)", &c.TrustedProxies},
 		{"master-key", "SEKISHO_MASTER_KEY", "", "base64 32-byte key that encrypts secrets at rest (default: generated into the data dir)", &c.MasterKey},
 	}
 }
@@ -347,6 +353,11 @@ func (c *Config) Validate() error {
 	case strings.HasPrefix(c.StoreURL, "postgres://") || strings.HasPrefix(c.StoreURL, "postgresql://"):
 	default:
 		errs = append(errs, errors.New("--store: want bolt or a postgres:// URL"))
+	}
+	if p, err := parseTrusted(c.TrustedProxies); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.trustedProxies = p
 	}
 	if c.BlobStore != "" && !strings.HasPrefix(c.BlobStore, "s3://") {
 		errs = append(errs, fmt.Errorf("--blob-store %q: want s3://bucket/prefix", c.BlobStore))

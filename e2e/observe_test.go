@@ -58,7 +58,7 @@ func TestMetricsAndAudit(t *testing.T) {
 	resp.Body.Close()
 	for _, want := range []string{`sekisho_requests_total{operation="CreateRole",service="iam",status="200"} 1`, `sekisho_authorization_decisions_total{decision="deny"}`,
 		`sekisho_sign_ins_total{result="success"} 1`, `sekisho_sign_ins_total{result="failure"} 1`, `sekisho_credentials_vended_total{operation="GetSessionToken"} 1`,
-		`sekisho_request_duration_seconds_bucket`, `sekisho_open_connections`, `sekisho_response_bytes_total`} {
+		`sekisho_request_duration_seconds_bucket`, `sekisho_open_connections`, `sekisho_response_bytes_total`, `sekisho_store_commit_duration_seconds_bucket{result="ok"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %s", want)
 		}

@@ -326,6 +326,13 @@ func New(cfg *Config) (*App, error) {
 		a.meta.Close()
 		return nil, err
 	}
+	if o := cfg.obs; o != nil && o.metrics != nil {
+		if ks, ok := a.meta.(interface {
+			ObserveCommits(func(time.Duration, error))
+		}); ok {
+			ks.ObserveCommits(o.metrics.commit)
+		}
+	}
 	blobs, err := openBlobs(cfg)
 	if err != nil {
 		a.meta.Close()

@@ -29,6 +29,7 @@ type metrics struct {
 	bytesIn     *prometheus.CounterVec
 	bytesOut    *prometheus.CounterVec
 	conns       prometheus.Gauge
+	commits     *prometheus.HistogramVec
 }
 
 func newMetrics() *metrics {
@@ -43,7 +44,9 @@ func newMetrics() *metrics {
 	m.bytesIn = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sekisho_request_bytes_total", Help: "Request body bytes received, by service."}, []string{"service"})
 	m.bytesOut = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "sekisho_response_bytes_total", Help: "Response body bytes sent, by service."}, []string{"service"})
 	m.conns = prometheus.NewGauge(prometheus.GaugeOpts{Name: "sekisho_open_connections", Help: "Client connections open."})
-	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.signIns, m.lockouts, m.credentials, m.bytesIn, m.bytesOut, m.conns,
+	m.commits = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "sekisho_store_commit_duration_seconds", Help: "Time a metadata write took to commit (waiting for a group commit and retries included), by result (ok, error).",
+		Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5}}, []string{"result"})
+	m.reg.MustRegister(m.requests, m.latency, m.decisions, m.signIns, m.lockouts, m.credentials, m.bytesIn, m.bytesOut, m.conns, m.commits,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -229,4 +232,13 @@ func (o *observers) event(kind, pool, username string) {
 	if o.audit != nil {
 		o.audit.event(kind, pool, username)
 	}
+}
+
+// commit observes one metadata write.
+func (m *metrics) commit(d time.Duration, err error) {
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	m.commits.WithLabelValues(result).Observe(d.Seconds())
 }

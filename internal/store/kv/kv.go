@@ -25,6 +25,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -91,6 +92,20 @@ var (
 // Store is a store.Store over an engine.
 type Store struct {
 	eng Engine
+	// onCommit, if set, observes every write's duration and outcome.
+	onCommit func(time.Duration, error)
+}
+
+// ObserveCommits calls fn after every write with how long it took to
+// commit (a wait for a group commit and retries included) and its error
+// (fn's own errors too). Set it before the store is used.
+func (s *Store) ObserveCommits(fn func(time.Duration, error)) { s.onCommit = fn }
+
+func (s *Store) observed(start time.Time, err error) error {
+	if s.onCommit != nil {
+		s.onCommit(time.Since(start), err)
+	}
+	return err
 }
 
 var _ store.Store = (*Store)(nil)
@@ -105,7 +120,8 @@ func (s *Store) update(ctx context.Context, fn func(tx Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.eng.Update(ctx, func(tx Tx) error { return Safely(fn, tx) })
+	start := time.Now()
+	return s.observed(start, s.eng.Update(ctx, func(tx Tx) error { return Safely(fn, tx) }))
 }
 
 func (s *Store) view(ctx context.Context, fn func(tx Tx) error) error {

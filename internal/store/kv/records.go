@@ -3,6 +3,7 @@ package kv
 import (
 	"bytes"
 	"context"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -105,10 +106,11 @@ func (s *Store) UpdateRecords(ctx context.Context, fn func(tx store.RecordTx) er
 	run := func(tx Tx) error {
 		return Safely(func(tx Tx) error { return fn(recordTx{tx: tx, writable: true}) }, tx)
 	}
+	start := time.Now()
 	if e, ok := s.eng.(interface {
 		UpdateAlone(context.Context, func(Tx) error) error
 	}); ok {
-		return e.UpdateAlone(ctx, run)
+		return s.observed(start, e.UpdateAlone(ctx, run))
 	}
-	return s.eng.Update(ctx, run)
+	return s.observed(start, s.eng.Update(ctx, run))
 }

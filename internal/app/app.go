@@ -573,26 +573,14 @@ func Serve(ctx context.Context, cfg *Config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// abortExpiredUploads aborts multipart uploads older than expiry, at start
-// and then hourly, as an AbortIncompleteMultipartUpload lifecycle rule
-// would; their parts' bytes are freed.
-func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Duration, log *slog.Logger, mine func() bool) {
-	t := time.NewTicker(time.Hour)
+// every runs fn at start and then every interval until ctx ends, on the
+// ticks when mine says this node holds the work's lease.
+func every(ctx context.Context, interval time.Duration, mine func() bool, fn func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if !mine() {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				continue
-			}
-		}
-		n, err := svc.AbortExpiredUploads(ctx, time.Now().Add(-expiry))
-		if err != nil && ctx.Err() == nil {
-			log.Warn("abort expired multipart uploads", "err", err)
-		} else if n > 0 {
-			log.Info("aborted expired multipart uploads", "count", n)
+		if mine() {
+			fn()
 		}
 		select {
 		case <-ctx.Done():
@@ -602,20 +590,24 @@ func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Durat
 	}
 }
 
+// abortExpiredUploads aborts multipart uploads older than expiry, at start
+// and then hourly, as an AbortIncompleteMultipartUpload lifecycle rule
+// would; their parts' bytes are freed.
+func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Duration, log *slog.Logger, mine func() bool) {
+	every(ctx, time.Hour, mine, func() {
+		n, err := svc.AbortExpiredUploads(ctx, time.Now().Add(-expiry))
+		if err != nil && ctx.Err() == nil {
+			log.Warn("abort expired multipart uploads", "err", err)
+		} else if n > 0 {
+			log.Info("aborted expired multipart uploads", "count", n)
+		}
+	})
+}
+
 // applyLifecycle carries out buckets' lifecycle rules at start and then
 // every interval.
 func applyLifecycle(ctx context.Context, svc *s3.Service, interval time.Duration, log *slog.Logger, mine func() bool) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if !mine() {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				continue
-			}
-		}
+	every(ctx, interval, mine, func() {
 		st, err := svc.ApplyLifecycle(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("lifecycle rules", "err", err)
@@ -624,12 +616,7 @@ func applyLifecycle(ctx context.Context, svc *s3.Service, interval time.Duration
 			log.Info("lifecycle rules applied", "expired", st.Expired, "noncurrent_removed", st.NoncurrentRemoved,
 				"delete_markers_removed", st.MarkersRemoved, "uploads_aborted", st.UploadsAborted, "transitioned", st.Transitioned)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // serveDebug serves pprof profiles for profiling under load.

@@ -87,10 +87,53 @@ func LoadOrCreate(path string) (*Key, error) {
 	}
 	b := make([]byte, KeySize)
 	rand.Read(b)
-	if err := WriteFileAtomic(path, []byte(base64.StdEncoding.EncodeToString(b)+"\n"), 0o600); err != nil {
+	created, err := CreateExclusive(path, []byte(base64.StdEncoding.EncodeToString(b)+"\n"), 0o600)
+	if err != nil {
 		return nil, err
 	}
+	if !created {
+		// Another process (a node sharing the data dir) made it first:
+		// use theirs, so every node has the same key.
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return ParseKey(string(data))
+	}
 	return NewKey(b)
+}
+
+// CreateExclusive writes data to path only if nothing is there: through
+// a synced temporary file of its own and a hard link, which fails if the
+// name exists, so of processes racing to create one file exactly one
+// succeeds (created is true for it) and none sees a partial file.
+func CreateExclusive(path string, data []byte, perm os.FileMode) (created bool, err error) {
+	r := make([]byte, 8)
+	rand.Read(r)
+	tmp := fmt.Sprintf("%s.%x.tmp", path, r)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return false, err
+	}
+	defer os.Remove(tmp)
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return false, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return false, err
+	}
+	if err := f.Close(); err != nil {
+		return false, err
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return false, nil
+		}
+		return false, err
+	}
+	return true, SyncDir(filepath.Dir(path))
 }
 
 // Seal encrypts plaintext for purpose.

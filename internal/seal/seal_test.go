@@ -3,6 +3,7 @@ package seal
 import (
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -30,5 +31,39 @@ func TestSealOpen(t *testing.T) {
 	b[len(b)-3] ^= 1
 	if _, err := k2.Open("root-secret", string(b)); err != ErrOpen {
 		t.Fatalf("tampered: %v", err)
+	}
+}
+
+// TestLoadOrCreateRace: processes sharing a data dir that start at once
+// all end with the same key.
+func TestLoadOrCreateRace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "master.key")
+	keys := make([]*Key, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k, err := LoadOrCreate(path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			keys[i] = k
+		}()
+	}
+	wg.Wait()
+	sealed := keys[0].Seal("p", []byte("x"))
+	for i, k := range keys {
+		if k == nil {
+			continue
+		}
+		if _, err := k.Open("p", sealed); err != nil {
+			t.Fatalf("key %d differs", i)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("%d files left, want the key alone", len(entries))
 	}
 }

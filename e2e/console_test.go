@@ -36,18 +36,21 @@ func TestConsole(t *testing.T) {
 	}
 	res := runJS(t, s, node, jsEnv, "console.mjs")
 	wantJS(t, res, map[string]string{
-		"who":           "arn:aws:iam::000000000000:root",
-		"objects":       "[hello.txt]",
-		"users":         "[console-user]",
-		"roles":         "[console-role]",
-		"viewer":        "arn:aws:iam::000000000000:user/viewer",
-		"presigned":     "hello from the console\n",
-		"bad_policy":    "MalformedPolicy",
-		"new_key":       "AKIA",
-		"simulated":     "implicitDeny",
-		"outbox":        "200",
-		"identity":      "200",
-		"viewer_outbox": "403",
+		"who":             "arn:aws:iam::000000000000:root",
+		"objects":         "[hello.txt]",
+		"users":           "[console-user]",
+		"roles":           "[console-role]",
+		"viewer":          "arn:aws:iam::000000000000:user/viewer",
+		"presigned":       "hello from the console\n",
+		"bad_policy":      "MalformedPolicy",
+		"new_key":         "AKIA",
+		"simulated":       "implicitDeny",
+		"policy_versions": "[v1 v2 (default)]",
+		"policy_document": "true",
+		"policy_attached": "[role console-role]",
+		"outbox":          "200",
+		"identity":        "200",
+		"viewer_outbox":   "403",
 	})
 	if d := fmt.Sprint(res["denied"]); !strings.HasPrefix(d, "[403 AccessDenied") {
 		t.Errorf("the viewer's S3 page: %s", d)

@@ -75,6 +75,19 @@ try {
   out.roles = await tab.$$eval("li.role", (lis) => lis.map((l) => l.textContent));
   await submit("li form button");
   out.new_key = (await tab.$eval("#key-id", (e) => e.textContent)).slice(0, 4);
+  // A managed policy: create, a second version made the default, attached
+  // to the role.
+  await tab.goto(base + "iam");
+  await tab.type("#policy_new_name", "console-policy");
+  await tab.type("#policy_new_document", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:ListAllMyBuckets", Resource: "*" }] }));
+  await submit("#create-policy");
+  await tab.type("#version_document", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["s3:ListAllMyBuckets", "s3:GetObject"], Resource: "*" }] }));
+  await submit("#new-version");
+  await tab.type("#attach_role", "console-role");
+  await submit("#attach");
+  out.policy_versions = await tab.$$eval("tr.version td:first-child", (tds) => tds.map((t) => t.textContent.trim()));
+  out.policy_document = (await tab.$eval("#document", (e) => e.textContent)).includes("s3:GetObject");
+  out.policy_attached = await tab.$$eval("li.attached", (lis) => lis.map((l) => l.textContent));
   // The simulator: why may the viewer (no policies) not list buckets?
   await tab.goto(base + "simulate");
   await tab.type("#principal", "arn:aws:iam::000000000000:user/viewer");

@@ -101,6 +101,9 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /console/cognito/p/{pool}/users", h.authed(h.createUser))
 	h.mux.HandleFunc("GET /console/iam", h.authed(h.iamHome))
 	h.mux.HandleFunc("POST /console/iam/roles", h.authed(h.createRole))
+	h.mux.HandleFunc("POST /console/iam/policies", h.authed(h.createPolicy))
+	h.mux.HandleFunc("GET /console/iam/policy", h.authed(h.policy))
+	h.mux.HandleFunc("POST /console/iam/policy", h.authed(h.policyAction))
 	return h
 }
 
@@ -416,6 +419,15 @@ func (h *Handler) iamHome(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	pols, err := c.ListPolicies(r.Context(), &iam.ListPoliciesInput{Scope: iamtypes.PolicyScopeTypeLocal})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var ps []map[string]string
+	for _, p := range pols.Policies {
+		ps = append(ps, map[string]string{"Name": aws.ToString(p.PolicyName), "Arn": aws.ToString(p.Arn), "Version": aws.ToString(p.DefaultVersionId)})
+	}
 	var rs, us []string
 	for _, x := range roles.Roles {
 		rs = append(rs, *x.RoleName)
@@ -425,7 +437,107 @@ func (h *Handler) iamHome(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Strings(rs)
 	sort.Strings(us)
-	h.render(w, r, http.StatusOK, "iam", map[string]any{"Roles": rs, "Users": us})
+	h.render(w, r, http.StatusOK, "iam", map[string]any{"Roles": rs, "Users": us, "Policies": ps})
+}
+
+// createPolicy makes a customer managed policy.
+func (h *Handler) createPolicy(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	name, doc := r.PostFormValue("name"), r.PostFormValue("document")
+	out, err := iam.NewFromConfig(cfg).CreatePolicy(r.Context(), &iam.CreatePolicyInput{PolicyName: &name, PolicyDocument: &doc})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/iam/policy?arn="+url.QueryEscape(aws.ToString(out.Policy.Arn)), http.StatusSeeOther)
+}
+
+// policy shows a managed policy: its versions, the default one's document,
+// where it is attached, and forms for a new version, the default, and
+// attaching it to a role.
+func (h *Handler) policy(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	c := iam.NewFromConfig(cfg)
+	arn := r.URL.Query().Get("arn")
+	p, err := c.GetPolicy(r.Context(), &iam.GetPolicyInput{PolicyArn: &arn})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	vs, err := c.ListPolicyVersions(r.Context(), &iam.ListPolicyVersionsInput{PolicyArn: &arn})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	show := r.URL.Query().Get("version")
+	if show == "" {
+		show = aws.ToString(p.Policy.DefaultVersionId)
+	}
+	v, err := c.GetPolicyVersion(r.Context(), &iam.GetPolicyVersionInput{PolicyArn: &arn, VersionId: &show})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	doc, _ := url.QueryUnescape(aws.ToString(v.PolicyVersion.Document))
+	var pretty bytes.Buffer
+	if json.Indent(&pretty, []byte(doc), "", "  ") != nil {
+		pretty.Reset()
+		pretty.WriteString(doc)
+	}
+	ents, err := c.ListEntitiesForPolicy(r.Context(), &iam.ListEntitiesForPolicyInput{PolicyArn: &arn})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var versions []map[string]any
+	for _, x := range vs.Versions {
+		versions = append(versions, map[string]any{"ID": aws.ToString(x.VersionId), "Default": x.IsDefaultVersion, "Created": aws.ToTime(x.CreateDate).Format(time.RFC3339)})
+	}
+	var attached []string
+	for _, x := range ents.PolicyRoles {
+		attached = append(attached, "role "+aws.ToString(x.RoleName))
+	}
+	for _, x := range ents.PolicyUsers {
+		attached = append(attached, "user "+aws.ToString(x.UserName))
+	}
+	for _, x := range ents.PolicyGroups {
+		attached = append(attached, "group "+aws.ToString(x.GroupName))
+	}
+	h.render(w, r, http.StatusOK, "policy", map[string]any{"Name": aws.ToString(p.Policy.PolicyName), "Arn": arn, "Versions": versions,
+		"Shown": show, "Document": pretty.String(), "Attached": attached})
+}
+
+// policyAction runs one of the policy page's forms.
+func (h *Handler) policyAction(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	c := iam.NewFromConfig(cfg)
+	arn := r.PostFormValue("arn")
+	var err error
+	switch r.PostFormValue("action") {
+	case "version":
+		doc := r.PostFormValue("document")
+		_, err = c.CreatePolicyVersion(r.Context(), &iam.CreatePolicyVersionInput{PolicyArn: &arn, PolicyDocument: &doc, SetAsDefault: r.PostFormValue("default") == "on"})
+	case "default":
+		v := r.PostFormValue("version")
+		_, err = c.SetDefaultPolicyVersion(r.Context(), &iam.SetDefaultPolicyVersionInput{PolicyArn: &arn, VersionId: &v})
+	case "delete-version":
+		v := r.PostFormValue("version")
+		_, err = c.DeletePolicyVersion(r.Context(), &iam.DeletePolicyVersionInput{PolicyArn: &arn, VersionId: &v})
+	case "attach":
+		role := r.PostFormValue("role")
+		_, err = c.AttachRolePolicy(r.Context(), &iam.AttachRolePolicyInput{PolicyArn: &arn, RoleName: &role})
+	case "detach":
+		role := r.PostFormValue("role")
+		_, err = c.DetachRolePolicy(r.Context(), &iam.DetachRolePolicyInput{PolicyArn: &arn, RoleName: &role})
+	default:
+		h.render(w, r, http.StatusBadRequest, "error", map[string]any{"Error": "Unknown action."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/iam/policy?arn="+url.QueryEscape(arn), http.StatusSeeOther)
 }
 
 func (h *Handler) createRole(w http.ResponseWriter, r *http.Request) {

@@ -142,6 +142,26 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 <form method="post" action="/console/iam/role-policy"><input type="hidden" name="_csrf" value="{{.CSRF}}">
 <label for="role">Role</label><input id="role" name="role" required><label for="policy_name">Policy name</label><input id="policy_name" name="policy_name" required>
 <label for="document">Policy (JSON)</label><textarea id="document" name="document" rows="6" cols="70" required></textarea><p><button type="submit">Save policy</button></p></form>
+<h2>Managed policies</h2><table><tr><th>Policy</th><th>Default version</th></tr>{{range .Policies}}<tr class="policy"><td><a class="policy" href="/console/iam/policy?arn={{.Arn}}">{{.Name}}</a></td><td>{{.Version}}</td></tr>{{end}}</table>
+<form method="post" action="/console/iam/policies"><input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label for="policy_new_name">Policy name</label><input id="policy_new_name" name="name" required>
+<label for="policy_new_document">Policy (JSON)</label><textarea id="policy_new_document" name="document" rows="6" cols="70" required></textarea>
+<p><button type="submit" id="create-policy">Create policy</button></p></form>
 <h2>Users</h2><ul>{{range .Users}}<li>{{.}} <form class="inline" method="post" action="/console/iam/keys"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="user" value="{{.}}"><button>New access key</button></form></li>{{end}}</ul>
+{{template "foot"}}{{end}}
+{{define "policy"}}{{template "head" .}}
+<h1>Policy {{.Name}}</h1><p><code>{{.Arn}}</code></p>
+<h2>Versions</h2><table><tr><th>Version</th><th>Created</th><th></th></tr>
+{{range .Versions}}<tr class="version"><td><a href="/console/iam/policy?arn={{$.Arn}}&amp;version={{.ID}}">{{.ID}}</a>{{if .Default}} <strong class="default">(default)</strong>{{end}}</td><td>{{.Created}}</td><td>
+{{if not .Default}}<form class="inline" method="post" action="/console/iam/policy"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="arn" value="{{$.Arn}}"><input type="hidden" name="version" value="{{.ID}}"><button name="action" value="default">Make default</button> <button name="action" value="delete-version">Delete</button></form>{{end}}
+</td></tr>{{end}}</table>
+<h2>Document of {{.Shown}}</h2><pre id="document">{{.Document}}</pre>
+<h2>New version</h2>
+<form method="post" action="/console/iam/policy"><input type="hidden" name="_csrf" value="{{.CSRF}}"><input type="hidden" name="arn" value="{{.Arn}}"><input type="hidden" name="action" value="version">
+<label for="version_document">Policy (JSON)</label><textarea id="version_document" name="document" rows="8" cols="70" required></textarea>
+<p><label><input type="checkbox" name="default" checked> Make it the default</label> <button type="submit" id="new-version">Save version</button></p></form>
+<h2>Attached to</h2><ul>{{range .Attached}}<li class="attached">{{.}}</li>{{else}}<li>nothing</li>{{end}}</ul>
+<form method="post" action="/console/iam/policy"><input type="hidden" name="_csrf" value="{{.CSRF}}"><input type="hidden" name="arn" value="{{.Arn}}">
+<label for="attach_role">Role</label><input id="attach_role" name="role" required> <button name="action" value="attach" id="attach">Attach</button> <button name="action" value="detach">Detach</button></form>
 {{template "foot"}}{{end}}
 `))

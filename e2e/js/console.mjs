@@ -103,6 +103,22 @@ try {
   const resp = await tab.goto(base + "s3");
   out.denied = [resp.status(), await tab.$eval("#error", (e) => e.textContent).catch(() => "")];
   out.viewer_outbox = (await tab.goto(base + "outbox")).status();
+  out.viewer_requests = (await tab.goto(base + "requests")).status();
+  // Back as root: the viewer's refused request is in the recent ones, and
+  // "Why?" runs it again in the simulator.
+  await submit("header form button");
+  await signIn(env.KEY_ID, env.SECRET);
+  await tab.goto(base + "requests");
+  const rows = await tab.$$("tr.trace");
+  for (const row of rows) {
+    const [who, action, decision] = await row.$$eval("td", (tds) => [tds[1].textContent, tds[2].textContent, tds[4].textContent]);
+    if (who.endsWith(":user/viewer") && action === "s3:ListAllMyBuckets") {
+      out.trace = decision;
+      await Promise.all([tab.waitForNavigation(), row.$eval("button.why", (b) => b.click())]);
+      out.trace_simulated = await tab.$eval("tr.sim .decision", (e) => e.textContent).catch(() => "");
+      break;
+    }
+  }
 } finally {
   await browser.close();
   fs.rmSync(profile, { recursive: true, force: true });

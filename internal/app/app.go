@@ -389,7 +389,7 @@ func New(cfg *Config) (*App, error) {
 	})
 	var web http.Handler
 	if cfg.Console != "false" {
-		web = console.New(console.Config{API: api, Key: key, Region: cfg.Region, Endpoint: cfg.PublicURL, Outbox: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl")})
+		web = console.New(console.Config{API: api, Key: key, Region: cfg.Region, Endpoint: cfg.PublicURL, Outbox: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Recent: api.RecentTraces})
 	}
 	a.handler = withRealIP(cfg.trustedProxies, withHealth(a, withConsole(web, api)))
 	return a, nil

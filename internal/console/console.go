@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -37,6 +38,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/sekisho/sekisho/internal/front"
 	"github.com/sekisho/sekisho/internal/seal"
 )
 
@@ -52,6 +54,9 @@ type Config struct {
 	// Outbox is the file of messages that were not mailed (shown to
 	// the account root only: it holds codes).
 	Outbox string
+	// Recent, if set, returns the server's recent authorizations (shown
+	// to the account root only: they are everyone's).
+	Recent func() []front.Trace
 }
 
 const (
@@ -95,6 +100,7 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("GET /console/identity", h.authed(h.identityPools))
 	h.mux.HandleFunc("GET /console/outbox", h.authed(h.outbox))
 	h.mux.HandleFunc("GET /console/simulate", h.authed(h.simulateForm))
+	h.mux.HandleFunc("GET /console/requests", h.authed(h.requests))
 	h.mux.HandleFunc("POST /console/simulate", h.authed(h.simulate))
 	h.mux.HandleFunc("GET /console/cognito", h.authed(h.pools))
 	h.mux.HandleFunc("GET /console/cognito/p/{pool}", h.authed(h.poolUsers))
@@ -756,6 +762,60 @@ func (h *Handler) putRolePolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/console/iam", http.StatusSeeOther)
+}
+
+// requests lists the recent authorizations with what decided each, and
+// offers to run one again in the simulator.
+func (h *Handler) requests(w http.ResponseWriter, r *http.Request) {
+	_, s := h.clients(r)
+	if !strings.HasSuffix(s.ARN, ":root") {
+		h.render(w, r, http.StatusForbidden, "error", map[string]any{"Error": "AccessDenied: recent requests are every principal's; only the account root may read them here."})
+		return
+	}
+	type row struct {
+		front.Trace
+		When, Decided, Simulate, Context string
+	}
+	var rows []row
+	if h.cfg.Recent != nil {
+		for _, t := range h.cfg.Recent() {
+			rw := row{Trace: t, When: t.Time.UTC().Format("15:04:05.000"), Simulate: simulatable(t.Principal)}
+			if t.Statement != "" {
+				rw.Decided = t.Source + " policy statement " + t.Statement
+			}
+			keys := make([]string, 0, len(t.Context))
+			for k := range t.Context {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			var ctx strings.Builder
+			for _, k := range keys {
+				for _, v := range t.Context[k] {
+					fmt.Fprintf(&ctx, "%s=%s\n", k, v)
+				}
+			}
+			rw.Context = ctx.String()
+			rows = append(rows, rw)
+		}
+	}
+	h.render(w, r, http.StatusOK, "requests", map[string]any{"Rows": rows})
+}
+
+// simulatable turns a caller's ARN into one the simulator takes: an
+// assumed-role session becomes its role; a user stays; "" if neither.
+func simulatable(arn string) string {
+	if rest, ok := strings.CutPrefix(arn, "arn:aws:sts::"); ok {
+		acct, path, _ := strings.Cut(rest, ":")
+		if role, ok := strings.CutPrefix(path, "assumed-role/"); ok {
+			name, _, _ := strings.Cut(role, "/")
+			return "arn:aws:iam::" + acct + ":role/" + name
+		}
+		return ""
+	}
+	if strings.HasPrefix(arn, "arn:aws:iam::") && strings.Contains(arn, ":user/") {
+		return arn
+	}
+	return ""
 }
 
 // simulateForm is the policy simulator's form.

@@ -17,7 +17,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 </head><body>
 <header><strong>sekisho console</strong>{{if .Who}} · <span id="who">{{.Who}}</span>
 <form class="inline" method="post" action="/console/logout"><input type="hidden" name="_csrf" value="{{.CSRF}}"><button>Sign out</button></form>
-<nav><a href="/console/">Home</a><a href="/console/s3">S3</a><a href="/console/cognito">Cognito</a><a href="/console/identity">Identity pools</a><a href="/console/outbox">Outbox</a><a href="/console/iam">IAM</a><a href="/console/simulate">Simulator</a></nav>{{end}}</header><main>
+<nav><a href="/console/">Home</a><a href="/console/s3">S3</a><a href="/console/cognito">Cognito</a><a href="/console/identity">Identity pools</a><a href="/console/outbox">Outbox</a><a href="/console/iam">IAM</a><a href="/console/simulate">Simulator</a><a href="/console/requests">Requests</a></nav>{{end}}</header><main>
 {{end}}
 {{define "foot"}}</main></body></html>{{end}}
 
@@ -96,6 +96,13 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 {{if .Rows}}<table><tr><th>Action</th><th>Resource</th><th>Decision</th><th>Decided by</th><th>Missing context</th></tr>
 {{range .Rows}}<tr class="sim"><td>{{.Action}}</td><td>{{.Resource}}</td><td class="decision">{{.Decision}}</td>
 <td>{{range .Matched}}{{.Policy}} ({{.Type}}) {{end}}</td><td>{{range .Missing}}{{.}} {{end}}</td></tr>{{end}}</table>{{end}}
+{{template "foot"}}{{end}}
+
+{{define "requests"}}{{template "head" .}}
+<h1>Recent requests</h1><p>The server's latest authorizations, newest first: who asked to do what, and what decided. "Why?" runs one again in the simulator with the same condition keys.</p>
+<table><tr><th>Time</th><th>Principal</th><th>Action</th><th>Resource</th><th>Decision</th><th>Decided by</th><th></th></tr>
+{{range .Rows}}<tr class="trace"><td>{{.When}}</td><td>{{.Principal}}</td><td class="action">{{.Action}}</td><td>{{.Resource}}</td><td class="decision">{{.Decision}}</td><td class="decided">{{.Decided}}</td>
+<td>{{if .Simulate}}<form class="inline" method="post" action="/console/simulate"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="principal" value="{{.Simulate}}"><input type="hidden" name="actions" value="{{.Action}}"><input type="hidden" name="resources" value="{{.Resource}}"><input type="hidden" name="context" value="{{.Context}}"><button class="why">Why?</button></form>{{end}}</td></tr>{{end}}</table>
 {{template "foot"}}{{end}}
 
 {{define "identity"}}{{template "head" .}}

@@ -95,15 +95,18 @@ func (h *Handler) authorize(ctx context.Context, r *http.Request, p *auth.Princi
 		}
 	}
 	ri := info(ctx)
+	tr := Trace{Time: time.Now(), RequestID: ri.id, Principal: p.ARN, Action: c.action, Resource: c.resource, Decision: fmt.Sprint(res.Decision), Context: req.Keys()}
 	if res.Statement != nil {
 		sid := res.Statement.Sid
 		if sid == "" {
 			sid = "#" + strconv.Itoa(res.Statement.Index)
 		}
 		ri.decision = fmt.Sprintf("%s %s by %s policy statement %s", c.action, res.Decision, res.Source, sid)
+		tr.Source, tr.Statement = fmt.Sprint(res.Source), sid
 	} else {
 		ri.decision = fmt.Sprintf("%s %s", c.action, res.Decision)
 	}
+	h.traces.add(tr)
 	ri.authorized = 1
 	if res.Allowed() {
 		return nil

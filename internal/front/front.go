@@ -98,6 +98,8 @@ type Handler struct {
 	tenants tenants
 	// mux routes the paths that are not AWS calls (router.go).
 	mux *http.ServeMux
+	// traces are the recent authorizations (traces.go).
+	traces traceRing
 }
 
 // New returns the front handler.

@@ -41,6 +41,15 @@ func (r *Request) Set(key string, values ...string) {
 	r.keys[strings.ToLower(key)] = values
 }
 
+// Keys returns a copy of the request's condition keys, by lower-case name.
+func (r *Request) Keys() map[string][]string {
+	out := make(map[string][]string, len(r.keys))
+	for k, v := range r.keys {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}
+
 // Get returns a condition key's values.
 func (r *Request) Get(key string) []string { return r.keys[strings.ToLower(key)] }
 

@@ -67,6 +67,17 @@ try {
   await tab.select("tr.user select[name=action]", "disable");
   await submit("tr.user button");
   out.disabled = await tab.$$eval("tr.user td:nth-child(2)", (tds) => tds.map((t) => t.textContent));
+  // The pool's settings: an OAuth client, a domain, a group.
+  await tab.type("#client_name", "console-web");
+  await tab.type("#client_callbacks", "https://app.example.com/callback");
+  await submit("#create-client");
+  out.clients = await tab.$$eval("tr.client", (trs) => trs.map((t) => [t.children[0].textContent, t.children[3].textContent, t.children[5].textContent].join(" ")));
+  await tab.type("#domain_prefix", "console-demo");
+  await submit("#create-domain");
+  out.domain = await tab.$eval("#domain", (e) => e.textContent);
+  await tab.type("#group_name", "editors");
+  await submit("#create-group");
+  out.groups = await tab.$$eval("span.group", (ss) => ss.map((x) => x.textContent));
   // IAM: a role.
   await tab.goto(base + "iam");
   await tab.type("#name", "console-role");

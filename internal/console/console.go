@@ -105,6 +105,7 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("GET /console/cognito", h.authed(h.pools))
 	h.mux.HandleFunc("GET /console/cognito/p/{pool}", h.authed(h.poolUsers))
 	h.mux.HandleFunc("POST /console/cognito/p/{pool}/users", h.authed(h.createUser))
+	h.mux.HandleFunc("POST /console/cognito/p/{pool}/settings", h.authed(h.poolAction))
 	h.mux.HandleFunc("GET /console/iam", h.authed(h.iamHome))
 	h.mux.HandleFunc("POST /console/iam/roles", h.authed(h.createRole))
 	h.mux.HandleFunc("POST /console/iam/policies", h.authed(h.createPolicy))
@@ -368,16 +369,44 @@ func (h *Handler) poolUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := cip.NewFromConfig(cfg)
-	var clients, groups []string
+	type client struct{ Name, ID, Flows, Scopes, Callbacks, AuthFlows string }
+	var clients []client
+	var groups []string
 	if cl, err := c.ListUserPoolClients(r.Context(), &cip.ListUserPoolClientsInput{UserPoolId: &id, MaxResults: aws.Int32(60)}); err == nil {
 		for _, x := range cl.UserPoolClients {
-			clients = append(clients, aws.ToString(x.ClientName)+" ("+aws.ToString(x.ClientId)+")")
+			cc := client{Name: aws.ToString(x.ClientName), ID: aws.ToString(x.ClientId)}
+			if d, err := c.DescribeUserPoolClient(r.Context(), &cip.DescribeUserPoolClientInput{UserPoolId: &id, ClientId: x.ClientId}); err == nil {
+				u := d.UserPoolClient
+				var flows, auth []string
+				for _, f := range u.AllowedOAuthFlows {
+					flows = append(flows, string(f))
+				}
+				for _, f := range u.ExplicitAuthFlows {
+					auth = append(auth, string(f))
+				}
+				cc.Flows, cc.Scopes, cc.Callbacks, cc.AuthFlows = strings.Join(flows, " "), strings.Join(u.AllowedOAuthScopes, " "), strings.Join(u.CallbackURLs, " "), strings.Join(auth, " ")
+			}
+			clients = append(clients, cc)
 		}
 	}
 	if gl, err := c.ListGroups(r.Context(), &cip.ListGroupsInput{UserPoolId: &id, Limit: aws.Int32(60)}); err == nil {
 		for _, x := range gl.Groups {
 			groups = append(groups, aws.ToString(x.GroupName))
 		}
+	}
+	settings := map[string]string{}
+	if d, err := c.DescribeUserPool(r.Context(), &cip.DescribeUserPoolInput{UserPoolId: &id}); err == nil {
+		p := d.UserPool
+		settings["Name"], settings["MFA"], settings["Domain"] = aws.ToString(p.Name), string(p.MfaConfiguration), aws.ToString(p.Domain)
+		if p.Policies != nil && p.Policies.PasswordPolicy != nil {
+			pp := p.Policies.PasswordPolicy
+			settings["Password"] = fmt.Sprintf("at least %d characters", aws.ToInt32(pp.MinimumLength))
+		}
+		var attrs []string
+		for _, a := range p.UsernameAttributes {
+			attrs = append(attrs, string(a))
+		}
+		settings["UsernameAttributes"] = strings.Join(attrs, " ")
 	}
 	type user struct{ Name, Status, Email string }
 	var us []user
@@ -390,7 +419,51 @@ func (h *Handler) poolUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		us = append(us, user{*u.Username, string(u.UserStatus), email})
 	}
-	h.render(w, r, http.StatusOK, "users", map[string]any{"Pool": id, "Users": us, "Clients": clients, "Groups": groups})
+	h.render(w, r, http.StatusOK, "users", map[string]any{"Pool": id, "Users": us, "Clients": clients, "Groups": groups, "Settings": settings})
+}
+
+// poolAction runs one of a pool page's forms: a group, an app client,
+// the domain.
+func (h *Handler) poolAction(w http.ResponseWriter, r *http.Request) {
+	cfg, _ := h.clients(r)
+	id := r.PathValue("pool")
+	c := cip.NewFromConfig(cfg)
+	var err error
+	switch r.PostFormValue("action") {
+	case "group":
+		_, err = c.CreateGroup(r.Context(), &cip.CreateGroupInput{UserPoolId: &id, GroupName: aws.String(r.PostFormValue("name")),
+			Description: nonEmpty(r.PostFormValue("description")), RoleArn: nonEmpty(r.PostFormValue("role"))})
+	case "client":
+		in := &cip.CreateUserPoolClientInput{UserPoolId: &id, ClientName: aws.String(r.PostFormValue("name")), GenerateSecret: r.PostFormValue("secret") == "on",
+			ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{ciptypes.ExplicitAuthFlowsTypeAllowUserSrpAuth, ciptypes.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}}
+		if cb := fields(r.PostFormValue("callbacks")); len(cb) > 0 {
+			in.CallbackURLs, in.LogoutURLs = cb, fields(r.PostFormValue("logouts"))
+			in.AllowedOAuthFlows = []ciptypes.OAuthFlowType{ciptypes.OAuthFlowTypeCode}
+			in.AllowedOAuthFlowsUserPoolClient = true
+			in.AllowedOAuthScopes = fields(r.PostFormValue("scopes"))
+			in.SupportedIdentityProviders = []string{"COGNITO"}
+		}
+		_, err = c.CreateUserPoolClient(r.Context(), in)
+	case "domain":
+		_, err = c.CreateUserPoolDomain(r.Context(), &cip.CreateUserPoolDomainInput{UserPoolId: &id, Domain: aws.String(r.PostFormValue("domain"))})
+	case "delete-domain":
+		_, err = c.DeleteUserPoolDomain(r.Context(), &cip.DeleteUserPoolDomainInput{UserPoolId: &id, Domain: aws.String(r.PostFormValue("domain"))})
+	default:
+		h.render(w, r, http.StatusBadRequest, "error", map[string]any{"Error": "Unknown action."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/console/cognito/p/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {

@@ -123,9 +123,28 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 {{template "foot"}}{{end}}
 
 {{define "users"}}{{template "head" .}}
-<h1>Users of {{.Pool}}</h1>
-<p>App clients: {{range .Clients}}<span class="client">{{.}}</span> {{else}}none{{end}}</p>
-<p>Groups: {{range .Groups}}<span class="group">{{.}}</span> {{else}}none{{end}}</p>
+<h1>User pool {{.Settings.Name}}</h1><p><code>{{.Pool}}</code></p>
+<table class="settings"><tr><th>MFA</th><td>{{.Settings.MFA}}</td></tr><tr><th>Passwords</th><td>{{.Settings.Password}}</td></tr>
+<tr><th>Sign in with</th><td>{{if .Settings.UsernameAttributes}}{{.Settings.UsernameAttributes}}{{else}}username{{end}}</td></tr>
+<tr><th>Domain</th><td id="domain">{{.Settings.Domain}}</td></tr></table>
+<h2>App clients</h2><table><tr><th>Name</th><th>Id</th><th>Auth flows</th><th>OAuth flows</th><th>Scopes</th><th>Callback URLs</th></tr>
+{{range .Clients}}<tr class="client"><td>{{.Name}}</td><td>{{.ID}}</td><td>{{.AuthFlows}}</td><td>{{.Flows}}</td><td>{{.Scopes}}</td><td>{{.Callbacks}}</td></tr>{{end}}</table>
+<form method="post" action="/console/cognito/p/{{.Pool}}/settings"><input type="hidden" name="_csrf" value="{{.CSRF}}"><input type="hidden" name="action" value="client">
+<label for="client_name">New client name</label><input id="client_name" name="name" required>
+<label for="client_callbacks">Callback URLs (for the managed login; empty: no OAuth)</label><input id="client_callbacks" name="callbacks" size="60">
+<label for="client_logouts">Sign-out URLs</label><input id="client_logouts" name="logouts" size="60">
+<label for="client_scopes">Scopes</label><input id="client_scopes" name="scopes" size="40" value="openid email profile">
+<p><label><input type="checkbox" name="secret"> With a client secret</label> <button type="submit" id="create-client">Create client</button></p></form>
+<h2>Domain</h2>
+<form method="post" action="/console/cognito/p/{{.Pool}}/settings"><input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label for="domain_prefix">Domain prefix</label><input id="domain_prefix" name="domain" value="{{.Settings.Domain}}" required>
+{{if .Settings.Domain}}<button name="action" value="delete-domain">Delete domain</button>{{else}}<button name="action" value="domain" id="create-domain">Create domain</button>{{end}}</form>
+<h2>Groups</h2><p>{{range .Groups}}<span class="group">{{.}}</span> {{else}}none{{end}}</p>
+<form method="post" action="/console/cognito/p/{{.Pool}}/settings"><input type="hidden" name="_csrf" value="{{.CSRF}}"><input type="hidden" name="action" value="group">
+<label for="group_name">New group</label><input id="group_name" name="name" required>
+<label for="group_role">Role ARN (optional)</label><input id="group_role" name="role" size="60">
+<input type="hidden" name="description" value=""><p><button type="submit" id="create-group">Create group</button></p></form>
+<h2>Users</h2>
 <table><tr><th>Username</th><th>Status</th><th>Email</th><th></th></tr>{{range .Users}}<tr class="user"><td>{{.Name}}</td><td>{{.Status}}</td><td>{{.Email}}</td>
 <td><form class="inline" method="post" action="/console/cognito/p/{{$.Pool}}/user"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="username" value="{{.Name}}">
 <select name="action" aria-label="action"><option value="disable">Disable</option><option value="enable">Enable</option><option value="confirm">Confirm</option><option value="reset">Reset password</option>

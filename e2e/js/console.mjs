@@ -47,9 +47,21 @@ try {
   await input.uploadFile(upload);
   await submit("form[enctype] button[type=submit]");
   out.objects = await tab.$$eval("a.object", (as) => as.map((a) => a.textContent));
+  // A 20 MiB file: streamed to S3 in 8 MiB parts, with a progress bar.
+  const big = path.join(profile, "big.bin");
+  fs.writeFileSync(big, Buffer.alloc(20 << 20, 7));
+  await (await tab.$("#file")).uploadFile(big);
+  await submit("form[enctype] button[type=submit]");
+  out.objects_after_big = await tab.$$eval("a.object", (as) => as.map((a) => a.textContent));
+  out.upload_script = await tab.$$eval("script[src]", (ss) => ss.map((x) => new URL(x.src).pathname).join(" "));
   await shot(tab, "s3");
   // A presigned link, fetched without the console.
-  await Promise.all([tab.waitForNavigation(), tab.click("a.presign")]);
+  for (const l of await tab.$$("a.presign")) {
+    if ((await l.evaluate((a) => a.href)).endsWith("key=hello.txt")) {
+      await Promise.all([tab.waitForNavigation(), l.click()]);
+      break;
+    }
+  }
   const link = await tab.$eval("#url", (e) => e.value);
   out.presigned = await (await fetch(link)).text();
   // The policy editor answers with the service's validation.

@@ -28,6 +28,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -64,7 +65,10 @@ const (
 	csrfCookie     = "sekisho-console-csrf"
 	sessionPurpose = "sekisho console session"
 	sessionTTL     = time.Hour
-	maxUpload      = 64 << 20
+	// maxUpload bounds a console upload (S3's own PutObject limit, as the
+	// console uploads in parts); maxForm any other form.
+	maxUpload = 5 << 30
+	maxForm   = 1 << 20
 )
 
 type session struct {
@@ -89,6 +93,7 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /console/s3", h.authed(h.createBucket))
 	h.mux.HandleFunc("GET /console/s3/b/{bucket}", h.authed(h.objects))
 	h.mux.HandleFunc("POST /console/s3/b/{bucket}/upload", h.authed(h.upload))
+	h.mux.HandleFunc("GET /console/upload.js", serveUploadJS)
 	h.mux.HandleFunc("POST /console/s3/b/{bucket}/delete", h.authed(h.deleteObject))
 	h.mux.HandleFunc("GET /console/s3/b/{bucket}/get", h.authed(h.download))
 	h.mux.HandleFunc("GET /console/s3/b/{bucket}/presign", h.authed(h.presign))
@@ -116,7 +121,7 @@ func New(cfg Config) *Handler {
 
 func pageHeaders(w http.ResponseWriter) {
 	hd := w.Header()
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Content-Type-Options", "nosniff")
@@ -130,8 +135,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/console/", http.StatusFound)
 		return
 	}
-	if r.Method == http.MethodPost {
+	if r.Method == http.MethodPost && isUpload(r) {
+		// Streamed: the handler checks the token, the form's first field.
 		r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
+		h.mux.ServeHTTP(w, r)
+		return
+	}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if !h.csrfOK(r) {
 			h.render(w, r, http.StatusForbidden, "error", map[string]any{"Error": "The form has expired or did not come from this console; go back and try again."})
 			return
@@ -142,6 +153,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // csrfOK checks the double-submitted token of a POST (the login form's
 // too). Multipart forms are parsed here, within the size bound.
+// csrfMatches reports whether got is the request's CSRF cookie.
+func (h *Handler) csrfMatches(r *http.Request, got string) bool {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || c.Value == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(c.Value), []byte(got)) == 1
+}
+
 func (h *Handler) csrfOK(r *http.Request) bool {
 	c, err := r.Cookie(csrfCookie)
 	if err != nil || c.Value == "" {
@@ -302,21 +322,74 @@ func (h *Handler) objects(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "objects", map[string]any{"Bucket": bucket, "Prefix": prefix, "Folders": folders, "Objects": objs})
 }
 
+// isUpload reports a post to a bucket's upload form.
+func isUpload(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/console/s3/b/") && strings.HasSuffix(r.URL.Path, "/upload") &&
+		strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data")
+}
+
+// upload streams a file from the upload form into the bucket: the form's
+// fields come in order — the CSRF token (checked before anything else is
+// read), the folder, the file — and the file goes on to S3 through the
+// SDK's upload manager, in 8 MiB parts (a multipart upload above that), so
+// neither the console nor the disk holds the file.
 func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 	cfg, _ := h.clients(r)
 	bucket := r.PathValue("bucket")
-	f, fh, err := r.FormFile("file")
+	bad := func(msg string) {
+		h.render(w, r, http.StatusBadRequest, "error", map[string]any{"Error": msg})
+	}
+	mr, err := r.MultipartReader()
 	if err != nil {
-		h.render(w, r, http.StatusBadRequest, "error", map[string]any{"Error": "Choose a file to upload."})
+		bad("The upload is not a form.")
 		return
 	}
-	defer f.Close()
-	key := r.FormValue("prefix") + fh.Filename
-	if _, err := s3.NewFromConfig(cfg, pathStyle).PutObject(r.Context(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: f, ContentLength: aws.Int64(fh.Size)}); err != nil {
+	small := func(p io.Reader) string {
+		b, _ := io.ReadAll(io.LimitReader(p, 1025))
+		return string(b)
+	}
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != "_csrf" || !h.csrfMatches(r, small(part)) {
+		h.render(w, r, http.StatusForbidden, "error", map[string]any{"Error": "The form has expired or did not come from this console; go back and try again."})
+		return
+	}
+	prefix := ""
+	for {
+		part, err = mr.NextPart()
+		if err != nil {
+			bad("Choose a file to upload.")
+			return
+		}
+		if part.FormName() == "prefix" {
+			prefix = small(part)
+			continue
+		}
+		if part.FormName() == "file" && part.FileName() != "" {
+			break
+		}
+	}
+	key := prefix + part.FileName()
+	up := manager.NewUploader(s3.NewFromConfig(cfg, pathStyle), func(u *manager.Uploader) {
+		u.PartSize = 8 << 20
+		u.Concurrency = 2
+	})
+	if _, err := up.Upload(r.Context(), &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: part}); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			bad("The file is larger than the console takes (5 GiB); use the AWS CLI.")
+			return
+		}
 		h.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/console/s3/b/"+url.PathEscape(bucket)+"?prefix="+url.QueryEscape(r.FormValue("prefix")), http.StatusSeeOther)
+	http.Redirect(w, r, "/console/s3/b/"+url.PathEscape(bucket)+"?prefix="+url.QueryEscape(prefix), http.StatusSeeOther)
+}
+
+// serveUploadJS serves the script that shows an upload's progress.
+func serveUploadJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	io.WriteString(w, uploadJS)
 }
 
 func (h *Handler) deleteObject(w http.ResponseWriter, r *http.Request) {

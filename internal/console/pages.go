@@ -54,8 +54,10 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 {{range .Objects}}<tr><td><a class="object" href="/console/s3/b/{{$.Bucket}}/get?key={{.Key}}">{{.Key}}</a></td><td>{{.Size}}</td>
 <td><a class="presign" href="/console/s3/b/{{$.Bucket}}/presign?key={{.Key}}">Link</a> <form class="inline" method="post" action="/console/s3/b/{{$.Bucket}}/delete"><input type="hidden" name="_csrf" value="{{$.CSRF}}"><input type="hidden" name="key" value="{{.Key}}"><button>Delete</button></form></td></tr>{{end}}
 </table>
-<form method="post" action="/console/s3/b/{{.Bucket}}/upload" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{.CSRF}}">
-<input type="hidden" name="prefix" value="{{.Prefix}}"><label for="file">Upload a file</label><input id="file" type="file" name="file" required> <button type="submit">Upload</button></form>
+<form class="upload" method="post" action="/console/s3/b/{{.Bucket}}/upload" enctype="multipart/form-data"><input type="hidden" name="_csrf" value="{{.CSRF}}">
+<input type="hidden" name="prefix" value="{{.Prefix}}"><label for="file">Upload a file (up to 5 GiB, in 8 MiB parts)</label><input id="file" type="file" name="file" required> <button type="submit">Upload</button>
+<progress value="0" max="1"></progress> <span class="upload-status"></span></form>
+<script src="/console/upload.js" defer></script>
 {{template "foot"}}{{end}}
 
 {{define "presign"}}{{template "head" .}}
@@ -191,3 +193,42 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 <label for="attach_role">Role</label><input id="attach_role" name="role" required> <button name="action" value="attach" id="attach">Attach</button> <button name="action" value="detach">Detach</button></form>
 {{template "foot"}}{{end}}
 `))
+
+// uploadJS shows an upload's progress (served at /console/upload.js, the
+// one script the console has; the form works without it).
+const uploadJS = `// Uploads with a progress bar: the console's upload form, sent by
+// XMLHttpRequest so its upload events can be shown. Without this script
+// the form posts as it is.
+"use strict";
+for (const form of document.querySelectorAll("form.upload")) {
+  form.addEventListener("submit", (ev) => {
+    const input = form.querySelector("input[type=file]");
+    if (!input || !input.files.length) return;
+    ev.preventDefault();
+    const bar = form.querySelector("progress");
+    const status = form.querySelector(".upload-status");
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable && bar) {
+        bar.max = e.total;
+        bar.value = e.loaded;
+      }
+      if (status) status.textContent = e.lengthComputable ? Math.floor((100 * e.loaded) / e.total) + " %" : e.loaded + " bytes";
+    });
+    xhr.addEventListener("load", () => {
+      if (xhr.status >= 200 && xhr.status < 400) {
+        window.location.assign(xhr.responseURL || window.location.href);
+      } else if (status) {
+        const err = new DOMParser().parseFromString(xhr.responseText, "text/html").querySelector("#error");
+        status.textContent = err ? err.textContent : "The upload failed (" + xhr.status + ").";
+        status.id = "error";
+      }
+    });
+    xhr.addEventListener("error", () => {
+      if (status) status.textContent = "The upload failed.";
+    });
+    xhr.send(new FormData(form));
+  });
+}
+`

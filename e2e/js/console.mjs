@@ -51,7 +51,12 @@ try {
   const big = path.join(profile, "big.bin");
   fs.writeFileSync(big, Buffer.alloc(20 << 20, 7));
   await (await tab.$("#file")).uploadFile(big);
+  await tab.evaluate(() => {
+    const bar = document.querySelector("form.upload progress");
+    new MutationObserver(() => sessionStorage.setItem("progress", bar.value + "/" + bar.max)).observe(bar, { attributes: true });
+  });
   await submit("form[enctype] button[type=submit]");
+  out.progress = await tab.evaluate(() => sessionStorage.getItem("progress"));
   out.objects_after_big = await tab.$$eval("a.object", (as) => as.map((a) => a.textContent));
   out.upload_script = await tab.$$eval("script[src]", (ss) => ss.map((x) => new URL(x.src).pathname).join(" "));
   await shot(tab, "s3");

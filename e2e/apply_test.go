@@ -69,13 +69,22 @@ func TestApply(t *testing.T) {
 	}
 	// Fixed ids: given in the file, kept across runs; a taken one is refused.
 	fixed := t.TempDir() + "/fixed.yaml"
-	os.WriteFile(fixed, []byte("userPools:\n  - name: fixedpool\n    id: us-east-1_Fixed0001\nidentityPools:\n  - name: fixedids\n    id: us-east-1:00000000-0000-4000-8000-000000000001\n    allowUnauthenticated: true\n"), 0o600)
+	os.WriteFile(fixed, []byte("userPools:\n  - name: fixedpool\n    id: us-east-1_Fixed0001\n    clients:\n      - name: web\nidentityPools:\n  - name: fixedids\n    id: us-east-1:00000000-0000-4000-8000-000000000001\n    allowUnauthenticated: true\n"), 0o600)
 	fixedOut := apply(fixed)
 	if !strings.Contains(fixedOut, `"userPool.fixedpool.id": "us-east-1_Fixed0001"`) || !strings.Contains(fixedOut, `"identityPool.fixedids.id": "us-east-1:00000000-0000-4000-8000-000000000001"`) {
 		t.Errorf("fixed ids: %s", fixedOut)
 	}
 	if again := apply(fixed); again != fixedOut {
 		t.Errorf("fixed ids changed: %s", again)
+	}
+	// On a fresh server (as after a reset), the same file gives the same
+	// ids, the client's included.
+	if !strings.HasPrefix(t.Name(), "TestCluster/") {
+		s2 := startServer(t, serverOpts{})
+		out2, stderr, err := run(t, s2.cliEnv(s2.KeyID, s2.Secret), binary, "apply", fixed)
+		if err != nil || out2 != fixedOut || !strings.Contains(out2, `"client.fixedpool.web.id"`) {
+			t.Errorf("the same file on a fresh server: %v %s\n%s\nwant\n%s", err, stderr, out2, fixedOut)
+		}
 	}
 	desc, stderr, err := run(t, env, "aws", "cognito-idp", "describe-user-pool", "--user-pool-id", "us-east-1_Fixed0001")
 	if err != nil || !strings.Contains(desc, "fixedpool") || strings.Contains(desc, "sekisho:id") {

@@ -3,6 +3,7 @@ package userpool
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"regexp"
 	"slices"
@@ -212,7 +213,9 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 	}
 	// sekisho:id (a tag sekisho reads and does not keep) asks for a fixed
 	// id, so an app's configuration survives a reset.
+	fixed := false
 	if want, ok := in.UserPoolTags[FixedIDTag]; ok {
+		fixed = true
 		delete(in.UserPoolTags, FixedIDTag)
 		if len(in.UserPoolTags) == 0 {
 			in.UserPoolTags = nil
@@ -247,6 +250,11 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 		}
 		if _, err := tx.Get(kindPool, in.Id); err == nil {
 			return errParam("A user pool with id %s already exists.", in.Id)
+		}
+		if fixed {
+			if err := tx.Put(kindFixedPool, in.Id, []byte("1")); err != nil {
+				return err
+			}
 		}
 		if in.MfaConfiguration != "OFF" {
 			// MFA at creation is SMS MFA, the pool's SMS settings.
@@ -578,6 +586,9 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 				return err
 			}
 		}
+		if err := tx.Delete(kindFixedPool, id); err != nil {
+			return err
+		}
 		if err := tx.Delete(kindPoolMFA, id); err != nil {
 			return err
 		}
@@ -723,9 +734,19 @@ func (s *Service) CreateClient(ctx context.Context, in Client, generate bool) (C
 		secret := randomString(51, alnum)
 		in.SealedSecret = s.Key.Seal(secretPurpose, []byte(secret))
 	}
+	random := in.ClientId
 	err := s.update(ctx, func(tx store.RecordTx) error {
 		if _, err := s.poolTx(tx, in.UserPoolId); err != nil {
 			return err
+		}
+		in.ClientId = random
+		if s.NewClientID == nil {
+			if _, err := tx.Get(kindFixedPool, in.UserPoolId); err == nil {
+				// A pool with a fixed id has fixed client ids too.
+				if id := fixedClientID(in.UserPoolId, in.ClientName); !exists(tx, kindClientPool, id) {
+					in.ClientId = id
+				}
+			}
 		}
 		if err := s.validateOAuth(tx, &in, generate); err != nil {
 			return err
@@ -859,7 +880,31 @@ func (s *Service) DeleteClient(ctx context.Context, pool, id string) error {
 
 var _ = awserr.New
 
-// FixedIDTag is the creation tag that asks for a given pool id.
+// FixedIDTag is the creation tag that asks for a given pool id. A pool
+// made with one gets app client ids derived from its id and the client's
+// name (fixedClientID), so that an app's configuration — pool id and
+// client id — survives a reset (the management account's pools; a member
+// account's client ids name the account and stay random).
 const FixedIDTag = "sekisho:id"
+
+// kindFixedPool marks pools made with a fixed id.
+const kindFixedPool = "cognito.fixedpool"
+
+// fixedClientID is the client id a pool with a fixed id gives a client
+// named name: 26 letters and digits, as AWS's are. Client ids are not
+// secrets.
+func fixedClientID(pool, name string) string {
+	sum := sha256.Sum256([]byte("sekisho fixed client id\x00" + pool + "\x00" + name))
+	out := make([]byte, 26)
+	for i := range out {
+		out[i] = alnum[int(sum[i])%len(alnum)]
+	}
+	return string(out)
+}
+
+func exists(tx store.RecordTx, kind, id string) bool {
+	_, err := tx.Get(kind, id)
+	return err == nil
+}
 
 var fixedPoolIDRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+_[0-9a-zA-Z]{1,55}$`)

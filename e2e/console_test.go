@@ -34,7 +34,12 @@ func TestConsole(t *testing.T) {
 		}
 		return strings.TrimSpace(out)
 	}
-	must("cognito-idp", "create-user-pool", "--pool-name", "console-pool")
+	poolID := must("cognito-idp", "create-user-pool", "--pool-name", "console-pool", "--query", "UserPool.Id", "--output", "text")
+	clientID := must("cognito-idp", "create-user-pool-client", "--user-pool-id", poolID, "--client-name", "app", "--query", "UserPoolClient.ClientId", "--output", "text")
+	provider := "cognito-idp.us-east-1.amazonaws.com/" + poolID
+	ipID := must("cognito-identity", "create-identity-pool", "--identity-pool-name", "console-ids", "--allow-unauthenticated-identities",
+		"--cognito-identity-providers", "ProviderName="+provider+",ClientId="+clientID, "--query", "IdentityPoolId", "--output", "text")
+	must("cognito-identity", "set-principal-tag-attribute-map", "--identity-pool-id", ipID, "--identity-provider-name", provider, "--no-use-defaults", "--principal-tags", "team=custom:team")
 	must("iam", "create-user", "--user-name", "viewer")
 	keys := strings.Fields(must("iam", "create-access-key", "--user-name", "viewer", "--query", "AccessKey.[AccessKeyId,SecretAccessKey]", "--output", "text"))
 	jsEnv := append(os.Environ(), "CHROMIUM="+chromium, "ENDPOINT="+s.URL, "KEY_ID="+s.KeyID, "SECRET="+s.Secret, "VIEWER_ID="+keys[0], "VIEWER_SECRET="+keys[1])

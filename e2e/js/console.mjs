@@ -125,6 +125,7 @@ try {
   await shot(tab, "simulator");
   out.outbox = (await tab.goto(base + "outbox")).status();
   out.identity = (await tab.goto(base + "identity")).status();
+  out.identity_tags = await tab.$$eval("td.tags", (tds) => tds.map((t) => t.textContent.trim()));
   // Sign out; a principal without permissions sees AccessDenied.
   await submit("header form button");
   out.viewer = await signIn(env.VIEWER_ID, env.VIEWER_SECRET);

@@ -1023,6 +1023,7 @@ func (h *Handler) identityPools(w http.ResponseWriter, r *http.Request) {
 		ID, Name string
 		Roles    map[string]string
 		Mappings []string
+		Tags     []string // principal tags, by provider
 	}
 	var ps []pool
 	for _, p := range out.IdentityPools {
@@ -1033,6 +1034,25 @@ func (h *Handler) identityPools(w http.ResponseWriter, r *http.Request) {
 				x.Mappings = append(x.Mappings, k+": "+string(m.Type))
 			}
 			sort.Strings(x.Mappings)
+		}
+		if d, err := c.DescribeIdentityPool(r.Context(), &cognitoidentity.DescribeIdentityPoolInput{IdentityPoolId: p.IdentityPoolId}); err == nil {
+			for _, prov := range d.CognitoIdentityProviders {
+				m, err := c.GetPrincipalTagAttributeMap(r.Context(), &cognitoidentity.GetPrincipalTagAttributeMapInput{IdentityPoolId: p.IdentityPoolId, IdentityProviderName: prov.ProviderName})
+				if err != nil {
+					continue
+				}
+				var tags []string
+				for k, v := range m.PrincipalTags {
+					tags = append(tags, k+"="+v)
+				}
+				sort.Strings(tags)
+				if aws.ToBool(m.UseDefaults) {
+					tags = append(tags, "(defaults)")
+				}
+				if len(tags) > 0 {
+					x.Tags = append(x.Tags, aws.ToString(prov.ProviderName)+": "+strings.Join(tags, " "))
+				}
+			}
 		}
 		ps = append(ps, x)
 	}

@@ -109,8 +109,8 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 
 {{define "identity"}}{{template "head" .}}
 <h1>Identity pools</h1>
-<table><tr><th>Name</th><th>Id</th><th>Roles</th><th>Role mappings</th></tr>
-{{range .Pools}}<tr class="ipool"><td>{{.Name}}</td><td>{{.ID}}</td><td>{{range $k, $v := .Roles}}{{$k}}: {{$v}}<br>{{end}}</td><td>{{range .Mappings}}{{.}}<br>{{end}}</td></tr>{{end}}</table>
+<table><tr><th>Name</th><th>Id</th><th>Roles</th><th>Role mappings</th><th>Principal tags</th></tr>
+{{range .Pools}}<tr class="ipool"><td>{{.Name}}</td><td>{{.ID}}</td><td>{{range $k, $v := .Roles}}{{$k}}: {{$v}}<br>{{end}}</td><td>{{range .Mappings}}{{.}}<br>{{end}}</td><td class="tags">{{range .Tags}}{{.}}<br>{{end}}</td></tr>{{end}}</table>
 {{template "foot"}}{{end}}
 
 {{define "outbox"}}{{template "head" .}}

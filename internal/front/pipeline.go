@@ -2,6 +2,7 @@ package front
 
 import (
 	"context"
+	"github.com/sekisho/sekisho/internal/apimodel"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"net"
 	"net/http"
@@ -223,7 +224,13 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 			return
 		}
 	}
-	// 5. Call. (S3 methods read the call from their input; the JSON and
+	// 5. Validate the parameters against the API model, as AWS's front
+	// ends do before a call reaches the service.
+	if err := modelCheck(c); err != nil {
+		fail(err)
+		return
+	}
+	// 6. Call. (S3 methods read the call from their input; the JSON and
 	// query ones find it, and the source IP rate limits key on, in ctx.)
 	ctx := r.Context()
 	if c.s3 == nil {
@@ -237,7 +244,7 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 		fail(err)
 		return
 	}
-	// 6. Encode.
+	// 7. Encode.
 	cd.encode(h, c, out)
 }
 
@@ -280,4 +287,32 @@ func (h *Handler) memberAccountGate(c *apiCall) error {
 		return nil
 	}
 	return awserr.Newf(501, "NotImplemented", "sekisho keeps %s resources only for the server's own account (%s) so far; account %s can use S3, IAM and STS.", c.service, h.cfg.Account, c.p.Account)
+}
+
+// validationCodes are the error codes each service's front end answers a
+// model violation with.
+var validationCodes = map[string]string{
+	"iam":              "ValidationError",
+	"sts":              "ValidationError",
+	"cognito-idp":      "InvalidParameterException",
+	"cognito-identity": "ValidationException",
+}
+
+// modelCheck checks a JSON 1.1 or query call's parameters against its
+// service's API model (see apimodel).
+func modelCheck(c *apiCall) error {
+	code, ok := validationCodes[c.service]
+	if !ok || c.s3 != nil {
+		return nil
+	}
+	var errs []string
+	if c.form != nil {
+		errs = apimodel.CheckQuery(c.service, c.name, c.form)
+	} else {
+		errs = apimodel.CheckJSON(c.service, c.name, c.body)
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return awserr.New(400, code, apimodel.Message(errs))
 }

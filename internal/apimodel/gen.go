@@ -70,16 +70,16 @@ type model struct {
 
 // Out is constraints.json's form (see apimodel.go).
 type outShape struct {
-	T    string      `json:"t"`
-	Min  *float64    `json:"min,omitempty"`
-	Max  *float64    `json:"max,omitempty"`
-	P    string      `json:"p,omitempty"`
-	E    []string    `json:"e,omitempty"`
-	S    bool        `json:"s,omitempty"`
-	M    []outMember `json:"m,omitempty"`
-	L    *int        `json:"l,omitempty"`
-	K    *int        `json:"k,omitempty"`
-	V    *int        `json:"v,omitempty"`
+	T   string      `json:"t"`
+	Min *float64    `json:"min,omitempty"`
+	Max *float64    `json:"max,omitempty"`
+	P   string      `json:"p,omitempty"`
+	E   []string    `json:"e,omitempty"`
+	S   bool        `json:"s,omitempty"`
+	M   []outMember `json:"m,omitempty"`
+	L   *int        `json:"l,omitempty"`
+	K   *int        `json:"k,omitempty"`
+	V   *int        `json:"v,omitempty"`
 }
 
 type outMember struct {

@@ -90,6 +90,9 @@ type Session struct {
 	Source string `json:",omitempty"`
 	// MFA: the session began with a verified MFA code.
 	MFA bool `json:",omitempty"`
+	// Federation: a GetFederationToken session, which may do only what
+	// its session policies allow (none allow nothing).
+	Federation bool `json:",omitempty"`
 }
 
 // SourceIdentity returns the session's source identity, if any.

@@ -144,6 +144,14 @@ func iamResourceOf(acct string, form url.Values) string {
 		return form.Get("PolicyArn")
 	case form.Get("OpenIDConnectProviderArn") != "":
 		return form.Get("OpenIDConnectProviderArn")
+	case form.Get("SAMLProviderArn") != "":
+		return form.Get("SAMLProviderArn")
+	case form.Get("InstanceProfileName") != "":
+		return "arn:aws:iam::" + acct + ":instance-profile/" + form.Get("InstanceProfileName")
+	case form.Get("ServerCertificateName") != "":
+		return "arn:aws:iam::" + acct + ":server-certificate/" + form.Get("ServerCertificateName")
+	case strings.HasPrefix(form.Get("SerialNumber"), "arn:"):
+		return form.Get("SerialNumber")
 	}
 	return "*"
 }
@@ -1063,6 +1071,7 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 		}),
 	}
 	ops := map[string]*op{}
+	maps.Copy(methods, iamMoreMethods(svc))
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
 	return ops
 }

@@ -2,8 +2,10 @@ package front
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/sts"
@@ -96,6 +98,62 @@ func stsOps(cfg Config) map[string]*op {
 			return nil, err
 		}
 		return t.STS.GetSessionToken(ctx, caller(ctx), in.DurationSeconds, in.SerialNumber, in.TokenCode)
+	})}
+	ops["AssumeRoleWithSAML"] = &op{Unsigned: true, Method: typed(func(ctx context.Context, in *struct {
+		RoleArn       string `form:",required"`
+		PrincipalArn  string `form:",required"`
+		SAMLAssertion string `form:",required"`
+	}) (any, error) {
+		t, err := roleTenant(cfg, ctx, in.RoleArn)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.IAM.GetSAMLProvider(ctx, in.PrincipalArn); err != nil {
+			return nil, awserr.Newf(400, "InvalidIdentityToken", "SAML provider %s does not exist.", in.PrincipalArn)
+		}
+		return nil, awserr.New(400, "InvalidIdentityToken", "This server (sekisho) does not verify SAML assertions: federate with OpenID Connect (AssumeRoleWithWebIdentity) or a Cognito identity pool instead.")
+	})}
+	ops["GetFederationToken"] = &op{Action: "sts:GetFederationToken",
+		Resource: func(c *apiCall) string {
+			return "arn:aws:sts::" + c.p.Account + ":federated-user/" + url.Values(c.form).Get("Name")
+		},
+		Method: typed(func(ctx context.Context, in *struct {
+			Name            string `form:",required"`
+			DurationSeconds int
+			Policy          string
+			PolicyArns      []policyArn
+			Tags            []iam.Tag
+		}) (any, error) {
+			t, err := tenantOf(cfg, ctx, caller(ctx).Account)
+			if err != nil {
+				return nil, err
+			}
+			return t.STS.GetFederationToken(ctx, caller(ctx), sts.FederationInput{
+				Name: in.Name, DurationSeconds: in.DurationSeconds, Policy: in.Policy, PolicyArns: arnsOf(in.PolicyArns), Tags: in.Tags})
+		})}
+	ops["GetAccessKeyInfo"] = &op{Action: "sts:GetAccessKeyInfo", Method: typed(func(ctx context.Context, in *struct {
+		AccessKeyId string `form:",required"`
+	}) (any, error) {
+		p := caller(ctx)
+		acct := cfg.Account
+		switch {
+		case in.AccessKeyId == p.AccessKeyID:
+			acct = p.Account
+		case cfg.Verifier != nil && cfg.Verifier.Credentials != nil:
+			if c, err := cfg.Verifier.Credentials.Credential(ctx, in.AccessKeyId, ""); err == nil && c.Principal != nil {
+				acct = c.Principal.Account
+			}
+		}
+		return &sts.GetAccessKeyInfoOutput{Account: acct}, nil
+	})}
+	ops["DecodeAuthorizationMessage"] = &op{Action: "sts:DecodeAuthorizationMessage", Method: typed(func(ctx context.Context, in *struct {
+		EncodedMessage string `form:",required"`
+	}) (any, error) {
+		t, err := tenantOf(cfg, ctx, caller(ctx).Account)
+		if err != nil {
+			return nil, err
+		}
+		return t.STS.DecodeAuthorizationMessage(ctx, in.EncodedMessage)
 	})}
 	return ops
 }

@@ -57,7 +57,10 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 		for _, t := range r.Tags {
 			out.Tags[t.Key] = t.Value
 		}
-	case p.Kind == auth.User && p.UserName != "":
+	case p.Kind == auth.FederatedUser && p.UserName == "" && p.Session != nil:
+		// The root's federated users: everything the session policies allow.
+		inline = map[string]string{"root": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}
+	case (p.Kind == auth.User || p.Kind == auth.FederatedUser) && p.UserName != "":
 		v, err := s.lookup("user/"+p.UserName, func() (any, error) {
 			u, err := s.GetUser(ctx, p.UserName)
 			if err != nil {
@@ -122,7 +125,7 @@ func (s *Service) IdentityPolicies(ctx context.Context, p *auth.Principal) (*Pol
 				out.Identity = append(out.Identity, d)
 			}
 		}
-		if sess := p.Session; sess != nil && (sess.Policy != "" || len(sess.PolicyArns) > 0) {
+		if sess := p.Session; sess != nil && (sess.Policy != "" || len(sess.PolicyArns) > 0 || sess.Federation) {
 			out.HasSession = true
 			if sess.Policy != "" {
 				if d, err := s.compile(sess.Policy, policy.Identity); err == nil {

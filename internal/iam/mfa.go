@@ -32,6 +32,7 @@ type MFADevice struct {
 	Enabled            time.Time
 	Created            time.Time
 	LastStep           int64 `json:",omitempty"`
+	Tags               []Tag `json:",omitempty"`
 }
 
 // CreateVirtualMFADevice makes a device; the seed is returned once.
@@ -74,21 +75,11 @@ func (s *Service) EnableMFADevice(ctx context.Context, user, serial, code1, code
 		if d.User != "" {
 			return errExists("MFA Device is already in use.")
 		}
-		seed, err := s.Key.Open(mfaPurpose, d.Sealed)
+		st, err := s.twoCodes(d, code1, code2)
 		if err != nil {
 			return err
 		}
-		// Two consecutive codes, the second one step after the first.
-		cur := s.now().Unix() / totp.Step
-		ok := false
-		for st := cur - 2; st <= cur; st++ {
-			if hmac.Equal([]byte(totp.Code(seed, st)), []byte(code1)) && hmac.Equal([]byte(totp.Code(seed, st+1)), []byte(code2)) {
-				ok, d.LastStep = true, st+1
-			}
-		}
-		if !ok {
-			return awserr.New(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
-		}
+		d.LastStep = st
 		d.User, d.Enabled = u.Name, s.now().Truncate(time.Second)
 		return store.PutJSON(tx, kindMFA, serial, d)
 	})
@@ -167,4 +158,25 @@ func (s *Service) CheckMFA(ctx context.Context, user, serial, code string) error
 		d.LastStep = st
 		return store.PutJSON(tx, kindMFA, serial, d)
 	})
+}
+
+// twoCodes checks two consecutive codes of a device, the second one step
+// after the first, within the last few steps, and returns the second's
+// step.
+func (s *Service) twoCodes(d MFADevice, code1, code2 string) (int64, error) {
+	seed, err := s.Key.Open(mfaPurpose, d.Sealed)
+	if err != nil {
+		return 0, err
+	}
+	cur := s.now().Unix() / totp.Step
+	var found int64
+	for st := cur - 2; st <= cur; st++ {
+		if hmac.Equal([]byte(totp.Code(seed, st)), []byte(code1)) && hmac.Equal([]byte(totp.Code(seed, st+1)), []byte(code2)) {
+			found = st + 1
+		}
+	}
+	if found == 0 {
+		return 0, awserr.New(403, "InvalidAuthenticationCode", "Authentication code for device is not valid.")
+	}
+	return found, nil
 }

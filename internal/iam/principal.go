@@ -38,7 +38,7 @@ func SetPrincipalKeys(r *policy.Request, p *auth.Principal, pol *Policies) {
 		arn = p.Session.RoleARN
 	}
 	r.Set("aws:PrincipalArn", arn)
-	if p.Kind == auth.User || p.UserName != "" {
+	if p.Kind == auth.User || p.UserName != "" && p.Kind != auth.FederatedUser {
 		r.Set("aws:username", p.UserName)
 	}
 	if pol != nil {

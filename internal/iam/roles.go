@@ -185,6 +185,11 @@ func (s *Service) UpdateAssumeRolePolicy(ctx context.Context, name, doc string) 
 
 // DeleteRole deletes a role without policies.
 func (s *Service) DeleteRole(ctx context.Context, name string) error {
+	return s.deleteRole(ctx, name, false)
+}
+
+// deleteRole deletes a role; service-linked roles only when serviceLinked.
+func (s *Service) deleteRole(ctx context.Context, name string, serviceLinked bool) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
 		r, err := store.GetJSON[Role](tx, kindRole, roleID(name))
 		if errors.Is(err, store.ErrNotFound) {
@@ -198,6 +203,19 @@ func (s *Service) DeleteRole(ctx context.Context, name string) error {
 		}
 		if len(r.Inline) > 0 {
 			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
+		}
+		if strings.HasPrefix(r.Path, serviceRolePath) && !serviceLinked {
+			return awserr.Newf(400, "UnmodifiableEntity", "Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", r.Name)
+		}
+		profiles, err := tx.List(kindProfile, "", "", 0)
+		if err != nil {
+			return err
+		}
+		for _, rec := range profiles {
+			p, err := store.GetJSON[InstanceProfile](tx, kindProfile, rec.ID)
+			if err == nil && containsFold(p.Roles, r.Name) {
+				return awserr.New(409, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
+			}
 		}
 		return tx.Delete(kindRole, roleID(name))
 	})

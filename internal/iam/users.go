@@ -23,6 +23,11 @@ type User struct {
 	Groups              []string `json:",omitempty"`
 	// Boundary is the permissions boundary's policy ARN, if any.
 	Boundary string `json:",omitempty"`
+	// SigningCerts, SSHKeys and ServiceCreds are the user's other
+	// credentials (credentials.go).
+	SigningCerts []SigningCert `json:",omitempty"`
+	SSHKeys      []SSHKey      `json:",omitempty"`
+	ServiceCreds []ServiceCred `json:",omitempty"`
 }
 
 // AccessKey is a user's long-term key; the secret is sealed at rest.
@@ -140,6 +145,12 @@ func (s *Service) DeleteUser(ctx context.Context, name string) error {
 			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
 		case len(u.Groups) > 0:
 			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must remove user from all groups first.")
+		case len(u.SigningCerts) > 0:
+			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
+		case len(u.SSHKeys) > 0:
+			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete SSH public keys first.")
+		case len(u.ServiceCreds) > 0:
+			return awserr.New(409, "DeleteConflict", "Cannot delete entity, must delete service specific credentials first.")
 		}
 		u.Name = ""
 		return nil

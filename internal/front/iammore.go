@@ -1,0 +1,515 @@
+package front
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/iam"
+)
+
+// IAM's other credentials and entities: signing certificates, SSH public
+// keys, service-specific credentials, server certificates, SAML
+// providers, service-linked roles, the credential report, and tags of
+// instance profiles and MFA devices.
+
+func userOr(ctx context.Context, name string) string {
+	if name == "" {
+		return caller(ctx).UserName
+	}
+	return name
+}
+
+type xmlSigningCert struct {
+	UserName      string `xml:"UserName"`
+	CertificateId string `xml:"CertificateId"`
+	Body          string `xml:"CertificateBody"`
+	Status        string `xml:"Status"`
+	UploadDate    string `xml:"UploadDate"`
+}
+
+type xmlSSHKey struct {
+	UserName       string `xml:"UserName"`
+	SSHPublicKeyId string `xml:"SSHPublicKeyId"`
+	Fingerprint    string `xml:"Fingerprint,omitempty"`
+	Body           string `xml:"SSHPublicKeyBody,omitempty"`
+	Status         string `xml:"Status"`
+	UploadDate     string `xml:"UploadDate"`
+}
+
+type xmlServiceCred struct {
+	CreateDate                  string `xml:"CreateDate"`
+	ServiceName                 string `xml:"ServiceName"`
+	ServiceUserName             string `xml:"ServiceUserName"`
+	ServicePassword             string `xml:"ServicePassword,omitempty"`
+	ServiceSpecificCredentialId string `xml:"ServiceSpecificCredentialId"`
+	UserName                    string `xml:"UserName"`
+	Status                      string `xml:"Status"`
+}
+
+func toXMLServiceCred(c iam.ServiceCred, user, password string) xmlServiceCred {
+	return xmlServiceCred{iso(c.Created), c.Service, c.ServiceUserName, password, c.ID, user, c.Status}
+}
+
+type xmlServerCertMeta struct {
+	Path                  string `xml:"Path"`
+	ServerCertificateName string `xml:"ServerCertificateName"`
+	ServerCertificateId   string `xml:"ServerCertificateId"`
+	Arn                   string `xml:"Arn"`
+	UploadDate            string `xml:"UploadDate"`
+	Expiration            string `xml:"Expiration"`
+}
+
+func serverCertMeta(c iam.ServerCert) xmlServerCertMeta {
+	return xmlServerCertMeta{c.Path, c.Name, c.ID, c.ARN, iso(c.Uploaded), iso(c.Expires)}
+}
+
+func iamMoreMethods(svc *iam.Service) map[string]method {
+	return map[string]method{
+		// Signing certificates.
+		"UploadSigningCertificate": typed(func(ctx context.Context, in *struct {
+			UserName        string
+			CertificateBody string `form:",required"`
+		}) (any, error) {
+			c, user, err := svc.UploadSigningCertificate(ctx, userOr(ctx, in.UserName), in.CertificateBody)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				Certificate xmlSigningCert `xml:"Certificate"`
+			}{xmlSigningCert{user, c.ID, c.Body, c.Status, iso(c.Uploaded)}}, nil
+		}),
+		"ListSigningCertificates": typed(func(ctx context.Context, in *struct{ UserName string }) (any, error) {
+			cs, user, err := svc.ListSigningCertificates(ctx, userOr(ctx, in.UserName))
+			out := struct {
+				Certificates []xmlSigningCert `xml:"Certificates>member"`
+				IsTruncated  bool             `xml:"IsTruncated"`
+			}{Certificates: []xmlSigningCert{}}
+			for _, c := range cs {
+				out.Certificates = append(out.Certificates, xmlSigningCert{user, c.ID, c.Body, c.Status, iso(c.Uploaded)})
+			}
+			return out, err
+		}),
+		"UpdateSigningCertificate": typed(func(ctx context.Context, in *struct {
+			UserName      string
+			CertificateId string `form:",required"`
+			Status        string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.UpdateSigningCertificate(ctx, userOr(ctx, in.UserName), in.CertificateId, in.Status))
+		}),
+		"DeleteSigningCertificate": typed(func(ctx context.Context, in *struct {
+			UserName      string
+			CertificateId string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.DeleteSigningCertificate(ctx, userOr(ctx, in.UserName), in.CertificateId))
+		}),
+		// SSH public keys.
+		"UploadSSHPublicKey": typed(func(ctx context.Context, in *struct {
+			UserName         string `form:",required"`
+			SSHPublicKeyBody string `form:",required"`
+		}) (any, error) {
+			k, user, err := svc.UploadSSHPublicKey(ctx, in.UserName, in.SSHPublicKeyBody)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				SSHPublicKey xmlSSHKey `xml:"SSHPublicKey"`
+			}{xmlSSHKey{user, k.ID, k.Fingerprint, k.Body, k.Status, iso(k.Uploaded)}}, nil
+		}),
+		"GetSSHPublicKey": typed(func(ctx context.Context, in *struct {
+			UserName       string `form:",required"`
+			SSHPublicKeyId string `form:",required"`
+			Encoding       string `form:",required"`
+		}) (any, error) {
+			k, user, err := svc.GetSSHPublicKey(ctx, in.UserName, in.SSHPublicKeyId)
+			if err != nil {
+				return nil, err
+			}
+			body, err := iam.SSHKeyBody(k, in.Encoding)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				SSHPublicKey xmlSSHKey `xml:"SSHPublicKey"`
+			}{xmlSSHKey{user, k.ID, k.Fingerprint, body, k.Status, iso(k.Uploaded)}}, nil
+		}),
+		"ListSSHPublicKeys": typed(func(ctx context.Context, in *struct{ UserName string }) (any, error) {
+			ks, user, err := svc.ListSSHPublicKeys(ctx, userOr(ctx, in.UserName))
+			out := struct {
+				SSHPublicKeys []xmlSSHKey `xml:"SSHPublicKeys>member"`
+				IsTruncated   bool        `xml:"IsTruncated"`
+			}{SSHPublicKeys: []xmlSSHKey{}}
+			for _, k := range ks {
+				out.SSHPublicKeys = append(out.SSHPublicKeys, xmlSSHKey{UserName: user, SSHPublicKeyId: k.ID, Status: k.Status, UploadDate: iso(k.Uploaded)})
+			}
+			return out, err
+		}),
+		"UpdateSSHPublicKey": typed(func(ctx context.Context, in *struct {
+			UserName       string `form:",required"`
+			SSHPublicKeyId string `form:",required"`
+			Status         string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.UpdateSSHPublicKey(ctx, in.UserName, in.SSHPublicKeyId, in.Status))
+		}),
+		"DeleteSSHPublicKey": typed(func(ctx context.Context, in *struct {
+			UserName       string `form:",required"`
+			SSHPublicKeyId string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.DeleteSSHPublicKey(ctx, in.UserName, in.SSHPublicKeyId))
+		}),
+		// Service-specific credentials.
+		"CreateServiceSpecificCredential": typed(func(ctx context.Context, in *struct {
+			UserName    string `form:",required"`
+			ServiceName string `form:",required"`
+		}) (any, error) {
+			c, user, pw, err := svc.CreateServiceSpecificCredential(ctx, in.UserName, in.ServiceName)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				ServiceSpecificCredential xmlServiceCred `xml:"ServiceSpecificCredential"`
+			}{toXMLServiceCred(c, user, pw)}, nil
+		}),
+		"ListServiceSpecificCredentials": typed(func(ctx context.Context, in *struct{ UserName, ServiceName string }) (any, error) {
+			cs, user, err := svc.ListServiceSpecificCredentials(ctx, userOr(ctx, in.UserName), in.ServiceName)
+			out := struct {
+				ServiceSpecificCredentials []xmlServiceCred `xml:"ServiceSpecificCredentials>member"`
+				IsTruncated                bool             `xml:"IsTruncated"`
+			}{ServiceSpecificCredentials: []xmlServiceCred{}}
+			for _, c := range cs {
+				out.ServiceSpecificCredentials = append(out.ServiceSpecificCredentials, toXMLServiceCred(c, user, ""))
+			}
+			return out, err
+		}),
+		"UpdateServiceSpecificCredential": typed(func(ctx context.Context, in *struct {
+			UserName                    string
+			ServiceSpecificCredentialId string `form:",required"`
+			Status                      string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.UpdateServiceSpecificCredential(ctx, userOr(ctx, in.UserName), in.ServiceSpecificCredentialId, in.Status))
+		}),
+		"ResetServiceSpecificCredential": typed(func(ctx context.Context, in *struct {
+			UserName                    string
+			ServiceSpecificCredentialId string `form:",required"`
+		}) (any, error) {
+			c, user, pw, err := svc.ResetServiceSpecificCredential(ctx, userOr(ctx, in.UserName), in.ServiceSpecificCredentialId)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				ServiceSpecificCredential xmlServiceCred `xml:"ServiceSpecificCredential"`
+			}{toXMLServiceCred(c, user, pw)}, nil
+		}),
+		"DeleteServiceSpecificCredential": typed(func(ctx context.Context, in *struct {
+			UserName                    string
+			ServiceSpecificCredentialId string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.DeleteServiceSpecificCredential(ctx, userOr(ctx, in.UserName), in.ServiceSpecificCredentialId))
+		}),
+		// Server certificates.
+		"UploadServerCertificate": typed(func(ctx context.Context, in *struct {
+			Path                  string
+			ServerCertificateName string `form:",required"`
+			CertificateBody       string `form:",required"`
+			PrivateKey            string `form:",required"`
+			CertificateChain      string
+			Tags                  []iam.Tag
+		}) (any, error) {
+			c, err := svc.UploadServerCertificate(ctx, in.ServerCertificateName, in.Path, in.CertificateBody, in.PrivateKey, in.CertificateChain, in.Tags)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				Meta xmlServerCertMeta `xml:"ServerCertificateMetadata"`
+				Tags []iamTag          `xml:"Tags>member,omitempty"`
+			}{serverCertMeta(c), iamTags(c.Tags)}, nil
+		}),
+		"GetServerCertificate": typed(func(ctx context.Context, in *struct {
+			ServerCertificateName string `form:",required"`
+		}) (any, error) {
+			c, err := svc.GetServerCertificate(ctx, in.ServerCertificateName)
+			if err != nil {
+				return nil, err
+			}
+			type cert struct {
+				Meta  xmlServerCertMeta `xml:"ServerCertificateMetadata"`
+				Body  string            `xml:"CertificateBody"`
+				Chain string            `xml:"CertificateChain,omitempty"`
+				Tags  []iamTag          `xml:"Tags>member,omitempty"`
+			}
+			return struct {
+				ServerCertificate cert `xml:"ServerCertificate"`
+			}{cert{serverCertMeta(c), c.Body, c.Chain, iamTags(c.Tags)}}, nil
+		}),
+		"ListServerCertificates": typed(func(ctx context.Context, in *struct{ PathPrefix string }) (any, error) {
+			cs, err := svc.ListServerCertificates(ctx, in.PathPrefix)
+			out := struct {
+				List        []xmlServerCertMeta `xml:"ServerCertificateMetadataList>member"`
+				IsTruncated bool                `xml:"IsTruncated"`
+			}{List: []xmlServerCertMeta{}}
+			for _, c := range cs {
+				out.List = append(out.List, serverCertMeta(c))
+			}
+			return out, err
+		}),
+		"UpdateServerCertificate": typed(func(ctx context.Context, in *struct {
+			ServerCertificateName    string `form:",required"`
+			NewPath                  string
+			NewServerCertificateName string
+		}) (any, error) {
+			return nothing(svc.UpdateServerCertificate(ctx, in.ServerCertificateName, in.NewServerCertificateName, in.NewPath))
+		}),
+		"DeleteServerCertificate": typed(func(ctx context.Context, in *struct {
+			ServerCertificateName string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.DeleteServerCertificate(ctx, in.ServerCertificateName))
+		}),
+		"TagServerCertificate": typed(func(ctx context.Context, in *struct {
+			ServerCertificateName string `form:",required"`
+			Tags                  []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagServerCertificate(ctx, in.ServerCertificateName, in.Tags))
+		}),
+		"UntagServerCertificate": typed(func(ctx context.Context, in *struct {
+			ServerCertificateName string `form:",required"`
+			TagKeys               []string
+		}) (any, error) {
+			return nothing(svc.UntagServerCertificate(ctx, in.ServerCertificateName, in.TagKeys))
+		}),
+		"ListServerCertificateTags": typed(func(ctx context.Context, in *struct {
+			ServerCertificateName string `form:",required"`
+		}) (any, error) {
+			c, err := svc.GetServerCertificate(ctx, in.ServerCertificateName)
+			if err != nil {
+				return nil, err
+			}
+			return tagsResult(c.Tags), nil
+		}),
+		// SAML providers.
+		"CreateSAMLProvider": typed(func(ctx context.Context, in *struct {
+			Name                 string `form:",required"`
+			SAMLMetadataDocument string `form:",required"`
+			Tags                 []iam.Tag
+		}) (any, error) {
+			p, err := svc.CreateSAMLProvider(ctx, in.Name, in.SAMLMetadataDocument, in.Tags)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				SAMLProviderArn string   `xml:"SAMLProviderArn"`
+				Tags            []iamTag `xml:"Tags>member,omitempty"`
+			}{p.ARN, iamTags(p.Tags)}, nil
+		}),
+		"GetSAMLProvider": typed(func(ctx context.Context, in *struct {
+			SAMLProviderArn string `form:",required"`
+		}) (any, error) {
+			p, err := svc.GetSAMLProvider(ctx, in.SAMLProviderArn)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				SAMLMetadataDocument string   `xml:"SAMLMetadataDocument"`
+				CreateDate           string   `xml:"CreateDate"`
+				ValidUntil           string   `xml:"ValidUntil"`
+				Tags                 []iamTag `xml:"Tags>member,omitempty"`
+			}{p.Metadata, iso(p.Created), iso(p.ValidUntil), iamTags(p.Tags)}, nil
+		}),
+		"ListSAMLProviders": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			ps, err := svc.ListSAMLProviders(ctx)
+			type entry struct {
+				Arn        string `xml:"Arn"`
+				ValidUntil string `xml:"ValidUntil"`
+				CreateDate string `xml:"CreateDate"`
+			}
+			out := struct {
+				List []entry `xml:"SAMLProviderList>member"`
+			}{List: []entry{}}
+			for _, p := range ps {
+				out.List = append(out.List, entry{p.ARN, iso(p.ValidUntil), iso(p.Created)})
+			}
+			return out, err
+		}),
+		"UpdateSAMLProvider": typed(func(ctx context.Context, in *struct {
+			SAMLProviderArn      string `form:",required"`
+			SAMLMetadataDocument string
+		}) (any, error) {
+			if err := svc.UpdateSAMLProvider(ctx, in.SAMLProviderArn, in.SAMLMetadataDocument); err != nil {
+				return nil, err
+			}
+			return struct {
+				SAMLProviderArn string `xml:"SAMLProviderArn"`
+			}{in.SAMLProviderArn}, nil
+		}),
+		"DeleteSAMLProvider": typed(func(ctx context.Context, in *struct {
+			SAMLProviderArn string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.DeleteSAMLProvider(ctx, in.SAMLProviderArn))
+		}),
+		"TagSAMLProvider": typed(func(ctx context.Context, in *struct {
+			SAMLProviderArn string `form:",required"`
+			Tags            []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagSAMLProvider(ctx, in.SAMLProviderArn, in.Tags))
+		}),
+		"UntagSAMLProvider": typed(func(ctx context.Context, in *struct {
+			SAMLProviderArn string `form:",required"`
+			TagKeys         []string
+		}) (any, error) {
+			return nothing(svc.UntagSAMLProvider(ctx, in.SAMLProviderArn, in.TagKeys))
+		}),
+		"ListSAMLProviderTags": typed(func(ctx context.Context, in *struct {
+			SAMLProviderArn string `form:",required"`
+		}) (any, error) {
+			p, err := svc.GetSAMLProvider(ctx, in.SAMLProviderArn)
+			if err != nil {
+				return nil, err
+			}
+			return tagsResult(p.Tags), nil
+		}),
+		// Service-linked roles.
+		"CreateServiceLinkedRole": typed(func(ctx context.Context, in *struct {
+			AWSServiceName string `form:",required"`
+			Description    string
+			CustomSuffix   string
+		}) (any, error) {
+			r, err := svc.CreateServiceLinkedRole(ctx, in.AWSServiceName, in.Description, in.CustomSuffix)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				Role xmlRole `xml:"Role"`
+			}{toXMLRole(r)}, nil
+		}),
+		"DeleteServiceLinkedRole": typed(func(ctx context.Context, in *struct {
+			RoleName string `form:",required"`
+		}) (any, error) {
+			task, err := svc.DeleteServiceLinkedRole(ctx, in.RoleName)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				DeletionTaskId string `xml:"DeletionTaskId"`
+			}{task}, nil
+		}),
+		"GetServiceLinkedRoleDeletionStatus": typed(func(ctx context.Context, in *struct {
+			DeletionTaskId string `form:",required"`
+		}) (any, error) {
+			st, err := svc.ServiceLinkedRoleDeletionStatus(ctx, in.DeletionTaskId)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				Status string `xml:"Status"`
+			}{st}, nil
+		}),
+		"UpdateRoleDescription": typed(func(ctx context.Context, in *struct {
+			RoleName    string `form:",required"`
+			Description string `form:",required"`
+		}) (any, error) {
+			r, err := svc.UpdateRoleDescription(ctx, in.RoleName, in.Description)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				Role xmlRole `xml:"Role"`
+			}{toXMLRole(r)}, nil
+		}),
+		// The credential report.
+		"GenerateCredentialReport": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			st, err := svc.GenerateCredentialReport(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				State       string `xml:"State"`
+				Description string `xml:"Description"`
+			}{st, "No report exists. Starting a new report generation task"}, nil
+		}),
+		"GetCredentialReport": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			r, err := svc.GetCredentialReport(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				Content       string `xml:"Content"`
+				ReportFormat  string `xml:"ReportFormat"`
+				GeneratedTime string `xml:"GeneratedTime"`
+			}{base64.StdEncoding.EncodeToString([]byte(r.Content)), "text/csv", iso(r.Generated)}, nil
+		}),
+		// Instance profile and MFA device tags; one MFA device.
+		"TagInstanceProfile": typed(func(ctx context.Context, in *struct {
+			InstanceProfileName string `form:",required"`
+			Tags                []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagInstanceProfile(ctx, in.InstanceProfileName, in.Tags))
+		}),
+		"UntagInstanceProfile": typed(func(ctx context.Context, in *struct {
+			InstanceProfileName string `form:",required"`
+			TagKeys             []string
+		}) (any, error) {
+			return nothing(svc.UntagInstanceProfile(ctx, in.InstanceProfileName, in.TagKeys))
+		}),
+		"ListInstanceProfileTags": typed(func(ctx context.Context, in *profileIn) (any, error) {
+			p, err := svc.GetInstanceProfile(ctx, in.InstanceProfileName)
+			if err != nil {
+				return nil, err
+			}
+			return tagsResult(p.Tags), nil
+		}),
+		"TagMFADevice": typed(func(ctx context.Context, in *struct {
+			SerialNumber string `form:",required"`
+			Tags         []iam.Tag
+		}) (any, error) {
+			return nothing(svc.TagMFADevice(ctx, in.SerialNumber, in.Tags))
+		}),
+		"UntagMFADevice": typed(func(ctx context.Context, in *struct {
+			SerialNumber string `form:",required"`
+			TagKeys      []string
+		}) (any, error) {
+			return nothing(svc.UntagMFADevice(ctx, in.SerialNumber, in.TagKeys))
+		}),
+		"ListMFADeviceTags": typed(func(ctx context.Context, in *struct {
+			SerialNumber string `form:",required"`
+		}) (any, error) {
+			d, err := svc.GetMFADevice(ctx, in.SerialNumber)
+			if err != nil {
+				return nil, err
+			}
+			return tagsResult(d.Tags), nil
+		}),
+		"GetMFADevice": typed(func(ctx context.Context, in *struct {
+			SerialNumber string `form:",required"`
+			UserName     string
+		}) (any, error) {
+			d, err := svc.GetMFADevice(ctx, in.SerialNumber)
+			if err != nil {
+				return nil, err
+			}
+			if in.UserName != "" && !strings.EqualFold(in.UserName, d.User) {
+				return nil, awsNoSuchMFA(in.SerialNumber)
+			}
+			out := struct {
+				UserName     string `xml:"UserName,omitempty"`
+				SerialNumber string `xml:"SerialNumber"`
+				EnableDate   string `xml:"EnableDate,omitempty"`
+			}{UserName: d.User, SerialNumber: d.Serial}
+			if d.User != "" {
+				out.EnableDate = iso(d.Enabled)
+			}
+			return out, nil
+		}),
+		"ResyncMFADevice": typed(func(ctx context.Context, in *struct {
+			UserName            string `form:",required"`
+			SerialNumber        string `form:",required"`
+			AuthenticationCode1 string `form:",required"`
+			AuthenticationCode2 string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.ResyncMFADevice(ctx, in.UserName, in.SerialNumber, in.AuthenticationCode1, in.AuthenticationCode2))
+		}),
+	}
+}
+
+func awsNoSuchMFA(serial string) error {
+	return awserr.Newf(404, "NoSuchEntity", "MFA Device with serial number %s does not exist.", serial)
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/idpool"
@@ -29,13 +31,18 @@ func cognitoIdentityOps(svc *idpool.Service, region, account string) map[string]
 		"DeleteIdentityPool": typed(func(ctx context.Context, in *idPoolRef) (any, error) {
 			return nil, svc.DeletePool(ctx, in.IdentityPoolId)
 		}),
-		"ListIdentityPools": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+		"ListIdentityPools": typed(func(ctx context.Context, in *struct {
+			MaxResults int
+			NextToken  string
+		}) (any, error) {
 			pools, err := svc.ListPools(ctx)
+			slices.SortFunc(pools, func(a, b idpool.Pool) int { return strings.Compare(a.IdentityPoolId, b.IdentityPoolId) })
+			page, next := pageOfN(pools, orMax(in.MaxResults, 60), in.NextToken, func(p idpool.Pool) string { return p.IdentityPoolId })
 			out := []map[string]string{}
-			for _, p := range pools {
+			for _, p := range page {
 				out = append(out, map[string]string{"IdentityPoolId": p.IdentityPoolId, "IdentityPoolName": p.IdentityPoolName})
 			}
-			return map[string]any{"IdentityPools": out}, err
+			return withNext(map[string]any{"IdentityPools": out}, "NextToken", next), err
 		}),
 		"SetIdentityPoolRoles": typed(func(ctx context.Context, in *struct {
 			IdentityPoolId string
@@ -80,9 +87,37 @@ func cognitoIdentityOps(svc *idpool.Service, region, account string) map[string]
 		"ListIdentities": typed(func(ctx context.Context, in *struct {
 			IdentityPoolId string
 			MaxResults     int
+			NextToken      string
 		}) (any, error) {
-			ids, err := svc.ListIdentities(ctx, in.IdentityPoolId, in.MaxResults)
-			return map[string]any{"IdentityPoolId": in.IdentityPoolId, "Identities": ids}, err
+			ids, next, err := svc.ListIdentities(ctx, in.IdentityPoolId, orMax(in.MaxResults, 60), in.NextToken)
+			return withNext(map[string]any{"IdentityPoolId": in.IdentityPoolId, "Identities": ids}, "NextToken", next), err
+		}),
+		"MergeDeveloperIdentities": typed(func(ctx context.Context, in *struct {
+			SourceUserIdentifier, DestinationUserIdentifier, DeveloperProviderName, IdentityPoolId string
+		}) (any, error) {
+			id, err := svc.MergeDeveloperIdentities(ctx, in.IdentityPoolId, in.DeveloperProviderName, in.SourceUserIdentifier, in.DestinationUserIdentifier)
+			return map[string]any{"IdentityId": id}, err
+		}),
+		"UnlinkDeveloperIdentity": typed(func(ctx context.Context, in *struct {
+			IdentityId, IdentityPoolId, DeveloperProviderName, DeveloperUserIdentifier string
+		}) (any, error) {
+			return nil, svc.UnlinkDeveloperIdentity(ctx, in.IdentityPoolId, in.IdentityId, in.DeveloperProviderName, in.DeveloperUserIdentifier)
+		}),
+		"TagResource": typed(func(ctx context.Context, in *struct {
+			ResourceArn string
+			Tags        map[string]string
+		}) (any, error) {
+			return nil, svc.TagResource(ctx, in.ResourceArn, in.Tags)
+		}),
+		"UntagResource": typed(func(ctx context.Context, in *struct {
+			ResourceArn string
+			TagKeys     []string
+		}) (any, error) {
+			return nil, svc.UntagResource(ctx, in.ResourceArn, in.TagKeys)
+		}),
+		"ListTagsForResource": typed(func(ctx context.Context, in *struct{ ResourceArn string }) (any, error) {
+			tags, err := svc.ResourceTags(ctx, in.ResourceArn)
+			return map[string]any{"Tags": tags}, err
 		}),
 		"DescribeIdentity": typed(func(ctx context.Context, in *struct{ IdentityId string }) (any, error) {
 			return svc.DescribeIdentity(ctx, in.IdentityId)

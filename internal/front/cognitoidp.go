@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"github.com/sekisho/sekisho/internal/account"
 	"github.com/sekisho/sekisho/internal/awserr"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -464,6 +465,8 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 	for name, m := range oauthAdminOps(svc) {
 		admin[name] = m
 	}
+	maps.Copy(admin, cognitoMoreAdmin(svc))
+	maps.Copy(public, cognitoMorePublic(svc))
 	for _, table := range []map[string]method{admin, public} {
 		for name, m := range table {
 			table[name] = withTriggerInputs(m)

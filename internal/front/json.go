@@ -110,9 +110,11 @@ func (jsonCodec) encode(h *Handler, c *apiCall, out any) {
 // pool acted on.
 func poolResource(region, account string) func(c *apiCall) string {
 	return func(c *apiCall) string {
-		var ref struct{ UserPoolId, IdentityPoolId string }
+		var ref struct{ UserPoolId, IdentityPoolId, ResourceArn string }
 		json.Unmarshal(c.body, &ref) // a malformed body fails the method's decode
 		switch {
+		case ref.ResourceArn != "":
+			return ref.ResourceArn
 		case ref.UserPoolId != "":
 			return "arn:aws:cognito-idp:" + region + ":" + account + ":userpool/" + ref.UserPoolId
 		case ref.IdentityPoolId != "":

@@ -3,7 +3,10 @@ package idpool
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -117,11 +120,7 @@ func (s *Service) LookupDeveloperIdentity(ctx context.Context, poolID, identityI
 	if err != nil {
 		return "", nil, err
 	}
-	var users []string
-	if u := ident.Logins[p.DeveloperProviderName]; u != "" {
-		users = append(users, u)
-	}
-	return ident.IdentityId, users, nil
+	return ident.IdentityId, ident.devUsers(p.DeveloperProviderName), nil
 }
 
 // IdentityDescription is IdentityDescription.
@@ -147,27 +146,37 @@ func (s *Service) DescribeIdentity(ctx context.Context, id string) (IdentityDesc
 	return describe(i), err
 }
 
-// ListIdentities lists a pool's identities.
-func (s *Service) ListIdentities(ctx context.Context, poolID string, max int) ([]IdentityDescription, error) {
+// ListIdentities lists a page of a pool's identities (at most max, after
+// the identity id next) and the token of the next page.
+func (s *Service) ListIdentities(ctx context.Context, poolID string, max int, next string) ([]IdentityDescription, string, error) {
 	if _, err := s.Pool(ctx, poolID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	out := []IdentityDescription{}
+	token := ""
+	after := ""
+	if next != "" {
+		after = poolID + "/" + next
+	}
 	err := s.Store.ViewRecords(ctx, func(tx store.RecordTx) error {
-		recs, err := tx.List(kindIdentity, poolID+"/", "", max)
+		recs, err := tx.List(kindIdentity, poolID+"/", after, max+1)
 		if err != nil {
 			return err
 		}
-		for _, r := range recs {
+		for n, r := range recs {
 			var i Identity
 			if err := json.Unmarshal(r.Value, &i); err != nil {
 				return err
+			}
+			if n == max {
+				token = out[len(out)-1].IdentityId
+				break
 			}
 			out = append(out, describe(i))
 		}
 		return nil
 	})
-	return out, err
+	return out, token, err
 }
 
 // DeleteIdentities deletes identities; ids not found are returned.
@@ -229,4 +238,177 @@ func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[stri
 		i.Modified = s.now()
 		return store.PutJSON(tx, kindIdentity, i.PoolId+"/"+id, i)
 	})
+}
+
+// MergeDeveloperIdentities moves the source developer user's identity's
+// logins to the destination user's identity and deletes the source
+// identity; it returns the destination identity's id.
+func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider, source, dest string) (string, error) {
+	p, err := s.Pool(ctx, poolID)
+	if err != nil {
+		return "", err
+	}
+	if provider != p.DeveloperProviderName || provider == "" {
+		return "", errNotFound("Developer provider %s is not configured for identity pool %s.", provider, poolID)
+	}
+	var destID string
+	err = s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		sb, err := tx.Get(kindLogin, poolID+"/"+provider+"/"+source)
+		if err != nil {
+			return errNotFound("Identity for developer user %s not found.", source)
+		}
+		db, err := tx.Get(kindLogin, poolID+"/"+provider+"/"+dest)
+		if err != nil {
+			return errNotFound("Identity for developer user %s not found.", dest)
+		}
+		srcID, dstID := string(sb), string(db)
+		destID = dstID
+		if srcID == dstID {
+			return nil
+		}
+		src, err := store.GetJSON[Identity](tx, kindIdentity, poolID+"/"+srcID)
+		if err != nil {
+			return errNotFound("Identity '%s' not found.", srcID)
+		}
+		dst, err := store.GetJSON[Identity](tx, kindIdentity, poolID+"/"+dstID)
+		if err != nil {
+			return errNotFound("Identity '%s' not found.", dstID)
+		}
+		// Every login of the source now names the destination.
+		for name, sub := range src.Logins {
+			if name != provider {
+				if _, taken := dst.Logins[name]; taken {
+					return errParam("Cannot merge: both identities have logins from %s.", name)
+				}
+				dst.Logins[name] = sub
+			}
+			if err := tx.Put(kindLogin, poolID+"/"+name+"/"+sub, []byte(dstID)); err != nil {
+				return err
+			}
+		}
+		dst.DevUsers = appendUnique(dst.devUsers(provider), src.devUsers(provider)...)
+		dst.Modified = s.now()
+		if err := tx.Delete(kindIdentity, poolID+"/"+srcID); err != nil {
+			return err
+		}
+		if err := tx.Delete(kindByID, srcID); err != nil {
+			return err
+		}
+		return store.PutJSON(tx, kindIdentity, poolID+"/"+dstID, dst)
+	})
+	return destID, err
+}
+
+// UnlinkDeveloperIdentity removes a developer user from an identity.
+func (s *Service) UnlinkDeveloperIdentity(ctx context.Context, poolID, identityID, provider, user string) error {
+	p, err := s.Pool(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	if provider != p.DeveloperProviderName || provider == "" {
+		return errNotFound("Developer provider %s is not configured for identity pool %s.", provider, poolID)
+	}
+	return s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		key := poolID + "/" + provider + "/" + user
+		b, err := tx.Get(kindLogin, key)
+		if err != nil || string(b) != identityID {
+			return errNotFound("Developer user %s is not linked to identity %s.", user, identityID)
+		}
+		i, err := store.GetJSON[Identity](tx, kindIdentity, poolID+"/"+identityID)
+		if err != nil {
+			return errNotFound("Identity '%s' not found.", identityID)
+		}
+		users := i.devUsers(provider)
+		users = slices.DeleteFunc(users, func(u string) bool { return u == user })
+		delete(i.Logins, provider)
+		i.DevUsers = nil
+		if len(users) > 0 {
+			i.Logins[provider] = users[0]
+			if len(users) > 1 {
+				i.DevUsers = users
+			}
+		}
+		i.Modified = s.now()
+		if err := tx.Delete(kindLogin, key); err != nil {
+			return err
+		}
+		return store.PutJSON(tx, kindIdentity, poolID+"/"+identityID, i)
+	})
+}
+
+// devUsers are all the developer users an identity holds.
+func (i Identity) devUsers(provider string) []string {
+	if len(i.DevUsers) > 0 {
+		return slices.Clone(i.DevUsers)
+	}
+	if u := i.Logins[provider]; u != "" {
+		return []string{u}
+	}
+	return nil
+}
+
+func appendUnique(list []string, more ...string) []string {
+	for _, m := range more {
+		if !slices.Contains(list, m) {
+			list = append(list, m)
+		}
+	}
+	return list
+}
+
+// poolOfARN returns the identity pool id an ARN names.
+func (s *Service) poolOfARN(arn string) (string, error) {
+	prefix := "arn:aws:cognito-identity:" + s.Region + ":" + s.Account + ":identitypool/"
+	if !strings.HasPrefix(arn, prefix) || len(arn) == len(prefix) {
+		return "", errNotFound("Resource %s does not exist.", arn)
+	}
+	return arn[len(prefix):], nil
+}
+
+// TagResource adds or replaces an identity pool's tags.
+func (s *Service) TagResource(ctx context.Context, arn string, tags map[string]string) error {
+	id, err := s.poolOfARN(arn)
+	if err != nil {
+		return err
+	}
+	return s.modify(ctx, id, func(st *stored) error {
+		if st.IdentityPoolTags == nil {
+			st.IdentityPoolTags = map[string]string{}
+		}
+		maps.Copy(st.IdentityPoolTags, tags)
+		if len(st.IdentityPoolTags) > 50 {
+			return errParam("Exceeded the maximum number of tags: 50")
+		}
+		return nil
+	})
+}
+
+// UntagResource removes an identity pool's tags by key.
+func (s *Service) UntagResource(ctx context.Context, arn string, keys []string) error {
+	id, err := s.poolOfARN(arn)
+	if err != nil {
+		return err
+	}
+	return s.modify(ctx, id, func(st *stored) error {
+		for _, k := range keys {
+			delete(st.IdentityPoolTags, k)
+		}
+		return nil
+	})
+}
+
+// ResourceTags returns an identity pool's tags.
+func (s *Service) ResourceTags(ctx context.Context, arn string) (map[string]string, error) {
+	id, err := s.poolOfARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Pool(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.IdentityPoolTags == nil {
+		return map[string]string{}, nil
+	}
+	return p.IdentityPoolTags, nil
 }

@@ -26,6 +26,9 @@ type Identity struct {
 	Logins   map[string]string `json:",omitempty"`
 	Created  time.Time
 	Modified time.Time
+	// DevUsers are the identity's developer users when it has more than
+	// one (after MergeDeveloperIdentities); Logins names the first.
+	DevUsers []string `json:",omitempty"`
 }
 
 // login is one verified entry of a Logins map.

@@ -282,8 +282,9 @@ func (s *Service) locked(u User) error {
 // sign-in: errIncorrect, or the store's error if the count could not be
 // written (so that guesses never go uncounted).
 func (s *Service) recordFailure(ctx context.Context, pool, username string) error {
-	err := s.modifyUser(ctx, pool, username, func(_ Pool, u *User) error {
+	err := s.modifyUser(ctx, pool, username, func(p Pool, u *User) error {
 		s.countFailure(u)
+		s.addAuthEvent(ctx, p, u, false)
 		return nil
 	})
 	if err != nil {

@@ -938,8 +938,12 @@ func (s *Service) setupEmailMFA(ctx context.Context, p Pool, c Client, u User, s
 // signedIn ends a sign-in: the failure count is reset and tokens issued
 // (with the remembered-device step when the pool tracks devices).
 func (s *Service) signedIn(ctx context.Context, p Pool, c Client, u User, opt signInOpts) (*AuthOutput, error) {
-	if u.Failed > 0 {
-		if err := s.modifyUser(ctx, p.Id, u.Username, func(_ Pool, usr *User) error { usr.Failed, usr.LockedUntil = 0, time.Time{}; return nil }); err != nil {
+	if u.Failed > 0 || p.advancedSecurity() {
+		if err := s.modifyUser(ctx, p.Id, u.Username, func(pl Pool, usr *User) error {
+			usr.Failed, usr.LockedUntil = 0, time.Time{}
+			s.addAuthEvent(ctx, pl, usr, true)
+			return nil
+		}); err != nil {
 			return nil, err
 		}
 	}

@@ -101,6 +101,48 @@ type Pool struct {
 	Status                      string               `json:"Status,omitempty"`
 	// Domain is the pool's prefix domain, if it has one.
 	Domain string `json:"Domain,omitempty"`
+	// Settings kept and returned as given (mirrorMessages fills the
+	// legacy message fields from VerificationMessageTemplate and back).
+	EmailConfiguration          map[string]any `json:"EmailConfiguration,omitempty"`
+	EmailVerificationMessage    string         `json:"EmailVerificationMessage,omitempty"`
+	EmailVerificationSubject    string         `json:"EmailVerificationSubject,omitempty"`
+	SmsVerificationMessage      string         `json:"SmsVerificationMessage,omitempty"`
+	UserAttributeUpdateSettings map[string]any `json:"UserAttributeUpdateSettings,omitempty"`
+	UserPoolAddOns              map[string]any `json:"UserPoolAddOns,omitempty"`
+}
+
+// mirrorMessages keeps the legacy verification message fields and
+// VerificationMessageTemplate in step, as Cognito does, and fills the
+// defaults DescribeUserPool shows.
+func (p *Pool) mirrorMessages() {
+	t := p.VerificationMessageTemplate
+	if t == nil {
+		t = map[string]any{}
+	}
+	set := func(key string, legacy *string) {
+		if v, ok := t[key].(string); ok && v != "" {
+			*legacy = v
+		} else if *legacy != "" {
+			t[key] = *legacy
+		}
+	}
+	set("EmailMessage", &p.EmailVerificationMessage)
+	set("EmailSubject", &p.EmailVerificationSubject)
+	set("SmsMessage", &p.SmsVerificationMessage)
+	if _, ok := t["DefaultEmailOption"]; !ok {
+		t["DefaultEmailOption"] = "CONFIRM_WITH_CODE"
+	}
+	p.VerificationMessageTemplate = t
+	if p.EmailConfiguration == nil {
+		p.EmailConfiguration = map[string]any{"EmailSendingAccount": "COGNITO_DEFAULT"}
+	}
+}
+
+// advancedSecurity reports whether the pool's threat protection
+// (UserPoolAddOns.AdvancedSecurityMode) is AUDIT or ENFORCED.
+func (p *Pool) advancedSecurity() bool {
+	m, _ := p.UserPoolAddOns["AdvancedSecurityMode"].(string)
+	return m == "AUDIT" || m == "ENFORCED"
 }
 
 // allowAdminCreateOnly reports AdminCreateUserConfig.AllowAdminCreateUserOnly.
@@ -225,6 +267,7 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 		}
 		in.Id = want
 	}
+	in.mirrorMessages()
 	in.Arn = "arn:aws:cognito-idp:" + s.Region + ":" + s.Account + ":userpool/" + in.Id
 	in.SchemaAttributes, in.CreationDate, in.LastModifiedDate = schema, epoch(now), epoch(now)
 	if in.MfaConfiguration == "" {
@@ -533,6 +576,20 @@ func (s *Service) UpdatePoolSettings(ctx context.Context, id string, in Pool) er
 		if in.UserPoolTags != nil {
 			p.UserPoolTags = in.UserPoolTags
 		}
+		if in.EmailConfiguration != nil {
+			p.EmailConfiguration = in.EmailConfiguration
+		}
+		if in.UserAttributeUpdateSettings != nil {
+			p.UserAttributeUpdateSettings = in.UserAttributeUpdateSettings
+		}
+		if in.UserPoolAddOns != nil {
+			p.UserPoolAddOns = in.UserPoolAddOns
+		}
+		if in.VerificationMessageTemplate != nil || in.EmailVerificationMessage != "" || in.EmailVerificationSubject != "" || in.SmsVerificationMessage != "" {
+			p.VerificationMessageTemplate, p.EmailVerificationMessage, p.EmailVerificationSubject, p.SmsVerificationMessage =
+				in.VerificationMessageTemplate, in.EmailVerificationMessage, in.EmailVerificationSubject, in.SmsVerificationMessage
+		}
+		p.mirrorMessages()
 		return nil
 	})
 }

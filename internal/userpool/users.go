@@ -48,6 +48,9 @@ type User struct {
 	MFA *UserMFA `json:",omitempty"`
 	// PasskeyPending is a passkey registration begun (sealed).
 	PasskeyPending string `json:",omitempty"`
+	// AuthEvents are the newest sign-ins, kept while the pool's threat
+	// protection is on.
+	AuthEvents []AuthEvent `json:",omitempty"`
 }
 
 // Code is a one-time verification code (stored hashed).

@@ -1,0 +1,181 @@
+package front
+
+import (
+	"context"
+	"time"
+
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/userpool"
+)
+
+// More of the user-pool control plane: tags, auth events, UI
+// customization, risk and log delivery configurations, the SAML signing
+// certificate (admin rows); attribute deletion, a user's sign-in factors
+// and event feedback (self-service rows).
+
+func nowEpoch() float64 { return float64(time.Now().UnixMilli()) / 1000 }
+
+// settingOut is a stored setting with the pool and client named.
+func settingOut(v map[string]any, pool, client string) map[string]any {
+	out := map[string]any{}
+	for k, x := range v {
+		out[k] = x
+	}
+	out["UserPoolId"] = pool
+	if client == "" {
+		client = "ALL"
+	}
+	if _, ok := out["ClientId"]; !ok || client != "ALL" {
+		out["ClientId"] = client
+	}
+	return out
+}
+
+func cognitoMoreAdmin(svc *userpool.Service) map[string]method {
+	return map[string]method{
+		"TagResource": typed(func(ctx context.Context, in *struct {
+			ResourceArn string
+			Tags        map[string]string
+		}) (any, error) {
+			return nil, svc.TagResource(ctx, in.ResourceArn, in.Tags)
+		}),
+		"UntagResource": typed(func(ctx context.Context, in *struct {
+			ResourceArn string
+			TagKeys     []string
+		}) (any, error) {
+			return nil, svc.UntagResource(ctx, in.ResourceArn, in.TagKeys)
+		}),
+		"ListTagsForResource": typed(func(ctx context.Context, in *struct{ ResourceArn string }) (any, error) {
+			tags, err := svc.ResourceTags(ctx, in.ResourceArn)
+			return map[string]any{"Tags": tags}, err
+		}),
+		"AdminListUserAuthEvents": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username, NextToken string
+			MaxResults                      int
+		}) (any, error) {
+			evs, err := svc.AdminListUserAuthEvents(ctx, in.UserPoolId, in.Username)
+			if err != nil {
+				return nil, err
+			}
+			// Newest first, so pages follow the list's order: the token
+			// is the last event id served.
+			start := 0
+			if in.NextToken != "" {
+				start = len(evs)
+				for i, e := range evs {
+					if e.EventId == in.NextToken {
+						start = i + 1
+					}
+				}
+			}
+			page, next := evs[start:], ""
+			if max := orMax(in.MaxResults, 60); len(page) > max {
+				page, next = page[:max], page[max-1].EventId
+			}
+			return withNext(map[string]any{"AuthEvents": page}, "NextToken", next), nil
+		}),
+		"AdminUpdateAuthEventFeedback": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username, EventId, FeedbackValue string
+		}) (any, error) {
+			return nil, svc.AdminUpdateAuthEventFeedback(ctx, in.UserPoolId, in.Username, in.EventId, in.FeedbackValue)
+		}),
+		"SetUICustomization": typed(func(ctx context.Context, in *struct {
+			UserPoolId, ClientId, CSS string
+			ImageFile                 []byte
+		}) (any, error) {
+			v := map[string]any{"CSS": in.CSS, "CSSVersion": time.Now().UTC().Format("20060102150405"), "LastModifiedDate": nowEpoch(), "CreationDate": nowEpoch()}
+			if old, err := svc.Setting(ctx, "ui", in.UserPoolId, in.ClientId); err == nil && old != nil && old["CreationDate"] != nil {
+				v["CreationDate"] = old["CreationDate"]
+			}
+			if err := svc.PutSetting(ctx, "ui", in.UserPoolId, in.ClientId, v); err != nil {
+				return nil, err
+			}
+			return map[string]any{"UICustomization": settingOut(v, in.UserPoolId, in.ClientId)}, nil
+		}),
+		"GetUICustomization": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId string }) (any, error) {
+			v, err := svc.Setting(ctx, "ui", in.UserPoolId, in.ClientId)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"UICustomization": settingOut(v, in.UserPoolId, in.ClientId)}, nil
+		}),
+		"SetRiskConfiguration": typed(func(ctx context.Context, in *struct {
+			UserPoolId, ClientId                    string
+			CompromisedCredentialsRiskConfiguration map[string]any
+			AccountTakeoverRiskConfiguration        map[string]any
+			RiskExceptionConfiguration              map[string]any
+		}) (any, error) {
+			v := map[string]any{"LastModifiedDate": nowEpoch()}
+			for k, x := range map[string]map[string]any{"CompromisedCredentialsRiskConfiguration": in.CompromisedCredentialsRiskConfiguration,
+				"AccountTakeoverRiskConfiguration": in.AccountTakeoverRiskConfiguration, "RiskExceptionConfiguration": in.RiskExceptionConfiguration} {
+				if x != nil {
+					v[k] = x
+				}
+			}
+			if err := svc.PutSetting(ctx, "risk", in.UserPoolId, in.ClientId, v); err != nil {
+				return nil, err
+			}
+			return map[string]any{"RiskConfiguration": settingOut(v, in.UserPoolId, in.ClientId)}, nil
+		}),
+		"DescribeRiskConfiguration": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId string }) (any, error) {
+			v, err := svc.Setting(ctx, "risk", in.UserPoolId, in.ClientId)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"RiskConfiguration": settingOut(v, in.UserPoolId, in.ClientId)}, nil
+		}),
+		"SetLogDeliveryConfiguration": typed(func(ctx context.Context, in *struct {
+			UserPoolId        string
+			LogConfigurations []map[string]any
+		}) (any, error) {
+			if len(in.LogConfigurations) > 2 {
+				return nil, awserr.New(400, "InvalidParameterException", "1 validation error detected: Value at 'logConfigurations' failed to satisfy constraint: Member must have length less than or equal to 2")
+			}
+			v := map[string]any{"LogConfigurations": in.LogConfigurations}
+			if err := svc.PutSetting(ctx, "logdelivery", in.UserPoolId, "", v); err != nil {
+				return nil, err
+			}
+			return map[string]any{"LogDeliveryConfiguration": map[string]any{"UserPoolId": in.UserPoolId, "LogConfigurations": in.LogConfigurations}}, nil
+		}),
+		"GetLogDeliveryConfiguration": typed(func(ctx context.Context, in *poolRef) (any, error) {
+			v, err := svc.Setting(ctx, "logdelivery", in.UserPoolId, "")
+			if err != nil {
+				return nil, err
+			}
+			confs := []any{}
+			if c, ok := v["LogConfigurations"].([]any); ok {
+				confs = c
+			}
+			return map[string]any{"LogDeliveryConfiguration": map[string]any{"UserPoolId": in.UserPoolId, "LogConfigurations": confs}}, nil
+		}),
+		"GetSigningCertificate": typed(func(ctx context.Context, in *poolRef) (any, error) {
+			c, err := svc.SigningCertificate(ctx, in.UserPoolId)
+			return map[string]any{"Certificate": c}, err
+		}),
+	}
+}
+
+func cognitoMorePublic(svc *userpool.Service) map[string]method {
+	return map[string]method{
+		"DeleteUserAttributes": typed(func(ctx context.Context, in *struct {
+			AccessToken        string
+			UserAttributeNames []string
+		}) (any, error) {
+			return nil, svc.DeleteUserAttributes(ctx, in.AccessToken, in.UserAttributeNames)
+		}),
+		"GetUserAuthFactors": typed(func(ctx context.Context, in *struct{ AccessToken string }) (any, error) {
+			u, factors, err := svc.AuthFactors(ctx, in.AccessToken)
+			if err != nil {
+				return nil, err
+			}
+			return withMFA(u, map[string]any{"Username": u.Username, "ConfiguredUserAuthFactors": factors}), nil
+		}),
+		"UpdateAuthEventFeedback": typed(func(ctx context.Context, in *struct {
+			UserPoolId, Username, EventId, FeedbackToken, FeedbackValue string
+		}) (any, error) {
+			// Feedback tokens come in risk notification messages, which
+			// sekisho does not send: no token is valid.
+			return nil, awserr.New(400, "NotAuthorizedException", "Invalid feedback token.")
+		}),
+	}
+}

@@ -1,0 +1,223 @@
+package front_test
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/base64"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// TestCognitoControlPlaneMore: pool tags, mirrored message settings, the
+// auth event history with threat protection on (and its refusal when
+// off), a user's factors, self-service attribute deletion, UI and risk
+// settings, log delivery, and the SAML signing certificate.
+func TestCognitoControlPlaneMore(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	pool, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("more"), EmailVerificationSubject: aws.String("Your code"),
+		UserPoolTags: map[string]string{"team": "a"}, UserPoolAddOns: &ciptypes.UserPoolAddOnsType{AdvancedSecurityMode: "AUDIT"}})
+	must("CreateUserPool", err)
+	p := pool.UserPool
+	if p.VerificationMessageTemplate == nil || aws.ToString(p.VerificationMessageTemplate.EmailSubject) != "Your code" || p.VerificationMessageTemplate.DefaultEmailOption != "CONFIRM_WITH_CODE" ||
+		p.EmailConfiguration == nil || p.EmailConfiguration.EmailSendingAccount != "COGNITO_DEFAULT" || p.UserPoolAddOns == nil {
+		t.Fatalf("pool settings %+v %+v %+v", p.VerificationMessageTemplate, p.EmailConfiguration, p.UserPoolAddOns)
+	}
+	_, err = idp.TagResource(ctx, &cip.TagResourceInput{ResourceArn: p.Arn, Tags: map[string]string{"env": "dev"}})
+	must("TagResource", err)
+	_, err = idp.UntagResource(ctx, &cip.UntagResourceInput{ResourceArn: p.Arn, TagKeys: []string{"team"}})
+	must("UntagResource", err)
+	tags, err := idp.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: p.Arn})
+	must("ListTagsForResource", err)
+	if len(tags.Tags) != 1 || tags.Tags["env"] != "dev" {
+		t.Fatalf("tags %v", tags.Tags)
+	}
+	if _, err := idp.ListTagsForResource(ctx, &cip.ListTagsForResourceInput{ResourceArn: aws.String("arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_nope")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Fatalf("tags of no pool: %v", err)
+	}
+
+	client, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: p.Id, ClientName: aws.String("web"),
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	must("CreateUserPoolClient", err)
+	cid := client.UserPoolClient.ClientId
+	_, err = idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: p.Id, Username: aws.String("rin"), MessageAction: "SUPPRESS",
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String("email"), Value: aws.String("rin@example.com")}, {Name: aws.String("nickname"), Value: aws.String("r")}}})
+	must("AdminCreateUser", err)
+	_, err = idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: p.Id, Username: aws.String("rin"), Password: aws.String("Rin#Pass1234"), Permanent: true})
+	must("AdminSetUserPassword", err)
+	_, err = anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cid, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "rin", "PASSWORD": "wrong-Pass1"}})
+	if apiCode(err) != "NotAuthorizedException" {
+		t.Fatalf("wrong password: %v", err)
+	}
+	auth, err := anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cid, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: map[string]string{"USERNAME": "rin", "PASSWORD": "Rin#Pass1234"}})
+	must("InitiateAuth", err)
+	evs, err := idp.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: p.Id, Username: aws.String("rin")})
+	must("AdminListUserAuthEvents", err)
+	if len(evs.AuthEvents) != 2 || evs.AuthEvents[0].EventResponse != "Pass" || evs.AuthEvents[1].EventResponse != "Fail" || evs.AuthEvents[0].EventType != "SignIn" {
+		t.Fatalf("events %+v", evs.AuthEvents)
+	}
+	_, err = idp.AdminUpdateAuthEventFeedback(ctx, &cip.AdminUpdateAuthEventFeedbackInput{UserPoolId: p.Id, Username: aws.String("rin"), EventId: evs.AuthEvents[1].EventId, FeedbackValue: "Invalid"})
+	must("AdminUpdateAuthEventFeedback", err)
+	evs, _ = idp.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: p.Id, Username: aws.String("rin")})
+	if evs.AuthEvents[1].EventFeedback == nil || evs.AuthEvents[1].EventFeedback.FeedbackValue != "Invalid" {
+		t.Fatalf("feedback %+v", evs.AuthEvents[1].EventFeedback)
+	}
+	plain, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("plain")})
+	must("CreateUserPool plain", err)
+	if _, err := idp.AdminListUserAuthEvents(ctx, &cip.AdminListUserAuthEventsInput{UserPoolId: plain.UserPool.Id, Username: aws.String("x")}); apiCode(err) != "UserPoolAddOnNotEnabledException" {
+		t.Fatalf("events without threat protection: %v", err)
+	}
+
+	tok := auth.AuthenticationResult.AccessToken
+	f, err := anon.GetUserAuthFactors(ctx, &cip.GetUserAuthFactorsInput{AccessToken: tok})
+	must("GetUserAuthFactors", err)
+	if *f.Username != "rin" || len(f.ConfiguredUserAuthFactors) != 1 || f.ConfiguredUserAuthFactors[0] != "PASSWORD" {
+		t.Fatalf("factors %+v", f)
+	}
+	_, err = anon.DeleteUserAttributes(ctx, &cip.DeleteUserAttributesInput{AccessToken: tok, UserAttributeNames: []string{"nickname"}})
+	must("DeleteUserAttributes", err)
+	u, _ := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: p.Id, Username: aws.String("rin")})
+	for _, a := range u.UserAttributes {
+		if *a.Name == "nickname" {
+			t.Fatal("nickname not deleted")
+		}
+	}
+	if _, err := anon.DeleteUserAttributes(ctx, &cip.DeleteUserAttributesInput{AccessToken: aws.String("bad"), UserAttributeNames: []string{"nickname"}}); apiCode(err) != "NotAuthorizedException" {
+		t.Fatalf("bad token: %v", err)
+	}
+
+	ui, err := idp.SetUICustomization(ctx, &cip.SetUICustomizationInput{UserPoolId: p.Id, ClientId: cid, CSS: aws.String(".banner-customizable {background-color: black;}")})
+	must("SetUICustomization", err)
+	if *ui.UICustomization.ClientId != *cid {
+		t.Fatalf("ui %+v", ui.UICustomization)
+	}
+	gu, err := idp.GetUICustomization(ctx, &cip.GetUICustomizationInput{UserPoolId: p.Id, ClientId: cid})
+	must("GetUICustomization", err)
+	if aws.ToString(gu.UICustomization.CSS) == "" {
+		t.Fatalf("ui %+v", gu.UICustomization)
+	}
+	if _, err := idp.GetUICustomization(ctx, &cip.GetUICustomizationInput{UserPoolId: p.Id, ClientId: aws.String("nosuchclient")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Fatalf("ui of no client: %v", err)
+	}
+	_, err = idp.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: p.Id, RiskExceptionConfiguration: &ciptypes.RiskExceptionConfigurationType{BlockedIPRangeList: []string{"10.0.0.0/8"}}})
+	must("SetRiskConfiguration", err)
+	rc, err := idp.DescribeRiskConfiguration(ctx, &cip.DescribeRiskConfigurationInput{UserPoolId: p.Id})
+	must("DescribeRiskConfiguration", err)
+	if rc.RiskConfiguration.RiskExceptionConfiguration == nil || rc.RiskConfiguration.RiskExceptionConfiguration.BlockedIPRangeList[0] != "10.0.0.0/8" {
+		t.Fatalf("risk %+v", rc.RiskConfiguration)
+	}
+	ld, err := idp.GetLogDeliveryConfiguration(ctx, &cip.GetLogDeliveryConfigurationInput{UserPoolId: p.Id})
+	must("GetLogDeliveryConfiguration", err)
+	if *ld.LogDeliveryConfiguration.UserPoolId != *p.Id {
+		t.Fatalf("log delivery %+v", ld.LogDeliveryConfiguration)
+	}
+	sc, err := idp.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: p.Id})
+	must("GetSigningCertificate", err)
+	der, err := base64.StdEncoding.DecodeString(*sc.Certificate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := x509.ParseCertificate(der); err != nil {
+		t.Fatalf("certificate: %v", err)
+	}
+	if sc2, _ := idp.GetSigningCertificate(ctx, &cip.GetSigningCertificateInput{UserPoolId: p.Id}); *sc2.Certificate != *sc.Certificate {
+		t.Fatal("the certificate changed between calls")
+	}
+}
+
+// TestIdentityPoolsMore: identity pool tags, developer identities merged
+// and unlinked, and ListIdentities/ListIdentityPools pages.
+func TestIdentityPoolsMore(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	ids := ci.NewFromConfig(g.cfg(g.creds))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	pool, err := ids.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("dev"), AllowUnauthenticatedIdentities: false,
+		DeveloperProviderName: aws.String("login.example"), IdentityPoolTags: map[string]string{"a": "1"}})
+	must("CreateIdentityPool", err)
+	arn := "arn:aws:cognito-identity:us-east-1:" + "000000000000" + ":identitypool/" + *pool.IdentityPoolId
+	_, err = ids.TagResource(ctx, &ci.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"b": "2"}})
+	must("TagResource", err)
+	_, err = ids.UntagResource(ctx, &ci.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: []string{"a"}})
+	must("UntagResource", err)
+	tags, err := ids.ListTagsForResource(ctx, &ci.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	must("ListTagsForResource", err)
+	if len(tags.Tags) != 1 || tags.Tags["b"] != "2" {
+		t.Fatalf("tags %v", tags.Tags)
+	}
+	var idents []string
+	for _, u := range []string{"u1", "u2", "u3"} {
+		out, err := ids.GetOpenIdTokenForDeveloperIdentity(ctx, &ci.GetOpenIdTokenForDeveloperIdentityInput{IdentityPoolId: pool.IdentityPoolId, Logins: map[string]string{"login.example": u}})
+		must("GetOpenIdTokenForDeveloperIdentity", err)
+		idents = append(idents, *out.IdentityId)
+	}
+	// Pages of two.
+	p1, err := ids.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: pool.IdentityPoolId, MaxResults: aws.Int32(2)})
+	must("ListIdentities", err)
+	if len(p1.Identities) != 2 || p1.NextToken == nil {
+		t.Fatalf("page 1 %+v", p1)
+	}
+	p2, err := ids.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: pool.IdentityPoolId, MaxResults: aws.Int32(2), NextToken: p1.NextToken})
+	must("ListIdentities 2", err)
+	if len(p2.Identities) != 1 || p2.NextToken != nil {
+		t.Fatalf("page 2 %+v", p2)
+	}
+	if _, err := ids.ListIdentities(ctx, &ci.ListIdentitiesInput{IdentityPoolId: pool.IdentityPoolId, MaxResults: aws.Int32(61)}); apiCode(err) != "ValidationException" {
+		t.Fatalf("61 results: %v", err)
+	}
+	// Merge u2 into u1: u1's identity holds both; u2's is gone.
+	m, err := ids.MergeDeveloperIdentities(ctx, &ci.MergeDeveloperIdentitiesInput{IdentityPoolId: pool.IdentityPoolId, DeveloperProviderName: aws.String("login.example"),
+		SourceUserIdentifier: aws.String("u2"), DestinationUserIdentifier: aws.String("u1")})
+	must("MergeDeveloperIdentities", err)
+	if *m.IdentityId != idents[0] {
+		t.Fatalf("merged into %s, want %s", *m.IdentityId, idents[0])
+	}
+	l, err := ids.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pool.IdentityPoolId, DeveloperUserIdentifier: aws.String("u2")})
+	must("LookupDeveloperIdentity", err)
+	if *l.IdentityId != idents[0] || len(l.DeveloperUserIdentifierList) != 2 {
+		t.Fatalf("lookup %+v", l)
+	}
+	if _, err := ids.DescribeIdentity(ctx, &ci.DescribeIdentityInput{IdentityId: aws.String(idents[1])}); apiCode(err) != "ResourceNotFoundException" {
+		t.Fatalf("the merged identity: %v", err)
+	}
+	_, err = ids.UnlinkDeveloperIdentity(ctx, &ci.UnlinkDeveloperIdentityInput{IdentityPoolId: pool.IdentityPoolId, IdentityId: aws.String(idents[0]),
+		DeveloperProviderName: aws.String("login.example"), DeveloperUserIdentifier: aws.String("u1")})
+	must("UnlinkDeveloperIdentity", err)
+	l, err = ids.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pool.IdentityPoolId, IdentityId: aws.String(idents[0])})
+	must("LookupDeveloperIdentity after unlink", err)
+	if len(l.DeveloperUserIdentifierList) != 1 || l.DeveloperUserIdentifierList[0] != "u2" {
+		t.Fatalf("after unlink %+v", l.DeveloperUserIdentifierList)
+	}
+	if _, err := ids.LookupDeveloperIdentity(ctx, &ci.LookupDeveloperIdentityInput{IdentityPoolId: pool.IdentityPoolId, DeveloperUserIdentifier: aws.String("u1")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Fatalf("unlinked user: %v", err)
+	}
+	// Identity pools page too.
+	for _, n := range []string{"p2", "p3"} {
+		_, err := ids.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(n), AllowUnauthenticatedIdentities: true})
+		must("CreateIdentityPool", err)
+	}
+	lp, err := ids.ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(2)})
+	must("ListIdentityPools", err)
+	lp2, err := ids.ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(2), NextToken: lp.NextToken})
+	must("ListIdentityPools 2", err)
+	if len(lp.IdentityPools) != 2 || len(lp2.IdentityPools) != 1 || lp2.NextToken != nil {
+		t.Fatalf("pool pages %+v %+v", lp, lp2)
+	}
+}

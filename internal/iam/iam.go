@@ -240,6 +240,11 @@ func (s *Service) validate(doc string, kind policy.Kind) (string, error) {
 	if kind == policy.Trust && policySize(doc) > maxTrustPolicy {
 		return "", awserr.Newf(409, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d", maxTrustPolicy)
 	}
+	if kind != policy.Resource {
+		if err := checkDocument(doc, kind); err != nil {
+			return "", errMalformed(err)
+		}
+	}
 	if _, err := s.compile(doc, kind); err != nil {
 		var pe *policy.Error
 		if errors.As(err, &pe) {

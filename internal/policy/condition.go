@@ -83,7 +83,7 @@ var operators = map[string]struct {
 	"Null": {opNull, false},
 }
 
-func parseConditions(v json.RawMessage) ([]*Condition, error) {
+func parseConditions(v json.RawMessage, lenient bool) ([]*Condition, error) {
 	var block map[string]map[string]json.RawMessage
 	if err := json.Unmarshal(v, &block); err != nil {
 		return nil, errorf("The Condition element must map operators to objects of condition keys.")
@@ -99,6 +99,9 @@ func parseConditions(v json.RawMessage) ([]*Condition, error) {
 			case "ForAnyValue":
 				c.set = setAny
 			default:
+				if lenient && len(keys) == 0 {
+					continue
+				}
 				return nil, errorf("Syntax errors in policy: invalid condition set qualifier %q (use ForAllValues or ForAnyValue).", q)
 			}
 			name = rest
@@ -107,6 +110,9 @@ func parseConditions(v json.RawMessage) ([]*Condition, error) {
 			c.ifExists, name = true, base
 		}
 		op, ok := operators[name]
+		if lenient && len(keys) == 0 {
+			continue // IAM accepts an empty operator map, known or not
+		}
 		if !ok {
 			return nil, errorf("Syntax errors in policy: invalid condition operator %q.", opName)
 		}
@@ -117,18 +123,24 @@ func parseConditions(v json.RawMessage) ([]*Condition, error) {
 		for key, raw := range keys {
 			cc := *c
 			cc.Key, cc.key = key, strings.ToLower(key)
-			if !strings.Contains(key, ":") {
+			if !strings.Contains(key, ":") && !lenient {
 				return nil, errorf("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.: condition key %q is not.", key)
 			}
 			vals, err := conditionValues(raw)
 			if err != nil {
 				return nil, errorf("Syntax errors in policy: the values of %s %s must be strings, numbers, booleans or an array of them.", opName, key)
 			}
-			if len(vals) == 0 {
+			if len(vals) == 0 && !lenient {
 				return nil, errorf("Syntax errors in policy: %s %s has no values.", opName, key)
 			}
 			if err := cc.compileValues(vals); err != nil {
-				return nil, err
+				if !lenient {
+					return nil, err
+				}
+				// A value the operator cannot read never matches.
+				cc = *c
+				cc.Key, cc.key = key, strings.ToLower(key)
+				cc.compileValues(readable(cc.op, vals))
 			}
 			out = append(out, &cc)
 		}
@@ -158,6 +170,9 @@ func conditionValues(raw json.RawMessage) ([]string, error) {
 	out := make([]string, 0, len(items))
 	for _, it := range items {
 		it = bytes.TrimSpace(it)
+		if bytes.Equal(it, []byte("null")) {
+			continue
+		}
 		var s string
 		switch {
 		case json.Unmarshal(it, &s) == nil:
@@ -388,4 +403,16 @@ func compareTime(op opKind, v, p time.Time) bool {
 		return !v.Before(p)
 	}
 	return false
+}
+
+// readable keeps the values a typed operator can read.
+func readable(op opKind, vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		c := Condition{op: op}
+		if c.compileValues([]string{v}) == nil {
+			out = append(out, v)
+		}
+	}
+	return out
 }

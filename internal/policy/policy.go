@@ -159,7 +159,7 @@ func Parse(doc []byte, kind Kind) (*Document, error) {
 	}
 	sids := map[string]bool{}
 	for i, s := range list {
-		st, err := parseStatement(s, kind, i)
+		st, err := parseStatement(s, kind, i, kind != Resource)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +231,13 @@ func stringOrList(v json.RawMessage, elem string) ([]string, error) {
 	return many, nil
 }
 
-func parseStatement(data json.RawMessage, kind Kind, index int) (*Statement, error) {
+// parseStatement reads one statement. lenient is for IAM's documents
+// (identity, session and trust policies), which IAM's own checks (iam's
+// checkDocument, in AWS's order and words) have already passed: what AWS
+// accepts there is accepted here too — condition keys without a vendor,
+// empty operator maps, empty value lists, null list entries, and values a
+// typed operator cannot read (which then never match).
+func parseStatement(data json.RawMessage, kind Kind, index int, lenient bool) (*Statement, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, errorf("Each Statement must be a JSON object.")
@@ -254,15 +260,15 @@ func parseStatement(data json.RawMessage, kind Kind, index int) (*Statement, err
 		case "NotPrincipal":
 			st.NotPrincipal, err = parsePrincipals(v, "NotPrincipal")
 		case "Action":
-			st.Action, err = parseActions(v, "Action")
+			st.Action, err = parseActions(v, "Action", lenient)
 		case "NotAction":
-			st.NotAction, err = parseActions(v, "NotAction")
+			st.NotAction, err = parseActions(v, "NotAction", lenient)
 		case "Resource":
-			st.Resource, err = parseResources(v, "Resource")
+			st.Resource, err = parseResources(v, "Resource", lenient)
 		case "NotResource":
-			st.NotResource, err = parseResources(v, "NotResource")
+			st.NotResource, err = parseResources(v, "NotResource", lenient)
 		case "Condition":
-			st.Conditions, err = parseConditions(v)
+			st.Conditions, err = parseConditions(v, lenient)
 		default:
 			return nil, errorf("Syntax errors in policy: unknown element %q in a Statement.", k)
 		}
@@ -376,7 +382,7 @@ func isAccountID(s string) bool {
 	return true
 }
 
-func parseActions(v json.RawMessage, elem string) ([]pattern, error) {
+func parseActions(v json.RawMessage, elem string, lenient bool) ([]pattern, error) {
 	vals, err := stringOrList(v, elem)
 	if err != nil {
 		return nil, err
@@ -386,6 +392,16 @@ func parseActions(v json.RawMessage, elem string) ([]pattern, error) {
 	}
 	out := make([]pattern, 0, len(vals))
 	for _, a := range vals {
+		if lenient {
+			// Null entries and odd names passed IAM's checks; they match
+			// only themselves (or nothing).
+			if a != "" {
+				p := compile(strings.ToLower(a), false)
+				p.raw = a
+				out = append(out, p)
+			}
+			continue
+		}
 		if a == "*" {
 			out = append(out, compile("*", false))
 			continue
@@ -401,7 +417,7 @@ func parseActions(v json.RawMessage, elem string) ([]pattern, error) {
 	return out, nil
 }
 
-func parseResources(v json.RawMessage, elem string) ([]pattern, error) {
+func parseResources(v json.RawMessage, elem string, lenient bool) ([]pattern, error) {
 	vals, err := stringOrList(v, elem)
 	if err != nil {
 		return nil, err
@@ -411,6 +427,12 @@ func parseResources(v json.RawMessage, elem string) ([]pattern, error) {
 	}
 	out := make([]pattern, 0, len(vals))
 	for _, r := range vals {
+		if lenient {
+			if r != "" {
+				out = append(out, compile(r, true))
+			}
+			continue
+		}
 		if r != "*" && !strings.HasPrefix(r, "arn:") {
 			return nil, errorf("Resource %s must be in ARN format or \"*\".", r)
 		}

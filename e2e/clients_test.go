@@ -130,8 +130,8 @@ func TestAWSCLI(t *testing.T) {
 		if err == nil || !strings.Contains(stderr, "InvalidClientTokenId") {
 			t.Fatalf("unknown key: %v %s", err, stderr)
 		}
-		_, stderr, err = run(t, env, aws, "iam", "list-server-certificates")
-		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "ListServerCertificates") {
+		_, stderr, err = run(t, env, aws, "iam", "generate-service-last-accessed-details", "--arn", "arn:aws:iam::000000000000:user/x")
+		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "GenerateServiceLastAccessedDetails") {
 			t.Fatalf("unknown operation: %v %s", err, stderr)
 		}
 		_, stderr, err = run(t, env, aws, "dynamodb", "list-tables")
@@ -197,7 +197,7 @@ try:
 except botocore.exceptions.ClientError as e:
     out["unknown_key"] = e.response["Error"]["Code"]
 try:
-    boto3.client("iam").list_server_certificates()
+    boto3.client("iam").generate_service_last_accessed_details(Arn="arn:aws:iam::000000000000:user/x")
 except botocore.exceptions.ClientError as e:
     out["unknown_op"] = e.response["Error"]["Code"]
 s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))

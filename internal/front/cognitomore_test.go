@@ -221,3 +221,62 @@ func TestIdentityPoolsMore(t *testing.T) {
 		t.Fatalf("pool pages %+v %+v", lp, lp2)
 	}
 }
+
+// TestUserPoolSchema: the standard schema with its constraints, and
+// Cognito's refusals of bad custom and standard attributes.
+func TestUserPoolSchema(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	str := func(min, max string) *ciptypes.StringAttributeConstraintsType {
+		return &ciptypes.StringAttributeConstraintsType{MinLength: aws.String(min), MaxLength: aws.String(max)}
+	}
+	for _, c := range []struct {
+		attr ciptypes.SchemaAttributeType
+		msg  string
+	}{
+		{ciptypes.SchemaAttributeType{Name: aws.String("nick"), AttributeDataType: "String", StringAttributeConstraints: str("10", "5")}, "user.custom:nick: Max length cannot be less than min length."},
+		{ciptypes.SchemaAttributeType{Name: aws.String("nick"), AttributeDataType: "String", StringAttributeConstraints: str("0", "4096")}, "user.custom:nick: String attributes cannot have a length of more than 2048"},
+		{ciptypes.SchemaAttributeType{Name: aws.String("nick"), AttributeDataType: "String", StringAttributeConstraints: str("a", "5")}, "Invalid StringAttributeConstraints for schema attribute custom:nick"},
+		{ciptypes.SchemaAttributeType{Name: aws.String("age"), AttributeDataType: "Number", NumberAttributeConstraints: &ciptypes.NumberAttributeConstraintsType{MinValue: aws.String("10"), MaxValue: aws.String("1")}}, "user.custom:age: Max value cannot be less than min value."},
+		{ciptypes.SchemaAttributeType{Name: aws.String("team"), AttributeDataType: "String", Required: aws.Bool(true)}, "Required custom attributes are not supported currently."},
+		{ciptypes.SchemaAttributeType{Name: aws.String("team")}, "Invalid AttributeDataType input, consider using the provided AttributeDataType enum."},
+		{ciptypes.SchemaAttributeType{Name: aws.String("email"), AttributeDataType: "Number"}, "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email"},
+		{ciptypes.SchemaAttributeType{Name: aws.String("email"), DeveloperOnlyAttribute: aws.Bool(true)}, "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute email"},
+	} {
+		_, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("s"), Schema: []ciptypes.SchemaAttributeType{c.attr}})
+		if apiCode(err) != "InvalidParameterException" || apiMessage(err) != c.msg {
+			t.Errorf("%s: got %v, want %q", aws.ToString(c.attr.Name), err, c.msg)
+		}
+	}
+	p, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("s"), Schema: []ciptypes.SchemaAttributeType{
+		{Name: aws.String("secret"), AttributeDataType: "String", DeveloperOnlyAttribute: aws.Bool(true)},
+		{Name: aws.String("plan"), AttributeDataType: "String"},
+		{Name: aws.String("email"), AttributeDataType: "String", Required: aws.Bool(true)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]ciptypes.SchemaAttributeType{}
+	for _, a := range p.UserPool.SchemaAttributes {
+		byName[*a.Name] = a
+	}
+	if a := byName["sub"]; *a.StringAttributeConstraints.MinLength != "1" || *a.Mutable || !*a.Required {
+		t.Errorf("sub %+v", a)
+	}
+	if a := byName["birthdate"]; *a.StringAttributeConstraints.MaxLength != "10" {
+		t.Errorf("birthdate %+v", a)
+	}
+	if a := byName["updated_at"]; *a.NumberAttributeConstraints.MinValue != "0" {
+		t.Errorf("updated_at %+v", a)
+	}
+	if a, ok := byName["dev:custom:secret"]; !ok || !*a.DeveloperOnlyAttribute {
+		t.Errorf("developer-only attribute %+v", a)
+	}
+	if a := byName["custom:plan"]; a.StringAttributeConstraints == nil {
+		t.Errorf("custom:plan %+v", a)
+	}
+	if a := byName["email"]; !*a.Required {
+		t.Errorf("email %+v", a)
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -66,11 +68,25 @@ func checkSignInPolicy(sp *SignInPolicy) error {
 type SchemaAttribute struct {
 	Name                       string         `json:"Name"`
 	AttributeDataType          string         `json:"AttributeDataType,omitempty"`
-	DeveloperOnlyAttribute     bool           `json:"DeveloperOnlyAttribute,omitempty"`
+	DeveloperOnlyAttribute     bool           `json:"DeveloperOnlyAttribute"`
 	Mutable                    *bool          `json:"Mutable,omitempty"`
-	Required                   bool           `json:"Required,omitempty"`
+	Required                   bool           `json:"Required`
 	StringAttributeConstraints map[string]any `json:"StringAttributeConstraints,omitempty"`
 	NumberAttributeConstraints map[string]any `json:"NumberAttributeConstraints,omitempty"`
+}
+
+// MarshalJSON writes a schema attribute as Cognito does: a String
+// attribute's constraints even when empty ({}), none for other types.
+func (a SchemaAttribute) MarshalJSON() ([]byte, error) {
+	type plain SchemaAttribute
+	out := struct {
+		plain
+		StringAttributeConstraints *map[string]any `json:"StringAttributeConstraints,omitempty"`
+	}{plain: plain(a)}
+	if a.StringAttributeConstraints != nil {
+		out.StringAttributeConstraints = &a.StringAttributeConstraints
+	}
+	return json.Marshal(out)
 }
 
 // Pool is a user pool, in the shape DescribeUserPool returns (UserPoolType).
@@ -196,7 +212,18 @@ func defaultSchema() []SchemaAttribute {
 		if n == "sub" {
 			m = &f
 		}
-		out = append(out, SchemaAttribute{Name: n, AttributeDataType: typ, Mutable: m, Required: n == "sub"})
+		a := SchemaAttribute{Name: n, AttributeDataType: typ, Mutable: m, Required: n == "sub"}
+		switch {
+		case n == "sub":
+			a.StringAttributeConstraints = map[string]any{"MinLength": "1", "MaxLength": "2048"}
+		case n == "birthdate":
+			a.StringAttributeConstraints = map[string]any{"MinLength": "10", "MaxLength": "10"}
+		case typ == "String":
+			a.StringAttributeConstraints = map[string]any{"MinLength": "0", "MaxLength": "2048"}
+		case typ == "Number":
+			a.NumberAttributeConstraints = map[string]any{"MinValue": "0"}
+		}
+		out = append(out, a)
 	}
 	return out
 }
@@ -346,11 +373,27 @@ func addSchema(schema *[]SchemaAttribute, a SchemaAttribute, customOnly bool) er
 	}
 	if isStandard && !customOnly {
 		for i := range *schema {
-			if (*schema)[i].Name == name {
-				(*schema)[i].Required = a.Required
-				if a.Mutable != nil {
-					(*schema)[i].Mutable = a.Mutable
+			e := &(*schema)[i]
+			if e.Name != name {
+				continue
+			}
+			if a.AttributeDataType != "" && a.AttributeDataType != e.AttributeDataType || a.DeveloperOnlyAttribute {
+				return errParam("You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute %s", name)
+			}
+			if a.AttributeDataType != "" {
+				if err := checkConstraints(name, &a); err != nil {
+					return err
 				}
+				if a.StringAttributeConstraints != nil && e.AttributeDataType == "String" {
+					e.StringAttributeConstraints = a.StringAttributeConstraints
+				}
+				if a.NumberAttributeConstraints != nil && e.AttributeDataType == "Number" {
+					e.NumberAttributeConstraints = a.NumberAttributeConstraints
+				}
+			}
+			e.Required = a.Required
+			if a.Mutable != nil {
+				e.Mutable = a.Mutable
 			}
 		}
 		return nil
@@ -361,9 +404,22 @@ func addSchema(schema *[]SchemaAttribute, a SchemaAttribute, customOnly bool) er
 	if len(name) > 27 {
 		return errParam("Custom attribute name %s is too long.", name)
 	}
+	if a.AttributeDataType == "" {
+		return errParam("Invalid AttributeDataType input, consider using the provided AttributeDataType enum.")
+	}
+	if a.DeveloperOnlyAttribute {
+		name = "dev:" + name
+	}
+	if a.Required {
+		return errParam("Required custom attributes are not supported currently.")
+	}
+	a.Name = name
+	if err := checkConstraints(name, &a); err != nil {
+		return err
+	}
 	custom := 0
 	for _, e := range *schema {
-		if strings.HasPrefix(e.Name, "custom:") {
+		if strings.HasPrefix(e.Name, "custom:") || strings.HasPrefix(e.Name, "dev:custom:") {
 			custom++
 		}
 	}
@@ -375,15 +431,72 @@ func addSchema(schema *[]SchemaAttribute, a SchemaAttribute, customOnly bool) er
 			return errParam("Existing attribute already has name %s.", name)
 		}
 	}
-	if a.AttributeDataType == "" {
-		a.AttributeDataType = "String"
-	}
-	a.Name = name
 	t := true
 	if a.Mutable == nil {
 		a.Mutable = &t
 	}
+	if a.AttributeDataType == "String" && a.StringAttributeConstraints == nil {
+		a.StringAttributeConstraints = map[string]any{}
+	}
 	*schema = append(*schema, a)
+	return nil
+}
+
+// checkConstraints checks a schema attribute's length or value bounds as
+// Cognito does: non-negative whole numbers (as strings), lengths of at
+// most 2048, and a maximum not below the minimum.
+func checkConstraints(name string, a *SchemaAttribute) error {
+	limit := func(m map[string]any, key, what string) (int64, bool, error) {
+		v, ok := m[key]
+		if !ok || v == nil || v == "" {
+			return 0, false, nil
+		}
+		s := fmt.Sprint(v)
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 {
+			return 0, false, errParam("Invalid %s for schema attribute %s", what, name)
+		}
+		return n, true, nil
+	}
+	switch a.AttributeDataType {
+	case "String":
+		a.NumberAttributeConstraints = nil
+		if a.StringAttributeConstraints == nil {
+			return nil
+		}
+		lo, hasLo, err := limit(a.StringAttributeConstraints, "MinLength", "StringAttributeConstraints")
+		if err != nil {
+			return err
+		}
+		hi, hasHi, err := limit(a.StringAttributeConstraints, "MaxLength", "StringAttributeConstraints")
+		if err != nil {
+			return err
+		}
+		if lo > 2048 || hi > 2048 {
+			return errParam("user.%s: String attributes cannot have a length of more than 2048", name)
+		}
+		if hasLo && hasHi && lo > hi {
+			return errParam("user.%s: Max length cannot be less than min length.", name)
+		}
+	case "Number":
+		a.StringAttributeConstraints = nil
+		if a.NumberAttributeConstraints == nil {
+			return nil
+		}
+		lo, hasLo, err := limit(a.NumberAttributeConstraints, "MinValue", "NumberAttributeConstraints")
+		if err != nil {
+			return err
+		}
+		hi, hasHi, err := limit(a.NumberAttributeConstraints, "MaxValue", "NumberAttributeConstraints")
+		if err != nil {
+			return err
+		}
+		if hasLo && hasHi && lo > hi {
+			return errParam("user.%s: Max value cannot be less than min value.", name)
+		}
+	default:
+		a.StringAttributeConstraints, a.NumberAttributeConstraints = nil, nil
+	}
 	return nil
 }
 

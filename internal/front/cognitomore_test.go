@@ -280,3 +280,43 @@ func TestUserPoolSchema(t *testing.T) {
 		t.Errorf("email %+v", a)
 	}
 }
+
+// TestAccountRecovery: admin_only refuses self-service resets in
+// Cognito's words; otherwise the first verified mechanism gets the code.
+func TestAccountRecovery(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
+	for _, c := range []struct {
+		mechs  []ciptypes.RecoveryOptionType
+		code   string
+		medium ciptypes.DeliveryMediumType
+	}{
+		{[]ciptypes.RecoveryOptionType{{Name: "admin_only", Priority: aws.Int32(1)}}, "NotAuthorizedException", ""},
+		{[]ciptypes.RecoveryOptionType{{Name: "verified_email", Priority: aws.Int32(1)}, {Name: "verified_phone_number", Priority: aws.Int32(2)}}, "", "EMAIL"},
+		{[]ciptypes.RecoveryOptionType{{Name: "verified_email", Priority: aws.Int32(2)}, {Name: "verified_phone_number", Priority: aws.Int32(1)}}, "", "SMS"},
+	} {
+		p, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("r"), AccountRecoverySetting: &ciptypes.AccountRecoverySettingType{RecoveryMechanisms: c.mechs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl, _ := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: p.UserPool.Id, ClientName: aws.String("c")})
+		_, err = idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: p.UserPool.Id, Username: aws.String("u"), MessageAction: "SUPPRESS", UserAttributes: []ciptypes.AttributeType{
+			{Name: aws.String("email"), Value: aws.String("u@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")},
+			{Name: aws.String("phone_number"), Value: aws.String("+15555550100")}, {Name: aws.String("phone_number_verified"), Value: aws.String("true")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := anon.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: cl.UserPoolClient.ClientId, Username: aws.String("u")})
+		if c.code != "" {
+			if apiCode(err) != c.code || apiMessage(err) != "Contact administrator to reset password." {
+				t.Fatalf("admin_only: %v", err)
+			}
+			continue
+		}
+		if err != nil || out.CodeDeliveryDetails.DeliveryMedium != c.medium {
+			t.Fatalf("%v: %+v %v", c.mechs, out, err)
+		}
+	}
+}

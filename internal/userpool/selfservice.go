@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -399,9 +401,25 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 	var u User
 	var code string
 	s.migrateForReset(ctx, clientID, secretHash, username)
-	err := s.clientUser(ctx, clientID, secretHash, username, func(_ Pool, usr *User) error {
+	viaPhone := false
+	err := s.clientUser(ctx, clientID, secretHash, username, func(p Pool, usr *User) error {
+		mechs := p.recoveryMechanisms()
+		if len(mechs) == 1 && mechs[0] == "admin_only" {
+			return errNotAuthorized("Contact administrator to reset password.")
+		}
 		if usr.Attributes["email_verified"] != "true" && usr.Attributes["phone_number_verified"] != "true" && usr.Status != "RESET_REQUIRED" {
 			return errParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		// The first recovery mechanism the user has verified decides
+		// where the code goes.
+		for _, m := range mechs {
+			if m == "verified_email" && usr.Attributes["email_verified"] == "true" {
+				break
+			}
+			if m == "verified_phone_number" && usr.Attributes["phone_number_verified"] == "true" {
+				viaPhone = true
+				break
+			}
 		}
 		if err := s.codeLimit(usr); err != nil {
 			return err
@@ -413,7 +431,40 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 	if err != nil {
 		return s.hideMissing(ctx, clientID, err)
 	}
+	if viaPhone {
+		u.Attributes = maps.Clone(u.Attributes)
+		delete(u.Attributes, "email")
+	}
 	return s.sendCode(ctx, u, "ForgotPassword", code)
+}
+
+// recoveryMechanisms are AccountRecoverySetting's mechanisms by priority
+// (Cognito's default: a verified phone number first, then email).
+func (p *Pool) recoveryMechanisms() []string {
+	type mech struct {
+		Name     string
+		Priority int
+	}
+	var ms []mech
+	if list, ok := p.AccountRecoverySetting["RecoveryMechanisms"].([]any); ok {
+		for _, it := range list {
+			m, _ := it.(map[string]any)
+			name, _ := m["Name"].(string)
+			pr, _ := m["Priority"].(float64)
+			if name != "" {
+				ms = append(ms, mech{name, int(pr)})
+			}
+		}
+	}
+	if len(ms) == 0 {
+		return []string{"verified_phone_number", "verified_email"}
+	}
+	slices.SortStableFunc(ms, func(a, b mech) int { return a.Priority - b.Priority })
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Name
+	}
+	return out
 }
 
 // ConfirmForgotPassword sets a new password with a reset code.

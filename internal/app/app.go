@@ -349,7 +349,7 @@ func New(cfg *Config) (*App, error) {
 	if cfg.StoreURL != "" {
 		a.IAM.NoCache, a.S3.NoBucketCache = true, true
 	}
-	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID}
+	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID, Region: cfg.Region}
 	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda(), LightHash: cfg.PasswordHashCost == "light"}
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
 	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)

@@ -52,7 +52,7 @@ func (t *tenants) Tenant(ctx context.Context, acct string) (*front.Tenant, error
 	if t.cfg.StoreURL != "" {
 		i.NoCache = true
 	}
-	st := &sts.Service{IAM: i, Key: t.key, Account: acct}
+	st := &sts.Service{IAM: i, Key: t.key, Account: acct, Region: t.cfg.Region}
 	ten = &front.Tenant{IAM: i, STS: st}
 	if t.mgmt != nil {
 		region := t.cfg.Region

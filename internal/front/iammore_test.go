@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -257,4 +258,34 @@ func TestIAMCredentialsAndEntities(t *testing.T) {
 	}
 	_, err = c.DeleteUser(ctx, &iam.DeleteUserInput{UserName: aws.String("kai")})
 	must("DeleteUser", err)
+}
+
+// TestRoleLastUsed: GetRole reports an empty RoleLastUsed until the role
+// is assumed, then when and in which region.
+func TestRoleLastUsed(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("used"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("used")})
+	if err != nil || r.Role.RoleLastUsed == nil || r.Role.RoleLastUsed.LastUsedDate != nil {
+		t.Fatalf("before: %+v %v", r, err)
+	}
+	_, err = c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("p"), PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+	k, _ := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("u")})
+	user := g.cfg(credentials.NewStaticCredentialsProvider(*k.AccessKey.AccessKeyId, *k.AccessKey.SecretAccessKey, ""))
+	if _, err := sts.NewFromConfig(user).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: r.Role.Arn, RoleSessionName: aws.String("s1")}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = c.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("used")})
+	if err != nil || r.Role.RoleLastUsed.LastUsedDate == nil || aws.ToString(r.Role.RoleLastUsed.Region) != "us-east-1" {
+		t.Fatalf("after: %+v %v", r.Role.RoleLastUsed, err)
+	}
 }

@@ -61,6 +61,13 @@ type xmlRole struct {
 	MaxSessionDuration       int          `xml:"MaxSessionDuration"`
 	Tags                     []iamTag     `xml:"Tags>member,omitempty"`
 	PermissionsBoundary      *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
+	// RoleLastUsed is GetRole's alone (empty when never used).
+	RoleLastUsed *xmlRoleLastUsed `xml:"RoleLastUsed,omitempty"`
+}
+
+type xmlRoleLastUsed struct {
+	LastUsedDate string `xml:"LastUsedDate,omitempty"`
+	Region       string `xml:"Region,omitempty"`
 }
 
 // xmlBoundary is AttachedPermissionsBoundary.
@@ -77,7 +84,7 @@ func boundaryOf(arn string) *xmlBoundary {
 }
 
 func toXMLRole(r iam.Role) xmlRole {
-	return xmlRole{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), r.Description, r.MaxSessionDuration, iamTags(r.Tags), boundaryOf(r.Boundary)}
+	return xmlRole{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), r.Description, r.MaxSessionDuration, iamTags(r.Tags), boundaryOf(r.Boundary), nil}
 }
 
 type xmlUser struct {
@@ -304,7 +311,12 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 			if err != nil {
 				return nil, err
 			}
-			return xmlRoleResult{toXMLRole(r)}, nil
+			x := toXMLRole(r)
+			x.RoleLastUsed = &xmlRoleLastUsed{}
+			if when, region := svc.RoleLastUsed(ctx, r.Name); !when.IsZero() {
+				x.RoleLastUsed.LastUsedDate, x.RoleLastUsed.Region = iso(when), region
+			}
+			return xmlRoleResult{x}, nil
 		}),
 		"ListRoles": typed(func(ctx context.Context, in *listIn) (any, error) {
 			roles, next, err := svc.ListRoles(ctx, in.PathPrefix, in.page())

@@ -337,3 +337,40 @@ func (s *Service) AccessKeyLastUsed(ctx context.Context, id string) (string, key
 type KeyUse = keyUse
 
 func errLimit(msg string) error { return awserr.New(409, "LimitExceeded", msg) }
+
+const kindRoleUse = "iam.roleuse"
+
+// NoteRoleUse records that a role was assumed, in memory at once and in
+// the store at most hourly, as NoteKeyUse does for keys.
+func (s *Service) NoteRoleUse(role, region string) {
+	now := s.now()
+	key := "role/" + strings.ToLower(role)
+	s.mu.Lock()
+	if s.keyUse == nil {
+		s.keyUse = map[string]keyUse{}
+	}
+	prev, seen := s.keyUse[key]
+	s.keyUse[key] = keyUse{When: now, Region: region}
+	s.mu.Unlock()
+	if seen && now.Sub(prev.When) < time.Hour {
+		return
+	}
+	go s.Store.UpdateRecords(context.Background(), func(tx store.RecordTx) error {
+		return store.PutJSON(tx, kindRoleUse, strings.ToLower(role), keyUse{When: now, Region: region})
+	})
+}
+
+// RoleLastUsed returns when and where a role was last assumed (zero if
+// never).
+func (s *Service) RoleLastUsed(ctx context.Context, role string) (time.Time, string) {
+	s.mu.Lock()
+	u, ok := s.keyUse["role/"+strings.ToLower(role)]
+	s.mu.Unlock()
+	if !ok {
+		s.view(ctx, func(tx store.RecordTx) error {
+			u, _ = store.GetJSON[keyUse](tx, kindRoleUse, strings.ToLower(role))
+			return nil
+		})
+	}
+	return u.When, u.Region
+}

@@ -31,7 +31,9 @@ type Service struct {
 	IAM     *iam.Service
 	Key     *seal.Key
 	Account string
-	Now     func() time.Time
+	// Region is where role use is reported (GetRole's RoleLastUsed).
+	Region string
+	Now    func() time.Time
 	// Issuers are token issuers the server runs itself, trusted for
 	// AssumeRoleWithWebIdentity without an IAM OIDC provider.
 	Issuers []Issuer
@@ -122,6 +124,9 @@ func (s *Service) issue(p auth.Principal, sess auth.Session) Credentials {
 	t := token{AccessKeyID: auth.NewAccessKeyID("ASIA"), Secret: auth.NewSecretAccessKey(), Kind: p.Kind, ARN: p.ARN, UserID: p.UserID,
 		Account: p.Account, UserName: p.UserName, Session: sess}
 	b, _ := json.Marshal(t)
+	if sess.RoleName != "" && s.IAM != nil {
+		s.IAM.NoteRoleUse(sess.RoleName, s.Region)
+	}
 	return Credentials{AccessKeyId: t.AccessKeyID, SecretAccessKey: t.Secret, SessionToken: s.Key.Seal(tokenPurpose, b), Expiration: sess.Expires}
 }
 

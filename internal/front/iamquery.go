@@ -1339,8 +1339,9 @@ func simulate(svc *iam.Service, account string, in *simIn, ids, boundary []iam.S
 			res.MissingContextValues = []string{}
 		}
 		for _, m := range r.Matched {
-			// Positions are the statement's ordinal, not its text offset.
-			res.MatchedStatements = append(res.MatchedStatements, stmt{m.SourcePolicyID, m.SourcePolicyType, pos{m.Index + 1, 1}, pos{m.Index + 1, 1}})
+			// Positions are where the statement's text begins (its '{')
+			// and ends (just after its '}'), 1-based.
+			res.MatchedStatements = append(res.MatchedStatements, stmt{m.SourcePolicyID, m.SourcePolicyType, pos{m.Start.Line, m.Start.Column}, pos{m.End.Line, m.End.Column}})
 		}
 		if r.AllowedByBoundary != nil {
 			res.PermissionsBoundaryDecisionDetail = &boundaryDetail{*r.AllowedByBoundary}

@@ -38,6 +38,7 @@ type SimInput struct {
 type SimMatch struct {
 	SourcePolicyID, SourcePolicyType string
 	Index                            int
+	Start, End                       policy.Position
 }
 
 // SimResult is one action on one resource.
@@ -76,7 +77,7 @@ func Simulate(in SimInput) []SimResult {
 			note := func(p SimPolicy) {
 				dec, st := p.Doc.Evaluate(r)
 				if dec != policy.ImplicitDeny && st != nil {
-					matched = append(matched, SimMatch{p.ID, p.Type, st.Index})
+					matched = append(matched, SimMatch{p.ID, p.Type, st.Index, st.Start, st.End})
 				}
 				for _, k := range p.Doc.Keys() {
 					if !provided[k] && !strings.HasPrefix(k, "aws:") {

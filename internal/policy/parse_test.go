@@ -128,3 +128,23 @@ func docKind(text string) Kind {
 	}
 	return Resource
 }
+
+// TestStatementSpans: each statement knows where its text begins and
+// ends, for the simulator's MatchedStatements.
+func TestStatementSpans(t *testing.T) {
+	doc := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Action\": \"s3:*\", \"Resource\": \"*\"},\n    {\n      \"Sid\": \"b}\\\"[\",\n      \"Effect\": \"Deny\", \"Action\": \"s3:Delete*\", \"Resource\": \"*\"\n    }\n  ]\n}"
+	d, err := Parse([]byte(doc), Identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]Position{{{4, 5}, {4, 59}}, {{5, 5}, {8, 6}}}
+	for i, st := range d.Statements {
+		if st.Start != want[i][0] || st.End != want[i][1] {
+			t.Errorf("statement %d: %v–%v, want %v–%v", i, st.Start, st.End, want[i][0], want[i][1])
+		}
+	}
+	one, _ := Parse([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`), Identity)
+	if st := one.Statements[0]; st.Start != (Position{1, 37}) || st.End != (Position{1, 86}) {
+		t.Errorf("single statement %v–%v", st.Start, st.End)
+	}
+}

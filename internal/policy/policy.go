@@ -85,6 +85,9 @@ type Statement struct {
 	Conditions              []*Condition
 	// Index is the statement's position in its document (for logs).
 	Index int
+	// Start and End are where the statement's text begins and ends (the
+	// simulator's MatchedStatements positions).
+	Start, End Position
 }
 
 // Effect is Allow or Deny.
@@ -158,6 +161,7 @@ func Parse(doc []byte, kind Kind) (*Document, error) {
 		return nil, errorf("Missing required field Statement.")
 	}
 	sids := map[string]bool{}
+	spans := statementSpans(doc)
 	for i, s := range list {
 		st, err := parseStatement(s, kind, i, kind != Resource)
 		if err != nil {
@@ -168,6 +172,9 @@ func Parse(doc []byte, kind Kind) (*Document, error) {
 				return nil, errorf("Statement IDs (SID) in a single policy must be unique: %q appears twice.", st.Sid)
 			}
 			sids[st.Sid] = true
+		}
+		if i < len(spans) {
+			st.Start, st.End = spans[i][0], spans[i][1]
 		}
 		if !d.variables {
 			st.literalize()

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -145,6 +146,26 @@ func TestClusterCoherence(t *testing.T) {
 	c := startCluster(t, 2)
 	ctx := context.Background()
 	a, b := c.nodes[0], c.nodes[1]
+	// Each node counts the live nodes by their heartbeats (and divides
+	// its per-node limits by them).
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		resp, err := http.Get(a.URL + "/_sekisho/health")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h struct {
+			StoreInfo struct{ Nodes int }
+		}
+		json.NewDecoder(resp.Body).Decode(&h)
+		resp.Body.Close()
+		if h.StoreInfo.Nodes == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node A counts %d live nodes, want 2", h.StoreInfo.Nodes)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	ia := iam.NewFromConfig(a.awsConfig(a.KeyID, a.Secret))
 	// A user with a key, allowed s3:ListAllMyBuckets through node A.
 	if _, err := ia.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("u")}); err != nil {

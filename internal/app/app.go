@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -263,7 +264,8 @@ type App struct {
 	log *slog.Logger
 
 	meta    store.Store
-	node    string // this process among the nodes sharing a store
+	node    string       // this process among the nodes sharing a store
+	peers   atomic.Int64 // live nodes sharing the store (heartbeats)
 	handler http.Handler
 
 	S3            *s3.Service
@@ -350,7 +352,8 @@ func New(cfg *Config) (*App, error) {
 		a.IAM.NoCache, a.S3.NoBucketCache = true, true
 	}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID, Region: cfg.Region}
-	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda(), LightHash: cfg.PasswordHashCost == "light"}
+	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda(), LightHash: cfg.PasswordHashCost == "light",
+		Peers: a.livePeers}
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
 	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)
 	a.Accounts = &account.Service{Store: meta, Key: key, Management: cfg.AccountID}
@@ -427,6 +430,13 @@ func (a *App) Run(ctx context.Context) {
 		}
 		a.log.Info("swept orphaned blobs left by any earlier crash", "removed", n, "took", time.Since(t0).Round(time.Millisecond))
 	}()
+	if a.cfg.StoreURL != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a.heartbeat(ctx)
+		}()
+	}
 	if a.cfg.lcInterval > 0 {
 		wg.Add(1)
 		go func() {

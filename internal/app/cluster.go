@@ -154,6 +154,7 @@ func (a *App) storeStatus(ctx context.Context) (map[string]any, error) {
 		inUse, idle, total := p.Stats()
 		out["connections"] = map[string]int32{"in_use": inUse, "idle": idle, "total": total}
 		out["schema"] = postgres.SchemaVersion
+		out["nodes"] = a.livePeers()
 	}
 	if _, err := a.S3.Meta.ListBuckets(ctx); err != nil {
 		return out, err
@@ -211,4 +212,63 @@ func openBlobs(cfg *Config) (blob.Store, error) {
 	}
 	return s3blob.Open(context.Background(), s3blob.Config{URL: cfg.BlobStore, Endpoint: cfg.BlobEndpoint, Region: cfg.BlobRegion,
 		AccessKeyID: cfg.BlobKeyID, SecretAccessKey: cfg.BlobSecret, PathStyle: cfg.BlobPathStyle != "false"})
+}
+
+// Heartbeats: each node of a cluster writes server/node/<id> with an
+// expiry every heartbeatEvery, and counts the unexpired ones. The count
+// divides the limits a node keeps in memory (userpool.Service.Peers).
+const (
+	heartbeatEvery = 5 * time.Second
+	heartbeatTTL   = 3 * heartbeatEvery
+)
+
+// livePeers is the number of live nodes (1 on a single node).
+func (a *App) livePeers() int { return int(max(1, a.peers.Load())) }
+
+// heartbeat keeps this node's record fresh and the live count current
+// until ctx ends, then removes the record.
+func (a *App) heartbeat(ctx context.Context) {
+	beat := func() {
+		now := time.Now()
+		n := 0
+		err := a.meta.UpdateRecords(ctx, func(tx store.RecordTx) error {
+			b, _ := json.Marshal(lease{a.node, now.Add(heartbeatTTL)})
+			if err := tx.Put(kindServer, "node/"+a.node, b); err != nil {
+				return err
+			}
+			recs, err := tx.List(kindServer, "node/", "", 0)
+			if err != nil {
+				return err
+			}
+			n = 0
+			for _, r := range recs {
+				var l lease
+				if json.Unmarshal(r.Value, &l) == nil && now.Before(l.Until) {
+					n++
+				} else if now.Sub(l.Until) > time.Hour {
+					tx.Delete(kindServer, r.ID) // long gone
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			a.peers.Store(int64(n))
+		} else if ctx.Err() == nil {
+			a.log.Warn("cluster heartbeat", "err", err)
+		}
+	}
+	beat()
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			a.meta.UpdateRecords(c, func(tx store.RecordTx) error { return tx.Delete(kindServer, "node/"+a.node) })
+			cancel()
+			return
+		case <-t.C:
+			beat()
+		}
+	}
 }

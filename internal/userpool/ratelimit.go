@@ -24,6 +24,16 @@ type bucket struct {
 	last   time.Time
 }
 
+// peers is how many nodes share the store (Peers, at least 1). Limits
+// kept per node are divided among them, so that behind a balancer the
+// cluster as a whole admits what one node would.
+func (s *Service) peers() float64 {
+	if s.Peers == nil {
+		return 1
+	}
+	return float64(max(1, s.Peers()))
+}
+
 func (s *Service) allow(pool string) error {
 	rate := float64(s.AuthRate)
 	if rate == 0 {
@@ -32,6 +42,7 @@ func (s *Service) allow(pool string) error {
 	if rate < 0 {
 		return nil
 	}
+	rate = max(1, rate/s.peers())
 	l := &s.limits
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -65,25 +76,34 @@ const (
 	maxSources = 100000
 )
 
-// codeGuard counts wrong codes per source with a leaky bucket.
+// codeGuard counts wrong codes per source with a leaky bucket. On a
+// cluster each node allows its share (budget).
 type codeGuard struct {
 	mu      sync.Mutex
 	sources map[string]*bucket // tokens = failures still allowed
+	// peers is how many nodes split the budget (0 or 1: one).
+	peers float64
+}
+
+func (g *codeGuard) budget() float64 {
+	return max(1, float64(sourceCodeFailures)/max(1, g.peers))
 }
 
 func (g *codeGuard) refill(b *bucket, now time.Time) {
-	rate := float64(sourceCodeFailures) / sourceCodeWindow.Seconds()
-	b.tokens = min(sourceCodeFailures, b.tokens+now.Sub(b.last).Seconds()*rate)
+	budget := g.budget()
+	rate := budget / sourceCodeWindow.Seconds()
+	b.tokens = min(budget, b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
 }
 
 // check refuses a source that has used up its failures.
-func (g *codeGuard) check(src string, now time.Time) error {
+func (g *codeGuard) check(src string, now time.Time, peers float64) error {
 	if src == "" {
 		return nil
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.peers = peers
 	b := g.sources[src]
 	if b == nil {
 		return nil
@@ -96,12 +116,13 @@ func (g *codeGuard) check(src string, now time.Time) error {
 }
 
 // fail counts a wrong code against a source.
-func (g *codeGuard) fail(src string, now time.Time) {
+func (g *codeGuard) fail(src string, now time.Time, peers float64) {
 	if src == "" {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.peers = peers
 	if g.sources == nil {
 		g.sources = map[string]*bucket{}
 	}
@@ -109,12 +130,12 @@ func (g *codeGuard) fail(src string, now time.Time) {
 	if b == nil {
 		if len(g.sources) >= maxSources {
 			for k, o := range g.sources {
-				if g.refill(o, now); o.tokens >= sourceCodeFailures {
+				if g.refill(o, now); o.tokens >= g.budget() {
 					delete(g.sources, k)
 				}
 			}
 		}
-		b = &bucket{tokens: sourceCodeFailures, last: now}
+		b = &bucket{tokens: g.budget(), last: now}
 		g.sources[src] = b
 	}
 	g.refill(b, now)

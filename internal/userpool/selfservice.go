@@ -69,7 +69,7 @@ func errCodeAttempts() error {
 // (and the caller's source, see codeGuard): it returns a *keepError, so
 // that the caller commits the count before answering.
 func (s *Service) useCode(ctx context.Context, u *User, purpose, code string) error {
-	if err := s.codeGuard.check(sourceIP(ctx), s.now()); err != nil {
+	if err := s.codeGuard.check(sourceIP(ctx), s.now(), s.peers()); err != nil {
 		return err
 	}
 	c, ok := u.Codes[purpose]
@@ -77,7 +77,7 @@ func (s *Service) useCode(ctx context.Context, u *User, purpose, code string) er
 		return errCodeAttempts()
 	}
 	if !ok || !c.matches(code) {
-		s.codeGuard.fail(sourceIP(ctx), s.now())
+		s.codeGuard.fail(sourceIP(ctx), s.now(), s.peers())
 		mismatch := awserr.New(400, "CodeMismatchException", "Invalid verification code provided, please try again.")
 		if !ok {
 			return mismatch
@@ -377,10 +377,10 @@ func (s *Service) hideMissingCode(ctx context.Context, clientID string, err erro
 	if !s.hidesUsers(ctx, clientID) {
 		return err
 	}
-	if err := s.codeGuard.check(sourceIP(ctx), s.now()); err != nil {
+	if err := s.codeGuard.check(sourceIP(ctx), s.now(), s.peers()); err != nil {
 		return err
 	}
-	s.codeGuard.fail(sourceIP(ctx), s.now())
+	s.codeGuard.fail(sourceIP(ctx), s.now(), s.peers())
 	return awserr.New(400, "CodeMismatchException", "Invalid verification code provided, please try again.")
 }
 

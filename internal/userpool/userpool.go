@@ -57,6 +57,10 @@ type Service struct {
 	// AuthRate is sign-in and sign-up requests per second per pool
 	// (DefaultAuthRate if 0, unlimited if negative).
 	AuthRate int
+	// Peers, when set, reports how many nodes share the store; the
+	// per-node limits (AuthRate, the per-source wrong-code budget) are
+	// divided among them so that the cluster admits what one node would.
+	Peers func() int
 	// NewPoolID and NewClientID make pool and app client ids (AWS's
 	// shapes if nil); a member account's name their account.
 	NewPoolID, NewClientID func() string

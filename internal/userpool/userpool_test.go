@@ -421,3 +421,28 @@ func TestRevokeToken(t *testing.T) {
 		t.Errorf("refresh token of a deleted user: %v", err)
 	}
 }
+
+// TestPeersDivideLimits: on a cluster of n nodes each node admits its
+// share of the pool's sign-in rate and of a source's wrong-code budget,
+// so that behind a balancer the cluster admits what one node would.
+func TestPeersDivideLimits(t *testing.T) {
+	s := &Service{AuthRate: 10, Now: func() time.Time { return time.Unix(1000, 0) }}
+	s.Peers = func() int { return 2 }
+	n := 0
+	for s.allow("p") == nil {
+		n++
+	}
+	if n != 10 { // burst 2×rate/2
+		t.Errorf("one of two nodes admitted %d at once, want 10", n)
+	}
+	var g codeGuard
+	now := time.Unix(1000, 0)
+	fails := 0
+	for g.check("1.2.3.4", now, 4) == nil {
+		g.fail("1.2.3.4", now, 4)
+		fails++
+	}
+	if fails != sourceCodeFailures/4 {
+		t.Errorf("one of four nodes allowed %d wrong codes, want %d", fails, sourceCodeFailures/4)
+	}
+}

@@ -222,8 +222,8 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 			}
 			return struct {
 				Meta xmlServerCertMeta `xml:"ServerCertificateMetadata"`
-				Tags []iamTag          `xml:"Tags>member,omitempty"`
-			}{serverCertMeta(c), iamTags(c.Tags)}, nil
+				Tags *xmlTags          `xml:"Tags,omitempty"`
+			}{serverCertMeta(c), tagList(c.Tags)}, nil
 		}),
 		"GetServerCertificate": typed(func(ctx context.Context, in *struct {
 			ServerCertificateName string `form:",required"`
@@ -236,11 +236,11 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 				Meta  xmlServerCertMeta `xml:"ServerCertificateMetadata"`
 				Body  string            `xml:"CertificateBody"`
 				Chain string            `xml:"CertificateChain,omitempty"`
-				Tags  []iamTag          `xml:"Tags>member,omitempty"`
+				Tags  *xmlTags          `xml:"Tags,omitempty"`
 			}
 			return struct {
 				ServerCertificate cert `xml:"ServerCertificate"`
-			}{cert{serverCertMeta(c), c.Body, c.Chain, iamTags(c.Tags)}}, nil
+			}{cert{serverCertMeta(c), c.Body, c.Chain, tagList(c.Tags)}}, nil
 		}),
 		"ListServerCertificates": typed(func(ctx context.Context, in *struct{ PathPrefix string }) (any, error) {
 			cs, err := svc.ListServerCertificates(ctx, in.PathPrefix)
@@ -298,8 +298,8 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 			}
 			return struct {
 				SAMLProviderArn string   `xml:"SAMLProviderArn"`
-				Tags            []iamTag `xml:"Tags>member,omitempty"`
-			}{p.ARN, iamTags(p.Tags)}, nil
+				Tags            *xmlTags `xml:"Tags,omitempty"`
+			}{p.ARN, tagList(p.Tags)}, nil
 		}),
 		"GetSAMLProvider": typed(func(ctx context.Context, in *struct {
 			SAMLProviderArn string `form:",required"`
@@ -312,8 +312,8 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 				SAMLMetadataDocument string   `xml:"SAMLMetadataDocument"`
 				CreateDate           string   `xml:"CreateDate"`
 				ValidUntil           string   `xml:"ValidUntil"`
-				Tags                 []iamTag `xml:"Tags>member,omitempty"`
-			}{p.Metadata, iso(p.Created), iso(p.ValidUntil), iamTags(p.Tags)}, nil
+				Tags                 *xmlTags `xml:"Tags,omitempty"`
+			}{p.Metadata, iso(p.Created), iso(p.ValidUntil), tagList(p.Tags)}, nil
 		}),
 		"ListSAMLProviders": typed(func(ctx context.Context, _ *struct{}) (any, error) {
 			ps, err := svc.ListSAMLProviders(ctx)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/policy"
@@ -48,6 +49,22 @@ func iamTags(tags []iam.Tag) []iamTag {
 	return out
 }
 
+// xmlTags is a Tags element that is left out when there are none (Go's
+// encoder writes the parent of an empty "Tags>member" list).
+type xmlTags struct {
+	Member []iamTag `xml:"member"`
+}
+
+func tagList(tags []iam.Tag) *xmlTags {
+	if len(tags) == 0 {
+		return nil
+	}
+	return &xmlTags{iamTags(tags)}
+}
+
+// rootCreated is the CreateDate GetUser reports for the root user.
+var rootCreated = time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+
 func iso(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 type xmlRole struct {
@@ -59,7 +76,7 @@ type xmlRole struct {
 	AssumeRolePolicyDocument string       `xml:"AssumeRolePolicyDocument"`
 	Description              string       `xml:"Description,omitempty"`
 	MaxSessionDuration       int          `xml:"MaxSessionDuration"`
-	Tags                     []iamTag     `xml:"Tags>member,omitempty"`
+	Tags                     *xmlTags     `xml:"Tags,omitempty"`
 	PermissionsBoundary      *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
 	// RoleLastUsed is GetRole's alone (empty when never used).
 	RoleLastUsed *xmlRoleLastUsed `xml:"RoleLastUsed,omitempty"`
@@ -84,7 +101,7 @@ func boundaryOf(arn string) *xmlBoundary {
 }
 
 func toXMLRole(r iam.Role) xmlRole {
-	return xmlRole{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), r.Description, r.MaxSessionDuration, iamTags(r.Tags), boundaryOf(r.Boundary), nil}
+	return xmlRole{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), r.Description, r.MaxSessionDuration, tagList(r.Tags), boundaryOf(r.Boundary), nil}
 }
 
 type xmlUser struct {
@@ -93,12 +110,12 @@ type xmlUser struct {
 	UserId              string       `xml:"UserId"`
 	Arn                 string       `xml:"Arn"`
 	CreateDate          string       `xml:"CreateDate"`
-	Tags                []iamTag     `xml:"Tags>member,omitempty"`
+	Tags                *xmlTags     `xml:"Tags,omitempty"`
 	PermissionsBoundary *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
 }
 
 func toXMLUser(u iam.User) xmlUser {
-	return xmlUser{u.Path, u.Name, u.ID, u.ARN, iso(u.Created), iamTags(u.Tags), boundaryOf(u.Boundary)}
+	return xmlUser{u.Path, u.Name, u.ID, u.ARN, iso(u.Created), tagList(u.Tags), boundaryOf(u.Boundary)}
 }
 
 type xmlPolicy struct {
@@ -113,11 +130,11 @@ type xmlPolicy struct {
 	Description                   string   `xml:"Description,omitempty"`
 	CreateDate                    string   `xml:"CreateDate"`
 	UpdateDate                    string   `xml:"UpdateDate"`
-	Tags                          []iamTag `xml:"Tags>member,omitempty"`
+	Tags                          *xmlTags `xml:"Tags,omitempty"`
 }
 
 func toXMLPolicy(p iam.ManagedPolicy) xmlPolicy {
-	return xmlPolicy{p.Name, p.ID, p.ARN, p.Path, p.DefaultVersion, p.AttachmentCount, 0, true, p.Description, iso(p.Created), iso(p.Updated), iamTags(p.Tags)}
+	return xmlPolicy{p.Name, p.ID, p.ARN, p.Path, p.DefaultVersion, p.AttachmentCount, 0, true, p.Description, iso(p.Created), iso(p.Updated), tagList(p.Tags)}
 }
 
 type xmlVersion struct {
@@ -491,7 +508,25 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 		"GetUser": typed(func(ctx context.Context, in *userIn) (any, error) {
 			name := in.UserName
 			if name == "" {
-				name = caller(ctx).UserName
+				p := caller(ctx)
+				switch {
+				case p.Kind == auth.Root:
+					// The root user: its account id and ARN, no name or path.
+					return struct {
+						User struct {
+							UserId     string `xml:"UserId"`
+							Arn        string `xml:"Arn"`
+							CreateDate string `xml:"CreateDate"`
+						} `xml:"User"`
+					}{struct {
+						UserId     string `xml:"UserId"`
+						Arn        string `xml:"Arn"`
+						CreateDate string `xml:"CreateDate"`
+					}{p.Account, p.ARN, iso(rootCreated)}}, nil
+				case p.Kind != auth.User:
+					return nil, awserr.New(400, "ValidationError", "Must specify userName when calling with non-User credentials")
+				}
+				name = p.UserName
 			}
 			u, err := svc.GetUser(ctx, name)
 			return xmlUserResult{toXMLUser(u)}, err
@@ -1104,11 +1139,11 @@ type xmlProfile struct {
 	Arn                 string    `xml:"Arn"`
 	CreateDate          string    `xml:"CreateDate"`
 	Roles               []xmlRole `xml:"Roles>member"`
-	Tags                []iamTag  `xml:"Tags>member,omitempty"`
+	Tags                *xmlTags  `xml:"Tags,omitempty"`
 }
 
 func toXMLProfile(ctx context.Context, svc *iam.Service, p iam.InstanceProfile) xmlProfile {
-	out := xmlProfile{p.Path, p.Name, p.ID, p.ARN, iso(p.Created), []xmlRole{}, iamTags(p.Tags)}
+	out := xmlProfile{p.Path, p.Name, p.ID, p.ARN, iso(p.Created), []xmlRole{}, tagList(p.Tags)}
 	for _, rn := range p.Roles {
 		if r, err := svc.GetRole(ctx, rn); err == nil {
 			out.Roles = append(out.Roles, toXMLRole(r))
@@ -1181,7 +1216,7 @@ func authorizationDetails(ctx context.Context, svc *iam.Service, filter []string
 		GroupList               []string       `xml:"GroupList>member"`
 		AttachedManagedPolicies []attached     `xml:"AttachedManagedPolicies>member"`
 		PermissionsBoundary     *xmlBoundary   `xml:"PermissionsBoundary,omitempty"`
-		Tags                    []iamTag       `xml:"Tags>member,omitempty"`
+		Tags                    *xmlTags       `xml:"Tags,omitempty"`
 	}
 	type groupDetail struct {
 		Path                    string         `xml:"Path"`
@@ -1203,7 +1238,7 @@ func authorizationDetails(ctx context.Context, svc *iam.Service, filter []string
 		RolePolicyList           []inlineDetail `xml:"RolePolicyList>member"`
 		AttachedManagedPolicies  []attached     `xml:"AttachedManagedPolicies>member"`
 		PermissionsBoundary      *xmlBoundary   `xml:"PermissionsBoundary,omitempty"`
-		Tags                     []iamTag       `xml:"Tags>member,omitempty"`
+		Tags                     *xmlTags       `xml:"Tags,omitempty"`
 	}
 	type policyDetail struct {
 		xmlPolicy
@@ -1225,7 +1260,7 @@ func authorizationDetails(ctx context.Context, svc *iam.Service, filter []string
 		for _, u := range users {
 			gl := append([]string{}, u.Groups...)
 			out.UserDetailList = append(out.UserDetailList, userDetail{u.Path, u.Name, u.ID, u.ARN, iso(u.Created), inlineDetails(u.Inline), gl,
-				attachedList(ctx, svc, u.Attached), boundaryOf(u.Boundary), iamTags(u.Tags)})
+				attachedList(ctx, svc, u.Attached), boundaryOf(u.Boundary), tagList(u.Tags)})
 		}
 	}
 	if want("Group") {
@@ -1249,7 +1284,7 @@ func authorizationDetails(ctx context.Context, svc *iam.Service, filter []string
 				pl = append(pl, toXMLProfile(ctx, svc, p))
 			}
 			out.RoleDetailList = append(out.RoleDetailList, roleDetail{r.Path, r.Name, r.ID, r.ARN, iso(r.Created), iam.URLEncode(r.AssumeRolePolicy), pl,
-				inlineDetails(r.Inline), attachedList(ctx, svc, r.Attached), boundaryOf(r.Boundary), iamTags(r.Tags)})
+				inlineDetails(r.Inline), attachedList(ctx, svc, r.Attached), boundaryOf(r.Boundary), tagList(r.Tags)})
 		}
 	}
 	if want("LocalManagedPolicy") || want("AWSManagedPolicy") {

@@ -74,3 +74,16 @@ func FuzzCheckDocument(f *testing.F) {
 		}
 	})
 }
+
+// TestAWSManagedPoliciesCompile: every AWS managed policy served compiles
+// in the engine that authorizes requests.
+func TestAWSManagedPoliciesCompile(t *testing.T) {
+	if len(awsManaged) < 50 {
+		t.Fatalf("%d AWS managed policies", len(awsManaged))
+	}
+	for arn, p := range awsManaged {
+		if _, err := policy.Parse([]byte(p.Document()), policy.Identity); err != nil {
+			t.Errorf("%s: %v", arn, err)
+		}
+	}
+}

@@ -1,7 +1,13 @@
 package iam
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base32"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -59,6 +65,40 @@ func init() {
 	add("AmazonS3FullAccess", "ANPAIFIR6V6BVTRAHWINE", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*","s3-object-lambda:*"],"Resource":"*"}]}`)
 	add("AdministratorAccess", "ANPAIWMBCKSKIEE64ZLYK", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	add("IAMReadOnlyAccess", "ANPAJKSO7NDY4T57MWDSQ", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`)
+	loadAWSManaged()
+}
+
+//go:embed awsmanaged.json.gz
+var awsManagedData []byte
+
+// loadAWSManaged adds the AWS managed policies of awsmanaged.json.gz
+// (scripts/gen-aws-managed-policies.py): the ones for the services
+// sekisho runs and the job-function policies, with AWS's documents. Their
+// ids are derived from their names.
+func loadAWSManaged() {
+	zr, err := gzip.NewReader(bytes.NewReader(awsManagedData))
+	if err != nil {
+		panic("iam: awsmanaged.json.gz: " + err.Error())
+	}
+	var all map[string]struct {
+		Path, CreateDate, UpdateDate, DefaultVersionId string
+		Document                                       json.RawMessage
+	}
+	if err := json.NewDecoder(zr).Decode(&all); err != nil {
+		panic("iam: awsmanaged.json.gz: " + err.Error())
+	}
+	for name, p := range all {
+		arn := "arn:aws:iam::aws:policy" + p.Path + name
+		if _, ok := awsManaged[arn]; ok {
+			continue
+		}
+		created, _ := time.Parse(time.RFC3339, p.CreateDate)
+		updated, _ := time.Parse(time.RFC3339, p.UpdateDate)
+		sum := sha256.Sum256([]byte(arn))
+		id := "ANPA" + strings.ToUpper(base32.StdEncoding.EncodeToString(sum[:]))[:17]
+		awsManaged[arn] = ManagedPolicy{Name: name, ID: id, ARN: arn, Path: p.Path, Created: created, Updated: updated,
+			DefaultVersion: p.DefaultVersionId, Versions: []PolicyVersion{{ID: p.DefaultVersionId, Document: string(p.Document), Created: updated}}}
+	}
 }
 
 func errNoPolicy(arn string) error {

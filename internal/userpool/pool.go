@@ -70,7 +70,7 @@ type SchemaAttribute struct {
 	AttributeDataType          string         `json:"AttributeDataType,omitempty"`
 	DeveloperOnlyAttribute     bool           `json:"DeveloperOnlyAttribute"`
 	Mutable                    *bool          `json:"Mutable,omitempty"`
-	Required                   bool           `json:"Required`
+	Required                   bool           `json:"Required"`
 	StringAttributeConstraints map[string]any `json:"StringAttributeConstraints,omitempty"`
 	NumberAttributeConstraints map[string]any `json:"NumberAttributeConstraints,omitempty"`
 }

@@ -3,6 +3,7 @@ package front
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -103,22 +104,6 @@ func cognitoIdentityOps(svc *idpool.Service, region, account string) map[string]
 		}) (any, error) {
 			return nil, svc.UnlinkDeveloperIdentity(ctx, in.IdentityPoolId, in.IdentityId, in.DeveloperProviderName, in.DeveloperUserIdentifier)
 		}),
-		"TagResource": typed(func(ctx context.Context, in *struct {
-			ResourceArn string
-			Tags        map[string]string
-		}) (any, error) {
-			return nil, svc.TagResource(ctx, in.ResourceArn, in.Tags)
-		}),
-		"UntagResource": typed(func(ctx context.Context, in *struct {
-			ResourceArn string
-			TagKeys     []string
-		}) (any, error) {
-			return nil, svc.UntagResource(ctx, in.ResourceArn, in.TagKeys)
-		}),
-		"ListTagsForResource": typed(func(ctx context.Context, in *struct{ ResourceArn string }) (any, error) {
-			tags, err := svc.ResourceTags(ctx, in.ResourceArn)
-			return map[string]any{"Tags": tags}, err
-		}),
 		"DescribeIdentity": typed(func(ctx context.Context, in *struct{ IdentityId string }) (any, error) {
 			return svc.DescribeIdentity(ctx, in.IdentityId)
 		}),
@@ -160,6 +145,7 @@ func cognitoIdentityOps(svc *idpool.Service, region, account string) map[string]
 		}),
 	}
 	ops := map[string]*op{}
+	maps.Copy(admin, tagRows(svc))
 	rows(ops, admin, false, "cognito-identity:", poolResource(region, account), nil)
 	rows(ops, public, true, "", nil, nil)
 	return ops

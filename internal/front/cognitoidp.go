@@ -466,6 +466,7 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 		admin[name] = m
 	}
 	maps.Copy(admin, cognitoMoreAdmin(svc))
+	maps.Copy(admin, tagRows(svc))
 	maps.Copy(public, cognitoMorePublic(svc))
 	for _, table := range []map[string]method{admin, public} {
 		for name, m := range table {

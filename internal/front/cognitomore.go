@@ -31,24 +31,39 @@ func settingOut(v map[string]any, pool, client string) map[string]any {
 	return out
 }
 
-func cognitoMoreAdmin(svc *userpool.Service) map[string]method {
+// tagger is a service whose resources (user pools, identity pools) take
+// tags by ARN.
+type tagger interface {
+	TagResource(ctx context.Context, arn string, tags map[string]string) error
+	UntagResource(ctx context.Context, arn string, keys []string) error
+	ResourceTags(ctx context.Context, arn string) (map[string]string, error)
+}
+
+// tagRows are the JSON services' TagResource, UntagResource and
+// ListTagsForResource.
+func tagRows(t tagger) map[string]method {
 	return map[string]method{
 		"TagResource": typed(func(ctx context.Context, in *struct {
 			ResourceArn string
 			Tags        map[string]string
 		}) (any, error) {
-			return nil, svc.TagResource(ctx, in.ResourceArn, in.Tags)
+			return nil, t.TagResource(ctx, in.ResourceArn, in.Tags)
 		}),
 		"UntagResource": typed(func(ctx context.Context, in *struct {
 			ResourceArn string
 			TagKeys     []string
 		}) (any, error) {
-			return nil, svc.UntagResource(ctx, in.ResourceArn, in.TagKeys)
+			return nil, t.UntagResource(ctx, in.ResourceArn, in.TagKeys)
 		}),
 		"ListTagsForResource": typed(func(ctx context.Context, in *struct{ ResourceArn string }) (any, error) {
-			tags, err := svc.ResourceTags(ctx, in.ResourceArn)
+			tags, err := t.ResourceTags(ctx, in.ResourceArn)
 			return map[string]any{"Tags": tags}, err
 		}),
+	}
+}
+
+func cognitoMoreAdmin(svc *userpool.Service) map[string]method {
+	return map[string]method{
 		"AdminListUserAuthEvents": typed(func(ctx context.Context, in *struct {
 			UserPoolId, Username, NextToken string
 			MaxResults                      int

@@ -2,6 +2,9 @@ package front
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net/http"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -163,6 +166,49 @@ func cognitoMoreAdmin(svc *userpool.Service) map[string]method {
 			}
 			return map[string]any{"LogDeliveryConfiguration": map[string]any{"UserPoolId": in.UserPoolId, "LogConfigurations": confs}}, nil
 		}),
+		"GetCSVHeader": typed(func(ctx context.Context, in *poolRef) (any, error) {
+			h, err := svc.CSVHeader(ctx, in.UserPoolId)
+			return map[string]any{"UserPoolId": in.UserPoolId, "CSVHeader": h}, err
+		}),
+		"CreateUserImportJob": typed(func(ctx context.Context, in *struct{ JobName, UserPoolId, CloudWatchLogsRoleArn string }) (any, error) {
+			j, err := svc.CreateImportJob(ctx, in.UserPoolId, in.JobName, in.CloudWatchLogsRoleArn, requestBase(ctx))
+			return map[string]any{"UserImportJob": j}, err
+		}),
+		"DescribeUserImportJob": typed(func(ctx context.Context, in *struct{ UserPoolId, JobId string }) (any, error) {
+			j, err := svc.ImportJob(ctx, in.UserPoolId, in.JobId)
+			return map[string]any{"UserImportJob": j}, err
+		}),
+		"StartUserImportJob": typed(func(ctx context.Context, in *struct{ UserPoolId, JobId string }) (any, error) {
+			j, err := svc.StartImportJob(ctx, in.UserPoolId, in.JobId)
+			return map[string]any{"UserImportJob": j}, err
+		}),
+		"StopUserImportJob": typed(func(ctx context.Context, in *struct{ UserPoolId, JobId string }) (any, error) {
+			j, err := svc.StopImportJob(ctx, in.UserPoolId, in.JobId)
+			return map[string]any{"UserImportJob": j}, err
+		}),
+		"ListUserImportJobs": typed(func(ctx context.Context, in *struct {
+			UserPoolId, PaginationToken string
+			MaxResults                  int
+		}) (any, error) {
+			jobs, err := svc.ImportJobs(ctx, in.UserPoolId)
+			if err != nil {
+				return nil, err
+			}
+			start := 0
+			for i, j := range jobs {
+				if j.JobId == in.PaginationToken {
+					start = i + 1
+				}
+			}
+			page, next := jobs[start:], ""
+			if max := orMax(in.MaxResults, 60); len(page) > max {
+				page, next = page[:max], page[max-1].JobId
+			}
+			if page == nil {
+				page = []userpool.ImportJob{}
+			}
+			return withNext(map[string]any{"UserImportJobs": page}, "PaginationToken", next), nil
+		}),
 		"GetSigningCertificate": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			c, err := svc.SigningCertificate(ctx, in.UserPoolId)
 			return map[string]any{"Certificate": c}, err
@@ -193,4 +239,44 @@ func cognitoMorePublic(svc *userpool.Service) map[string]method {
 			return nil, awserr.New(400, "NotAuthorizedException", "Invalid feedback token.")
 		}),
 	}
+}
+
+// requestBase is the scheme and host a call came to, for URLs the caller
+// is to use (a user import job's upload URL).
+func requestBase(ctx context.Context) string {
+	r := callOf(ctx).r
+	if r == nil {
+		return ""
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// serveUserImport takes the CSV of a user import job, PUT to its
+// pre-signed URL (/_sekisho/user-import/<pool>/<job>?token=…).
+func (h *Handler) serveUserImport(w http.ResponseWriter, r *http.Request) {
+	ri := info(r.Context())
+	ri.service, ri.operation = "cognito-idp", "UserImportUpload"
+	svc := h.cfg.UserPools
+	if svc == nil {
+		http.NotFound(w, r)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, userpool.MaxImportCSV))
+	if err != nil {
+		h.writeError(w, r, protoS3, awserr.New(400, "EntityTooLarge", "The CSV file is larger than the import allows."))
+		return
+	}
+	if err := svc.UploadImportCSV(r.Context(), r.PathValue("pool"), r.PathValue("job"), r.URL.Query().Get("token"), body); err != nil {
+		if errors.Is(err, userpool.ErrImportDenied) {
+			h.writeError(w, r, protoS3, awserr.New(403, "AccessDenied", "Request has expired or the signature is not valid."))
+			return
+		}
+		h.writeError(w, r, protoS3, err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 }

@@ -4,7 +4,11 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
@@ -318,5 +322,88 @@ func TestAccountRecovery(t *testing.T) {
 		if err != nil || out.CodeDeliveryDetails.DeliveryMedium != c.medium {
 			t.Fatalf("%v: %+v %v", c.mechs, out, err)
 		}
+	}
+}
+
+// TestUserImportJobs: a CSV with GetCSVHeader's columns PUT to the job's
+// pre-signed URL becomes RESET_REQUIRED users; a wrong token cannot
+// upload; a job without a CSV fails.
+func TestUserImportJobs(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	p, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("imp"), Schema: []ciptypes.SchemaAttributeType{{Name: aws.String("plan"), AttributeDataType: "String"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := p.UserPool.Id
+	h, err := idp.GetCSVHeader(ctx, &cip.GetCSVHeaderInput{UserPoolId: pid})
+	if err != nil || h.CSVHeader[len(h.CSVHeader)-1] != "cognito:username" || !slices.Contains(h.CSVHeader, "custom:plan") || slices.Contains(h.CSVHeader, "sub") {
+		t.Fatalf("header %v %v", h, err)
+	}
+	if _, err := idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("taken"), MessageAction: "SUPPRESS"}); err != nil {
+		t.Fatal(err)
+	}
+	job, err := idp.CreateUserImportJob(ctx, &cip.CreateUserImportJobInput{UserPoolId: pid, JobName: aws.String("first"), CloudWatchLogsRoleArn: aws.String("arn:aws:iam::000000000000:role/CognitoImport")})
+	if err != nil || job.UserImportJob.Status != "Created" || !strings.HasPrefix(*job.UserImportJob.JobId, "import-") {
+		t.Fatalf("create %+v %v", job, err)
+	}
+	csv := "cognito:username,email,email_verified,custom:plan,cognito:mfa_enabled\nann,ann@example.com,true,gold,false\nben,ben@example.com,false,,false\ntaken,t@example.com,true,,false\n"
+	put := func(url string) int {
+		req, _ := http.NewRequest(http.MethodPut, url, strings.NewReader(csv))
+		req.Header.Set("x-amz-server-side-encryption", "aws:kms")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	url := *job.UserImportJob.PreSignedUrl
+	if code := put(url[:len(url)-4] + "0000"); code != 403 {
+		t.Fatalf("a wrong token uploaded: %d", code)
+	}
+	if code := put(url); code != 200 {
+		t.Fatalf("upload: %d", code)
+	}
+	st, err := idp.StartUserImportJob(ctx, &cip.StartUserImportJobInput{UserPoolId: pid, JobId: job.UserImportJob.JobId})
+	if err != nil || st.UserImportJob.Status != "Pending" {
+		t.Fatalf("start %+v %v", st, err)
+	}
+	var d *cip.DescribeUserImportJobOutput
+	for i := 0; i < 100; i++ {
+		d, err = idp.DescribeUserImportJob(ctx, &cip.DescribeUserImportJobInput{UserPoolId: pid, JobId: job.UserImportJob.JobId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.UserImportJob.Status == "Succeeded" || d.UserImportJob.Status == "Failed" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if j := d.UserImportJob; j.Status != "Succeeded" || j.ImportedUsers != 2 || j.FailedUsers != 1 || j.CompletionDate == nil {
+		t.Fatalf("job %+v", j)
+	}
+	u, err := idp.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pid, Username: aws.String("ann")})
+	if err != nil || u.UserStatus != "RESET_REQUIRED" {
+		t.Fatalf("ann %+v %v", u, err)
+	}
+	if _, err := idp.StopUserImportJob(ctx, &cip.StopUserImportJobInput{UserPoolId: pid, JobId: job.UserImportJob.JobId}); apiCode(err) != "InvalidParameterException" {
+		t.Fatalf("stop a finished job: %v", err)
+	}
+	if code := put(url); code != 403 {
+		t.Fatalf("upload to a started job: %d", code)
+	}
+	empty, _ := idp.CreateUserImportJob(ctx, &cip.CreateUserImportJobInput{UserPoolId: pid, JobName: aws.String("empty"), CloudWatchLogsRoleArn: aws.String("arn:aws:iam::000000000000:role/CognitoImport")})
+	if st, err := idp.StartUserImportJob(ctx, &cip.StartUserImportJobInput{UserPoolId: pid, JobId: empty.UserImportJob.JobId}); err != nil || st.UserImportJob.Status != "Failed" {
+		t.Fatalf("a job without a CSV: %+v %v", st, err)
+	}
+	l, err := idp.ListUserImportJobs(ctx, &cip.ListUserImportJobsInput{UserPoolId: pid, MaxResults: aws.Int32(1)})
+	if err != nil || len(l.UserImportJobs) != 1 || l.PaginationToken == nil || *l.UserImportJobs[0].JobName != "first" {
+		t.Fatalf("list %+v %v", l, err)
+	}
+	l, err = idp.ListUserImportJobs(ctx, &cip.ListUserImportJobsInput{UserPoolId: pid, MaxResults: aws.Int32(1), PaginationToken: l.PaginationToken})
+	if err != nil || len(l.UserImportJobs) != 1 || *l.UserImportJobs[0].JobName != "empty" {
+		t.Fatalf("list 2 %+v %v", l, err)
 	}
 }

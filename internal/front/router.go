@@ -3,6 +3,7 @@ package front
 import (
 	"net/http"
 	"path"
+	"strings"
 )
 
 // The web router: paths that are not AWS API calls (token key sets, and
@@ -14,8 +15,8 @@ import (
 // — it contains "_" (a user pool id, "_sekisho") or starts with "."
 // (".well-known") — while a virtual-hosted bucket's own keys (which may be
 // named like a route) always go to S3. Only clean GET and HEAD paths are
-// looked up, so S3 keys with "..", "//" or odd escapes are never
-// redirected by the mux.
+// looked up (and PUT to a user import job's upload URL), so S3 keys with
+// "..", "//" or odd escapes are never redirected by the mux.
 
 // mount builds the router.
 func (h *Handler) mount() {
@@ -24,23 +25,24 @@ func (h *Handler) mount() {
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", h.servePoolWellKnown)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", h.servePoolWellKnown)
 	mux.HandleFunc("GET /_sekisho/health", h.serveHealth)
+	mux.HandleFunc("PUT /_sekisho/user-import/{pool}/{job}", h.serveUserImport)
 	h.mux = mux
 }
 
 // route returns the web handler for r, or nil for an AWS call.
 func (h *Handler) route(r *http.Request) http.Handler {
-	if h.mux == nil || r.Method != http.MethodGet && r.Method != http.MethodHead || h.virtualBucket(r) != "" {
+	upload := r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/_sekisho/user-import/")
+	if h.mux == nil || r.Method != http.MethodGet && r.Method != http.MethodHead && !upload || h.virtualBucket(r) != "" {
 		return nil
 	}
 	p := r.URL.EscapedPath()
-	if p != r.URL.Path || path.Clean(p) != p || r.URL.RawQuery != "" && r.URL.Query().Has("Action") {
+	if p != r.URL.Path || path.Clean(p) != p || r.URL.RawQuery != "" && r.URL.Query().Has("Action") && !upload {
 		return nil
 	}
-	handler, pattern := h.mux.Handler(r)
-	if pattern == "" {
+	if _, pattern := h.mux.Handler(r); pattern == "" {
 		return nil
 	}
-	return handler
+	return h.mux // serving through the mux sets the path's {values}
 }
 
 // serveHealth answers a liveness probe.

@@ -343,7 +343,10 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 				Marker      string    `xml:"Marker,omitempty"`
 			}{Roles: []xmlRole{}, IsTruncated: next != "", Marker: next}
 			for _, r := range roles {
-				out.Roles = append(out.Roles, toXMLRole(r))
+				// As AWS, listings leave out tags and the boundary.
+				x := toXMLRole(r)
+				x.Tags, x.PermissionsBoundary = nil, nil
+				out.Roles = append(out.Roles, x)
 			}
 			return out, err
 		}),
@@ -436,7 +439,9 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 				Marker      string      `xml:"Marker,omitempty"`
 			}{Policies: []xmlPolicy{}, IsTruncated: next != "", Marker: next}
 			for _, p := range ps {
-				out.Policies = append(out.Policies, toXMLPolicy(p))
+				x := toXMLPolicy(p)
+				x.Tags = nil
+				out.Policies = append(out.Policies, x)
 			}
 			return out, err
 		}),
@@ -539,7 +544,9 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 				Marker      string    `xml:"Marker,omitempty"`
 			}{Users: []xmlUser{}, IsTruncated: next != "", Marker: next}
 			for _, u := range users {
-				out.Users = append(out.Users, toXMLUser(u))
+				x := toXMLUser(u)
+				x.Tags, x.PermissionsBoundary = nil, nil
+				out.Users = append(out.Users, x)
 			}
 			return out, err
 		}),

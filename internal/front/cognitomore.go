@@ -265,12 +265,17 @@ func (h *Handler) serveUserImport(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	pool, job, token := r.PathValue("pool"), r.PathValue("job"), r.URL.Query().Get("token")
+	if err := svc.CheckImportUpload(r.Context(), pool, job, token); err != nil {
+		h.writeError(w, r, protoS3, awserr.New(403, "AccessDenied", "Request has expired or the signature is not valid."))
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, userpool.MaxImportCSV))
 	if err != nil {
 		h.writeError(w, r, protoS3, awserr.New(400, "EntityTooLarge", "The CSV file is larger than the import allows."))
 		return
 	}
-	if err := svc.UploadImportCSV(r.Context(), r.PathValue("pool"), r.PathValue("job"), r.URL.Query().Get("token"), body); err != nil {
+	if err := svc.UploadImportCSV(r.Context(), pool, job, token, body); err != nil {
 		if errors.Is(err, userpool.ErrImportDenied) {
 			h.writeError(w, r, protoS3, awserr.New(403, "AccessDenied", "Request has expired or the signature is not valid."))
 			return

@@ -141,15 +141,30 @@ func (s *Service) ImportJobs(ctx context.Context, pool string) ([]ImportJob, err
 // ErrImportDenied answers an upload with a wrong or expired token.
 var ErrImportDenied = errors.New("userpool: the upload URL is not valid")
 
-// UploadImportCSV keeps the CSV PUT to a job's upload URL.
-func (s *Service) UploadImportCSV(ctx context.Context, pool, id, token string, csvBytes []byte) error {
+// tokenOK checks an upload token against a job: the right one, in time,
+// before the job starts.
+func (s *Service) tokenOK(j storedJob, token string) bool {
 	sum := sha256.Sum256([]byte(token))
-	return s.update(ctx, func(tx store.RecordTx) error {
+	return subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(j.TokenHash)) == 1 && s.now().Before(j.Expires) && j.Status == "Created"
+}
+
+// CheckImportUpload answers whether token may upload to a job, so that a
+// body is read only for a valid URL.
+func (s *Service) CheckImportUpload(ctx context.Context, pool, id, token string) error {
+	return s.view(ctx, func(tx store.RecordTx) error {
 		j, err := s.jobTx(tx, pool, id)
-		if err != nil {
+		if err != nil || !s.tokenOK(j, token) {
 			return ErrImportDenied
 		}
-		if subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(j.TokenHash)) != 1 || !s.now().Before(j.Expires) || j.Status != "Created" {
+		return nil
+	})
+}
+
+// UploadImportCSV keeps the CSV PUT to a job's upload URL.
+func (s *Service) UploadImportCSV(ctx context.Context, pool, id, token string, csvBytes []byte) error {
+	return s.update(ctx, func(tx store.RecordTx) error {
+		j, err := s.jobTx(tx, pool, id)
+		if err != nil || !s.tokenOK(j, token) {
 			return ErrImportDenied
 		}
 		return tx.Put(kindImportCSV, pool+"/"+id, csvBytes)

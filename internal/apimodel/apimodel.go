@@ -12,8 +12,11 @@
 // regular expressions; the few RE2 cannot express (lookaheads) are not
 // checked here and are left to the services.
 //
-// Members are visited in the model's order; for each value its length or
-// value bounds come first, then its pattern, then its enum. Sensitive
+// Members are visited in the model's order; for each value its pattern
+// comes first, then its length or value bounds, then its enum (as most of
+// AWS's answers quoted in public reports have it: "Value 'Aaaa' at
+// 'userCode' … pattern: [0-9]+; Value 'Aaaa' at 'userCode' … length
+// greater than or equal to 6"). Sensitive
 // members (passwords, tokens, usernames in Cognito) are named without
 // their value ("Value at 'password' …"), so no secret reaches a message.
 package apimodel
@@ -134,10 +137,10 @@ func (c *checker) length(sh *shape, n int, value string, shown bool, path string
 
 func (c *checker) str(sh *shape, s string, path string) {
 	shown := !sh.S
-	c.length(sh, len(utf16.Encode([]rune(s))), s, shown, path)
 	if re := sh.regexp(); re != nil && !re.MatchString(s) {
 		c.fail(s, shown, path, "Member must satisfy regular expression pattern: "+sh.P)
 	}
+	c.length(sh, len(utf16.Encode([]rune(s))), s, shown, path)
 	if len(sh.E) > 0 {
 		ok := false
 		for _, e := range sh.E {

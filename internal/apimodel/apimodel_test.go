@@ -23,9 +23,14 @@ func TestCheck(t *testing.T) {
 		{name: "iam missing and bad", svc: "iam", op: "AttachUserPolicy",
 			form: url.Values{"UserName": {"a b"}},
 			want: "2 validation errors detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value null at 'policyArn' failed to satisfy constraint: Member must not be null"},
-		{name: "iam length then pattern", svc: "iam", op: "CreateUser",
+		{name: "iam pattern then length", svc: "iam", op: "CreateUser",
 			form: url.Values{"UserName": {strings.Repeat("a", 64) + "!"}},
-			want: "2 validation errors detected: Value '" + strings.Repeat("a", 64) + "!' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64; Value '" + strings.Repeat("a", 64) + "!' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"},
+			want: "2 validation errors detected: Value '" + strings.Repeat("a", 64) + "!' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+; Value '" + strings.Repeat("a", 64) + "!' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+		// AWS was quoted answering this with the value shown; today's model
+		// marks the code sensitive, and sekisho never echoes those.
+		{name: "cognito user code, the order AWS was quoted with", svc: "cognito-idp", op: "VerifySoftwareToken",
+			json: `{"AccessToken":"x","UserCode":"Aaaa"}`,
+			want: "2 validation errors detected: Value at 'userCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+; Value at 'userCode' failed to satisfy constraint: Member must have length greater than or equal to 6"},
 		{name: "iam tag key in a list", svc: "iam", op: "TagUser",
 			form: url.Values{"UserName": {"u"}, "Tags.member.1.Key": {"k"}, "Tags.member.1.Value": {"v"}, "Tags.member.2.Key": {strings.Repeat("k", 129)}, "Tags.member.2.Value": {"v"}},
 			want: "1 validation error detected: Value '" + strings.Repeat("k", 129) + "' at 'tags.2.member.key' failed to satisfy constraint: Member must have length less than or equal to 128"},

@@ -252,6 +252,10 @@ func (c *checker) jsonValue(i int, v any, path string) {
 		}
 		c.length(sh, len(l), listText(l), !sh.S && scalars(l), path)
 		if sh.L != nil {
+			if c.svc.Shapes[*sh.L].T != "structure" {
+				c.scalarList(*sh.L, l, path, !sh.S && scalars(l), func(sub *checker, i int) { sub.jsonValue(*sh.L, l[i], path) })
+				return
+			}
 			for n, e := range l {
 				if e != nil {
 					c.jsonValue(*sh.L, e, fmt.Sprintf("%s.%d.member", path, n+1))
@@ -358,6 +362,12 @@ func (c *checker) queryValue(i int, form url.Values, key, path string) {
 		}
 		c.length(sh, len(items), listText(items), !sh.S && scalars(items), path)
 		if sh.L != nil {
+			if c.svc.Shapes[*sh.L].T != "structure" {
+				c.scalarList(*sh.L, items, path, !sh.S && scalars(items), func(sub *checker, j int) {
+					sub.queryValue(*sh.L, form, fmt.Sprintf("%s.member.%d", key, j+1), path)
+				})
+				return
+			}
 			for j := range items {
 				c.queryValue(*sh.L, form, fmt.Sprintf("%s.member.%d", key, j+1), fmt.Sprintf("%s.%d.member", path, j+1))
 			}
@@ -371,6 +381,26 @@ func (c *checker) queryValue(i int, form url.Values, key, path string) {
 	default:
 		if v, ok := form[key]; ok && isNumber(sh.T) {
 			c.number(sh, v[0], path)
+		}
+	}
+}
+
+// scalarList checks a list of scalars as AWS reports them: once per
+// failed constraint, at the list, with the list as the value —
+// "Value '[a, b]' at 'flows' failed to satisfy constraint: Member must
+// satisfy constraint: [Member must satisfy enum value set: [x, y]]".
+func (c *checker) scalarList(elem int, items []any, path string, shown bool, check func(sub *checker, i int)) {
+	seen := map[string]bool{}
+	for i := range items {
+		sub := &checker{svc: c.svc}
+		check(sub, i)
+		for _, e := range sub.errs {
+			_, constraint, ok := strings.Cut(e, "failed to satisfy constraint: ")
+			if !ok || seen[constraint] {
+				continue
+			}
+			seen[constraint] = true
+			c.fail(listText(items), shown, path, "Member must satisfy constraint: ["+constraint+"]")
 		}
 	}
 }

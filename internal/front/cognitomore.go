@@ -166,6 +166,17 @@ func cognitoMoreAdmin(svc *userpool.Service) map[string]method {
 			}
 			return map[string]any{"LogDeliveryConfiguration": map[string]any{"UserPoolId": in.UserPoolId, "LogConfigurations": confs}}, nil
 		}),
+		"AddUserPoolClientSecret": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId, ClientSecret string }) (any, error) {
+			d, err := svc.AddClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecret)
+			return map[string]any{"ClientSecretDescriptor": d}, err
+		}),
+		"ListUserPoolClientSecrets": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId string }) (any, error) {
+			ds, err := svc.ClientSecrets(ctx, in.UserPoolId, in.ClientId)
+			return map[string]any{"ClientSecrets": ds}, err
+		}),
+		"DeleteUserPoolClientSecret": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId, ClientSecretId string }) (any, error) {
+			return nil, svc.DeleteClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecretId)
+		}),
 		"GetCSVHeader": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			h, err := svc.CSVHeader(ctx, in.UserPoolId)
 			return map[string]any{"UserPoolId": in.UserPoolId, "CSVHeader": h}, err

@@ -2,6 +2,8 @@ package front_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"net/http"
@@ -406,4 +408,66 @@ func TestUserImportJobs(t *testing.T) {
 	if err != nil || len(l.UserImportJobs) != 1 || *l.UserImportJobs[0].JobName != "empty" {
 		t.Fatalf("list 2 %+v %v", l, err)
 	}
+}
+
+// TestClientSecretRotation: a second secret signs SECRET_HASH beside the
+// first; deleting the first leaves the second; the last cannot go.
+func TestClientSecretRotation(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
+	p, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("rot")})
+	pid := p.UserPool.Id
+	c, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("srv"), GenerateSecret: true,
+		ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid, first := c.UserPoolClient.ClientId, *c.UserPoolClient.ClientSecret
+	idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("u"), MessageAction: "SUPPRESS"})
+	idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("u"), Password: aws.String("Rot#Pass1234"), Permanent: true})
+	signIn := func(secret string) error {
+		_, err := anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cid, AuthFlow: "USER_PASSWORD_AUTH",
+			AuthParameters: map[string]string{"USERNAME": "u", "PASSWORD": "Rot#Pass1234", "SECRET_HASH": userpoolSecretHash(secret, "u", *cid)}})
+		return err
+	}
+	second := "abcdefghijklmnopqrstuvwxyz0123456789"
+	add, err := idp.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: pid, ClientId: cid, ClientSecret: aws.String(second)})
+	if err != nil || *add.ClientSecretDescriptor.ClientSecretValue != second {
+		t.Fatalf("add %+v %v", add, err)
+	}
+	for _, s := range []string{first, second} {
+		if err := signIn(s); err != nil {
+			t.Fatalf("sign-in with a current secret: %v", err)
+		}
+	}
+	if _, err := idp.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: pid, ClientId: cid}); apiCode(err) != "LimitExceededException" {
+		t.Fatalf("a third secret: %v", err)
+	}
+	l, err := idp.ListUserPoolClientSecrets(ctx, &cip.ListUserPoolClientSecretsInput{UserPoolId: pid, ClientId: cid})
+	if err != nil || len(l.ClientSecrets) != 2 || l.ClientSecrets[0].ClientSecretValue != nil {
+		t.Fatalf("list %+v %v", l, err)
+	}
+	if _, err := idp.DeleteUserPoolClientSecret(ctx, &cip.DeleteUserPoolClientSecretInput{UserPoolId: pid, ClientId: cid, ClientSecretId: l.ClientSecrets[0].ClientSecretId}); err != nil {
+		t.Fatal(err)
+	}
+	if err := signIn(first); apiCode(err) != "NotAuthorizedException" {
+		t.Fatalf("the deleted secret still works: %v", err)
+	}
+	if err := signIn(second); err != nil {
+		t.Fatalf("the remaining secret: %v", err)
+	}
+	if d, _ := idp.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: pid, ClientId: cid}); *d.UserPoolClient.ClientSecret != second {
+		t.Fatal("DescribeUserPoolClient does not show the remaining secret")
+	}
+	if _, err := idp.DeleteUserPoolClientSecret(ctx, &cip.DeleteUserPoolClientSecretInput{UserPoolId: pid, ClientId: cid, ClientSecretId: add.ClientSecretDescriptor.ClientSecretId}); apiCode(err) != "InvalidParameterException" {
+		t.Fatalf("deleting the last secret: %v", err)
+	}
+}
+
+func userpoolSecretHash(secret, user, client string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(user + client))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }

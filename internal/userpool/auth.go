@@ -240,13 +240,14 @@ func (s *Service) checkSecretHash(c Client, usernames []string, given string) er
 	if c.SealedSecret == "" {
 		return nil
 	}
-	secret := s.reveal(c).ClientSecret
 	if given == "" {
 		return errNotAuthorized("Client " + c.ClientId + " is configured for secret but secret was not received")
 	}
-	for _, u := range usernames {
-		if u != "" && hmac.Equal([]byte(SecretHash(secret, u, c.ClientId)), []byte(given)) {
-			return nil
+	for _, secret := range s.clientSecrets(c) {
+		for _, u := range usernames {
+			if u != "" && hmac.Equal([]byte(SecretHash(secret, u, c.ClientId)), []byte(given)) {
+				return nil
+			}
 		}
 	}
 	return errNotAuthorized("Unable to verify secret hash for client " + c.ClientId)

@@ -505,8 +505,11 @@ func (s *Service) oauthClient(ctx context.Context, pool, clientID, secret string
 		return c, p, oauthErr(400, "invalid_client")
 	}
 	if c.SealedSecret != "" {
-		want := s.reveal(c).ClientSecret
-		if secret == "" || subtle.ConstantTimeCompare([]byte(want), []byte(secret)) != 1 {
+		ok := false
+		for _, want := range s.clientSecrets(c) {
+			ok = ok || secret != "" && subtle.ConstantTimeCompare([]byte(want), []byte(secret)) == 1
+		}
+		if !ok {
 			return c, p, oauthErr(400, "invalid_client")
 		}
 	}

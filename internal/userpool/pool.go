@@ -806,8 +806,13 @@ type Client struct {
 	EnableTokenRevocation                    *bool             `json:"EnableTokenRevocation,omitempty"`
 	EnablePropagateAdditionalUserContextData bool              `json:"EnablePropagateAdditionalUserContextData,omitempty"`
 	AuthSessionValidity                      int               `json:"AuthSessionValidity,omitempty"`
-	// sealedSecret is how the secret is stored.
-	SealedSecret string `json:"sealedSecret,omitempty"`
+	// sealedSecret is how the secret is stored; secretID and
+	// secretCreated name it for ListUserPoolClientSecrets, and
+	// extraSecrets are the others a rotation added (clientsecrets.go).
+	SealedSecret  string         `json:"sealedSecret,omitempty"`
+	SecretID      string         `json:"secretId,omitempty"`
+	SecretCreated *epoch         `json:"secretCreated,omitempty"`
+	ExtraSecrets  []ClientSecret `json:"extraSecrets,omitempty"`
 }
 
 const secretPurpose = "sekisho cognito client secret"
@@ -942,7 +947,7 @@ func (s *Service) reveal(c Client) Client {
 			c.ClientSecret = string(b)
 		}
 	}
-	c.SealedSecret = ""
+	c.SealedSecret, c.SecretID, c.SecretCreated, c.ExtraSecrets = "", "", nil, nil
 	return c
 }
 
@@ -1014,6 +1019,7 @@ func (s *Service) UpdateClient(ctx context.Context, in Client) (Client, error) {
 			return err
 		}
 		in.SealedSecret, in.CreationDate, in.LastModifiedDate = old.SealedSecret, old.CreationDate, epoch(s.now())
+		in.SecretID, in.SecretCreated, in.ExtraSecrets = old.SecretID, old.SecretCreated, old.ExtraSecrets
 		if in.ClientName == "" {
 			in.ClientName = old.ClientName
 		}

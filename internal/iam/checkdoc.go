@@ -38,6 +38,11 @@ import (
 func checkDocument(doc string, kind policy.Kind) error {
 	c, err := syntaxCheck(doc)
 	if err != nil {
+		// A trust policy that is not JSON at all is answered apart (as AWS
+		// answers a CreateRole given a file name instead of a document).
+		if kind == policy.Trust && !json.Valid([]byte(doc)) {
+			return errors.New("This policy contains invalid Json")
+		}
 		return errors.New("Syntax errors in policy.")
 	}
 	// Trust policies may still be 2008-10-17 (AWS's own service roles'

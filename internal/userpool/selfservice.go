@@ -255,7 +255,7 @@ func (s *Service) SignUp(ctx context.Context, clientID, secretHash, username, pa
 			return err
 		}
 		if u, err = s.newUser(tx, p, username, userID, attrs); err != nil {
-			return err
+			return signUpExists(p, err)
 		}
 		if miss := requiredMissing(p, u.Attributes); len(miss) > 0 {
 			return errParam("Attributes did not conform to the schema: %s: The attribute is required\n", miss[0])
@@ -633,4 +633,20 @@ func (s *Service) checkWritable(ctx context.Context, pool, accessToken string, a
 		}
 	}
 	return nil
+}
+
+// signUpExists words a taken username as SignUp does (AdminCreateUser
+// says "User account already exists"): "User already exists", or for
+// pools whose usernames are an email or phone, which one is taken.
+func signUpExists(p Pool, err error) error {
+	if !awserr.Is(err, "UsernameExistsException") {
+		return err
+	}
+	switch {
+	case p.usernameIs("email") && !p.usernameIs("phone_number"):
+		return awserr.New(400, "UsernameExistsException", "An account with the given email already exists.")
+	case p.usernameIs("phone_number") && !p.usernameIs("email"):
+		return awserr.New(400, "UsernameExistsException", "An account with the given phone_number already exists.")
+	}
+	return awserr.New(400, "UsernameExistsException", "User already exists")
 }

@@ -38,15 +38,9 @@ type FederationInput struct {
 // session policies passed here allow: without session policies it may do
 // nothing.
 func (s *Service) GetFederationToken(ctx context.Context, caller *auth.Principal, in FederationInput) (*GetFederationTokenOutput, error) {
-	if caller.Temporary {
-		return nil, awserr.New(403, "AccessDenied", "Cannot call GetFederationToken with session credentials")
-	}
-	if caller.Kind != auth.User && caller.Kind != auth.Root {
-		return nil, awserr.New(403, "AccessDenied", "GetFederationToken is for IAM users and the account root.")
-	}
-	maxDur := 129600
-	if caller.Kind == auth.Root {
-		maxDur = 3600
+	maxDur, err := longTermCaller(caller, "GetFederationToken")
+	if err != nil {
+		return nil, err
 	}
 	dur := in.DurationSeconds
 	if dur == 0 {

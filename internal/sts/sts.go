@@ -347,15 +347,9 @@ type GetSessionTokenOutput struct {
 // GetSessionToken issues temporary credentials for an IAM user (or root)
 // signing with long-term keys.
 func (s *Service) GetSessionToken(ctx context.Context, caller *auth.Principal, durationSeconds int, serial, code string) (*GetSessionTokenOutput, error) {
-	if caller.Temporary {
-		return nil, awserr.New(403, "AccessDenied", "Cannot call GetSessionToken with session credentials")
-	}
-	if caller.Kind != auth.User && caller.Kind != auth.Root {
-		return nil, awserr.New(403, "AccessDenied", "GetSessionToken is for IAM users and the account root.")
-	}
-	maxDur := 129600
-	if caller.Kind == auth.Root {
-		maxDur = 3600
+	maxDur, err := longTermCaller(caller, "GetSessionToken")
+	if err != nil {
+		return nil, err
 	}
 	if durationSeconds == 0 {
 		durationSeconds = min(43200, maxDur)
@@ -380,4 +374,20 @@ func (s *Service) GetSessionToken(ctx context.Context, caller *auth.Principal, d
 	p := *caller
 	p.AccessKeyID = ""
 	return &GetSessionTokenOutput{Credentials: s.issue(p, sess)}, nil
+}
+
+// longTermCaller admits the callers of GetSessionToken and
+// GetFederationToken — an IAM user or the root, signing with long-term
+// keys — and returns the longest session each may have.
+func longTermCaller(caller *auth.Principal, op string) (int, error) {
+	if caller.Temporary {
+		return 0, awserr.New(403, "AccessDenied", "Cannot call "+op+" with session credentials")
+	}
+	if caller.Kind != auth.User && caller.Kind != auth.Root {
+		return 0, awserr.New(403, "AccessDenied", op+" is for IAM users and the account root.")
+	}
+	if caller.Kind == auth.Root {
+		return 3600, nil
+	}
+	return 129600, nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -470,4 +471,80 @@ func userpoolSecretHash(secret, user, client string) string {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(user + client))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// TestUserImportUploadAbuse: the upload URL takes no body without its
+// token, none over the limit, and none after the job was stopped; a CSV
+// with unknown columns fails the job without creating anyone.
+func TestUserImportUploadAbuse(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	p, _ := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("imp2")})
+	pid := p.UserPool.Id
+	mk := func() string {
+		j, err := idp.CreateUserImportJob(ctx, &cip.CreateUserImportJobInput{UserPoolId: pid, JobName: aws.String("j"), CloudWatchLogsRoleArn: aws.String("arn:aws:iam::000000000000:role/CognitoImport")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *j.UserImportJob.PreSignedUrl
+	}
+	put := func(url string, body io.Reader) int {
+		req, _ := http.NewRequest(http.MethodPut, url, body)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	url := mk()
+	base, _, _ := strings.Cut(url, "?")
+	for _, u := range []string{base, base + "?token=", base + "?token=zz", strings.Replace(url, "/import-", "/import-x", 1)} {
+		if code := put(u, strings.NewReader("cognito:username\nx\n")); code != 403 {
+			t.Errorf("%s: %d, want 403", u, code)
+		}
+	}
+	if code := put(url, io.LimitReader(zeros{}, 11<<20)); code != 400 {
+		t.Errorf("an 11 MiB CSV: %d, want 400", code)
+	}
+	// Unknown columns: the job fails and creates no one.
+	if code := put(url, strings.NewReader("cognito:username,favourite_colour\nx,blue\n")); code != 200 {
+		t.Fatalf("upload: %d", code)
+	}
+	id := url[strings.Index(url, "/import-")+1 : strings.Index(url, "?")]
+	if _, err := idp.StartUserImportJob(ctx, &cip.StartUserImportJobInput{UserPoolId: pid, JobId: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		d, _ := idp.DescribeUserImportJob(ctx, &cip.DescribeUserImportJobInput{UserPoolId: pid, JobId: aws.String(id)})
+		if d.UserImportJob.Status == "Failed" {
+			break
+		}
+		if i == 99 {
+			t.Fatalf("job %+v", d.UserImportJob)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if u, _ := idp.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: pid}); len(u.Users) != 0 {
+		t.Fatalf("users made by a failed job: %v", u.Users)
+	}
+	// A stopped job takes no upload.
+	url2 := mk()
+	id2 := url2[strings.Index(url2, "/import-")+1 : strings.Index(url2, "?")]
+	if _, err := idp.StopUserImportJob(ctx, &cip.StopUserImportJobInput{UserPoolId: pid, JobId: aws.String(id2)}); err != nil {
+		t.Fatal(err)
+	}
+	if code := put(url2, strings.NewReader("cognito:username\nx\n")); code != 403 {
+		t.Errorf("upload to a stopped job: %d", code)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
 }

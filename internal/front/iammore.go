@@ -3,6 +3,8 @@ package front
 import (
 	"context"
 	"encoding/base64"
+	"maps"
+	"net/url"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -265,27 +267,6 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 		}) (any, error) {
 			return nothing(svc.DeleteServerCertificate(ctx, in.ServerCertificateName))
 		}),
-		"TagServerCertificate": typed(func(ctx context.Context, in *struct {
-			ServerCertificateName string `form:",required"`
-			Tags                  []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagServerCertificate(ctx, in.ServerCertificateName, in.Tags))
-		}),
-		"UntagServerCertificate": typed(func(ctx context.Context, in *struct {
-			ServerCertificateName string `form:",required"`
-			TagKeys               []string
-		}) (any, error) {
-			return nothing(svc.UntagServerCertificate(ctx, in.ServerCertificateName, in.TagKeys))
-		}),
-		"ListServerCertificateTags": typed(func(ctx context.Context, in *struct {
-			ServerCertificateName string `form:",required"`
-		}) (any, error) {
-			c, err := svc.GetServerCertificate(ctx, in.ServerCertificateName)
-			if err != nil {
-				return nil, err
-			}
-			return tagsResult(c.Tags), nil
-		}),
 		// SAML providers.
 		"CreateSAMLProvider": typed(func(ctx context.Context, in *struct {
 			Name                 string `form:",required"`
@@ -345,27 +326,6 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 			SAMLProviderArn string `form:",required"`
 		}) (any, error) {
 			return nothing(svc.DeleteSAMLProvider(ctx, in.SAMLProviderArn))
-		}),
-		"TagSAMLProvider": typed(func(ctx context.Context, in *struct {
-			SAMLProviderArn string `form:",required"`
-			Tags            []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagSAMLProvider(ctx, in.SAMLProviderArn, in.Tags))
-		}),
-		"UntagSAMLProvider": typed(func(ctx context.Context, in *struct {
-			SAMLProviderArn string `form:",required"`
-			TagKeys         []string
-		}) (any, error) {
-			return nothing(svc.UntagSAMLProvider(ctx, in.SAMLProviderArn, in.TagKeys))
-		}),
-		"ListSAMLProviderTags": typed(func(ctx context.Context, in *struct {
-			SAMLProviderArn string `form:",required"`
-		}) (any, error) {
-			p, err := svc.GetSAMLProvider(ctx, in.SAMLProviderArn)
-			if err != nil {
-				return nil, err
-			}
-			return tagsResult(p.Tags), nil
 		}),
 		// Service-linked roles.
 		"CreateServiceLinkedRole": typed(func(ctx context.Context, in *struct {
@@ -438,46 +398,6 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 			}{base64.StdEncoding.EncodeToString([]byte(r.Content)), "text/csv", iso(r.Generated)}, nil
 		}),
 		// Instance profile and MFA device tags; one MFA device.
-		"TagInstanceProfile": typed(func(ctx context.Context, in *struct {
-			InstanceProfileName string `form:",required"`
-			Tags                []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagInstanceProfile(ctx, in.InstanceProfileName, in.Tags))
-		}),
-		"UntagInstanceProfile": typed(func(ctx context.Context, in *struct {
-			InstanceProfileName string `form:",required"`
-			TagKeys             []string
-		}) (any, error) {
-			return nothing(svc.UntagInstanceProfile(ctx, in.InstanceProfileName, in.TagKeys))
-		}),
-		"ListInstanceProfileTags": typed(func(ctx context.Context, in *profileIn) (any, error) {
-			p, err := svc.GetInstanceProfile(ctx, in.InstanceProfileName)
-			if err != nil {
-				return nil, err
-			}
-			return tagsResult(p.Tags), nil
-		}),
-		"TagMFADevice": typed(func(ctx context.Context, in *struct {
-			SerialNumber string `form:",required"`
-			Tags         []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagMFADevice(ctx, in.SerialNumber, in.Tags))
-		}),
-		"UntagMFADevice": typed(func(ctx context.Context, in *struct {
-			SerialNumber string `form:",required"`
-			TagKeys      []string
-		}) (any, error) {
-			return nothing(svc.UntagMFADevice(ctx, in.SerialNumber, in.TagKeys))
-		}),
-		"ListMFADeviceTags": typed(func(ctx context.Context, in *struct {
-			SerialNumber string `form:",required"`
-		}) (any, error) {
-			d, err := svc.GetMFADevice(ctx, in.SerialNumber)
-			if err != nil {
-				return nil, err
-			}
-			return tagsResult(d.Tags), nil
-		}),
 		"GetMFADevice": typed(func(ctx context.Context, in *struct {
 			SerialNumber string `form:",required"`
 			UserName     string
@@ -512,4 +432,69 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 
 func awsNoSuchMFA(serial string) error {
 	return awserr.Newf(404, "NoSuchEntity", "MFA Device with serial number %s does not exist.", serial)
+}
+
+// tagRowsFor are Tag<entity>, Untag<entity> and List<entity>Tags for an
+// IAM entity that the form's member field names (the model makes it
+// required, so the front has checked it is there).
+func tagRowsFor(entity, field string, tag func(context.Context, string, []iam.Tag) error,
+	untag func(context.Context, string, []string) error, list func(context.Context, string) ([]iam.Tag, error)) map[string]method {
+	id := func(ctx context.Context) string { return url.Values(callOf(ctx).form).Get(field) }
+	return map[string]method{
+		"Tag" + entity: typed(func(ctx context.Context, in *struct{ Tags []iam.Tag }) (any, error) {
+			return nothing(tag(ctx, id(ctx), in.Tags))
+		}),
+		"Untag" + entity: typed(func(ctx context.Context, in *struct{ TagKeys []string }) (any, error) {
+			return nothing(untag(ctx, id(ctx), in.TagKeys))
+		}),
+		"List" + entity + "Tags": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			tags, err := list(ctx, id(ctx))
+			if err != nil {
+				return nil, err
+			}
+			return tagsResult(tags), nil
+		}),
+	}
+}
+
+// iamTagMethods are the tag rows of every IAM entity that takes tags.
+func iamTagMethods(svc *iam.Service) map[string]method {
+	out := map[string]method{}
+	for _, rows := range []map[string]method{
+		tagRowsFor("User", "UserName", svc.TagUser, svc.UntagUser, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			u, err := svc.GetUser(ctx, id)
+			return u.Tags, err
+		}),
+		tagRowsFor("Role", "RoleName", svc.TagRole, svc.UntagRole, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			r, err := svc.GetRole(ctx, id)
+			return r.Tags, err
+		}),
+		tagRowsFor("Policy", "PolicyArn", svc.TagPolicy, svc.UntagPolicy, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			p, err := svc.GetPolicy(ctx, id)
+			return p.Tags, err
+		}),
+		tagRowsFor("OpenIDConnectProvider", "OpenIDConnectProviderArn", svc.TagOpenIDConnectProvider, svc.UntagOpenIDConnectProvider, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			p, err := svc.GetOpenIDConnectProvider(ctx, id)
+			return p.Tags, err
+		}),
+		tagRowsFor("InstanceProfile", "InstanceProfileName", svc.TagInstanceProfile, svc.UntagInstanceProfile, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			p, err := svc.GetInstanceProfile(ctx, id)
+			return p.Tags, err
+		}),
+		tagRowsFor("MFADevice", "SerialNumber", svc.TagMFADevice, svc.UntagMFADevice, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			d, err := svc.GetMFADevice(ctx, id)
+			return d.Tags, err
+		}),
+		tagRowsFor("SAMLProvider", "SAMLProviderArn", svc.TagSAMLProvider, svc.UntagSAMLProvider, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			p, err := svc.GetSAMLProvider(ctx, id)
+			return p.Tags, err
+		}),
+		tagRowsFor("ServerCertificate", "ServerCertificateName", svc.TagServerCertificate, svc.UntagServerCertificate, func(ctx context.Context, id string) ([]iam.Tag, error) {
+			c, err := svc.GetServerCertificate(ctx, id)
+			return c.Tags, err
+		}),
+	} {
+		maps.Copy(out, rows)
+	}
+	return out
 }

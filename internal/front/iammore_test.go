@@ -289,3 +289,43 @@ func TestRoleLastUsed(t *testing.T) {
 		t.Fatalf("after: %+v %v", r.Role.RoleLastUsed, err)
 	}
 }
+
+// TestIAMTagRows: every entity's Tag, Untag and List…Tags rows act on the
+// entity the request names, and answer for one that is not there.
+func TestIAMTagRows(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	if _, err := c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("tagged"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	oidc, err := c.CreateOpenIDConnectProvider(ctx, &iam.CreateOpenIDConnectProviderInput{Url: aws.String("https://issuer.example.com"), ClientIDList: []string{"a"}, ThumbprintList: []string{strings.Repeat("a", 40)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := []iamtypes.Tag{{Key: aws.String("a"), Value: aws.String("1")}, {Key: aws.String("b"), Value: aws.String("2")}}
+	if _, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("tagged"), Tags: two}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: aws.String("tagged"), TagKeys: []string{"a"}}); err != nil {
+		t.Fatal(err)
+	}
+	rt, err := c.ListRoleTags(ctx, &iam.ListRoleTagsInput{RoleName: aws.String("tagged")})
+	if err != nil || len(rt.Tags) != 1 || *rt.Tags[0].Key != "b" {
+		t.Fatalf("role tags %+v %v", rt, err)
+	}
+	if _, err := c.TagOpenIDConnectProvider(ctx, &iam.TagOpenIDConnectProviderInput{OpenIDConnectProviderArn: oidc.OpenIDConnectProviderArn, Tags: two}); err != nil {
+		t.Fatal(err)
+	}
+	ot, err := c.ListOpenIDConnectProviderTags(ctx, &iam.ListOpenIDConnectProviderTagsInput{OpenIDConnectProviderArn: oidc.OpenIDConnectProviderArn})
+	if err != nil || len(ot.Tags) != 2 {
+		t.Fatalf("provider tags %+v %v", ot, err)
+	}
+	if _, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("nope"), Tags: two}); apiCode(err) != "NoSuchEntity" {
+		t.Fatalf("tag a missing role: %v", err)
+	}
+	if _, err := c.ListUserTags(ctx, &iam.ListUserTagsInput{UserName: aws.String("nope")}); apiCode(err) != "NoSuchEntity" {
+		t.Fatalf("tags of a missing user: %v", err)
+	}
+}

@@ -363,25 +363,6 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 		"DeleteRole": typed(func(ctx context.Context, in *roleIn) (any, error) {
 			return nothing(svc.DeleteRole(ctx, in.RoleName))
 		}),
-		"TagRole": typed(func(ctx context.Context, in *struct {
-			RoleName string
-			Tags     []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagRole(ctx, in.RoleName, in.Tags))
-		}),
-		"UntagRole": typed(func(ctx context.Context, in *struct {
-			RoleName string
-			TagKeys  []string
-		}) (any, error) {
-			return nothing(svc.UntagRole(ctx, in.RoleName, in.TagKeys))
-		}),
-		"ListRoleTags": typed(func(ctx context.Context, in *roleIn) (any, error) {
-			r, err := svc.GetRole(ctx, in.RoleName)
-			return struct {
-				Tags        []iamTag `xml:"Tags>member"`
-				IsTruncated bool     `xml:"IsTruncated"`
-			}{Tags: append([]iamTag{}, iamTags(r.Tags)...)}, err
-		}),
 		"PutRolePolicy": typed(func(ctx context.Context, in *struct {
 			RoleName       string `form:",required"`
 			PolicyName     string `form:",required"`
@@ -852,54 +833,6 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 		}) (any, error) {
 			return nothing(svc.UpdateUser(ctx, in.UserName, in.NewUserName, in.NewPath))
 		}),
-		"TagUser": typed(func(ctx context.Context, in *struct {
-			UserName string `form:",required"`
-			Tags     []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagUser(ctx, in.UserName, in.Tags))
-		}),
-		"UntagUser": typed(func(ctx context.Context, in *struct {
-			UserName string `form:",required"`
-			TagKeys  []string
-		}) (any, error) {
-			return nothing(svc.UntagUser(ctx, in.UserName, in.TagKeys))
-		}),
-		"ListUserTags": typed(func(ctx context.Context, in *userIn) (any, error) {
-			u, err := svc.GetUser(ctx, in.UserName)
-			return tagsResult(u.Tags), err
-		}),
-		"TagPolicy": typed(func(ctx context.Context, in *struct {
-			PolicyArn string `form:",required"`
-			Tags      []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagPolicy(ctx, in.PolicyArn, in.Tags))
-		}),
-		"UntagPolicy": typed(func(ctx context.Context, in *struct {
-			PolicyArn string `form:",required"`
-			TagKeys   []string
-		}) (any, error) {
-			return nothing(svc.UntagPolicy(ctx, in.PolicyArn, in.TagKeys))
-		}),
-		"ListPolicyTags": typed(func(ctx context.Context, in *policyIn) (any, error) {
-			p, err := svc.GetPolicy(ctx, in.PolicyArn)
-			return tagsResult(p.Tags), err
-		}),
-		"TagOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
-			OpenIDConnectProviderArn string `form:",required"`
-			Tags                     []iam.Tag
-		}) (any, error) {
-			return nothing(svc.TagOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn, in.Tags))
-		}),
-		"UntagOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
-			OpenIDConnectProviderArn string `form:",required"`
-			TagKeys                  []string
-		}) (any, error) {
-			return nothing(svc.UntagOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn, in.TagKeys))
-		}),
-		"ListOpenIDConnectProviderTags": typed(func(ctx context.Context, in *oidcIn) (any, error) {
-			p, err := svc.GetOpenIDConnectProvider(ctx, in.OpenIDConnectProviderArn)
-			return tagsResult(p.Tags), err
-		}),
 		"AddClientIDToOpenIDConnectProvider": typed(func(ctx context.Context, in *struct {
 			OpenIDConnectProviderArn string `form:",required"`
 			ClientID                 string `form:",required"`
@@ -1126,6 +1059,7 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 	}
 	ops := map[string]*op{}
 	maps.Copy(methods, iamMoreMethods(svc))
+	maps.Copy(methods, iamTagMethods(svc))
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
 	return ops
 }

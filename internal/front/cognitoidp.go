@@ -52,7 +52,9 @@ type userRef struct {
 // cognitoIdpOps is the user-pool operation table. Admin operations need a
 // signature and are authorized as cognito-idp:<Operation> on the pool;
 // the self-service ones are unauthenticated, as in AWS.
-func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op {
+// publicURL is where clients reach the server (a user import job's
+// upload URL names it).
+func cognitoIdpOps(svc *userpool.Service, region, account, publicURL string) map[string]*op {
 	admin := map[string]method{
 		"CreateUserPool": typed(func(ctx context.Context, in *struct {
 			PoolName string
@@ -465,7 +467,7 @@ func cognitoIdpOps(svc *userpool.Service, region, account string) map[string]*op
 	for name, m := range oauthAdminOps(svc) {
 		admin[name] = m
 	}
-	maps.Copy(admin, cognitoMoreAdmin(svc))
+	maps.Copy(admin, cognitoMoreAdmin(svc, publicURL))
 	maps.Copy(admin, tagRows(svc))
 	maps.Copy(public, cognitoMorePublic(svc))
 	for _, table := range []map[string]method{admin, public} {

@@ -65,7 +65,7 @@ func tagRows(t tagger) map[string]method {
 	}
 }
 
-func cognitoMoreAdmin(svc *userpool.Service) map[string]method {
+func cognitoMoreAdmin(svc *userpool.Service, publicURL string) map[string]method {
 	return map[string]method{
 		"AdminListUserAuthEvents": typed(func(ctx context.Context, in *struct {
 			UserPoolId, Username, NextToken string
@@ -182,7 +182,7 @@ func cognitoMoreAdmin(svc *userpool.Service) map[string]method {
 			return map[string]any{"UserPoolId": in.UserPoolId, "CSVHeader": h}, err
 		}),
 		"CreateUserImportJob": typed(func(ctx context.Context, in *struct{ JobName, UserPoolId, CloudWatchLogsRoleArn string }) (any, error) {
-			j, err := svc.CreateImportJob(ctx, in.UserPoolId, in.JobName, in.CloudWatchLogsRoleArn, requestBase(ctx))
+			j, err := svc.CreateImportJob(ctx, in.UserPoolId, in.JobName, in.CloudWatchLogsRoleArn, publicURL)
 			return map[string]any{"UserImportJob": j}, err
 		}),
 		"DescribeUserImportJob": typed(func(ctx context.Context, in *struct{ UserPoolId, JobId string }) (any, error) {
@@ -250,20 +250,6 @@ func cognitoMorePublic(svc *userpool.Service) map[string]method {
 			return nil, awserr.New(400, "NotAuthorizedException", "Invalid feedback token.")
 		}),
 	}
-}
-
-// requestBase is the scheme and host a call came to, for URLs the caller
-// is to use (a user import job's upload URL).
-func requestBase(ctx context.Context) string {
-	r := callOf(ctx).r
-	if r == nil {
-		return ""
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // serveUserImport takes the CSV of a user import job, PUT to its

@@ -16,7 +16,7 @@ import (
 func jsonServices(cfg Config) map[string]*table {
 	idp, identity := map[string]*op{}, map[string]*op{}
 	if cfg.UserPools != nil {
-		idp = cognitoIdpOps(cfg.UserPools, cfg.Region, cfg.Account)
+		idp = cognitoIdpOps(cfg.UserPools, cfg.Region, cfg.Account, cfg.PublicURL)
 	}
 	if cfg.IdentityPools != nil {
 		identity = cognitoIdentityOps(cfg.IdentityPools, cfg.Region, cfg.Account)

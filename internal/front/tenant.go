@@ -78,7 +78,7 @@ func (h *Handler) memberTable(ctx context.Context, service, acct string) (*table
 		if ten.UserPools == nil {
 			return nil, nil
 		}
-		t = &table{Service: service, Ops: cognitoIdpOps(ten.UserPools, h.cfg.Region, acct)}
+		t = &table{Service: service, Ops: cognitoIdpOps(ten.UserPools, h.cfg.Region, acct, h.cfg.PublicURL)}
 	case "cognito-identity":
 		if ten.IdentityPools == nil {
 			return nil, nil

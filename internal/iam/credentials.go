@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -463,7 +464,8 @@ func (s *Service) ListServerCertificates(ctx context.Context, prefix string) ([]
 			return err
 		}
 		for _, r := range recs {
-			c, err := store.GetJSON[ServerCert](tx, kindServerCert, r.ID)
+			var c ServerCert
+			err := json.Unmarshal(r.Value, &c)
 			if err != nil {
 				return err
 			}

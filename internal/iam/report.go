@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -92,12 +93,14 @@ func (s *Service) buildReport(ctx context.Context) (string, error) {
 			return err
 		}
 		for _, r := range devs {
-			if d, err := store.GetJSON[MFADevice](tx, kindMFA, r.ID); err == nil && d.User != "" {
+			var d MFADevice
+			if json.Unmarshal(r.Value, &d) == nil && d.User != "" {
 				mfaUsers[strings.ToLower(d.User)] = true
 			}
 		}
 		for _, r := range recs {
-			u, err := store.GetJSON[User](tx, kindUser, r.ID)
+			var u User
+			err := json.Unmarshal(r.Value, &u)
 			if err != nil {
 				return err
 			}

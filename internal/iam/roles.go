@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -212,7 +213,8 @@ func (s *Service) deleteRole(ctx context.Context, name string, serviceLinked boo
 			return err
 		}
 		for _, rec := range profiles {
-			p, err := store.GetJSON[InstanceProfile](tx, kindProfile, rec.ID)
+			var p InstanceProfile
+			err := json.Unmarshal(rec.Value, &p)
 			if err == nil && containsFold(p.Roles, r.Name) {
 				return awserr.New(409, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.")
 			}

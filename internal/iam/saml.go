@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -96,7 +97,8 @@ func (s *Service) ListSAMLProviders(ctx context.Context) ([]SAMLProvider, error)
 			return err
 		}
 		for _, r := range recs {
-			p, err := store.GetJSON[SAMLProvider](tx, kindSAML, r.ID)
+			var p SAMLProvider
+			err := json.Unmarshal(r.Value, &p)
 			if err != nil {
 				return err
 			}

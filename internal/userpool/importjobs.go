@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"slices"
@@ -126,7 +127,8 @@ func (s *Service) ImportJobs(ctx context.Context, pool string) ([]ImportJob, err
 			return err
 		}
 		for _, r := range recs {
-			j, err := store.GetJSON[storedJob](tx, kindImportJob, r.ID)
+			var j storedJob
+			err := json.Unmarshal(r.Value, &j)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"io"
 	"net/url"
 	"os"
@@ -369,8 +370,8 @@ func (a *applier) userPools(ctx context.Context, st *Setup) error {
 			}
 		}
 		a.refs["userPool."+ps.Name+".id"] = id
-		a.refs["userPool."+ps.Name+".arn"] = "arn:aws:cognito-idp:" + a.region + ":" + a.account + ":userpool/" + id
-		a.refs["userPool."+ps.Name+".provider"] = "cognito-idp." + a.region + ".amazonaws.com/" + id
+		a.refs["userPool."+ps.Name+".arn"] = "arn:aws:cognito-idp:" + awsregion.Of(id, '_', a.region) + ":" + a.account + ":userpool/" + id
+		a.refs["userPool."+ps.Name+".provider"] = "cognito-idp." + awsregion.Of(id, '_', a.region) + ".amazonaws.com/" + id
 		if ps.MFA != nil {
 			var in cip.SetUserPoolMfaConfigInput
 			if err := a.into(ps.MFA, &in); err != nil {
@@ -456,7 +457,7 @@ func (a *applier) identityPools(ctx context.Context, st *Setup) error {
 			if !ok {
 				return fmt.Errorf("identity pool %s: no user pool %s in the file", ip.Name, pr.UserPool)
 			}
-			p := citypes.CognitoIdentityProvider{ProviderName: aws.String("cognito-idp." + a.region + ".amazonaws.com/" + pid)}
+			p := citypes.CognitoIdentityProvider{ProviderName: aws.String("cognito-idp." + awsregion.Of(pid, '_', a.region) + ".amazonaws.com/" + pid)}
 			if pr.Client != "" {
 				cid, ok := a.refs["client."+pr.UserPool+"."+pr.Client+".id"]
 				if !ok {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"io"
 	"log/slog"
 	"net"
@@ -97,7 +98,9 @@ type Config struct {
 // issuer is the user-pool token issuer for a pool, by --cognito-issuer.
 func (c *Config) issuer() func(string) string {
 	if c.CognitoIssuer == "aws" {
-		return func(pool string) string { return "https://cognito-idp." + c.Region + ".amazonaws.com/" + pool }
+		return func(pool string) string {
+			return "https://cognito-idp." + awsregion.Of(pool, '_', c.Region) + ".amazonaws.com/" + pool
+		}
 	}
 	return func(pool string) string { return strings.TrimSuffix(c.PublicURL, "/") + "/" + pool }
 }

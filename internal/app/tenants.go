@@ -58,7 +58,7 @@ func (t *tenants) Tenant(ctx context.Context, acct string) (*front.Tenant, error
 		region := t.cfg.Region
 		ups := &userpool.Service{Store: ns, Key: t.key, Account: acct, Region: region, Issuer: t.mgmt.Issuer, Log: t.mgmt.Log, Outbox: t.mgmt.Outbox,
 			Domains: t.meta, AuthDomain: t.mgmt.AuthDomain, Upstream: t.mgmt.Upstream, Lambda: t.mgmt.Lambda, LightHash: t.mgmt.LightHash, Notify: t.mgmt.Notify, Peers: t.mgmt.Peers,
-			NewPoolID: func() string { return account.PoolID(region, acct) }, NewClientID: func() string { return account.ClientID(acct) }}
+			NewPoolID: func(region string) string { return account.PoolID(region, acct) }, NewClientID: func() string { return account.ClientID(acct) }}
 		ips := &idpool.Service{Store: ns, Key: t.key, Account: acct, Region: region, UserPools: ups, STS: st,
 			NewUUID: func() string { return account.UUID(acct) }}
 		st.Issuers = append(st.Issuers, ips)

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/auth"
@@ -127,5 +129,29 @@ func (h *Handler) globalKeys(req *policy.Request, r *http.Request) {
 	if ua := r.Header.Get("User-Agent"); ua != "" {
 		req.Set("aws:UserAgent", ua)
 	}
-	req.Set("aws:RequestedRegion", h.cfg.Region)
+	region := h.cfg.Region
+	if rr := scopeRegion(r); awsregion.Valid(rr) {
+		region = rr
+	}
+	req.Set("aws:RequestedRegion", region)
+}
+
+// scopeRegion is the region of the SigV4 credential scope a request
+// names, in its Authorization header or presigned query, or "". The
+// signature itself is checked elsewhere, before any policy is asked.
+func scopeRegion(r *http.Request) string {
+	cred := r.URL.Query().Get("X-Amz-Credential")
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "AWS4-") {
+		if i := strings.Index(h, "Credential="); i >= 0 {
+			cred = h[i+len("Credential="):]
+			if j := strings.IndexAny(cred, ", "); j >= 0 {
+				cred = cred[:j]
+			}
+		}
+	}
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return ""
+	}
+	return parts[2]
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"io"
 	"net/http"
 	"strings"
@@ -116,9 +117,9 @@ func poolResource(region, account string) func(c *apiCall) string {
 		case ref.ResourceArn != "":
 			return ref.ResourceArn
 		case ref.UserPoolId != "":
-			return "arn:aws:cognito-idp:" + region + ":" + account + ":userpool/" + ref.UserPoolId
+			return "arn:aws:cognito-idp:" + awsregion.Of(ref.UserPoolId, '_', region) + ":" + account + ":userpool/" + ref.UserPoolId
 		case ref.IdentityPoolId != "":
-			return "arn:aws:cognito-identity:" + region + ":" + account + ":identitypool/" + ref.IdentityPoolId
+			return "arn:aws:cognito-identity:" + awsregion.Of(ref.IdentityPoolId, ':', region) + ":" + account + ":identitypool/" + ref.IdentityPoolId
 		}
 		return "*"
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"github.com/sekisho/sekisho/internal/apimodel"
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"net"
 	"net/http"
 	"reflect"
@@ -238,6 +239,8 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 			ctx = userpool.WithSourceIP(ctx, host)
 		}
+		// What a call creates is named in the region it was signed for.
+		ctx = awsregion.With(ctx, c.region())
 	}
 	out, err := c.op.Method(ctx, c.in)
 	if err != nil {
@@ -249,6 +252,14 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 }
 
 type callKey struct{}
+
+// region is the region the call was signed for, or "" (unsigned, SigV2).
+func (c *apiCall) region() string {
+	if c.res == nil || c.res.Auth == nil {
+		return ""
+	}
+	return c.res.Auth.Scope.Region
+}
 
 // callOf returns the call a method runs in: its principal and request.
 func callOf(ctx context.Context) *apiCall {

@@ -3,6 +3,7 @@ package idpool
 import (
 	"context"
 	"encoding/json"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"maps"
 	"slices"
 	"sort"
@@ -56,7 +57,7 @@ func (s *Service) GetOpenIdTokenForDeveloperIdentity(ctx context.Context, poolID
 				return errNotFound("Identity '%s' not found.", id)
 			}
 		} else {
-			id = s.Region + ":" + s.newUUID()
+			id = s.regionOf(poolID) + ":" + s.newUUID()
 			ident.IdentityId = id
 		}
 		ident.Logins[p.DeveloperProviderName] = user
@@ -227,7 +228,7 @@ func (s *Service) UnlinkIdentity(ctx context.Context, id string, logins map[stri
 	return s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
 		for _, prov := range remove {
 			for name, sub := range i.Logins {
-				if name == prov || name == idpProvider(s.Region, prov) {
+				if name == prov || name == idpProvider(awsregion.Of(prov, '_', s.Region), prov) {
 					if err := tx.Delete(kindLogin, i.PoolId+"/"+name+"/"+sub); err != nil {
 						return err
 					}
@@ -358,12 +359,21 @@ func appendUnique(list []string, more ...string) []string {
 
 // poolOfARN returns the identity pool id an ARN names.
 func (s *Service) poolOfARN(arn string) (string, error) {
-	prefix := "arn:aws:cognito-identity:" + s.Region + ":" + s.Account + ":identitypool/"
-	if !strings.HasPrefix(arn, prefix) || len(arn) == len(prefix) {
+	id := arn[strings.LastIndexByte(arn, '/')+1:]
+	if id == "" || arn != s.poolARN(id) {
 		return "", errNotFound("Resource %s does not exist.", arn)
 	}
-	return arn[len(prefix):], nil
+	return id, nil
 }
+
+// poolARN is the ARN of an identity pool, in the region its id names.
+func (s *Service) poolARN(id string) string {
+	return "arn:aws:cognito-identity:" + s.regionOf(id) + ":" + s.Account + ":identitypool/" + id
+}
+
+// regionOf is the region of an identity pool or identity id: the one the
+// id names, which is the region of the request that created the pool.
+func (s *Service) regionOf(id string) string { return awsregion.Of(id, ':', s.Region) }
 
 // TagResource adds or replaces an identity pool's tags.
 func (s *Service) TagResource(ctx context.Context, arn string, tags map[string]string) error {

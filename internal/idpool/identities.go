@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"sort"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func (s *Service) verifyLogins(ctx context.Context, p Pool, logins map[string]st
 		}
 		// The key is the AWS-style provider name, or (Amplify v6) the
 		// token's issuer without its scheme.
-		canonical := idpProvider(s.Region, v.PoolID)
+		canonical := idpProvider(awsregion.Of(v.PoolID, '_', s.Region), v.PoolID)
 		if key != canonical && key != trimScheme(v.Issuer) {
 			return nil, errNotAuthorized("Invalid login token. Issuer doesn't match providerName")
 		}
@@ -198,7 +199,7 @@ func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, 
 				return err
 			}
 		} else {
-			id = s.Region + ":" + s.newUUID()
+			id = s.regionOf(p.IdentityPoolId) + ":" + s.newUUID()
 			ident.IdentityId = id
 		}
 		for _, l := range ls {
@@ -405,7 +406,7 @@ func (s *Service) signToken(ctx context.Context, identityID string, g grant, ttl
 	claims := map[string]any{
 		"iss": IssuerURL, "sub": identityID, "aud": g.pool, "amr": g.amr,
 		"iat": now.Unix(), "exp": now.Add(ttl).Unix(),
-		"https://cognito-identity.amazonaws.com/identity-pool-arn": "arn:aws:cognito-identity:" + s.Region + ":" + s.Account + ":identitypool/" + g.pool,
+		"https://cognito-identity.amazonaws.com/identity-pool-arn": s.poolARN(g.pool),
 	}
 	if len(g.tags) > 0 {
 		pt := map[string][]string{}

@@ -13,6 +13,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"regexp"
 	"strings"
 	"sync"
@@ -181,7 +182,7 @@ func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
 	if err := s.validate(&p); err != nil {
 		return Pool{}, err
 	}
-	p.IdentityPoolId = s.Region + ":" + s.newUUID()
+	p.IdentityPoolId = awsregion.From(ctx, s.Region) + ":" + s.newUUID()
 	// sekisho:id (a tag sekisho reads and does not keep) asks for a fixed
 	// id, so an app's configuration survives a reset.
 	if want, ok := p.IdentityPoolTags[FixedIDTag]; ok {
@@ -189,8 +190,8 @@ func (s *Service) CreatePool(ctx context.Context, p Pool) (Pool, error) {
 		if len(p.IdentityPoolTags) == 0 {
 			p.IdentityPoolTags = nil
 		}
-		if !fixedIDRE.MatchString(want) || !strings.HasPrefix(want, s.Region+":") {
-			return Pool{}, errParam("The sekisho:id tag %q is not an identity pool id of region %s (<region>:<uuid>).", want, s.Region)
+		if !fixedIDRE.MatchString(want) || awsregion.Of(want, ':', "") == "" {
+			return Pool{}, errParam("The sekisho:id tag %q is not an identity pool id (<region>:<uuid>).", want)
 		}
 		p.IdentityPoolId = want
 	}

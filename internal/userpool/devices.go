@@ -118,7 +118,7 @@ func (s *Service) trackDevice(ctx context.Context, p Pool, u User, given string)
 			return given, nil, nil
 		}
 	}
-	d := Device{Key: s.Region + "_" + newUUID(), GroupKey: "-" + randomString(9, alnum), Created: now, Modified: now, LastAuth: now, LastIP: sourceIP(ctx)}
+	d := Device{Key: s.RegionOf(p.Id) + "_" + newUUID(), GroupKey: "-" + randomString(9, alnum), Created: now, Modified: now, LastAuth: now, LastIP: sourceIP(ctx)}
 	err = s.update(ctx, func(tx store.RecordTx) error {
 		// Unconfirmed devices do not pile up: at most a few per user.
 		recs, err := tx.List(kindDevice, userKey(p.Id, u.Username)+"/", "", 0)

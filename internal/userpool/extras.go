@@ -8,6 +8,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"math/big"
 	"slices"
 	"strings"
@@ -22,15 +23,24 @@ import (
 // the pool's threat protection is on), UI customization, risk and log
 // delivery configurations, and the pool's SAML signing certificate.
 
-// poolOfARN returns the pool id an ARN names in this service's region and
-// account.
+// poolOfARN returns the pool id an ARN names in this service's account
+// and the pool's own region.
 func (s *Service) poolOfARN(arn string) (string, error) {
-	prefix := "arn:aws:cognito-idp:" + s.Region + ":" + s.Account + ":userpool/"
-	if !strings.HasPrefix(arn, prefix) || len(arn) == len(prefix) {
+	id := arn[strings.LastIndexByte(arn, '/')+1:]
+	if arn != s.PoolARN(id) || id == "" {
 		return "", errNotFound("Resource %s does not exist.", arn)
 	}
-	return arn[len(prefix):], nil
+	return id, nil
 }
+
+// PoolARN is the ARN of the user pool id, in the region its id names.
+func (s *Service) PoolARN(id string) string {
+	return "arn:aws:cognito-idp:" + s.RegionOf(id) + ":" + s.Account + ":userpool/" + id
+}
+
+// RegionOf is the region of the user pool id: the one its id names, which
+// is the region of the request that created it.
+func (s *Service) RegionOf(id string) string { return awsregion.Of(id, '_', s.Region) }
 
 // TagResource adds or replaces a pool's tags.
 func (s *Service) TagResource(ctx context.Context, arn string, tags map[string]string) error {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"regexp"
 	"slices"
 	"strconv"
@@ -276,9 +277,10 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 		}
 	}
 	now := s.now()
-	in.Id = s.Region + "_" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+	region := awsregion.From(ctx, s.Region)
+	in.Id = region + "_" + randomString(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 	if s.NewPoolID != nil {
-		in.Id = s.NewPoolID()
+		in.Id = s.NewPoolID(region)
 	}
 	// sekisho:id (a tag sekisho reads and does not keep) asks for a fixed
 	// id, so an app's configuration survives a reset.
@@ -289,13 +291,13 @@ func (s *Service) CreatePool(ctx context.Context, in Pool) (Pool, error) {
 		if len(in.UserPoolTags) == 0 {
 			in.UserPoolTags = nil
 		}
-		if !fixedPoolIDRE.MatchString(want) || !strings.HasPrefix(want, s.Region+"_") {
-			return Pool{}, errParam("The sekisho:id tag %q is not a user pool id of region %s (<region>_<9 letters or digits>).", want, s.Region)
+		if !fixedPoolIDRE.MatchString(want) || awsregion.Of(want, '_', "") == "" {
+			return Pool{}, errParam("The sekisho:id tag %q is not a user pool id (<region>_<9 letters or digits>).", want)
 		}
-		in.Id = want
+		in.Id, region = want, awsregion.Of(want, '_', "")
 	}
 	in.mirrorMessages()
-	in.Arn = "arn:aws:cognito-idp:" + s.Region + ":" + s.Account + ":userpool/" + in.Id
+	in.Arn = "arn:aws:cognito-idp:" + region + ":" + s.Account + ":userpool/" + in.Id
 	in.SchemaAttributes, in.CreationDate, in.LastModifiedDate = schema, epoch(now), epoch(now)
 	if in.MfaConfiguration == "" {
 		in.MfaConfiguration = "OFF"

@@ -175,7 +175,7 @@ func (s *Service) trigger(ctx context.Context, p Pool, name, arn, source, versio
 		user = nil // a machine: no user
 	}
 	event := map[string]any{
-		"version": version, "triggerSource": source, "region": s.Region, "userPoolId": p.Id, "userName": user,
+		"version": version, "triggerSource": source, "region": s.RegionOf(p.Id), "userPoolId": p.Id, "userName": user,
 		"callerContext": map[string]any{"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": clientID},
 		"request":       request, "response": response,
 	}

@@ -63,7 +63,8 @@ type Service struct {
 	Peers func() int
 	// NewPoolID and NewClientID make pool and app client ids (AWS's
 	// shapes if nil); a member account's name their account.
-	NewPoolID, NewClientID func() string
+	NewPoolID   func(region string) string
+	NewClientID func() string
 	// Domains keeps the domain prefixes of every account's pools (Store
 	// if nil): prefixes are unique on the server.
 	Domains store.Store

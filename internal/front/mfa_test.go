@@ -222,7 +222,7 @@ func TestMFA(t *testing.T) {
 		t.Errorf("a factor the user has not: %v", err)
 	}
 	em, err := answer("aki", "SELECT_MFA_TYPE", ch.Session, map[string]string{"ANSWER": "EMAIL_OTP"})
-	if err != nil || em.ChallengeName != "EMAIL_OTP" || em.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "EMAIL" || em.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "a***@example.com" {
+	if err != nil || em.ChallengeName != "EMAIL_OTP" || em.ChallengeParameters["CODE_DELIVERY_DELIVERY_MEDIUM"] != "EMAIL" || em.ChallengeParameters["CODE_DELIVERY_DESTINATION"] != "a***@e***" {
 		t.Fatalf("EMAIL_OTP challenge: %+v %v", em, err)
 	}
 	mail := lastCode(t, dir, "aki", "MFA")

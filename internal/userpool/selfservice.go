@@ -8,6 +8,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -142,20 +143,24 @@ type CodeDelivery struct {
 	AttributeName  string `json:"AttributeName"`
 }
 
+// mask hides a code's destination as Cognito does: an email address keeps
+// the first character of its local part and of its domain
+// ("u***@y***"), a phone number its last four digits ("+*******9934").
 func mask(v string) string {
 	if len(v) < 3 {
 		return "***"
 	}
-	at := len(v)
-	for i := range v {
-		if v[i] == '@' {
-			at = i
-		}
-	}
-	if at < len(v) {
-		return v[:1] + "***" + v[at:]
+	if at := strings.LastIndexByte(v, '@'); at >= 0 {
+		return firstRune(v[:at]) + "***@" + firstRune(v[at+1:]) + "***"
 	}
 	return "+*******" + v[len(v)-4:]
+}
+
+func firstRune(s string) string {
+	for _, r := range s {
+		return string(r)
+	}
+	return ""
 }
 
 func (s *Service) sendCode(ctx context.Context, u User, purpose, code string) (*CodeDelivery, error) {

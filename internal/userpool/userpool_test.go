@@ -249,7 +249,7 @@ func TestSecretHash(t *testing.T) {
 func TestSignUpAndReset(t *testing.T) {
 	s, p, c, outbox := setup(t, Client{}, false)
 	out, err := s.SignUp(ctx, c.ClientId, "", "kumi", "Good#Pass12", []AttributeType{{"email", "kumi@example.com"}})
-	if err != nil || out.UserConfirmed || out.CodeDeliveryDetails.Destination != "k***@example.com" {
+	if err != nil || out.UserConfirmed || out.CodeDeliveryDetails.Destination != "k***@e***" {
 		t.Fatalf("SignUp %+v %v", out, err)
 	}
 	if _, err := s.SignUp(ctx, c.ClientId, "", "kumi", "Good#Pass12", nil); code(err) != "UsernameExistsException" {
@@ -444,5 +444,23 @@ func TestPeersDivideLimits(t *testing.T) {
 	}
 	if fails != sourceCodeFailures/4 {
 		t.Errorf("one of four nodes allowed %d wrong codes, want %d", fails, sourceCodeFailures/4)
+	}
+}
+
+// TestMaskAndBooleans: destinations are hidden as Cognito hides them, and
+// Boolean attributes read in any case ("True" verifies an email).
+func TestMaskAndBooleans(t *testing.T) {
+	for in, want := range map[string]string{"test@test.com": "t***@t***", "kai@example.com": "k***@e***", "Ürsula@bücher.de": "Ü***@b***", "+15555550100": "+*******0100", "ab": "***"} {
+		if got := mask(in); got != want {
+			t.Errorf("mask(%q) = %q, want %q", in, got, want)
+		}
+	}
+	p := Pool{SchemaAttributes: defaultSchema()}
+	attrs := []AttributeType{{Name: "email", Value: "a@example.com"}, {Name: "email_verified", Value: "True"}, {Name: "phone_number_verified", Value: "FALSE"}}
+	if err := checkAttributes(p, attrs, true); err != nil {
+		t.Fatal(err)
+	}
+	if attrs[1].Value != "true" || attrs[2].Value != "false" {
+		t.Fatalf("booleans kept as %q, %q", attrs[1].Value, attrs[2].Value)
 	}
 }

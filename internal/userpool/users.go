@@ -261,10 +261,15 @@ func checkAttributes(p Pool, attrs []AttributeType, creating bool) error {
 	for _, a := range p.SchemaAttributes {
 		schema[a.Name] = a
 	}
-	for _, a := range attrs {
+	for i, a := range attrs {
 		sa, ok := schema[a.Name]
 		if !ok {
 			return errParam("Attribute does not exist in the schema.\n")
+		}
+		// Booleans are read as Cognito reads them, in any case
+		// (email_verified "True" verifies), and kept as "true"/"false".
+		if sa.AttributeDataType == "Boolean" && (strings.EqualFold(a.Value, "true") || strings.EqualFold(a.Value, "false")) {
+			attrs[i].Value = strings.ToLower(a.Value)
 		}
 		if a.Name == "sub" {
 			return errParam("Cannot modify the non-mutable attribute sub")

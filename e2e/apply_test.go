@@ -94,8 +94,8 @@ func TestApply(t *testing.T) {
 		"--identity-pool-tags", "sekisho:id=us-east-1:00000000-0000-4000-8000-000000000001"); err == nil || !strings.Contains(stderr, "ResourceConflictException") {
 		t.Errorf("a taken identity pool id: %v %s", err, stderr)
 	}
-	if _, stderr, err := run(t, env, "aws", "cognito-idp", "create-user-pool", "--pool-name", "bad", "--user-pool-tags", "sekisho:id=eu-west-1_X"); err == nil || !strings.Contains(stderr, "InvalidParameterException") {
-		t.Errorf("a fixed id of another region: %v %s", err, stderr)
+	if _, stderr, err := run(t, env, "aws", "cognito-idp", "create-user-pool", "--pool-name", "bad", "--user-pool-tags", "sekisho:id=nowhere_X"); err == nil || !strings.Contains(stderr, "InvalidParameterException") {
+		t.Errorf("a fixed id of no region: %v %s", err, stderr)
 	}
 	// A bad file: an unknown reference, an unknown field.
 	bad := t.TempDir() + "/bad.yaml"

@@ -315,6 +315,14 @@ func TestAccountRecovery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Invited and still on the temporary password: no reset yet.
+		if _, err := anon.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: cl.UserPoolClient.ClientId, Username: aws.String("u")}); c.code == "" &&
+			(apiCode(err) != "NotAuthorizedException" || apiMessage(err) != "User password cannot be reset in the current state.") {
+			t.Fatalf("reset on the temporary password: %v", err)
+		}
+		if _, err := idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: p.UserPool.Id, Username: aws.String("u"), Password: aws.String("Passw0rd!u"), Permanent: true}); err != nil {
+			t.Fatal(err)
+		}
 		out, err := anon.ForgotPassword(ctx, &cip.ForgotPasswordInput{ClientId: cl.UserPoolClient.ClientId, Username: aws.String("u")})
 		if c.code != "" {
 			if apiCode(err) != c.code || apiMessage(err) != "Contact administrator to reset password." {

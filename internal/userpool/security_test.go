@@ -233,6 +233,7 @@ func (failingOutbox) Send(context.Context, Message) error { return errors.New("m
 func TestUndeliveredCode(t *testing.T) {
 	s, p, c, _ := setup(t, Client{}, false)
 	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "mio", MessageAction: "SUPPRESS", UserAttributes: []AttributeType{{"email", "mio@example.com"}, {"email_verified", "true"}}})
+	s.AdminSetUserPassword(ctx, p.Id, "mio", "Passw0rd!mio", true)
 	s.Outbox = failingOutbox{}
 	if d, err := s.ForgotPassword(ctx, c.ClientId, "", "mio"); code(err) != "CodeDeliveryFailureException" || d != nil {
 		t.Errorf("ForgotPassword with the mail down: %+v %v", d, err)

@@ -412,6 +412,9 @@ func (s *Service) ForgotPassword(ctx context.Context, clientID, secretHash, user
 		if len(mechs) == 1 && mechs[0] == "admin_only" {
 			return errNotAuthorized("Contact administrator to reset password.")
 		}
+		if usr.Status == "FORCE_CHANGE_PASSWORD" {
+			return errNotAuthorized("User password cannot be reset in the current state.")
+		}
 		if usr.Attributes["email_verified"] != "true" && usr.Attributes["phone_number_verified"] != "true" && usr.Status != "RESET_REQUIRED" {
 			return errParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
 		}

@@ -362,6 +362,7 @@ func TestCodeRateLimit(t *testing.T) {
 	s, p, c, _ := setup(t, Client{}, false)
 	s.AdminCreateUser(ctx, CreateUserInput{UserPoolId: p.Id, Username: "mio", MessageAction: "SUPPRESS",
 		UserAttributes: []AttributeType{{"email", "mio@example.com"}, {"email_verified", "true"}}})
+	s.AdminSetUserPassword(ctx, p.Id, "mio", "Passw0rd!mio", true)
 	for i := 0; i < maxCodesPerHour; i++ {
 		if _, err := s.ForgotPassword(ctx, c.ClientId, "", "mio"); err != nil {
 			t.Fatal(err)

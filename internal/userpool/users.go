@@ -716,6 +716,9 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, pool, name string)
 	var u User
 	var code string
 	err := s.modifyUser(ctx, pool, name, func(_ Pool, usr *User) error {
+		if err := resettable(usr); err != nil {
+			return err
+		}
 		usr.Status = "RESET_REQUIRED"
 		code = s.newCode(usr, "reset")
 		u = *usr
@@ -725,6 +728,22 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, pool, name string)
 		_, err = s.sendCode(ctx, u, "ForgotPassword", code)
 	}
 	return err
+}
+
+// resettable refuses a password reset as Cognito does: not for a disabled
+// user, nor for one who never set a password of their own (invited and
+// still on the temporary one), nor when no verified email or phone could
+// take the code.
+func resettable(usr *User) error {
+	switch {
+	case !usr.Enabled:
+		return errNotAuthorized("User is disabled.")
+	case usr.Status == "FORCE_CHANGE_PASSWORD":
+		return errNotAuthorized("User password cannot be reset in the current state.")
+	case usr.Attributes["email_verified"] != "true" && usr.Attributes["phone_number_verified"] != "true" && usr.Status != "RESET_REQUIRED":
+		return errParam("Cannot reset password for the user as there is no registered/verified email or phone_number")
+	}
+	return nil
 }
 
 // ListUsers lists a pool's users, filtered by a Cognito filter expression

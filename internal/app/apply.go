@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"io"
 	"net/url"
 	"os"
@@ -26,6 +25,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/sekisho/sekisho/internal/awsregion"
 )
 
 // Declarative setup: `sekisho apply FILE` reads one YAML (or JSON) file

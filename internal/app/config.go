@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"io"
 	"log/slog"
 	"net"
@@ -21,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/lambdainvoke"
 	"github.com/sekisho/sekisho/internal/userpool"
 )

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"net"
 	"net/http"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/policy"
 )

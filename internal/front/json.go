@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/sigv4"
 )
 

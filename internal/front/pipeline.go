@@ -4,12 +4,12 @@ import (
 	"context"
 	"github.com/sekisho/sekisho/internal/apimodel"
 	"github.com/sekisho/sekisho/internal/awserr"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"net"
 	"net/http"
 	"reflect"
 
 	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/sigv4"
 	"github.com/sekisho/sekisho/internal/userpool"

@@ -3,7 +3,6 @@ package idpool
 import (
 	"context"
 	"encoding/json"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"maps"
 	"slices"
 	"sort"
@@ -12,6 +11,8 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 
+	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -275,29 +276,53 @@ func (s *Service) MergeDeveloperIdentities(ctx context.Context, poolID, provider
 		if err != nil {
 			return errNotFound("Identity '%s' not found.", dstID)
 		}
-		// Every login of the source now names the destination.
-		for name, sub := range src.Logins {
-			if name != provider {
-				if _, taken := dst.Logins[name]; taken {
-					return errParam("Cannot merge: both identities have logins from %s.", name)
-				}
-				dst.Logins[name] = sub
-			}
-			if err := tx.Put(kindLogin, poolID+"/"+name+"/"+sub, []byte(dstID)); err != nil {
-				return err
-			}
-		}
-		dst.DevUsers = appendUnique(dst.devUsers(provider), src.devUsers(provider)...)
-		dst.Modified = s.now()
-		if err := tx.Delete(kindIdentity, poolID+"/"+srcID); err != nil {
-			return err
-		}
-		if err := tx.Delete(kindByID, srcID); err != nil {
+		if err := s.merge(tx, &dst, src, provider); err != nil {
 			return err
 		}
 		return store.PutJSON(tx, kindIdentity, poolID+"/"+dstID, dst)
 	})
 	return destID, err
+}
+
+// merge moves src's logins to dst (which the caller then saves) and
+// deletes src: every login of src now names dst, and the developer
+// provider's users join dst's. Two users of one public provider cannot
+// share an identity, so that refuses the merge.
+func (s *Service) merge(tx store.RecordTx, dst *Identity, src Identity, devProvider string) error {
+	// The developer users are read before the logins change.
+	devUsers := appendUnique(dst.devUsers(devProvider), src.devUsers(devProvider)...)
+	if dst.Logins == nil {
+		dst.Logins = map[string]string{}
+	}
+	for name, sub := range src.Logins {
+		if name != devProvider || devProvider == "" {
+			if prev, taken := dst.Logins[name]; taken && prev != sub {
+				return awserr.Newf(400, "ResourceConflictException", "Cannot merge: both identities have logins from %s.", name)
+			}
+			dst.Logins[name] = sub
+		} else if _, ok := dst.Logins[name]; !ok {
+			dst.Logins[name] = sub
+		}
+		if err := tx.Put(kindLogin, src.PoolId+"/"+name+"/"+sub, []byte(dst.IdentityId)); err != nil {
+			return err
+		}
+	}
+	if _, ok := src.Logins[devProvider]; ok && devProvider != "" {
+		// Each of src's developer users now names dst.
+		for _, u := range src.devUsers(devProvider) {
+			if err := tx.Put(kindLogin, src.PoolId+"/"+devProvider+"/"+u, []byte(dst.IdentityId)); err != nil {
+				return err
+			}
+		}
+		if len(devUsers) > 1 {
+			dst.DevUsers = devUsers
+		}
+	}
+	dst.Modified = s.now()
+	if err := tx.Delete(kindIdentity, src.PoolId+"/"+src.IdentityId); err != nil {
+		return err
+	}
+	return tx.Delete(kindByID, src.IdentityId)
 }
 
 // UnlinkDeveloperIdentity removes a developer user from an identity.

@@ -1,11 +1,12 @@
 package idpool
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/sekisho/sekisho/internal/awsregion"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/sts"
 	"github.com/sekisho/sekisho/internal/userpool"
@@ -185,22 +187,47 @@ func (s *Service) newIdentity(ctx context.Context, p Pool, ls []login) (string, 
 		id = ""
 	}
 	err := s.Store.UpdateRecords(ctx, func(tx store.RecordTx) error {
+		// The identities the logins already belong to.
+		var owners []Identity
 		for _, l := range ls {
-			if b, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject); err == nil {
-				id = string(b)
-				break
+			b, err := tx.Get(kindLogin, p.IdentityPoolId+"/"+l.provider+"/"+l.subject)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			} else if err != nil {
+				return err
 			}
+			if slices.ContainsFunc(owners, func(o Identity) bool { return o.IdentityId == string(b) }) {
+				continue
+			}
+			o, err := store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+string(b))
+			if err != nil {
+				return err
+			}
+			owners = append(owners, o)
 		}
 		now := s.now()
 		ident := Identity{PoolId: p.IdentityPoolId, Created: now, Modified: now, Logins: map[string]string{}}
-		if id != "" {
-			var err error
-			if ident, err = store.GetJSON[Identity](tx, kindIdentity, p.IdentityPoolId+"/"+id); err != nil {
-				return err
-			}
-		} else {
+		if len(owners) == 0 {
 			id = s.regionOf(p.IdentityPoolId) + ":" + s.newUUID()
 			ident.IdentityId = id
+		} else {
+			// Logins of several identities link them ("supplying multiple
+			// logins will create an implicit linked account"): the oldest
+			// keeps its id, and so the S3 folders named by it, and takes
+			// the others' logins; two users of one provider refuse.
+			slices.SortFunc(owners, func(a, b Identity) int {
+				return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.IdentityId, b.IdentityId))
+			})
+			ident = owners[0]
+			if ident.Logins == nil {
+				ident.Logins = map[string]string{}
+			}
+			for _, o := range owners[1:] {
+				if err := s.merge(tx, &ident, o, p.DeveloperProviderName); err != nil {
+					return err
+				}
+			}
+			id = ident.IdentityId
 		}
 		for _, l := range ls {
 			if ident.Logins[l.provider] != "" && ident.Logins[l.provider] != l.subject {

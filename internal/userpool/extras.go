@@ -8,13 +8,13 @@ import (
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/pem"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"math/big"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/store"
 )
 

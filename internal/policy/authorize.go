@@ -89,33 +89,48 @@ func Authorize(in Input) Result {
 	if r.Principal.Account != in.OwnerAccount && in.OwnerAccount != "" && !r.Principal.Anonymous() {
 		return crossAccount(in, r, idAllowed, resAllow, aclAllow)
 	}
-	if idAllowed && in.Boundary != nil && !in.Root && !boundaryAllows(r, in.Boundary) {
-		// The boundary leaves identity's allow void; a resource policy
-		// naming the caller still allows.
-		if resAllow != nil {
-			return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+	// Within the account, a resource policy that names the caller itself
+	// (an IAM user's ARN, a role session's ARN) grants beyond the caller's
+	// permissions boundary and session policies. One that names the
+	// caller's role, or everyone, grants as the role's own policies do:
+	// within the boundary and the session policies (IAM User Guide,
+	// "Permissions boundaries" and "Session policies").
+	direct := resAllow != nil && resAllow.Principal.names(r.Principal)
+	limit := func() string {
+		switch {
+		case in.Root || r.Principal.Anonymous():
+			return ""
+		case in.Boundary != nil && !boundaryAllows(r, in.Boundary):
+			return fmt.Sprintf("because no permissions boundary allows the %s action", r.Action)
+		case in.HasSession && !sessionAllows(r, in.Session):
+			return fmt.Sprintf("because no session policy allows the %s action", r.Action)
 		}
-		if aclAllow {
-			return Result{Decision: Allowed, Source: "acl"}
-		}
-		return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no permissions boundary allows the %s action", r.Action)}
-	}
-	if idAllowed && in.HasSession && !in.Root {
-		if !sessionAllows(r, in.Session) {
-			if resAllow != nil {
-				return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
-			}
-			if aclAllow {
-				return Result{Decision: Allowed, Source: "acl"}
-			}
-			return Result{Decision: ImplicitDeny, Reason: fmt.Sprintf("because no session policy allows the %s action", r.Action)}
-		}
+		return ""
 	}
 	switch {
 	case idAllowed && !r.Principal.Anonymous():
-		return Result{Decision: Allowed, Statement: idAllow, Source: "identity"}
+		why := limit()
+		switch {
+		case why == "":
+			return Result{Decision: Allowed, Statement: idAllow, Source: "identity"}
+		case direct:
+			return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+		case aclAllow:
+			return Result{Decision: Allowed, Source: "acl"}
+		}
+		return Result{Decision: ImplicitDeny, Reason: why}
 	case resAllow != nil:
-		return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+		if direct {
+			return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+		}
+		why := limit()
+		switch {
+		case why == "":
+			return Result{Decision: Allowed, Statement: resAllow, Source: "resource"}
+		case aclAllow:
+			return Result{Decision: Allowed, Source: "acl"}
+		}
+		return Result{Decision: ImplicitDeny, Reason: why}
 	case aclAllow:
 		return Result{Decision: Allowed, Source: "acl"}
 	}

@@ -175,6 +175,21 @@ func (ps *Principals) matches(p *Principal) bool {
 	return false
 }
 
+// names reports whether the element names p itself: its own ARN (an IAM
+// user's, a role session's, a federated user's), not its role's, its
+// account or everyone.
+func (ps *Principals) names(p *Principal) bool {
+	if ps == nil || p == nil || p.ARN == "" {
+		return false
+	}
+	for _, v := range ps.ByType["AWS"] {
+		if v == p.ARN {
+			return true
+		}
+	}
+	return false
+}
+
 // namesAccountOf reports whether the element names p's account
 // (arn:aws:iam::<acct>:root, or the bare id, stored as that ARN). A Deny
 // that names an account denies everyone in it; an Allow that names an

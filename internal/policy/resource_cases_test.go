@@ -119,3 +119,56 @@ func withKeys(r *Request, kv ...string) *Request {
 }
 
 func withAction(r *Request, a string) *Request { r.Action = a; return r }
+
+// TestBoundaryAndResourcePolicies: within an account, a resource policy
+// naming the caller itself (a user's ARN, a role session's ARN) grants
+// past its permissions boundary and session policies; one naming the
+// caller's role, or everyone, grants only within them, as the role's own
+// policies do (IAM User Guide, "Permissions boundaries for IAM entities"
+// and "Session policies"; the role/session difference as measured
+// against AWS in public reports).
+func TestBoundaryAndResourcePolicies(t *testing.T) {
+	const acct = "123456789012"
+	mk := func(kind Kind, doc string) *Document {
+		d, err := Parse([]byte(doc), kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	boundary := mk(Identity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	all := mk(Identity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}`)
+	session := mk(Identity, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)
+	grant := func(principal string) *Document {
+		return mk(Resource, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":`+principal+`,"Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]}`)
+	}
+	put := func(p *Principal) *Request {
+		r := req("s3:PutObject", "arn:aws:s3:::b/k")
+		r.Principal = p
+		return &r
+	}
+	bobGrant, roleGrant, sessionGrant, everyone := grant(`{"AWS":"`+bob.ARN+`"}`), grant(`{"AWS":"`+reader.RoleARN+`"}`), grant(`{"AWS":"`+reader.ARN+`"}`), grant(`"*"`)
+	cases := []struct {
+		name string
+		in   Input
+		want Decision
+	}{
+		{"identity allow outside the boundary", Input{Request: put(bob), Identity: []*Document{all}, Boundary: boundary, OwnerAccount: acct}, ImplicitDeny},
+		{"identity allow inside the boundary", Input{Request: withAction(put(bob), "s3:GetObject"), Identity: []*Document{all}, Boundary: boundary, OwnerAccount: acct}, Allowed},
+		{"resource policy naming the user", Input{Request: put(bob), Boundary: boundary, Resource: bobGrant, OwnerAccount: acct}, Allowed},
+		{"resource policy naming the user, identity allows too", Input{Request: put(bob), Identity: []*Document{all}, Boundary: boundary, Resource: bobGrant, OwnerAccount: acct}, Allowed},
+		{"resource policy for everyone, user with a boundary", Input{Request: put(bob), Boundary: boundary, Resource: everyone, OwnerAccount: acct}, ImplicitDeny},
+		{"resource policy for everyone, user without one", Input{Request: put(bob), Resource: everyone, OwnerAccount: acct}, Allowed},
+		{"resource policy naming the role, session with a boundary", Input{Request: put(reader), Boundary: boundary, Resource: roleGrant, OwnerAccount: acct}, ImplicitDeny},
+		{"resource policy naming the role, no boundary", Input{Request: put(reader), Resource: roleGrant, OwnerAccount: acct}, Allowed},
+		{"resource policy naming the session, boundary", Input{Request: put(reader), Boundary: boundary, Resource: sessionGrant, OwnerAccount: acct}, Allowed},
+		{"resource policy naming the role, session policy", Input{Request: put(reader), Resource: roleGrant, Session: []*Document{session}, HasSession: true, OwnerAccount: acct}, ImplicitDeny},
+		{"resource policy naming the session, session policy", Input{Request: put(reader), Resource: sessionGrant, Session: []*Document{session}, HasSession: true, OwnerAccount: acct}, Allowed},
+		{"a boundary never grants", Input{Request: withAction(put(bob), "s3:GetObject"), Boundary: boundary, OwnerAccount: acct}, ImplicitDeny},
+	}
+	for _, c := range cases {
+		if got := Authorize(c.in); got.Decision != c.want {
+			t.Errorf("%s: %s (%s), want %s", c.name, got.Decision, got.Reason, c.want)
+		}
+	}
+}

@@ -419,6 +419,11 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 			}
 			return out, nil
 		}),
+		"SetSecurityTokenServicePreferences": typed(func(ctx context.Context, in *struct {
+			GlobalEndpointTokenVersion string `form:",required"`
+		}) (any, error) {
+			return nothing(svc.SetSecurityTokenServicePreferences(ctx, in.GlobalEndpointTokenVersion))
+		}),
 		"ResyncMFADevice": typed(func(ctx context.Context, in *struct {
 			UserName            string `form:",required"`
 			SerialNumber        string `form:",required"`

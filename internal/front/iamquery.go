@@ -3,6 +3,7 @@ package front
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/url"
@@ -1061,7 +1062,44 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 	maps.Copy(methods, iamMoreMethods(svc))
 	maps.Copy(methods, iamTagMethods(svc))
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
+	ops["ChangePassword"] = changePasswordOp(svc)
 	return ops
+}
+
+// changePasswordOp is an IAM user changing their own password: allowed by
+// iam:ChangePassword on themselves, or by the account's password policy
+// (AllowUsersToChangePassword), which counts as a grant to the user that
+// explicit denies still override.
+func changePasswordOp(svc *iam.Service) *op {
+	self := func(c *apiCall) string {
+		if c.p.Kind == auth.User && c.p.UserName != "" {
+			return c.p.ARN
+		}
+		return "*"
+	}
+	return &op{Action: "iam:ChangePassword", Resource: self,
+		Grant: func(c *apiCall) *policy.Document {
+			pp, err := svc.GetPasswordPolicy(c.r.Context())
+			if err != nil || !pp.AllowUsersToChangePassword || self(c) == "*" {
+				return nil
+			}
+			arn, _ := json.Marshal(c.p.ARN)
+			d, err := policy.Parse([]byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":`+string(arn)+`},"Action":"iam:ChangePassword","Resource":`+string(arn)+`}]}`), policy.Resource)
+			if err != nil {
+				return nil
+			}
+			return d
+		},
+		Method: typed(func(ctx context.Context, in *struct {
+			OldPassword string `form:",required"`
+			NewPassword string `form:",required"`
+		}) (any, error) {
+			p := caller(ctx)
+			if p.Kind != auth.User || p.UserName == "" {
+				return nil, awserr.New(400, "InvalidUserType", "Only an IAM user can change their own password; the root user and roles have none here.")
+			}
+			return nothing(svc.ChangePassword(ctx, p.UserName, in.OldPassword, in.NewPassword))
+		})}
 }
 
 type profileIn struct {

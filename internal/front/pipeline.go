@@ -47,6 +47,10 @@ type op struct {
 	Resource func(c *apiCall) string
 	// Keys, if set, adds the operation's condition keys.
 	Keys func(c *apiCall) keysFunc
+	// Grant, if set, is a policy the resource side adds to the decision
+	// (IAM's password policy letting users change their own password):
+	// it may allow, while explicit denies still deny.
+	Grant func(c *apiCall) *policy.Document
 	// Method decodes the input, calls the service and returns the output
 	// to encode; nil output means an empty result, or that the method
 	// wrote the response itself (S3's streaming operations).
@@ -219,6 +223,9 @@ func (h *Handler) serveAPI(w http.ResponseWriter, r *http.Request, cd codec) {
 		}
 		if c.op.Keys != nil {
 			check.keys = c.op.Keys(c)
+		}
+		if c.op.Grant != nil {
+			check.resourcePolicy = c.op.Grant(c)
 		}
 		if err := cd.authorize(h, c, check); err != nil {
 			fail(err)

@@ -247,9 +247,27 @@ func (s *Service) AccountSummary(ctx context.Context) (map[string]int, error) {
 				m["Policies"]++
 			}
 		}
+		if b, err := tx.Get(kindSTSPrefs, "version"); err == nil && string(b) == "v2Token" {
+			m["GlobalEndpointTokenVersion"] = 2
+		}
 		return nil
 	})
 	return m, err
+}
+
+const kindSTSPrefs = "iam.stsprefs"
+
+// SetSecurityTokenServicePreferences keeps the version of the session
+// tokens the global STS endpoint issues (v1Token or v2Token), which
+// GetAccountSummary reports. sekisho's tokens are the same in every
+// region whichever is chosen.
+func (s *Service) SetSecurityTokenServicePreferences(ctx context.Context, version string) error {
+	if version != "v1Token" && version != "v2Token" {
+		return errValidation("1 validation error detected: Value '%s' at 'globalEndpointTokenVersion' failed to satisfy constraint: Member must satisfy enum value set: [v1Token, v2Token]", version)
+	}
+	return s.update(ctx, func(tx store.RecordTx) error {
+		return tx.Put(kindSTSPrefs, "version", []byte(version))
+	})
 }
 
 // PolicyEntities lists the users, groups and roles a managed policy is

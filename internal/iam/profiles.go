@@ -3,8 +3,10 @@ package iam
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -174,7 +176,19 @@ type LoginProfile struct {
 	Hash          string
 	Created       time.Time
 	ResetRequired bool
+	// Failed counts wrong old passwords given to ChangePassword since
+	// FailedSince; past maxPasswordFailures the user must wait.
+	Failed      int       `json:",omitempty"`
+	FailedSince time.Time `json:",omitempty"`
 }
+
+// maxPasswordFailures wrong old passwords in passwordFailureWindow lock
+// ChangePassword for the rest of the window: a password cannot be
+// guessed through it.
+const (
+	maxPasswordFailures   = 5
+	passwordFailureWindow = 15 * time.Minute
+)
 
 // PasswordPolicy is the account's password policy.
 type PasswordPolicy struct {
@@ -317,6 +331,92 @@ func (s *Service) UpdateLoginProfile(ctx context.Context, user, password string,
 		}
 		return store.PutJSON(tx, kindLoginProfile, userID(user), lp)
 	})
+}
+
+// ChangePassword is an IAM user changing their own console password: the
+// old one must match, the new one meet the account's policy.
+func (s *Service) ChangePassword(ctx context.Context, user, oldPassword, newPassword string) error {
+	if err := s.checkAgainstPolicy(ctx, newPassword); err != nil {
+		return err
+	}
+	if p, err := s.GetPasswordPolicy(ctx); err == nil && p.PasswordReusePrevention > 0 && newPassword == oldPassword {
+		return awserr.New(400, "PasswordPolicyViolation", "Password does not conform to the account password policy.")
+	}
+	// The hashing, slow by design, happens outside the transaction; the
+	// transaction then records the verdict only if the profile is still
+	// the one checked and the attempts are not used up, so no more than
+	// maxPasswordFailures verdicts a window ever reach a guesser.
+	var seen LoginProfile
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var err error
+		seen, err = store.GetJSON[LoginProfile](tx, kindLoginProfile, userID(user))
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoSuchEntity("Login Profile for User %s cannot be found.", user)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	right := verifyPassword(seen.Hash, oldPassword)
+	fresh := ""
+	if right {
+		fresh = s.hashPassword(newPassword)
+	}
+	wrong := false
+	err = s.update(ctx, func(tx store.RecordTx) error {
+		wrong = false
+		lp, err := store.GetJSON[LoginProfile](tx, kindLoginProfile, userID(user))
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoSuchEntity("Login Profile for User %s cannot be found.", user)
+		} else if err != nil {
+			return err
+		}
+		if lp.Hash != seen.Hash {
+			return awserr.Newf(409, "EntityTemporarilyUnmodifiable", "Login Profile for User %s changed while the password was checked; try again.", user)
+		}
+		now := s.now()
+		if now.Sub(lp.FailedSince) > passwordFailureWindow {
+			lp.Failed, lp.FailedSince = 0, time.Time{}
+		}
+		if lp.Failed >= maxPasswordFailures {
+			return awserr.New(409, "LimitExceeded", "Too many failed attempts to change the password. Try again later.")
+		}
+		if !right {
+			if lp.Failed == 0 {
+				lp.FailedSince = now
+			}
+			lp.Failed++
+			wrong = true // the attempt is committed, then answered
+			return store.PutJSON(tx, kindLoginProfile, userID(user), lp)
+		}
+		lp.Hash, lp.ResetRequired, lp.Failed, lp.FailedSince = fresh, false, 0, time.Time{}
+		return store.PutJSON(tx, kindLoginProfile, userID(user), lp)
+	})
+	if err == nil && wrong {
+		return awserr.New(403, "AccessDenied", "The old password is incorrect.")
+	}
+	return err
+}
+
+// verifyPassword checks pw against a hashPassword hash, in constant time.
+func verifyPassword(hash, pw string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
 // DeleteLoginProfile removes it.

@@ -1,0 +1,107 @@
+package front_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+)
+
+// TestChangePassword: an IAM user changes their own password when
+// iam:ChangePassword or the password policy allows it (an explicit deny
+// still wins), with the old password right, the new one within the
+// policy, and at most five wrong old passwords a quarter hour.
+func TestChangePassword(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	admin := iam.NewFromConfig(g.cfg(g.creds))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	_, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
+	must("CreateUser", err)
+	_, err = admin.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("kai"), Password: aws.String("First#Pass1"), PasswordResetRequired: true})
+	must("CreateLoginProfile", err)
+	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("kai")})
+	must("CreateAccessKey", err)
+	kai := iam.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	change := func(old, new string) error {
+		_, err := kai.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String(new)})
+		return err
+	}
+	// No permission, no password policy: denied.
+	if err := change("First#Pass1", "Second#Pass2"); apiCode(err) != "AccessDenied" {
+		t.Fatalf("without permission: %v", err)
+	}
+	// The password policy lets users change their own.
+	_, err = admin.UpdateAccountPasswordPolicy(ctx, &iam.UpdateAccountPasswordPolicyInput{AllowUsersToChangePassword: true, MinimumPasswordLength: aws.Int32(10), RequireSymbols: true})
+	must("UpdateAccountPasswordPolicy", err)
+	if err := change("First#Pass1", "short"); apiCode(err) != "PasswordPolicyViolation" {
+		t.Fatalf("a new password outside the policy: %v", err)
+	}
+	if err := change("Wrong#Pass1", "Second#Pass2"); apiCode(err) != "AccessDenied" || apiMessage(err) != "The old password is incorrect." {
+		t.Fatalf("a wrong old password: %v", err)
+	}
+	must("ChangePassword", change("First#Pass1", "Second#Pass2"))
+	lp, err := admin.GetLoginProfile(ctx, &iam.GetLoginProfileInput{UserName: aws.String("kai")})
+	must("GetLoginProfile", err)
+	if lp.LoginProfile.PasswordResetRequired {
+		t.Fatal("still asked to reset after changing")
+	}
+	if err := change("First#Pass1", "Third#Pass33"); apiCode(err) != "AccessDenied" {
+		t.Fatalf("the replaced password still works: %v", err)
+	}
+	// An explicit deny overrides the password policy's grant.
+	_, err = admin.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("kai"), PolicyName: aws.String("no"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:ChangePassword","Resource":"*"}]}`)})
+	must("PutUserPolicy", err)
+	if err := change("Second#Pass2", "Third#Pass33"); apiCode(err) != "AccessDenied" || apiMessage(err) == "The old password is incorrect." {
+		t.Fatalf("with an explicit deny: %v", err)
+	}
+	_, err = admin.DeleteUserPolicy(ctx, &iam.DeleteUserPolicyInput{UserName: aws.String("kai"), PolicyName: aws.String("no")})
+	must("DeleteUserPolicy", err)
+	// Guessing is capped: after five wrong old passwords (one above),
+	// even the right one waits.
+	for i := 0; i < 4; i++ {
+		change("Guess#Pass"+string(rune('a'+i)), "Third#Pass33")
+	}
+	if err := change("Second#Pass2", "Third#Pass33"); apiCode(err) != "LimitExceeded" {
+		t.Fatalf("after five wrong passwords: %v", err)
+	}
+	// The root user has no IAM password to change.
+	if _, err := admin.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String("x"), NewPassword: aws.String("y")}); apiCode(err) != "InvalidUserType" {
+		t.Fatalf("root: %v", err)
+	}
+}
+
+// TestSTSPreferences: the global endpoint's token version is kept and
+// reported by GetAccountSummary.
+func TestSTSPreferences(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	summary := func() int32 {
+		out, err := c.GetAccountSummary(ctx, &iam.GetAccountSummaryInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.SummaryMap["GlobalEndpointTokenVersion"]
+	}
+	if v := summary(); v != 1 {
+		t.Fatalf("default version %d", v)
+	}
+	if _, err := c.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: "v2Token"}); err != nil {
+		t.Fatal(err)
+	}
+	if v := summary(); v != 2 {
+		t.Fatalf("after v2Token: %d", v)
+	}
+	if _, err := c.SetSecurityTokenServicePreferences(ctx, &iam.SetSecurityTokenServicePreferencesInput{GlobalEndpointTokenVersion: "v3Token"}); apiCode(err) != "ValidationError" {
+		t.Fatalf("an unknown version: %v", err)
+	}
+}

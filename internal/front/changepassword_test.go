@@ -105,3 +105,61 @@ func TestSTSPreferences(t *testing.T) {
 		t.Fatalf("an unknown version: %v", err)
 	}
 }
+
+// TestPoliciesGrantingServiceAccess: a user's own and its groups' inline
+// and managed policies, per service, as IAM lists them.
+func TestPoliciesGrantingServiceAccess(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
+	must("CreateUser", err)
+	_, err = c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")})
+	must("CreateGroup", err)
+	_, err = c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("kai")})
+	must("AddUserToGroup", err)
+	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("kai"), PolicyName: aws.String("read"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`)})
+	must("PutUserPolicy", err)
+	_, err = c.PutGroupPolicy(ctx, &iam.PutGroupPolicyInput{GroupName: aws.String("devs"), PolicyName: aws.String("pools"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"cognito-idp:List*","Resource":"*"}]}`)})
+	must("PutGroupPolicy", err)
+	_, err = c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: aws.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")})
+	must("AttachGroupPolicy", err)
+	out, err := c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String("arn:aws:iam::000000000000:user/kai"),
+		ServiceNamespaces: []string{"s3", "cognito-idp", "iam"}})
+	must("ListPoliciesGrantingServiceAccess", err)
+	got := map[string][]string{}
+	for _, e := range out.PoliciesGrantingServiceAccess {
+		for _, p := range e.Policies {
+			got[aws.ToString(e.ServiceNamespace)] = append(got[aws.ToString(e.ServiceNamespace)], string(p.PolicyType)+":"+aws.ToString(p.PolicyName)+":"+string(p.EntityType)+":"+aws.ToString(p.EntityName)+":"+aws.ToString(p.PolicyArn))
+		}
+	}
+	want := map[string][]string{
+		"s3":          {"INLINE:read:USER:kai:", "MANAGED:AmazonS3ReadOnlyAccess:::arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"},
+		"cognito-idp": {"INLINE:pools:GROUP:devs:"},
+	}
+	if len(got) != len(want) || len(out.PoliciesGrantingServiceAccess) != 3 {
+		t.Fatalf("got %v", got)
+	}
+	for ns, w := range want {
+		if len(got[ns]) != len(w) {
+			t.Fatalf("%s: %v, want %v", ns, got[ns], w)
+		}
+		for i := range w {
+			if got[ns][i] != w[i] {
+				t.Fatalf("%s: %v, want %v", ns, got[ns], w)
+			}
+		}
+	}
+	if _, err := c.ListPoliciesGrantingServiceAccess(ctx, &iam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String("arn:aws:iam::000000000000:user/nobody"),
+		ServiceNamespaces: []string{"s3"}}); apiCode(err) != "NoSuchEntity" {
+		t.Fatalf("an unknown user: %v", err)
+	}
+}

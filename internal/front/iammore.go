@@ -419,6 +419,39 @@ func iamMoreMethods(svc *iam.Service) map[string]method {
 			}
 			return out, nil
 		}),
+		"ListPoliciesGrantingServiceAccess": typed(func(ctx context.Context, in *struct {
+			Arn               string   `form:",required"`
+			ServiceNamespaces []string `form:",required"`
+			Marker            string
+		}) (any, error) {
+			grants, err := svc.PoliciesGrantingServiceAccess(ctx, in.Arn, in.ServiceNamespaces)
+			if err != nil {
+				return nil, err
+			}
+			type policyOut struct {
+				PolicyName string `xml:"PolicyName"`
+				PolicyType string `xml:"PolicyType"`
+				PolicyArn  string `xml:"PolicyArn,omitempty"`
+				EntityType string `xml:"EntityType,omitempty"`
+				EntityName string `xml:"EntityName,omitempty"`
+			}
+			type entry struct {
+				ServiceNamespace string      `xml:"ServiceNamespace"`
+				Policies         []policyOut `xml:"Policies>member"`
+			}
+			out := struct {
+				Entries     []entry `xml:"PoliciesGrantingServiceAccess>member"`
+				IsTruncated bool    `xml:"IsTruncated"`
+			}{Entries: []entry{}}
+			for _, ns := range in.ServiceNamespaces {
+				e := entry{ServiceNamespace: ns, Policies: []policyOut{}}
+				for _, g := range grants[ns] {
+					e.Policies = append(e.Policies, policyOut(g))
+				}
+				out.Entries = append(out.Entries, e)
+			}
+			return out, nil
+		}),
 		"SetSecurityTokenServicePreferences": typed(func(ctx context.Context, in *struct {
 			GlobalEndpointTokenVersion string `form:",required"`
 		}) (any, error) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/policy"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -210,4 +211,103 @@ func (s *Service) PrincipalPolicies(ctx context.Context, arn string) (ids, bound
 		return nil
 	})
 	return ids, boundary, err
+}
+
+// ServiceGrant is one policy that grants access to a service
+// (PolicyGrantingServiceAccess): a managed policy by ARN, or an inline
+// policy with the user, role or group that holds it.
+type ServiceGrant struct {
+	PolicyName, PolicyType, PolicyArn, EntityType, EntityName string
+}
+
+// PoliciesGrantingServiceAccess lists, per service namespace, the
+// policies of a user (its groups' included), role or group that allow
+// some action of the service (ListPoliciesGrantingServiceAccess).
+func (s *Service) PoliciesGrantingServiceAccess(ctx context.Context, arn string, namespaces []string) (map[string][]ServiceGrant, error) {
+	type held struct {
+		grant ServiceGrant
+		doc   string
+	}
+	var all []held
+	kind, name := "", arn[strings.LastIndex(arn, "/")+1:]
+	switch {
+	case strings.Contains(arn, ":user/"):
+		kind = "USER"
+	case strings.Contains(arn, ":role/"):
+		kind = "ROLE"
+	case strings.Contains(arn, ":group/"):
+		kind = "GROUP"
+	default:
+		return nil, awserr.Newf(400, "InvalidInput", "ARN %s is not valid.", arn)
+	}
+	err := s.view(ctx, func(tx store.RecordTx) error {
+		var inline map[string]string
+		var attached []string
+		var groups []Group
+		switch kind {
+		case "USER":
+			u, err := store.GetJSON[User](tx, kindUser, userID(name))
+			if errors.Is(err, store.ErrNotFound) {
+				return errNoSuchEntity("The user with name %s cannot be found.", name)
+			} else if err != nil {
+				return err
+			}
+			inline, attached, name = u.Inline, u.Attached, u.Name
+			for _, gn := range u.Groups {
+				if g, err := s.groupTx(tx, gn); err == nil {
+					groups = append(groups, g)
+				}
+			}
+		case "ROLE":
+			r, err := store.GetJSON[Role](tx, kindRole, roleID(name))
+			if errors.Is(err, store.ErrNotFound) {
+				return errNoSuchEntity("The role with name %s cannot be found.", name)
+			} else if err != nil {
+				return err
+			}
+			inline, attached, name = r.Inline, r.Attached, r.Name
+		case "GROUP":
+			g, err := s.groupTx(tx, name)
+			if err != nil {
+				return err
+			}
+			inline, attached, name = g.Inline, g.Attached, g.Name
+		}
+		for _, n := range slices.Sorted(maps.Keys(inline)) {
+			all = append(all, held{ServiceGrant{PolicyName: n, PolicyType: "INLINE", EntityType: kind, EntityName: name}, inline[n]})
+		}
+		for _, g := range groups {
+			for _, n := range slices.Sorted(maps.Keys(g.Inline)) {
+				all = append(all, held{ServiceGrant{PolicyName: n, PolicyType: "INLINE", EntityType: "GROUP", EntityName: g.Name}, g.Inline[n]})
+			}
+			attached = append(attached, g.Attached...)
+		}
+		seen := map[string]bool{}
+		for _, a := range attached {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+			if mp, err := s.policyTx(tx, a); err == nil {
+				all = append(all, held{ServiceGrant{PolicyName: mp.Name, PolicyType: "MANAGED", PolicyArn: a}, mp.Document()})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]ServiceGrant{}
+	for _, h := range all {
+		d, err := s.compile(h.doc, policy.Identity)
+		if err != nil {
+			continue
+		}
+		for _, ns := range namespaces {
+			if d.GrantsService(ns) {
+				out[ns] = append(out[ns], h.grant)
+			}
+		}
+	}
+	return out, nil
 }

@@ -1,6 +1,9 @@
 package policy
 
-import "strings"
+import (
+	"path"
+	"strings"
+)
 
 // Principal is who makes a request, as resource and trust policies see it.
 type Principal struct {
@@ -235,6 +238,49 @@ func (s *Statement) restricted() bool {
 		case "aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:principalaccount", "aws:principalarn",
 			"aws:principalorgid", "aws:sourcearn", "aws:sourceaccount", "aws:userid":
 			if !c.negated && c.set != setAll {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// GrantsService reports whether the document allows any action of the
+// service namespace ns ("s3", "iam"): an Allow statement whose Action
+// names one of its actions, or whose NotAction leaves one out. Conditions
+// and resources are not weighed (IAM's ListPoliciesGrantingServiceAccess
+// reports such policies as granting access).
+func (d *Document) GrantsService(ns string) bool {
+	ns = strings.ToLower(ns)
+	covers := func(p pattern, whole bool) bool {
+		raw := strings.ToLower(p.raw)
+		if p.any || raw == "*" {
+			return true
+		}
+		svc, action, ok := strings.Cut(raw, ":")
+		if !ok {
+			return false
+		}
+		if m, err := path.Match(svc, ns); err != nil || !m {
+			return false
+		}
+		return !whole || action == "*"
+	}
+	for _, s := range d.Statements {
+		if s.Effect != Allow {
+			continue
+		}
+		for _, p := range s.Action {
+			if covers(p, false) {
+				return true
+			}
+		}
+		if s.NotAction != nil {
+			excluded := false
+			for _, p := range s.NotAction {
+				excluded = excluded || covers(p, true)
+			}
+			if !excluded {
 				return true
 			}
 		}

@@ -148,3 +148,29 @@ func TestStatementSpans(t *testing.T) {
 		t.Errorf("single statement %v–%v", st.Start, st.End)
 	}
 }
+
+func TestGrantsService(t *testing.T) {
+	for _, c := range []struct {
+		doc  string
+		ns   string
+		want bool
+	}{
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, "s3", true},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`, "iam", false},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, "iam", true},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"S3:*","Resource":"*"}}`, "s3", true},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"cognito-*:List*","Resource":"*"}}`, "cognito-idp", true},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"s3:*","Resource":"*"}}`, "s3", false},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}}`, "s3", false},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"s3:Delete*","Resource":"*"}}`, "s3", true},
+		{`{"Version":"2012-10-17","Statement":{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}}`, "iam", true},
+	} {
+		d, err := Parse([]byte(c.doc), Identity)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := d.GrantsService(c.ns); got != c.want {
+			t.Errorf("%s for %s: %v, want %v", c.doc, c.ns, got, c.want)
+		}
+	}
+}

@@ -20,8 +20,10 @@ type key struct{}
 // us-gov-west-1, eu-central-2).
 var nameRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
 
-// Valid reports whether r looks like a region name.
-func Valid(r string) bool { return len(r) <= 32 && nameRE.MatchString(r) }
+// Valid reports whether r looks like a region name. Real ones are at most
+// 15 characters; past 18 an identity pool id (region, ":", a UUID) would
+// outgrow the 55 characters AWS's API allows it.
+func Valid(r string) bool { return len(r) <= 18 && nameRE.MatchString(r) }
 
 // With returns ctx carrying region r. A name that is not a region's is
 // ignored, so From falls back to the server's region.

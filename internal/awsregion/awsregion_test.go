@@ -13,7 +13,7 @@ func TestRegion(t *testing.T) {
 	if got := From(With(ctx, "ap-northeast-1"), "us-east-1"); got != "ap-northeast-1" {
 		t.Fatalf("with: %s", got)
 	}
-	for _, bad := range []string{"", "us-east", "US-EAST-1", "x", "us-east-1/../", "us-east-1_Ab", "a-b-1"} {
+	for _, bad := range []string{"", "us-east", "US-EAST-1", "x", "us-east-1/../", "us-east-1_Ab", "a-b-1", "xx-abcdefghijklmn-1"} {
 		if got := From(With(ctx, bad), "us-east-1"); got != "us-east-1" {
 			t.Errorf("With(%q) kept it: %s", bad, got)
 		}

@@ -130,8 +130,8 @@ func TestAWSCLI(t *testing.T) {
 		if err == nil || !strings.Contains(stderr, "InvalidClientTokenId") {
 			t.Fatalf("unknown key: %v %s", err, stderr)
 		}
-		_, stderr, err = run(t, env, aws, "iam", "generate-service-last-accessed-details", "--arn", "arn:aws:iam::000000000000:user/x")
-		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "GenerateServiceLastAccessedDetails") {
+		_, stderr, err = run(t, env, aws, "iam", "generate-organizations-access-report", "--entity-path", "o-a1b2c3d4e5/r-f6g7h8i9j0example")
+		if err == nil || !strings.Contains(stderr, "InvalidAction") || !strings.Contains(stderr, "GenerateOrganizationsAccessReport") {
 			t.Fatalf("unknown operation: %v %s", err, stderr)
 		}
 		_, stderr, err = run(t, env, aws, "dynamodb", "list-tables")

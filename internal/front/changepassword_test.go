@@ -163,3 +163,71 @@ func TestPoliciesGrantingServiceAccess(t *testing.T) {
 		t.Fatalf("an unknown user: %v", err)
 	}
 }
+
+// TestServiceLastAccessed: the services a user's, a role's, a group's or
+// a policy's permissions allow, and when its users and roles last called
+// them, from real calls.
+func TestServiceLastAccessed(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
+	must("CreateUser", err)
+	_, err = c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")})
+	must("CreateGroup", err)
+	_, err = c.AddUserToGroup(ctx, &iam.AddUserToGroupInput{GroupName: aws.String("devs"), UserName: aws.String("kai")})
+	must("AddUserToGroup", err)
+	_, err = c.AttachGroupPolicy(ctx, &iam.AttachGroupPolicyInput{GroupName: aws.String("devs"), PolicyArn: aws.String("arn:aws:iam::aws:policy/IAMReadOnlyAccess")})
+	must("AttachGroupPolicy", err)
+	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("kai"), PolicyName: aws.String("s3"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}`)})
+	must("PutUserPolicy", err)
+	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("kai")})
+	must("CreateAccessKey", err)
+	kai := iam.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	_, err = kai.ListUsers(ctx, &iam.ListUsersInput{})
+	must("kai's ListUsers", err)
+
+	report := func(arn string) (*iam.GetServiceLastAccessedDetailsOutput, string) {
+		gen, err := c.GenerateServiceLastAccessedDetails(ctx, &iam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String(arn)})
+		must("GenerateServiceLastAccessedDetails", err)
+		out, err := c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: gen.JobId})
+		must("GetServiceLastAccessedDetails", err)
+		if out.JobStatus != "COMPLETED" {
+			t.Fatalf("job %s", out.JobStatus)
+		}
+		return out, aws.ToString(gen.JobId)
+	}
+	userARN := "arn:aws:iam::000000000000:user/kai"
+	out, _ := report(userARN)
+	byNS := map[string]int{}
+	for i, s := range out.ServicesLastAccessed {
+		byNS[aws.ToString(s.ServiceNamespace)] = i
+	}
+	if len(out.ServicesLastAccessed) != 2 {
+		t.Fatalf("services %+v", out.ServicesLastAccessed)
+	}
+	iamUse, s3Use := out.ServicesLastAccessed[byNS["iam"]], out.ServicesLastAccessed[byNS["s3"]]
+	if iamUse.LastAuthenticated == nil || aws.ToString(iamUse.LastAuthenticatedEntity) != userARN || aws.ToInt32(iamUse.TotalAuthenticatedEntities) != 1 {
+		t.Fatalf("iam: %+v", iamUse)
+	}
+	if s3Use.LastAuthenticated != nil || aws.ToInt32(s3Use.TotalAuthenticatedEntities) != 0 {
+		t.Fatalf("s3, never called: %+v", s3Use)
+	}
+	// The group's report names its members that called the service.
+	_, job := report("arn:aws:iam::000000000000:group/devs")
+	ents, err := c.GetServiceLastAccessedDetailsWithEntities(ctx, &iam.GetServiceLastAccessedDetailsWithEntitiesInput{JobId: aws.String(job), ServiceNamespace: aws.String("iam")})
+	must("GetServiceLastAccessedDetailsWithEntities", err)
+	if len(ents.EntityDetailsList) != 1 || aws.ToString(ents.EntityDetailsList[0].EntityInfo.Arn) != userARN || ents.EntityDetailsList[0].EntityInfo.Type != "USER" {
+		t.Fatalf("entities %+v", ents.EntityDetailsList)
+	}
+	if _, err := c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String("00000000-0000-0000-0000-000000000000")}); apiCode(err) != "NoSuchEntity" {
+		t.Fatalf("an unknown job: %v", err)
+	}
+}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/auth"
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/idpool"
 	"github.com/sekisho/sekisho/internal/s3"
@@ -325,10 +326,42 @@ type Request struct {
 	Time time.Time
 }
 
+// noteServiceAccess records which user or role called which service, for
+// IAM's last accessed reports; the root user and guests are not tracked.
+func (h *Handler) noteServiceAccess(r *http.Request, ri *reqInfo) {
+	p := ri.principal
+	if p == nil || h.cfg.IAM == nil || ri.service == "" {
+		return
+	}
+	entity := ""
+	switch {
+	case p.Kind == auth.User:
+		entity = p.ARN
+	case p.Session != nil && p.Session.RoleARN != "":
+		entity = p.Session.RoleARN
+	default:
+		return
+	}
+	svc := h.cfg.IAM
+	if p.Account != h.cfg.Account {
+		t, err := h.tenantOf(r.Context(), p.Account)
+		if err != nil || t == nil || t.IAM == nil {
+			return
+		}
+		svc = t.IAM
+	}
+	region := h.cfg.Region
+	if rr := scopeRegion(r); awsregion.Valid(rr) {
+		region = rr
+	}
+	svc.NoteServiceAccess(r.Context(), entity, ri.service, region)
+}
+
 func (h *Handler) logRequest(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
 	if p := ri.principal; p != nil && h.cfg.IAM != nil && strings.HasPrefix(p.AccessKeyID, "AKIA") && p.Account == h.cfg.Account && p.Kind == auth.User {
 		h.cfg.IAM.NoteKeyUse(r.Context(), p.AccessKeyID, ri.service, h.cfg.Region)
 	}
+	h.noteServiceAccess(r, ri)
 	if h.cfg.Observe != nil {
 		o := Request{Service: ri.service, Operation: ri.operation, Status: w.status, Latency: time.Since(start), BytesOut: w.bytes,
 			Remote: r.RemoteAddr, Decision: ri.decision, Time: start}

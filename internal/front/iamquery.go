@@ -177,6 +177,8 @@ func iamResourceOf(acct string, form url.Values) string {
 		return "arn:aws:iam::" + acct + ":server-certificate/" + form.Get("ServerCertificateName")
 	case strings.HasPrefix(form.Get("SerialNumber"), "arn:"):
 		return form.Get("SerialNumber")
+	case strings.HasPrefix(form.Get("Arn"), "arn:"):
+		return form.Get("Arn") // the entity of a last accessed report
 	}
 	return "*"
 }

@@ -56,6 +56,7 @@ type Service struct {
 	docs   map[string]*policy.Document
 	cache  map[string]cached
 	keyUse map[string]keyUse // long-term keys' last use
+	uses   serviceUses       // users' and roles' last call to each service
 }
 
 type cached struct {

@@ -177,6 +177,51 @@ func cognitoMoreAdmin(svc *userpool.Service, publicURL string) map[string]method
 		"DeleteUserPoolClientSecret": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId, ClientSecretId string }) (any, error) {
 			return nil, svc.DeleteClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecretId)
 		}),
+		"CreateTerms": typed(func(ctx context.Context, in *struct {
+			UserPoolId, ClientId, TermsName, TermsSource, Enforcement string
+			Links                                                     map[string]string
+		}) (any, error) {
+			t, err := svc.CreateTerms(ctx, userpool.Terms{UserPoolId: in.UserPoolId, ClientId: in.ClientId, TermsName: in.TermsName,
+				TermsSource: in.TermsSource, Enforcement: in.Enforcement, Links: in.Links})
+			return map[string]any{"Terms": t}, err
+		}),
+		"DescribeTerms": typed(func(ctx context.Context, in *struct{ UserPoolId, TermsId string }) (any, error) {
+			t, err := svc.DescribeTerms(ctx, in.UserPoolId, in.TermsId)
+			return map[string]any{"Terms": t}, err
+		}),
+		"ListTerms": typed(func(ctx context.Context, in *struct {
+			UserPoolId, NextToken string
+			MaxResults            int
+		}) (any, error) {
+			page, next, err := svc.ListTerms(ctx, in.UserPoolId, in.MaxResults, in.NextToken)
+			if err != nil {
+				return nil, err
+			}
+			type desc struct {
+				TermsId, TermsName, Enforcement string
+				CreationDate, LastModifiedDate  any
+			}
+			out := []desc{}
+			for _, t := range page {
+				out = append(out, desc{t.TermsId, t.TermsName, t.Enforcement, t.CreationDate, t.LastModifiedDate})
+			}
+			res := map[string]any{"Terms": out}
+			if next != "" {
+				res["NextToken"] = next
+			}
+			return res, nil
+		}),
+		"UpdateTerms": typed(func(ctx context.Context, in *struct {
+			UserPoolId, TermsId                 string
+			TermsName, TermsSource, Enforcement *string
+			Links                               map[string]string
+		}) (any, error) {
+			t, err := svc.UpdateTerms(ctx, in.UserPoolId, in.TermsId, in.TermsName, in.TermsSource, in.Enforcement, in.Links)
+			return map[string]any{"Terms": t}, err
+		}),
+		"DeleteTerms": typed(func(ctx context.Context, in *struct{ UserPoolId, TermsId string }) (any, error) {
+			return nothing(svc.DeleteTerms(ctx, in.UserPoolId, in.TermsId))
+		}),
 		"GetCSVHeader": typed(func(ctx context.Context, in *poolRef) (any, error) {
 			h, err := svc.CSVHeader(ctx, in.UserPoolId)
 			return map[string]any{"UserPoolId": in.UserPoolId, "CSVHeader": h}, err

@@ -409,8 +409,53 @@ func TestManagedLoginSelfService(t *testing.T) {
 	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("self-app"), UserPoolId: pid})
 	b := &browser{t: t, url: srv.URL, host: "self-app.auth.localhost", cookies: map[string]string{}}
 	authz := url.Values{"client_id": {cid}, "redirect_uri": {"http://localhost:3000/cb"}, "response_type": {"code"}}
+	// Terms documents: the page links them once both kinds exist.
+	tou, err := idp.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: pid, ClientId: &cid, TermsName: aws.String("terms-of-use"), TermsSource: "LINK", Enforcement: "NONE",
+		Links: map[string]string{"cognito:default": "https://example.com/terms", "cognito:japanese": "https://example.com/ja/terms"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idp.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: pid, ClientId: &cid, TermsName: aws.String("terms-of-use"), TermsSource: "LINK", Enforcement: "NONE",
+		Links: map[string]string{"cognito:default": "https://example.com/t2"}}); apiCode(err) != "TermsExistsException" {
+		t.Fatalf("a second terms of use: %v", err)
+	}
+	if _, err := idp.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: pid, ClientId: &cid, TermsName: aws.String("privacy-policy"), TermsSource: "LINK", Enforcement: "NONE",
+		Links: map[string]string{"cognito:default": "javascript:alert(1)"}}); apiCode(err) != "InvalidParameterException" {
+		t.Fatalf("a script link: %v", err)
+	}
+	if _, page := b.do("GET", "/signup?"+authz.Encode(), nil); strings.Contains(page, "example.com/terms") {
+		t.Fatal("terms linked before the privacy policy exists")
+	}
+	pp, err := idp.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: pid, ClientId: &cid, TermsName: aws.String("privacy-policy"), TermsSource: "LINK", Enforcement: "NONE",
+		Links: map[string]string{"cognito:default": "https://example.com/privacy"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, page := b.do("GET", "/signup?"+authz.Encode(), nil); !strings.Contains(page, `href="https://example.com/terms"`) || !strings.Contains(page, `href="https://example.com/privacy"`) {
+		t.Fatalf("terms not linked: %s", page)
+	}
+	ja := url.Values{"lang": {"ja"}}
+	for k, v := range authz {
+		ja[k] = v
+	}
+	if _, page := b.do("GET", "/signup?"+ja.Encode(), nil); !strings.Contains(page, `href="https://example.com/ja/terms"`) || !strings.Contains(page, "利用規約") {
+		t.Fatalf("Japanese terms not linked: %s", page)
+	}
+	list, err := idp.ListTerms(ctx, &cip.ListTermsInput{UserPoolId: pid, MaxResults: aws.Int32(1)})
+	if err != nil || len(list.Terms) != 1 || list.NextToken == nil {
+		t.Fatalf("ListTerms page: %+v %v", list, err)
+	}
+	if _, err := idp.UpdateTerms(ctx, &cip.UpdateTermsInput{UserPoolId: pid, TermsId: pp.Terms.TermsId, TermsName: aws.String("terms-of-use")}); apiCode(err) != "TermsExistsException" {
+		t.Fatalf("renamed onto the other: %v", err)
+	}
+	if _, err := idp.DeleteTerms(ctx, &cip.DeleteTermsInput{UserPoolId: pid, TermsId: tou.Terms.TermsId}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idp.DescribeTerms(ctx, &cip.DescribeTermsInput{UserPoolId: pid, TermsId: tou.Terms.TermsId}); apiCode(err) != "ResourceNotFoundException" {
+		t.Fatalf("deleted terms: %v", err)
+	}
 	resp, page := b.do("GET", "/signup?"+authz.Encode(), nil)
-	if resp.StatusCode != 200 || !strings.Contains(page, `name="attr_email"`) {
+	if resp.StatusCode != 200 || !strings.Contains(page, `name="attr_email"`) || strings.Contains(page, "example.com/privacy") {
 		t.Fatalf("sign-up page: %d %s", resp.StatusCode, page)
 	}
 	form := formOf(page)

@@ -16,11 +16,14 @@ import (
 // sign-in page.
 
 var signupText = map[string]map[string]string{
-	"en": {"signup": "Sign up", "confirm": "Confirm your account", "code": "Code", "codeSent": "We sent a code. Enter it below.",
+	"en": {"agree": "By signing up you agree to the", "terms": "Terms of use", "privacy": "Privacy policy",
+		"signup": "Sign up", "confirm": "Confirm your account", "code": "Code", "codeSent": "We sent a code. Enter it below.",
 		"forgot": "Reset your password", "send": "Send code", "reset": "Reset password", "newPassword": "New password", "done": "Done. Sign in below."},
-	"ja": {"signup": "サインアップ", "confirm": "アカウントの確認", "code": "コード", "codeSent": "コードを送信しました。以下に入力してください。",
+	"ja": {"agree": "サインアップすると、以下に同意したことになります:", "terms": "利用規約", "privacy": "プライバシーポリシー",
+		"signup": "サインアップ", "confirm": "アカウントの確認", "code": "コード", "codeSent": "コードを送信しました。以下に入力してください。",
 		"forgot": "パスワードのリセット", "send": "コードを送信", "reset": "パスワードをリセット", "newPassword": "新しいパスワード", "done": "完了しました。以下からサインインしてください。"},
-	"ko": {"signup": "가입", "confirm": "계정 확인", "code": "코드", "codeSent": "코드를 보냈습니다. 아래에 입력하세요.",
+	"ko": {"agree": "가입하면 다음에 동의하는 것으로 간주됩니다:", "terms": "이용 약관", "privacy": "개인정보 처리방침",
+		"signup": "가입", "confirm": "계정 확인", "code": "코드", "codeSent": "코드를 보냈습니다. 아래에 입력하세요.",
 		"forgot": "비밀번호 재설정", "send": "코드 보내기", "reset": "비밀번호 재설정", "newPassword": "새 비밀번호", "done": "완료되었습니다. 아래에서 로그인하세요."},
 }
 
@@ -37,6 +40,7 @@ var formPage = template.Must(template.New("form").Parse(`<!doctype html>
 {{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}{{range .Fields}}<label for="{{.Name}}">{{.Label}}</label>
 <input id="{{.Name}}" name="{{.Name}}" type="{{.Type}}" autocomplete="{{.Auto}}" required>
+{{end}}{{if .Terms}}<p>{{.Agree}} <a href="{{.Terms}}" rel="noopener noreferrer" target="_blank">{{.TermsLabel}}</a> · <a href="{{.Privacy}}" rel="noopener noreferrer" target="_blank">{{.PrivacyLabel}}</a></p>
 {{end}}<button type="submit">{{.Submit}}</button>
 </form></main></body></html>
 `))
@@ -47,7 +51,12 @@ type formView struct {
 	Lang, Title, Note, Error, Action, Submit string
 	Hidden                                   map[string]string
 	Fields                                   []field
+	// Terms and Privacy link the app client's terms documents (sign-up).
+	Terms, Privacy, Agree, TermsLabel, PrivacyLabel string
 }
+
+// termsLanguage is the terms documents' language key of a page language.
+var termsLanguage = map[string]string{"en": "english", "ja": "japanese", "ko": "korean"}
 
 func texts(v url.Values) (lang string, login, more map[string]string) {
 	lang = v.Get("lang")
@@ -165,7 +174,11 @@ func (h *Handler) serveSignUp(w http.ResponseWriter, r *http.Request, svc *userp
 			fields = append(fields, field{"attr_" + a, a, typ, "on"})
 		}
 		fields = append(fields, field{"password", lt["password"], "password", "new-password"})
-		h.renderForm(w, r, base, v, formView{Lang: lang, Title: st["signup"], Error: errMsg, Action: base + "/signup", Submit: st["signup"], Fields: fields}, nil)
+		fv := formView{Lang: lang, Title: st["signup"], Error: errMsg, Action: base + "/signup", Submit: st["signup"], Fields: fields}
+		if tou, pp := svc.TermsLinks(ctx, pool, v.Get("client_id"), termsLanguage[lang]); tou != "" {
+			fv.Terms, fv.Privacy, fv.Agree, fv.TermsLabel, fv.PrivacyLabel = tou, pp, st["agree"], st["terms"], st["privacy"]
+		}
+		h.renderForm(w, r, base, v, fv, nil)
 	}
 	f, a, ok := h.pageOrForm(w, r, svc, pool, page)
 	if !ok {

@@ -764,7 +764,7 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if err := tx.Delete(kindPoolMFA, id); err != nil {
 			return err
 		}
-		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh, kindPasskey, kindPasskeyID, kindDevice} {
+		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh, kindPasskey, kindPasskeyID, kindDevice, kindTerms} {
 			recs, err := tx.List(kind, id+"/", "", 0)
 			if err != nil {
 				return err
@@ -1050,6 +1050,9 @@ func (s *Service) DeleteClient(ctx context.Context, pool, id string) error {
 			return err
 		}
 		if err := tx.Delete(kindClientPool, id); err != nil {
+			return err
+		}
+		if err := deleteClientTermsTx(tx, pool, id); err != nil {
 			return err
 		}
 		return tx.Delete(kindClient, pool+"/"+id)

@@ -2,6 +2,7 @@ package front
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -176,6 +177,41 @@ func cognitoMoreAdmin(svc *userpool.Service, publicURL string) map[string]method
 		}),
 		"DeleteUserPoolClientSecret": typed(func(ctx context.Context, in *struct{ UserPoolId, ClientId, ClientSecretId string }) (any, error) {
 			return nil, svc.DeleteClientSecret(ctx, in.UserPoolId, in.ClientId, in.ClientSecretId)
+		}),
+		"CreateManagedLoginBranding": typed(func(ctx context.Context, in *struct {
+			UserPoolId, ClientId     string
+			UseCognitoProvidedValues bool
+			Settings                 json.RawMessage
+			Assets                   []userpool.BrandingAsset
+		}) (any, error) {
+			b, err := svc.CreateBranding(ctx, in.UserPoolId, in.ClientId, in.UseCognitoProvidedValues, in.Settings, in.Assets)
+			return map[string]any{"ManagedLoginBranding": b}, err
+		}),
+		"DescribeManagedLoginBranding": typed(func(ctx context.Context, in *struct {
+			UserPoolId, ManagedLoginBrandingId string
+			ReturnMergedResources              bool
+		}) (any, error) {
+			b, err := svc.Branding(ctx, in.UserPoolId, in.ManagedLoginBrandingId, "")
+			return map[string]any{"ManagedLoginBranding": b}, err
+		}),
+		"DescribeManagedLoginBrandingByClient": typed(func(ctx context.Context, in *struct {
+			UserPoolId, ClientId  string
+			ReturnMergedResources bool
+		}) (any, error) {
+			b, err := svc.Branding(ctx, in.UserPoolId, "", in.ClientId)
+			return map[string]any{"ManagedLoginBranding": b}, err
+		}),
+		"UpdateManagedLoginBranding": typed(func(ctx context.Context, in *struct {
+			UserPoolId, ManagedLoginBrandingId string
+			UseCognitoProvidedValues           *bool
+			Settings                           json.RawMessage
+			Assets                             []userpool.BrandingAsset
+		}) (any, error) {
+			b, err := svc.UpdateBranding(ctx, in.UserPoolId, in.ManagedLoginBrandingId, in.UseCognitoProvidedValues, in.Settings, in.Assets)
+			return map[string]any{"ManagedLoginBranding": b}, err
+		}),
+		"DeleteManagedLoginBranding": typed(func(ctx context.Context, in *struct{ UserPoolId, ManagedLoginBrandingId string }) (any, error) {
+			return nothing(svc.DeleteBranding(ctx, in.UserPoolId, in.ManagedLoginBrandingId))
 		}),
 		"CreateTerms": typed(func(ctx context.Context, in *struct {
 			UserPoolId, ClientId, TermsName, TermsSource, Enforcement string

@@ -44,6 +44,7 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <title>{{.T.title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1.5rem;padding:.6rem 1.2rem}.err{color:#a00}</style>
 </head><body><main>
+{{if .Logo}}<img src="{{.Logo}}" alt="" style="max-width:100%;max-height:6rem">{{end}}
 <h1>{{.T.title}}</h1>
 {{if .Note}}<p role="status">{{.Note}}</p>{{end}}
 {{if .Error}}<p class="err" role="alert"><strong>{{.T.error}}:</strong> {{.Error}}</p>{{end}}
@@ -99,8 +100,19 @@ func pageHeaders(w http.ResponseWriter) {
 	// No form-action: browsers apply it to the redirect that follows a
 	// form post too, and a sign-in post ends in a redirect to the app's
 	// callback URL (any origin, or an app's own scheme).
-	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("Referrer-Policy", "no-referrer")
+}
+
+// formLogo is the branding form logo of the page's app client, if any.
+// The URL is data: with a fixed image type and base64 bytes, so it is
+// marked safe for the template.
+func formLogo(r *http.Request, v url.Values) template.URL {
+	ref, ok := r.Context().Value(domainPoolKey{}).(domainPoolRef)
+	if !ok || v.Get("client_id") == "" {
+		return ""
+	}
+	return template.URL(ref.svc.FormLogo(r.Context(), ref.pool, v.Get("client_id")))
 }
 
 func showError(w http.ResponseWriter, status int, msg string) {
@@ -289,6 +301,8 @@ func newCSRF() string {
 }
 
 type loginView struct {
+	// Logo is the app client's branding form logo (a data: URL).
+	Logo     template.URL
 	T        map[string]string
 	Action   string
 	Hidden   map[string]string
@@ -340,7 +354,7 @@ func (h *Handler) renderLoginWith(w http.ResponseWriter, r *http.Request, base s
 	if ref, ok := r.Context().Value(domainPoolKey{}).(domainPoolRef); ok && ref.svc.PoolAllowsPasswordless(r.Context(), ref.pool) {
 		links["other"], links["otherText"] = base+"/login/passwordless?"+q.Encode(), mfaTextFor(v)["other"]
 	}
-	loginPage.Execute(w, loginView{T: t, Action: base + "/login", Hidden: hidden, Error: errMsg, Note: note, Username: username, Links: links})
+	loginPage.Execute(w, loginView{Logo: formLogo(r, v), T: t, Action: base + "/login", Hidden: hidden, Error: errMsg, Note: note, Username: username, Links: links})
 }
 
 // serveLogin is the sign-in page (GET) and its form (POST).

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/document"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/sekisho/sekisho/internal/app"
@@ -409,6 +410,36 @@ func TestManagedLoginSelfService(t *testing.T) {
 	idp.CreateUserPoolDomain(ctx, &cip.CreateUserPoolDomainInput{Domain: aws.String("self-app"), UserPoolId: pid})
 	b := &browser{t: t, url: srv.URL, host: "self-app.auth.localhost", cookies: map[string]string{}}
 	authz := url.Values{"client_id": {cid}, "redirect_uri": {"http://localhost:3000/cb"}, "response_type": {"code"}}
+	// Branding: one per client; the pages show its form logo.
+	png := []byte("\x89PNG\r\n\x1a\nlogo")
+	br, err := idp.CreateManagedLoginBranding(ctx, &cip.CreateManagedLoginBrandingInput{UserPoolId: pid, ClientId: &cid,
+		Settings: document.NewLazyDocument(map[string]any{"components": map[string]any{"form": map[string]any{"borderRadius": 8}}}),
+		Assets:   []ciptypes.AssetType{{Category: "FORM_LOGO", ColorMode: "LIGHT", Extension: "PNG", Bytes: png}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := idp.CreateManagedLoginBranding(ctx, &cip.CreateManagedLoginBrandingInput{UserPoolId: pid, ClientId: &cid, UseCognitoProvidedValues: true}); apiCode(err) != "ManagedLoginBrandingExistsException" {
+		t.Fatalf("a second branding: %v", err)
+	}
+	got, err := idp.DescribeManagedLoginBrandingByClient(ctx, &cip.DescribeManagedLoginBrandingByClientInput{UserPoolId: pid, ClientId: &cid})
+	if err != nil || aws.ToString(got.ManagedLoginBranding.ManagedLoginBrandingId) != aws.ToString(br.ManagedLoginBranding.ManagedLoginBrandingId) || len(got.ManagedLoginBranding.Assets) != 1 || string(got.ManagedLoginBranding.Assets[0].Bytes) != string(png) {
+		t.Fatalf("branding by client: %+v %v", got, err)
+	}
+	var settings map[string]any
+	if err := got.ManagedLoginBranding.Settings.UnmarshalSmithyDocument(&settings); err != nil || settings["components"] == nil {
+		t.Fatalf("settings %v %v", settings, err)
+	}
+	if _, page := b.do("GET", "/login?"+authz.Encode(), nil); !strings.Contains(page, `<img src="data:image/png;base64,`+base64.StdEncoding.EncodeToString(png)+`"`) {
+		t.Fatalf("no logo on the sign-in page: %s", page)
+	}
+	if _, err := idp.UpdateManagedLoginBranding(ctx, &cip.UpdateManagedLoginBrandingInput{UserPoolId: pid, ManagedLoginBrandingId: br.ManagedLoginBranding.ManagedLoginBrandingId,
+		UseCognitoProvidedValues: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := b.do("GET", "/signup?"+authz.Encode(), nil); strings.Contains(page, "<img") {
+		t.Fatalf("a logo after returning to Cognito's values: %s", page)
+	}
+
 	// Terms documents: the page links them once both kinds exist.
 	tou, err := idp.CreateTerms(ctx, &cip.CreateTermsInput{UserPoolId: pid, ClientId: &cid, TermsName: aws.String("terms-of-use"), TermsSource: "LINK", Enforcement: "NONE",
 		Links: map[string]string{"cognito:default": "https://example.com/terms", "cognito:japanese": "https://example.com/ja/terms"}})

@@ -33,6 +33,7 @@ var formPage = template.Must(template.New("form").Parse(`<!doctype html>
 <title>{{.Title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:3rem auto;padding:0 1rem}label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}button{margin-top:1.5rem;padding:.6rem 1.2rem}.err{color:#a00}</style>
 </head><body><main>
+{{if .Logo}}<img src="{{.Logo}}" alt="" style="max-width:100%;max-height:6rem">{{end}}
 <h1>{{.Title}}</h1>
 {{if .Note}}<p role="status">{{.Note}}</p>{{end}}
 {{if .Error}}<p class="err" role="alert">{{.Error}}</p>{{end}}
@@ -53,6 +54,8 @@ type formView struct {
 	Fields                                   []field
 	// Terms and Privacy link the app client's terms documents (sign-up).
 	Terms, Privacy, Agree, TermsLabel, PrivacyLabel string
+	// Logo is the app client's branding form logo (a data: URL).
+	Logo template.URL
 }
 
 // termsLanguage is the terms documents' language key of a page language.
@@ -70,6 +73,7 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, base string
 	csrf := newCSRF()
 	h.setCookie(w, r, base, csrfCookie, csrf, 3600)
 	fv.Hidden = map[string]string{"_csrf": csrf}
+	fv.Logo = formLogo(r, v)
 	for _, k := range authorizeParams {
 		if x := v.Get(k); x != "" {
 			fv.Hidden[k] = x

@@ -764,7 +764,7 @@ func (s *Service) DeletePool(ctx context.Context, id string) error {
 		if err := tx.Delete(kindPoolMFA, id); err != nil {
 			return err
 		}
-		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh, kindPasskey, kindPasskeyID, kindDevice, kindTerms} {
+		for _, kind := range []string{kindClient, kindUser, kindAlias, kindGroup, kindUserRefresh, kindPasskey, kindPasskeyID, kindDevice, kindTerms, kindBranding} {
 			recs, err := tx.List(kind, id+"/", "", 0)
 			if err != nil {
 				return err
@@ -1053,6 +1053,9 @@ func (s *Service) DeleteClient(ctx context.Context, pool, id string) error {
 			return err
 		}
 		if err := deleteClientTermsTx(tx, pool, id); err != nil {
+			return err
+		}
+		if err := deleteClientBrandingTx(tx, pool, id); err != nil {
 			return err
 		}
 		return tx.Delete(kindClient, pool+"/"+id)

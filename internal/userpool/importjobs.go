@@ -56,6 +56,28 @@ type storedJob struct {
 	ImportJob
 	TokenHash string
 	Expires   time.Time
+	// Beat is when the node running the job last recorded its progress;
+	// a job whose beat stops (its node died) is reported failed.
+	Beat time.Time `json:",omitempty"`
+}
+
+// importBeat is how often a running job records its progress, and
+// importStale how long without it before the job counts as dead.
+const (
+	importBeat  = 5 * time.Second
+	importStale = time.Minute
+)
+
+// reported is the job as it is answered: a running job whose node has
+// stopped beating is Failed, with what it had imported.
+func (s *Service) reported(j storedJob) ImportJob {
+	if (j.Status == "InProgress" || j.Status == "Pending") && !j.Beat.IsZero() && s.now().Sub(j.Beat) > importStale {
+		j.Status = "Failed"
+		j.CompletionMessage = "The node running the job stopped before it finished; the users counted as imported were."
+		done := epoch(j.Beat)
+		j.CompletionDate = &done
+	}
+	return j.ImportJob
 }
 
 // CSVHeader is the pool's import columns: its schema attributes (but
@@ -112,7 +134,7 @@ func (s *Service) ImportJob(ctx context.Context, pool, id string) (ImportJob, er
 		j, err = s.jobTx(tx, pool, id)
 		return err
 	})
-	return j.ImportJob, err
+	return s.reported(j), err
 }
 
 // ImportJobs lists a pool's jobs, oldest first.
@@ -132,7 +154,7 @@ func (s *Service) ImportJobs(ctx context.Context, pool string) ([]ImportJob, err
 			if err != nil {
 				return err
 			}
-			out = append(out, j.ImportJob)
+			out = append(out, s.reported(j))
 		}
 		return nil
 	})
@@ -202,7 +224,7 @@ func (s *Service) StartImportJob(ctx context.Context, pool, id string) (ImportJo
 		j.Status, j.CompletionMessage = "Failed", "The CSV file was not uploaded to the job's pre-signed URL."
 		j.CompletionDate = &start
 	} else {
-		j.Status = "Pending"
+		j.Status, j.Beat = "Pending", s.now()
 	}
 	if err := s.update(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindImportJob, pool+"/"+id, j) }); err != nil {
 		return ImportJob{}, err
@@ -219,7 +241,7 @@ func (s *Service) StartImportJob(ctx context.Context, pool, id string) (ImportJo
 func (s *Service) runImport(p Pool, j storedJob, data []byte) {
 	ctx := context.Background()
 	key := p.Id + "/" + j.JobId
-	j.Status = "InProgress"
+	j.Status, j.Beat = "InProgress", s.now()
 	s.update(ctx, func(tx store.RecordTx) error { return store.PutJSON(tx, kindImportJob, key, j) })
 	s.importRows(ctx, p, data, &j)
 	done := epoch(s.now())
@@ -258,8 +280,10 @@ func (s *Service) importRows(ctx context.Context, p Pool, data []byte, j *stored
 		return
 	}
 	for n := 0; ; n++ {
-		if n%100 == 99 && s.importStopped(ctx, p.Id, j.JobId) {
-			return
+		if n%100 == 99 || s.now().Sub(j.Beat) > importBeat {
+			if !s.importBeat(ctx, p.Id, j) {
+				return // stopped (on any node)
+			}
 		}
 		row, err := r.Read()
 		if err == io.EOF {
@@ -310,15 +334,21 @@ func (s *Service) importRows(ctx context.Context, p Pool, data []byte, j *stored
 	}
 }
 
-// importStopped reports whether a job was stopped (on any node).
-func (s *Service) importStopped(ctx context.Context, pool, id string) bool {
-	stopped := false
-	s.view(ctx, func(tx store.RecordTx) error {
-		j, err := store.GetJSON[storedJob](tx, kindImportJob, pool+"/"+id)
-		stopped = err == nil && j.Status == "Stopped"
-		return nil
+// importBeat records a running job's progress and that its node is
+// alive; it reports false when the job was stopped (on any node).
+func (s *Service) importBeat(ctx context.Context, pool string, j *storedJob) bool {
+	running := true
+	j.Beat = s.now()
+	s.update(ctx, func(tx store.RecordTx) error {
+		cur, err := store.GetJSON[storedJob](tx, kindImportJob, pool+"/"+j.JobId)
+		if err != nil || cur.Status != "InProgress" {
+			running = err != nil // a store error is not a stop
+			return nil
+		}
+		cur.ImportedUsers, cur.FailedUsers, cur.Beat = j.ImportedUsers, j.FailedUsers, j.Beat
+		return store.PutJSON(tx, kindImportJob, pool+"/"+j.JobId, cur)
 	})
-	return stopped
+	return running
 }
 
 // StopImportJob stops a job that has not finished.

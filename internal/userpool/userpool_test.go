@@ -19,6 +19,7 @@ import (
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/seal"
 	"github.com/sekisho/sekisho/internal/srp"
+	"github.com/sekisho/sekisho/internal/store"
 	"github.com/sekisho/sekisho/internal/store/bolt"
 )
 
@@ -463,5 +464,40 @@ func TestMaskAndBooleans(t *testing.T) {
 	}
 	if attrs[1].Value != "true" || attrs[2].Value != "false" {
 		t.Fatalf("booleans kept as %q, %q", attrs[1].Value, attrs[2].Value)
+	}
+}
+
+// TestImportJobOfDeadNode: a running import job whose node stopped
+// recording its progress is reported Failed, with what it had imported.
+func TestImportJobOfDeadNode(t *testing.T) {
+	s, p, _, _ := setup(t, Client{}, false)
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	s.Now = func() time.Time { return now }
+	j, err := s.CreateImportJob(ctx, p.Id, "big", "arn:aws:iam::123456789012:role/Import", "http://localhost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The node that ran it wrote its last beat, 500 users in, and died.
+	err = s.update(ctx, func(tx store.RecordTx) error {
+		sj, err := s.jobTx(tx, p.Id, j.JobId)
+		if err != nil {
+			return err
+		}
+		sj.Status, sj.ImportedUsers, sj.Beat = "InProgress", 500, now
+		return store.PutJSON(tx, kindImportJob, p.Id+"/"+j.JobId, sj)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ImportJob(ctx, p.Id, j.JobId); got.Status != "InProgress" {
+		t.Fatalf("a live job: %s", got.Status)
+	}
+	now = now.Add(2 * time.Minute)
+	got, err := s.ImportJob(ctx, p.Id, j.JobId)
+	if err != nil || got.Status != "Failed" || got.ImportedUsers != 500 || got.CompletionDate == nil {
+		t.Fatalf("a dead node's job: %+v %v", got, err)
+	}
+	if list, _ := s.ImportJobs(ctx, p.Id); len(list) != 1 || list[0].Status != "Failed" {
+		t.Fatalf("listed: %+v", list)
 	}
 }

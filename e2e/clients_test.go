@@ -197,7 +197,7 @@ try:
 except botocore.exceptions.ClientError as e:
     out["unknown_key"] = e.response["Error"]["Code"]
 try:
-    boto3.client("iam").generate_service_last_accessed_details(Arn="arn:aws:iam::000000000000:user/x")
+    boto3.client("iam").generate_organizations_access_report(EntityPath="o-a1b2c3d4e5/r-f6g7h8i9j0example")
 except botocore.exceptions.ClientError as e:
     out["unknown_op"] = e.response["Error"]["Code"]
 s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}))

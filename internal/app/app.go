@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -392,10 +393,35 @@ func New(cfg *Config) (*App, error) {
 	})
 	var web http.Handler
 	if cfg.Console != "false" {
-		web = console.New(console.Config{API: api, Key: key, Region: cfg.Region, Endpoint: cfg.PublicURL, Outbox: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Recent: api.RecentTraces})
+		web = console.New(console.Config{API: api, Key: key, Region: cfg.Region, Endpoint: cfg.PublicURL, Outbox: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Recent: api.RecentTraces,
+			PasswordSignIn: a.passwordSignIn(members)})
 	}
 	a.handler = withRealIP(cfg.trustedProxies, withHealth(a, withConsole(web, api)))
 	return a, nil
+}
+
+// passwordSignIn signs an IAM user of this server's account (by id,
+// alias or "") or of a member account into the console, with a one-hour
+// session of theirs.
+func (a *App) passwordSignIn(members *tenants) func(ctx context.Context, account, user, password, code, newPassword string) (string, string, string, error) {
+	return func(ctx context.Context, account, user, password, code, newPassword string) (string, string, string, error) {
+		i, s := a.IAM, a.STS
+		if account != "" && account != a.cfg.AccountID {
+			if aliases, _ := a.IAM.AccountAliases(ctx); !slices.Contains(aliases, account) {
+				t, err := members.Tenant(ctx, account)
+				if err != nil || t == nil || t.IAM == nil || t.STS == nil {
+					return "", "", "", iam.ErrSignInFailed
+				}
+				i, s = t.IAM, t.STS
+			}
+		}
+		p, mfa, err := i.SignIn(ctx, user, password, code, newPassword)
+		if err != nil {
+			return "", "", "", err
+		}
+		c := s.UserSession(*p, mfa, time.Hour)
+		return c.AccessKeyId, c.SecretAccessKey, c.SessionToken, nil
+	}
 }
 
 // Handler is the server's HTTP handler: every AWS API and web path.

@@ -39,7 +39,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
+	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/front"
+	iamsvc "github.com/sekisho/sekisho/internal/iam"
 	"github.com/sekisho/sekisho/internal/seal"
 )
 
@@ -58,6 +60,13 @@ type Config struct {
 	// Recent, if set, returns the server's recent authorizations (shown
 	// to the account root only: they are everyone's).
 	Recent func() []front.Trace
+	// PasswordSignIn, if set, signs an IAM user in with the password of
+	// their login profile (and their MFA code, or a new password when
+	// theirs must be reset; iam.ErrMFARequired and
+	// iam.ErrNewPasswordRequired ask for them) and returns temporary
+	// keys of the user. account is an id, an alias or "" for the
+	// server's own account.
+	PasswordSignIn func(ctx context.Context, account, user, password, code, newPassword string) (id, secret, token string, err error)
 }
 
 const (
@@ -88,6 +97,7 @@ func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /console/{$}", h.home)
 	h.mux.HandleFunc("POST /console/login", h.login)
+	h.mux.HandleFunc("POST /console/signin", h.signIn)
 	h.mux.HandleFunc("POST /console/logout", h.logout)
 	h.mux.HandleFunc("GET /console/s3", h.authed(h.buckets))
 	h.mux.HandleFunc("POST /console/s3", h.authed(h.createBucket))
@@ -249,6 +259,57 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: h.cfg.Key.Seal(sessionPurpose, b), Path: "/console/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(sessionTTL.Seconds())})
 	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// signIn is an IAM user's password sign-in: the session holds the
+// user's temporary keys, so every action is authorized as the user.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
+	account, user := strings.TrimSpace(r.PostFormValue("account")), strings.TrimSpace(r.PostFormValue("user_name"))
+	page := map[string]any{"Account": account, "UserName": user}
+	if h.cfg.PasswordSignIn == nil {
+		page["UserError"] = "Password sign-in is not available on this server."
+		h.render(w, r, http.StatusUnauthorized, "login", page)
+		return
+	}
+	id, secret, token, err := h.cfg.PasswordSignIn(r.Context(), account, user, r.PostFormValue("password"), strings.TrimSpace(r.PostFormValue("mfa_code")), r.PostFormValue("new_password"))
+	if err != nil {
+		status := http.StatusUnauthorized
+		switch {
+		case errors.Is(err, iamsvc.ErrMFARequired):
+			page["AskCode"], page["UserError"] = true, "Enter the code of your MFA device, with your password again."
+		case errors.Is(err, iamsvc.ErrNewPasswordRequired):
+			page["AskNew"], page["UserError"] = true, "Your password must be changed: enter a new one, with your password again."
+		case errors.Is(err, iamsvc.ErrSignInLocked):
+			status, page["UserError"] = http.StatusTooManyRequests, "Too many failed sign-ins. Try again later."
+		default:
+			if msg, ok := apiMessageOf(err); ok {
+				page["UserError"], page["AskNew"] = msg, r.PostFormValue("new_password") != ""
+			} else {
+				page["UserError"] = "Your authentication information is incorrect."
+			}
+		}
+		h.render(w, r, status, "login", page)
+		return
+	}
+	who, err := sts.NewFromConfig(h.awsConfig(id, secret, token)).GetCallerIdentity(r.Context(), &sts.GetCallerIdentityInput{})
+	if err != nil {
+		h.render(w, r, http.StatusUnauthorized, "login", map[string]any{"UserError": "Your authentication information is incorrect."})
+		return
+	}
+	b, _ := json.Marshal(session{ID: id, Secret: secret, Token: token, ARN: *who.Arn, Expires: time.Now().Add(sessionTTL)})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: h.cfg.Key.Seal(sessionPurpose, b), Path: "/console/", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil, MaxAge: int(sessionTTL.Seconds())})
+	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+}
+
+// apiMessageOf is the message of an AWS-shaped client error (a new
+// password outside the policy), not of a server fault.
+func apiMessageOf(err error) (string, bool) {
+	e, ok := awserr.As(err)
+	if !ok || e.Status >= 500 {
+		return "", false
+	}
+	return e.Message, true
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {

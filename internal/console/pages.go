@@ -30,6 +30,17 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 <label for="secret_access_key">Secret access key</label><input id="secret_access_key" name="secret_access_key" type="password" autocomplete="current-password" required>
 <label for="session_token">Session token (temporary keys only)</label><input id="session_token" name="session_token">
 <p><button type="submit">Sign in</button></p>
+</form>
+<h2>Or as an IAM user, with a password</h2>
+{{if .UserError}}<p class="err" role="alert" id="user-error">{{.UserError}}</p>{{end}}
+<form method="post" action="/console/signin">
+<input type="hidden" name="_csrf" value="{{.CSRF}}">
+<label for="account">Account ID or alias (empty: this server's account)</label><input id="account" name="account" value="{{.Account}}">
+<label for="user_name">IAM user name</label><input id="user_name" name="user_name" autocomplete="username" required value="{{.UserName}}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+{{if .AskCode}}<label for="mfa_code">MFA code</label><input id="mfa_code" name="mfa_code" inputmode="numeric" autocomplete="one-time-code" required>{{end}}
+{{if .AskNew}}<label for="new_password">New password (yours must be changed)</label><input id="new_password" name="new_password" type="password" autocomplete="new-password" required>{{end}}
+<p><button type="submit">Sign in</button></p>
 </form>{{template "foot"}}{{end}}
 
 {{define "home"}}{{template "head" .}}

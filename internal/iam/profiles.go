@@ -180,6 +180,8 @@ type LoginProfile struct {
 	// FailedSince; past maxPasswordFailures the user must wait.
 	Failed      int       `json:",omitempty"`
 	FailedSince time.Time `json:",omitempty"`
+	// LastUsed is the last console sign-in with the password.
+	LastUsed time.Time `json:",omitempty"`
 }
 
 // maxPasswordFailures wrong old passwords in passwordFailureWindow lock

@@ -108,6 +108,9 @@ func (s *Service) buildReport(ctx context.Context) (string, error) {
 			if lp, err := store.GetJSON[LoginProfile](tx, kindLoginProfile, userID(u.Name)); err == nil {
 				row[3], row[5] = "true", reportTime(lp.Created)
 				row[4] = "no_information"
+				if !lp.LastUsed.IsZero() {
+					row[4] = reportTime(lp.LastUsed)
+				}
 			}
 			for i := 0; i < 2; i++ {
 				if i < len(u.Keys) {

@@ -376,6 +376,15 @@ func (s *Service) GetSessionToken(ctx context.Context, caller *auth.Principal, d
 	return &GetSessionTokenOutput{Credentials: s.issue(p, sess)}, nil
 }
 
+// UserSession issues an IAM user's temporary credentials for a console
+// sign-in that checked the user's password (and MFA code: mfa), as
+// GetSessionToken does for the user's keys.
+func (s *Service) UserSession(p auth.Principal, mfa bool, d time.Duration) Credentials {
+	now := s.now()
+	p.AccessKeyID = ""
+	return s.issue(p, auth.Session{Issued: now.Truncate(time.Second), Expires: now.Add(d).Truncate(time.Second), MFA: mfa})
+}
+
 // longTermCaller admits the callers of GetSessionToken and
 // GetFederationToken — an IAM user or the root, signing with long-term
 // keys — and returns the longest session each may have.

@@ -2,11 +2,13 @@ package front_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // TestChangePassword: an IAM user changes their own password when
@@ -229,5 +231,43 @@ func TestServiceLastAccessed(t *testing.T) {
 	}
 	if _, err := c.GetServiceLastAccessedDetails(ctx, &iam.GetServiceLastAccessedDetailsInput{JobId: aws.String("00000000-0000-0000-0000-000000000000")}); apiCode(err) != "NoSuchEntity" {
 		t.Fatalf("an unknown job: %v", err)
+	}
+}
+
+// TestMFAGuessesCapped: five wrong MFA codes to GetSessionToken in a
+// quarter hour lock the device, right code or not, so a leaked access
+// key cannot guess its way past MFA.
+func TestMFAGuessesCapped(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("kai")})
+	dev, _ := c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("kai")})
+	seed := strings.TrimRight(string(dev.VirtualMFADevice.Base32StringSeed), "=")
+	if _, err := c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("kai"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(totpAt(t, seed, -1)), AuthenticationCode2: aws.String(totpAt(t, seed, 0))}); err != nil {
+		t.Fatal(err)
+	}
+	kai := sts.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	try := func(code string) error {
+		_, err := kai.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber, TokenCode: aws.String(code)})
+		return err
+	}
+	right := totpAt(t, seed, 1)
+	for i := 0; i < 5; i++ {
+		wrong := "000000"
+		if right == wrong {
+			wrong = "111111"
+		}
+		if err := try(wrong); apiCode(err) != "AccessDenied" {
+			t.Fatalf("wrong code %d: %v", i, err)
+		}
+	}
+	if err := try(right); apiCode(err) != "AccessDenied" {
+		t.Fatalf("the right code after five wrong ones: %v", err)
 	}
 }

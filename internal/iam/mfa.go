@@ -33,6 +33,11 @@ type MFADevice struct {
 	Created            time.Time
 	LastStep           int64 `json:",omitempty"`
 	Tags               []Tag `json:",omitempty"`
+	// Failed counts wrong codes since FailedSince: past
+	// maxPasswordFailures in passwordFailureWindow the device accepts
+	// none, so that a leaked access key cannot guess its way past MFA.
+	Failed      int       `json:",omitempty"`
+	FailedSince time.Time `json:",omitempty"`
 }
 
 // CreateVirtualMFADevice makes a device; the seed is returned once.
@@ -142,7 +147,9 @@ func (s *Service) MFADevices(ctx context.Context, user string) ([]MFADevice, err
 // step) for STS.
 func (s *Service) CheckMFA(ctx context.Context, user, serial, code string) error {
 	fail := awserr.New(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
-	return s.update(ctx, func(tx store.RecordTx) error {
+	wrong := false
+	err := s.update(ctx, func(tx store.RecordTx) error {
+		wrong = false
 		d, err := store.GetJSON[MFADevice](tx, kindMFA, serial)
 		if err != nil || d.User == "" || !strings.EqualFold(d.User, user) {
 			return fail
@@ -151,13 +158,29 @@ func (s *Service) CheckMFA(ctx context.Context, user, serial, code string) error
 		if err != nil {
 			return fail
 		}
-		st := totp.Match(seed, code, s.now())
-		if st == 0 || st <= d.LastStep {
-			return fail
+		now := s.now()
+		if now.Sub(d.FailedSince) > passwordFailureWindow {
+			d.Failed, d.FailedSince = 0, time.Time{}
 		}
-		d.LastStep = st
+		if d.Failed >= maxPasswordFailures {
+			return fail // no verdict until the window passes
+		}
+		st := totp.Match(seed, code, now)
+		if st == 0 || st <= d.LastStep {
+			if d.Failed == 0 {
+				d.FailedSince = now
+			}
+			d.Failed++
+			wrong = true // committed, then refused
+			return store.PutJSON(tx, kindMFA, serial, d)
+		}
+		d.LastStep, d.Failed, d.FailedSince = st, 0, time.Time{}
 		return store.PutJSON(tx, kindMFA, serial, d)
 	})
+	if err == nil && wrong {
+		return fail
+	}
+	return err
 }
 
 // twoCodes checks two consecutive codes of a device, the second one step

@@ -133,6 +133,9 @@ func (s *Service) useCode(tx store.RecordTx, devices []MFADevice, code string, n
 		if err != nil {
 			continue
 		}
+		if cur.Failed >= maxPasswordFailures && now.Sub(cur.FailedSince) <= passwordFailureWindow {
+			continue // locked by wrong codes given to STS
+		}
 		if st := totp.Match(seed, code, now); st != 0 && st > cur.LastStep {
 			cur.LastStep = st
 			return store.PutJSON(tx, kindMFA, cur.Serial, cur) == nil

@@ -271,3 +271,48 @@ func TestMFAGuessesCapped(t *testing.T) {
 		t.Fatalf("the right code after five wrong ones: %v", err)
 	}
 }
+
+// TestAssumeRoleWithMFA: a role whose trust policy requires MFA is
+// assumed with the caller's device code (SerialNumber, TokenCode), and its
+// session counts as MFA-authenticated.
+func TestAssumeRoleWithMFA(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	c := iam.NewFromConfig(g.cfg(g.creds))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
+	must("CreateUser", err)
+	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("kai"), PolicyName: aws.String("assume"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)})
+	must("PutUserPolicy", err)
+	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("kai")})
+	must("CreateAccessKey", err)
+	dev, err := c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("kai")})
+	must("CreateVirtualMFADevice", err)
+	seed := strings.TrimRight(string(dev.VirtualMFADevice.Base32StringSeed), "=")
+	_, err = c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("kai"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(totpAt(t, seed, -1)), AuthenticationCode2: aws.String(totpAt(t, seed, 0))})
+	must("EnableMFADevice", err)
+	_, err = c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("admin"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::000000000000:user/kai"},"Action":"sts:AssumeRole","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)})
+	must("CreateRole", err)
+	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("admin"), PolicyName: aws.String("list"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)})
+	must("PutRolePolicy", err)
+	kai := sts.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	roleARN := aws.String("arn:aws:iam::000000000000:role/admin")
+	if _, err := kai.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: roleARN, RoleSessionName: aws.String("no-mfa")}); apiCode(err) != "AccessDenied" {
+		t.Fatalf("without MFA: %v", err)
+	}
+	out, err := kai.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: roleARN, RoleSessionName: aws.String("mfa"),
+		SerialNumber: dev.VirtualMFADevice.SerialNumber, TokenCode: aws.String(totpAt(t, seed, 1))})
+	must("AssumeRole with MFA", err)
+	session := iam.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))))
+	_, err = session.ListUsers(ctx, &iam.ListUsersInput{})
+	must("the MFA session's ListUsers", err)
+}

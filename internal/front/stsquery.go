@@ -48,11 +48,28 @@ func stsOps(cfg Config) map[string]*op {
 		TransitiveTagKeys []string
 		ExternalId        string
 		SourceIdentity    string
+		SerialNumber      string
+		TokenCode         string
 	}) (any, error) {
 		p := caller(ctx)
 		mine, err := tenantOf(cfg, ctx, p.Account)
 		if err != nil {
 			return nil, err
+		}
+		// An MFA code is checked by the caller's own account, whose
+		// device it is; the role's account then sees MFA present.
+		mfa := false
+		if in.SerialNumber != "" || in.TokenCode != "" {
+			if in.SerialNumber == "" || len(in.TokenCode) != 6 {
+				return nil, awserr.New(400, "ValidationError", "SerialNumber and a 6-digit TokenCode must be given together.")
+			}
+			if p.Kind != auth.User {
+				return nil, awserr.New(403, "AccessDenied", "MultiFactorAuthentication failed with invalid MFA one time pass code. ")
+			}
+			if err := mine.IAM.CheckMFA(ctx, p.UserName, in.SerialNumber, in.TokenCode); err != nil {
+				return nil, err
+			}
+			mfa = true
 		}
 		pol, err := mine.IAM.IdentityPolicies(ctx, p)
 		if err != nil {
@@ -69,7 +86,7 @@ func stsOps(cfg Config) map[string]*op {
 		return theirs.STS.AssumeRole(ctx, p, pol, sts.AssumeRoleInput{
 			RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName, DurationSeconds: in.DurationSeconds,
 			Policy: in.Policy, PolicyArns: arnsOf(in.PolicyArns), Tags: in.Tags, TransitiveTagKeys: in.TransitiveTagKeys,
-			ExternalId: in.ExternalId, SourceIdentity: in.SourceIdentity, Context: requestContext(ctx),
+			ExternalId: in.ExternalId, SourceIdentity: in.SourceIdentity, Context: requestContext(ctx), MFA: mfa,
 		})
 	})}
 	ops["AssumeRoleWithWebIdentity"] = &op{Unsigned: true, Method: typed(func(ctx context.Context, in *struct {

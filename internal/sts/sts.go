@@ -99,6 +99,11 @@ type AssumeRoleInput struct {
 	SourceIdentity string
 	// Context are extra condition keys of the call (aws:SourceIp, …).
 	Context map[string][]string
+	// MFA is set when the caller gave a valid code of their MFA device
+	// (SerialNumber and TokenCode, checked by the caller's account): the
+	// trust policy sees aws:MultiFactorAuthPresent, and so does the
+	// session.
+	MFA bool
 }
 
 // sessionNameRE is the pattern of a role session name, and of a source
@@ -219,6 +224,10 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 			r.Set("sts:ExternalId", in.ExternalId)
 		}
 		r.Set("sts:RoleSessionName", in.RoleSessionName)
+		if in.MFA {
+			r.Set("aws:MultiFactorAuthPresent", "true")
+			r.Set("aws:MultiFactorAuthAge", "0")
+		}
 		setRequestTags(r, in.Tags)
 		if source != "" {
 			r.Set("sts:SourceIdentity", source)
@@ -233,6 +242,7 @@ func (s *Service) AssumeRole(ctx context.Context, caller *auth.Principal, caller
 	}
 	now := s.now()
 	sess.Issued, sess.Expires = now.Truncate(time.Second), now.Add(time.Duration(dur)*time.Second).Truncate(time.Second)
+	sess.MFA = in.MFA || caller.Session != nil && caller.Session.MFA
 	p := auth.Principal{Kind: auth.AssumedRole, Account: s.Account,
 		ARN:    "arn:aws:sts::" + s.Account + ":assumed-role/" + role.Name + "/" + in.RoleSessionName,
 		UserID: role.ID + ":" + in.RoleSessionName}

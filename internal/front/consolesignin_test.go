@@ -79,6 +79,9 @@ func TestConsolePasswordSignIn(t *testing.T) {
 	if page := get("/console/"); !strings.Contains(page, "Signed in as arn:aws:iam::000000000000:user/kai") {
 		t.Fatalf("home: %s", page)
 	}
+	if u, err := c.GetUser(ctx, &iam.GetUserInput{UserName: aws.String("kai")}); err != nil || u.User.PasswordLastUsed == nil {
+		t.Fatalf("PasswordLastUsed after a sign-in: %+v %v", u, err)
+	}
 	// The session is kai's: without a policy, IAM refuses.
 	if page := get("/console/iam"); !strings.Contains(page, "AccessDenied") && !strings.Contains(page, "not authorized") {
 		t.Fatalf("kai's IAM page: %s", page)

@@ -111,12 +111,13 @@ type xmlUser struct {
 	UserId              string       `xml:"UserId"`
 	Arn                 string       `xml:"Arn"`
 	CreateDate          string       `xml:"CreateDate"`
+	PasswordLastUsed    string       `xml:"PasswordLastUsed,omitempty"`
 	Tags                *xmlTags     `xml:"Tags,omitempty"`
 	PermissionsBoundary *xmlBoundary `xml:"PermissionsBoundary,omitempty"`
 }
 
 func toXMLUser(u iam.User) xmlUser {
-	return xmlUser{u.Path, u.Name, u.ID, u.ARN, iso(u.Created), tagList(u.Tags), boundaryOf(u.Boundary)}
+	return xmlUser{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: iso(u.Created), Tags: tagList(u.Tags), PermissionsBoundary: boundaryOf(u.Boundary)}
 }
 
 type xmlPolicy struct {
@@ -518,7 +519,11 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 				name = p.UserName
 			}
 			u, err := svc.GetUser(ctx, name)
-			return xmlUserResult{toXMLUser(u)}, err
+			x := toXMLUser(u)
+			if lp, lerr := svc.GetLoginProfile(ctx, u.Name); err == nil && lerr == nil && !lp.LastUsed.IsZero() {
+				x.PasswordLastUsed = iso(lp.LastUsed) // the last console sign-in
+			}
+			return xmlUserResult{x}, err
 		}),
 		"ListUsers": typed(func(ctx context.Context, in *listIn) (any, error) {
 			users, next, err := svc.ListUsers(ctx, in.PathPrefix, in.page())

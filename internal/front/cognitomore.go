@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"time"
 
@@ -124,6 +125,14 @@ func cognitoMoreAdmin(svc *userpool.Service, publicURL string) map[string]method
 			AccountTakeoverRiskConfiguration        map[string]any
 			RiskExceptionConfiguration              map[string]any
 		}) (any, error) {
+			for _, list := range []string{"BlockedIPRangeList", "SkippedIPRangeList"} {
+				ranges, _ := in.RiskExceptionConfiguration[list].([]any)
+				for _, x := range ranges {
+					if cidr, _ := x.(string); !validCIDR(cidr) {
+						return nil, awserr.Newf(400, "InvalidParameterException", "%s must hold IP ranges in CIDR notation: %v is not one.", list, x)
+					}
+				}
+			}
 			v := map[string]any{"LastModifiedDate": nowEpoch()}
 			for k, x := range map[string]map[string]any{"CompromisedCredentialsRiskConfiguration": in.CompromisedCredentialsRiskConfiguration,
 				"AccountTakeoverRiskConfiguration": in.AccountTakeoverRiskConfiguration, "RiskExceptionConfiguration": in.RiskExceptionConfiguration} {
@@ -362,4 +371,10 @@ func (h *Handler) serveUserImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// validCIDR reports whether s is an IP range in CIDR notation.
+func validCIDR(s string) bool {
+	_, _, err := net.ParseCIDR(s)
+	return err == nil
 }

@@ -556,3 +556,56 @@ func (zeros) Read(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// TestRiskBlockedIPRanges: with threat protection enforced, the risk
+// configuration's blocked IP ranges refuse sign-ins from them; a client's
+// own configuration overrides the pool's; AUDIT only observes.
+func TestRiskBlockedIPRanges(t *testing.T) {
+	g := newGraph(t)
+	ctx := context.Background()
+	idp := cip.NewFromConfig(g.cfg(g.creds))
+	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	p, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("risky"), UserPoolAddOns: &ciptypes.UserPoolAddOnsType{AdvancedSecurityMode: "ENFORCED"}})
+	must("CreateUserPool", err)
+	pid := p.UserPool.Id
+	cl, err := idp.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pid, ClientName: aws.String("c"), ExplicitAuthFlows: []ciptypes.ExplicitAuthFlowsType{"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}})
+	must("CreateUserPoolClient", err)
+	_, err = idp.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pid, Username: aws.String("kai"), MessageAction: "SUPPRESS"})
+	must("AdminCreateUser", err)
+	_, err = idp.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pid, Username: aws.String("kai"), Password: aws.String("Passw0rd!kai"), Permanent: true})
+	must("AdminSetUserPassword", err)
+	signIn := func() error {
+		_, err := anon.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: cl.UserPoolClient.ClientId, AuthFlow: "USER_PASSWORD_AUTH",
+			AuthParameters: map[string]string{"USERNAME": "kai", "PASSWORD": "Passw0rd!kai"}})
+		return err
+	}
+	must("sign-in before any configuration", signIn())
+	if _, err := idp.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: pid,
+		RiskExceptionConfiguration: &ciptypes.RiskExceptionConfigurationType{BlockedIPRangeList: []string{"127.0.0.1"}}}); apiCode(err) != "InvalidParameterException" {
+		t.Fatalf("a range that is not CIDR: %v", err)
+	}
+	_, err = idp.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: pid,
+		RiskExceptionConfiguration: &ciptypes.RiskExceptionConfigurationType{BlockedIPRangeList: []string{"127.0.0.0/8"}}})
+	must("SetRiskConfiguration", err)
+	if err := signIn(); apiCode(err) != "NotAuthorizedException" || apiMessage(err) != "Unable to login because of security reasons." {
+		t.Fatalf("from a blocked range: %v", err)
+	}
+	// The client's own configuration wins over the pool's.
+	_, err = idp.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: pid, ClientId: cl.UserPoolClient.ClientId,
+		RiskExceptionConfiguration: &ciptypes.RiskExceptionConfigurationType{BlockedIPRangeList: []string{"10.0.0.0/8"}}})
+	must("SetRiskConfiguration (client)", err)
+	must("sign-in with the client's own ranges", signIn())
+	// AUDIT observes only.
+	_, err = idp.SetRiskConfiguration(ctx, &cip.SetRiskConfigurationInput{UserPoolId: pid, ClientId: cl.UserPoolClient.ClientId,
+		RiskExceptionConfiguration: &ciptypes.RiskExceptionConfigurationType{BlockedIPRangeList: []string{"127.0.0.0/8"}}})
+	must("SetRiskConfiguration (client, blocking)", err)
+	_, err = idp.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: pid, UserPoolAddOns: &ciptypes.UserPoolAddOnsType{AdvancedSecurityMode: "AUDIT"}})
+	must("UpdateUserPool", err)
+	must("sign-in in AUDIT mode", signIn())
+}

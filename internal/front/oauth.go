@@ -60,7 +60,13 @@ func (h *Handler) serveOAuth(w http.ResponseWriter, r *http.Request, prefix, res
 		oauthError(w, http.StatusNotFound, "invalid_request")
 		return
 	}
-	r = r.WithContext(context.WithValue(r.Context(), domainPoolKey{}, domainPoolRef{svc, pool}))
+	ctx := context.WithValue(r.Context(), domainPoolKey{}, domainPoolRef{svc, pool})
+	// The pages' per-source budgets and blocked ranges need the caller's
+	// address, as the API's calls have it.
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		ctx = userpool.WithSourceIP(ctx, host)
+	}
+	r = r.WithContext(ctx)
 	// The token, userInfo and revoke endpoints are called by single-page
 	// apps on other origins (Amplify's signInWithRedirect): they answer
 	// CORS for any origin, without credentials — they take bearer tokens

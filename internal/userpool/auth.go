@@ -320,6 +320,9 @@ func (s *Service) InitiateAuth(ctx context.Context, in AuthInput) (*AuthOutput, 
 	if err := s.allow(p.Id); err != nil {
 		return nil, err
 	}
+	if err := s.riskBlocked(ctx, p, c.ClientId); err != nil {
+		return nil, err
+	}
 	ap := in.AuthParameters
 	switch in.AuthFlow {
 	case "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH":

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -325,4 +326,32 @@ func (s *Service) SigningCertificate(ctx context.Context, pool string) (string, 
 		return tx.Put(kindPoolSetting, settingKey("signingcert", pool, ""), []byte(certB64))
 	})
 	return certB64, err
+}
+
+// riskBlocked refuses a sign-in from an IP range the risk configuration
+// of the app client (else of the pool) blocks, when threat protection is
+// enforced (AUDIT only observes). sekisho scores no other risk: the
+// configuration's adaptive and compromised-credentials actions are kept,
+// not applied.
+func (s *Service) riskBlocked(ctx context.Context, p Pool, client string) error {
+	if m, _ := p.UserPoolAddOns["AdvancedSecurityMode"].(string); m != "ENFORCED" {
+		return nil
+	}
+	ip := net.ParseIP(sourceIP(ctx))
+	if ip == nil {
+		return nil
+	}
+	cfg, err := s.Setting(ctx, "risk", p.Id, client)
+	if err != nil || cfg == nil {
+		return nil
+	}
+	exc, _ := cfg["RiskExceptionConfiguration"].(map[string]any)
+	blocked, _ := exc["BlockedIPRangeList"].([]any)
+	for _, b := range blocked {
+		cidr, _ := b.(string)
+		if _, n, err := net.ParseCIDR(cidr); err == nil && n.Contains(ip) {
+			return errNotAuthorized("Unable to login because of security reasons.")
+		}
+	}
+	return nil
 }

@@ -163,6 +163,9 @@ func (s *Service) LoginSignIn(ctx context.Context, a Authorization, name, passwo
 	if err := s.allow(p.Id); err != nil {
 		return LoginSession{}, err
 	}
+	if err := s.riskBlocked(ctx, p, a.Client.ClientId); err != nil {
+		return LoginSession{}, err
+	}
 	if name == "" || password == "" {
 		return LoginSession{}, errIncorrect
 	}

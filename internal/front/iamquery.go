@@ -310,7 +310,7 @@ func nothing(err error) (any, error) { return nil, err }
 
 // iamOps is IAM's operation table. Each call is authorized as
 // iam:<Action> on the entity it names before it runs.
-func iamOps(svc *iam.Service, account string) map[string]*op {
+func iamOps(svc *iam.Service, account, publicURL string) map[string]*op {
 	methods := map[string]method{
 		"CreateRole": typed(func(ctx context.Context, in *struct {
 			RoleName                 string `form:",required"`
@@ -1070,7 +1070,37 @@ func iamOps(svc *iam.Service, account string) map[string]*op {
 	maps.Copy(methods, iamTagMethods(svc))
 	rows(ops, methods, false, "iam:", iamResource(account), iamKeys(svc))
 	ops["ChangePassword"] = changePasswordOp(svc)
+	outboundOps(ops, svc, account, publicURL)
 	return ops
+}
+
+// issuerURL is the issuer of an account's outbound tokens, whose
+// discovery endpoints the server publishes.
+func issuerURL(publicURL, id string) string {
+	return strings.TrimSuffix(publicURL, "/") + "/_sekisho/tokens/" + id
+}
+
+// outboundOps are IAM's outbound identity federation switches.
+func outboundOps(ops map[string]*op, svc *iam.Service, account, publicURL string) {
+	methods := map[string]method{
+		"EnableOutboundWebIdentityFederation": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			id, err := svc.EnableOutboundFederation(ctx)
+			return struct {
+				IssuerIdentifier string `xml:"IssuerIdentifier"`
+			}{issuerURL(publicURL, id)}, err
+		}),
+		"DisableOutboundWebIdentityFederation": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			return nothing(svc.DisableOutboundFederation(ctx))
+		}),
+		"GetOutboundWebIdentityFederationInfo": typed(func(ctx context.Context, _ *struct{}) (any, error) {
+			id, on, err := svc.OutboundFederation(ctx)
+			return struct {
+				IssuerIdentifier  string `xml:"IssuerIdentifier"`
+				JwtVendingEnabled bool   `xml:"JwtVendingEnabled"`
+			}{issuerURL(publicURL, id), on}, err
+		}),
+	}
+	rows(ops, methods, false, "iam:", iamResource(account), nil)
 }
 
 // changePasswordOp is an IAM user changing their own password: allowed by

@@ -21,7 +21,7 @@ var queryNamespaces = map[string]string{
 func queryServices(cfg Config) map[string]*table {
 	iamTable := map[string]*op{}
 	if cfg.IAM != nil {
-		iamTable = iamOps(cfg.IAM, cfg.Account)
+		iamTable = iamOps(cfg.IAM, cfg.Account, cfg.PublicURL)
 	}
 	return map[string]*table{
 		"sts": {Service: "sts", Version: "2011-06-15", Xmlns: queryNamespaces["sts"], Ops: stsOps(cfg)},

@@ -25,6 +25,8 @@ func (h *Handler) mount() {
 	mux.HandleFunc("GET /{pool}/.well-known/jwks.json", h.servePoolWellKnown)
 	mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", h.servePoolWellKnown)
 	mux.HandleFunc("GET /_sekisho/health", h.serveHealth)
+	mux.HandleFunc("GET /_sekisho/tokens/{issuer}/.well-known/openid-configuration", h.serveOutboundDiscovery)
+	mux.HandleFunc("GET /_sekisho/tokens/{issuer}/.well-known/jwks.json", h.serveOutboundDiscovery)
 	mux.HandleFunc("PUT /_sekisho/user-import/{pool}/{job}", h.serveUserImport)
 	h.mux = mux
 }

@@ -38,6 +38,7 @@ func stsOps(cfg Config) map[string]*op {
 	if cfg.IAM == nil {
 		return ops
 	}
+	ops["GetWebIdentityToken"] = webIdentityTokenOp(cfg)
 	ops["AssumeRole"] = &op{Method: typed(func(ctx context.Context, in *struct {
 		RoleArn           string `form:",required"`
 		RoleSessionName   string `form:",required"`

@@ -73,7 +73,7 @@ func (h *Handler) memberTable(ctx context.Context, service, acct string) (*table
 	}
 	switch service {
 	case "iam":
-		t = &table{Service: "iam", Version: "2010-05-08", Xmlns: queryNamespaces["iam"], Ops: iamOps(ten.IAM, acct)}
+		t = &table{Service: "iam", Version: "2010-05-08", Xmlns: queryNamespaces["iam"], Ops: iamOps(ten.IAM, acct, h.cfg.PublicURL)}
 	case "cognito-idp":
 		if ten.UserPools == nil {
 			return nil, nil

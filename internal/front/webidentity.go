@@ -145,4 +145,3 @@ func (h *Handler) serveOutboundDiscovery(w http.ResponseWriter, r *http.Request)
 		"response_types_supported": []string{"id_token"}, "subject_types_supported": []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256", "ES384"}})
 }
-

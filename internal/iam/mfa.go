@@ -154,33 +154,42 @@ func (s *Service) CheckMFA(ctx context.Context, user, serial, code string) error
 		if err != nil || d.User == "" || !strings.EqualFold(d.User, user) {
 			return fail
 		}
-		seed, err := s.Key.Open(mfaPurpose, d.Sealed)
-		if err != nil {
-			return fail
-		}
 		now := s.now()
 		if now.Sub(d.FailedSince) > passwordFailureWindow {
 			d.Failed, d.FailedSince = 0, time.Time{}
 		}
-		if d.Failed >= maxPasswordFailures {
-			return fail // no verdict until the window passes
-		}
-		st := totp.Match(seed, code, now)
-		if st == 0 || st <= d.LastStep {
-			if d.Failed == 0 {
-				d.FailedSince = now
-			}
-			d.Failed++
-			wrong = true // committed, then refused
+		if st := s.codeStep(d, code, now); st != 0 {
+			d.LastStep, d.Failed, d.FailedSince = st, 0, time.Time{}
 			return store.PutJSON(tx, kindMFA, serial, d)
 		}
-		d.LastStep, d.Failed, d.FailedSince = st, 0, time.Time{}
+		if d.Failed == 0 {
+			d.FailedSince = now
+		}
+		d.Failed++
+		wrong = true // committed, then refused
 		return store.PutJSON(tx, kindMFA, serial, d)
 	})
 	if err == nil && wrong {
 		return fail
 	}
 	return err
+}
+
+// codeStep is the step of code on device d, or 0 when the code is wrong
+// or used already, or the device is locked by wrong codes (Failed: past
+// maxPasswordFailures in passwordFailureWindow it accepts none).
+func (s *Service) codeStep(d MFADevice, code string, now time.Time) int64 {
+	if d.Failed >= maxPasswordFailures && now.Sub(d.FailedSince) <= passwordFailureWindow {
+		return 0
+	}
+	seed, err := s.Key.Open(mfaPurpose, d.Sealed)
+	if err != nil {
+		return 0
+	}
+	if st := totp.Match(seed, code, now); st > d.LastStep {
+		return st
+	}
+	return 0
 }
 
 // twoCodes checks two consecutive codes of a device, the second one step

@@ -2,17 +2,12 @@ package iam
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/argon2"
-
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/passhash"
 	"github.com/sekisho/sekisho/internal/store"
 )
 
@@ -360,7 +355,7 @@ func (s *Service) ChangePassword(ctx context.Context, user, oldPassword, newPass
 	if err != nil {
 		return err
 	}
-	right := verifyPassword(seen.Hash, oldPassword)
+	right := passhash.Check(seen.Hash, oldPassword)
 	fresh := ""
 	if right {
 		fresh = s.hashPassword(newPassword)
@@ -401,26 +396,6 @@ func (s *Service) ChangePassword(ctx context.Context, user, oldPassword, newPass
 	return err
 }
 
-// verifyPassword checks pw against a hashPassword hash, in constant time.
-func verifyPassword(hash, pw string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil || m == 0 || m > 1<<20 || t == 0 || t > 16 || p == 0 {
-		return false
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(want) == 0 {
-		return false
-	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
-}
-
 // DeleteLoginProfile removes it.
 func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
 	return s.update(ctx, func(tx store.RecordTx) error {
@@ -431,10 +406,7 @@ func (s *Service) DeleteLoginProfile(ctx context.Context, user string) error {
 	})
 }
 
-// hashPassword is argon2id (t=2, 19 MiB), salted.
+// hashPassword is argon2id at the standard cost, salted.
 func (s *Service) hashPassword(pw string) string {
-	salt := make([]byte, 16)
-	rand.Read(salt)
-	h := argon2.IDKey([]byte(pw), salt, 2, 19*1024, 1, 32)
-	return "$argon2id$v=19$m=19456,t=2,p=1$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(h)
+	return passhash.Hash(pw, passhash.Time, passhash.Memory)
 }

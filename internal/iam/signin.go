@@ -3,12 +3,11 @@ package iam
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/auth"
+	"github.com/sekisho/sekisho/internal/passhash"
 	"github.com/sekisho/sekisho/internal/store"
-	"github.com/sekisho/sekisho/internal/totp"
 )
 
 // Console sign-in of IAM users with their login profile's password, and
@@ -46,26 +45,20 @@ func (s *Service) SignIn(ctx context.Context, user, password, code, newPassword 
 		if seen, err = store.GetJSON[LoginProfile](tx, kindLoginProfile, userID(user)); err != nil {
 			return ErrSignInFailed
 		}
-		recs, err := tx.List(kindMFA, "", "", 0)
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if d, err := store.GetJSON[MFADevice](tx, kindMFA, r.ID); err == nil && strings.EqualFold(d.User, u.Name) {
-				devices = append(devices, d)
-			}
-		}
 		return nil
 	})
+	if err == nil {
+		devices, err = s.MFADevices(ctx, u.Name)
+	}
 	if err != nil {
 		// An unknown user costs the same hashing as a known one.
-		verifyPassword(dummyHash, password)
+		passhash.Check(dummyHash, password)
 		return nil, false, err
 	}
 	if seen.Failed >= maxPasswordFailures && s.now().Sub(seen.FailedSince) <= passwordFailureWindow {
 		return nil, false, ErrSignInLocked
 	}
-	right := verifyPassword(seen.Hash, password)
+	right := passhash.Check(seen.Hash, password)
 	if right && len(devices) > 0 && code == "" {
 		return nil, false, ErrMFARequired
 	}
@@ -129,14 +122,7 @@ func (s *Service) useCode(tx store.RecordTx, devices []MFADevice, code string, n
 		if err != nil {
 			continue
 		}
-		seed, err := s.Key.Open(mfaPurpose, cur.Sealed)
-		if err != nil {
-			continue
-		}
-		if cur.Failed >= maxPasswordFailures && now.Sub(cur.FailedSince) <= passwordFailureWindow {
-			continue // locked by wrong codes given to STS
-		}
-		if st := totp.Match(seed, code, now); st != 0 && st > cur.LastStep {
+		if st := s.codeStep(cur, code, now); st != 0 {
 			cur.LastStep = st
 			return store.PutJSON(tx, kindMFA, cur.Serial, cur) == nil
 		}

@@ -2,10 +2,6 @@ package userpool
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
-	"fmt"
 	"math/big"
 	"regexp"
 	"runtime"
@@ -14,9 +10,8 @@ import (
 	"time"
 	"unicode"
 
-	"golang.org/x/crypto/argon2"
-
 	"github.com/sekisho/sekisho/internal/awserr"
+	"github.com/sekisho/sekisho/internal/passhash"
 	"github.com/sekisho/sekisho/internal/srp"
 	"github.com/sekisho/sekisho/internal/store"
 )
@@ -63,57 +58,21 @@ type Code struct {
 
 const verifierPurpose = "sekisho cognito srp verifier"
 
-// argon2id parameters (OWASP's minimum recommendation: 19 MiB, t=2, p=1).
-const (
-	argonTime   = 2
-	argonMemory = 19 * 1024
-	argonLen    = 32
-)
-
-// LightHash is the lighter argon2id cost (t=1, 1 MiB) for test suites
-// that make thousands of users: still a salted memory-hard hash, never
-// the password in the clear, but cheap. Verification reads the cost from
-// each stored hash, so the two costs mix freely.
-const (
-	lightTime   = 1
-	lightMemory = 1024
-)
-
+// Passwords are argon2id hashes (internal/passhash): the standard cost,
+// or with LightHash the light one (t=1, 1 MiB) for test suites that make
+// thousands of users: still a salted memory-hard hash, never the password
+// in the clear, but cheap. Checking reads the cost from each stored hash,
+// so the two costs mix freely.
 func hashPasswordCost(pw string, light bool) string {
-	if !light {
-		return hashPassword(pw)
+	if light {
+		return passhash.Hash(pw, passhash.LightTime, passhash.LightMemory)
 	}
-	salt := make([]byte, 16)
-	rand.Read(salt)
-	h := argon2.IDKey([]byte(pw), salt, lightTime, lightMemory, 1, argonLen)
-	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=1$%s$%s", lightMemory, lightTime, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(h))
+	return hashPassword(pw)
 }
 
-func hashPassword(pw string) string {
-	salt := make([]byte, 16)
-	rand.Read(salt)
-	h := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, 1, argonLen)
-	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=1$%s$%s", argonMemory, argonTime, base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(h))
-}
+func hashPassword(pw string) string { return passhash.Hash(pw, passhash.Time, passhash.Memory) }
 
-func checkPassword(encoded, pw string) bool {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 {
-		return false
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
-}
+func checkPassword(encoded, pw string) bool { return passhash.Check(encoded, pw) }
 
 // hashSlot waits for one of the slots argon2id hashing and checking may
 // use at once: half the CPUs (at least one), so that a storm of sign-ups

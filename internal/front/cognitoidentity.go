@@ -18,7 +18,7 @@ type idPoolRef struct{ IdentityPoolId string }
 // signed and authorized as cognito-identity:<Operation> on the pool; GetId,
 // GetCredentialsForIdentity, GetOpenIdToken and UnlinkIdentity are
 // unauthenticated, as in AWS.
-func cognitoIdentityOps(svc *idpool.Service, region, account string) map[string]*op {
+func cognitoIdentityOps(svc *idpool.Service) map[string]*op {
 	admin := map[string]method{
 		"CreateIdentityPool": typed(func(ctx context.Context, in *idpool.Pool) (any, error) {
 			return svc.CreatePool(ctx, *in)
@@ -146,7 +146,7 @@ func cognitoIdentityOps(svc *idpool.Service, region, account string) map[string]
 	}
 	ops := map[string]*op{}
 	maps.Copy(admin, tagRows(svc))
-	rows(ops, admin, false, "cognito-identity:", poolResource(region, account), nil)
+	rows(ops, admin, false, "cognito-identity:", poolResource(svc.PoolARN, true), nil)
 	rows(ops, public, true, "", nil, nil)
 	return ops
 }

@@ -54,7 +54,7 @@ type userRef struct {
 // the self-service ones are unauthenticated, as in AWS.
 // publicURL is where clients reach the server (a user import job's
 // upload URL names it).
-func cognitoIdpOps(svc *userpool.Service, region, account, publicURL string) map[string]*op {
+func cognitoIdpOps(svc *userpool.Service, publicURL string) map[string]*op {
 	admin := map[string]method{
 		"CreateUserPool": typed(func(ctx context.Context, in *struct {
 			PoolName string
@@ -476,7 +476,7 @@ func cognitoIdpOps(svc *userpool.Service, region, account, publicURL string) map
 		}
 	}
 	ops := map[string]*op{}
-	rows(ops, admin, false, "cognito-idp:", poolResource(region, account), nil)
+	rows(ops, admin, false, "cognito-idp:", poolResource(svc.PoolARN, false), nil)
 	rows(ops, public, true, "", nil, nil)
 	return ops
 }

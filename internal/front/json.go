@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awserr"
-	"github.com/sekisho/sekisho/internal/awsregion"
 	"github.com/sekisho/sekisho/internal/sigv4"
 )
 
@@ -17,10 +16,10 @@ import (
 func jsonServices(cfg Config) map[string]*table {
 	idp, identity := map[string]*op{}, map[string]*op{}
 	if cfg.UserPools != nil {
-		idp = cognitoIdpOps(cfg.UserPools, cfg.Region, cfg.Account, cfg.PublicURL)
+		idp = cognitoIdpOps(cfg.UserPools, cfg.PublicURL)
 	}
 	if cfg.IdentityPools != nil {
-		identity = cognitoIdentityOps(cfg.IdentityPools, cfg.Region, cfg.Account)
+		identity = cognitoIdentityOps(cfg.IdentityPools)
 	}
 	org := map[string]*op{}
 	if cfg.Accounts != nil {
@@ -105,21 +104,24 @@ func (jsonCodec) encode(h *Handler, c *apiCall, out any) {
 	writeJSON(c.w, info(c.r.Context()).id, http.StatusOK, out)
 }
 
-// poolResource is the ARN of the user pool or identity pool a Cognito
-// call names. It reads the body as the method will decode it (field names
-// matched the same, case-insensitive way), so the pool authorized is the
-// pool acted on.
-func poolResource(region, account string) func(c *apiCall) string {
+// poolResource is the ARN of the pool a Cognito call names: the
+// ResourceArn it gives, else the service's own ARN (arnOf) of the pool id
+// in its UserPoolId, or with identity its IdentityPoolId. It reads the
+// body as the method will decode it (field names matched the same,
+// case-insensitive way), so the pool authorized is the pool acted on.
+func poolResource(arnOf func(id string) string, identity bool) func(c *apiCall) string {
 	return func(c *apiCall) string {
 		var ref struct{ UserPoolId, IdentityPoolId, ResourceArn string }
 		json.Unmarshal(c.body, &ref) // a malformed body fails the method's decode
+		id := ref.UserPoolId
+		if identity {
+			id = ref.IdentityPoolId
+		}
 		switch {
 		case ref.ResourceArn != "":
 			return ref.ResourceArn
-		case ref.UserPoolId != "":
-			return "arn:aws:cognito-idp:" + awsregion.Of(ref.UserPoolId, '_', region) + ":" + account + ":userpool/" + ref.UserPoolId
-		case ref.IdentityPoolId != "":
-			return "arn:aws:cognito-identity:" + awsregion.Of(ref.IdentityPoolId, ':', region) + ":" + account + ":identitypool/" + ref.IdentityPoolId
+		case id != "":
+			return arnOf(id)
 		}
 		return "*"
 	}

@@ -78,12 +78,12 @@ func (h *Handler) memberTable(ctx context.Context, service, acct string) (*table
 		if ten.UserPools == nil {
 			return nil, nil
 		}
-		t = &table{Service: service, Ops: cognitoIdpOps(ten.UserPools, h.cfg.Region, acct, h.cfg.PublicURL)}
+		t = &table{Service: service, Ops: cognitoIdpOps(ten.UserPools, h.cfg.PublicURL)}
 	case "cognito-identity":
 		if ten.IdentityPools == nil {
 			return nil, nil
 		}
-		t = &table{Service: service, Ops: cognitoIdentityOps(ten.IdentityPools, h.cfg.Region, acct)}
+		t = &table{Service: service, Ops: cognitoIdentityOps(ten.IdentityPools)}
 	}
 	if h.tenants.tables == nil {
 		h.tenants.tables = map[[2]string]*table{}

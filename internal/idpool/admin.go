@@ -385,14 +385,14 @@ func appendUnique(list []string, more ...string) []string {
 // poolOfARN returns the identity pool id an ARN names.
 func (s *Service) poolOfARN(arn string) (string, error) {
 	id := arn[strings.LastIndexByte(arn, '/')+1:]
-	if id == "" || arn != s.poolARN(id) {
+	if id == "" || arn != s.PoolARN(id) {
 		return "", errNotFound("Resource %s does not exist.", arn)
 	}
 	return id, nil
 }
 
-// poolARN is the ARN of an identity pool, in the region its id names.
-func (s *Service) poolARN(id string) string {
+// PoolARN is the ARN of an identity pool, in the region its id names.
+func (s *Service) PoolARN(id string) string {
 	return "arn:aws:cognito-identity:" + s.regionOf(id) + ":" + s.Account + ":identitypool/" + id
 }
 

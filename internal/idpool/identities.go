@@ -433,7 +433,7 @@ func (s *Service) signToken(ctx context.Context, identityID string, g grant, ttl
 	claims := map[string]any{
 		"iss": IssuerURL, "sub": identityID, "aud": g.pool, "amr": g.amr,
 		"iat": now.Unix(), "exp": now.Add(ttl).Unix(),
-		"https://cognito-identity.amazonaws.com/identity-pool-arn": s.poolARN(g.pool),
+		"https://cognito-identity.amazonaws.com/identity-pool-arn": s.PoolARN(g.pool),
 	}
 	if len(g.tags) > 0 {
 		pt := map[string][]string{}

@@ -217,7 +217,7 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 		EncodingType          string    `xml:"EncodingType,omitempty"`
 		KeyCount              *int      `xml:"KeyCount"`
 		IsTruncated           bool      `xml:"IsTruncated"`
-		ContinuationToken     string    `xml:"ContinuationToken,omitempty"`
+		ContinuationToken     *string   `xml:"ContinuationToken"`
 		NextContinuationToken string    `xml:"NextContinuationToken,omitempty"`
 		StartAfter            string    `xml:"StartAfter,omitempty"`
 		Contents              []content `xml:"Contents"`
@@ -225,6 +225,12 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 	}{
 		Xmlns: s3Xmlns, Name: in.Bucket, Prefix: enc(in.Prefix), Delimiter: enc(in.Delimiter), MaxKeys: in.MaxKeys,
 		EncodingType: encType, IsTruncated: out.IsTruncated,
+	}
+	if !v2 {
+		// ListObjects (V1) echoes its prefix as given even with
+		// encoding-type=url (botocore decodes V1's Marker, NextMarker
+		// and Delimiter, not its Prefix; V2 encodes all of them).
+		res.Prefix = in.Prefix
 	}
 	fetchOwner := !v2 || q.get("fetch-owner") == "true"
 	bucketOwner := q.p.Account
@@ -234,7 +240,11 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 	if v2 {
 		n := len(out.Objects) + len(out.CommonPrefixes)
 		res.KeyCount = &n
-		res.ContinuationToken, res.NextContinuationToken, res.StartAfter = in.ContinuationToken, out.NextContinuationToken, enc(in.StartAfter)
+		res.NextContinuationToken, res.StartAfter = out.NextContinuationToken, enc(in.StartAfter)
+		if q.has("continuation-token") {
+			// Echoed when given, even empty.
+			res.ContinuationToken = &in.ContinuationToken
+		}
 	} else {
 		m := enc(in.Marker)
 		res.Marker = &m

@@ -112,11 +112,12 @@ func (h *Handler) s3PostObject(q *s3Request) error {
 	h.setObjectVersion(q, o)
 	if redirect := fields["success_action_redirect"]; redirect != "" {
 		if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			v := u.Query()
-			v.Set("bucket", q.route.Bucket)
-			v.Set("key", key)
-			v.Set("etag", o.ETag)
-			u.RawQuery = v.Encode()
+			// S3 appends bucket, key and etag in that order.
+			add := "bucket=" + url.QueryEscape(q.route.Bucket) + "&key=" + url.QueryEscape(key) + "&etag=" + url.QueryEscape(o.ETag)
+			if u.RawQuery != "" {
+				add = u.RawQuery + "&" + add
+			}
+			u.RawQuery = add
 			hd.Set("Location", u.String())
 			q.w.WriteHeader(http.StatusSeeOther)
 			return nil

@@ -140,6 +140,9 @@ func (s *Service) PutBucketLifecycle(ctx context.Context, bucket string, rules [
 			if t.Days < 0 {
 				return errLifecycleArg("'Days' in Transition action must be nonnegative")
 			}
+			if !t.Date.IsZero() && !t.Date.Equal(t.Date.UTC().Truncate(24*time.Hour)) {
+				return errLifecycleArg("'Date' must be at midnight GMT")
+			}
 		}
 	}
 	v, err := json.Marshal(rules)

@@ -129,6 +129,9 @@ func (h *Handler) globalKeys(req *policy.Request, r *http.Request) {
 	if ua := r.Header.Get("User-Agent"); ua != "" {
 		req.Set("aws:UserAgent", ua)
 	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		req.Set("aws:Referer", ref)
+	}
 	region := h.cfg.Region
 	if rr := scopeRegion(r); awsregion.Valid(rr) {
 		region = rr

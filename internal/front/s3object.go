@@ -271,7 +271,13 @@ func (h *Handler) setObjectVersion(q *s3Request, o store.Object) {
 	if err != nil {
 		return
 	}
-	setVersionHeader(q.w.Header(), s3.ReportedVersion(b, o))
+	v := s3.ReportedVersion(b, o)
+	if v == "null" && q.r.Method != http.MethodGet && q.r.Method != http.MethodHead {
+		// A write to a suspended bucket makes the null version, and S3
+		// answers it without x-amz-version-id (reads name it "null").
+		v = ""
+	}
+	setVersionHeader(q.w.Header(), v)
 	if q.get("versionId") == "" {
 		setExpiration(q.w.Header(), h.cfg.S3, b, o)
 	}
@@ -476,7 +482,9 @@ func (h *Handler) s3CopyObject(q *s3Request) error {
 	}
 	o := out.Object
 	setSSEHeaders(q.w.Header(), o.SSE)
-	setVersionHeader(q.w.Header(), out.VersionID)
+	if out.VersionID != "null" {
+		setVersionHeader(q.w.Header(), out.VersionID)
+	}
 	if out.SrcVersionID != "" {
 		q.w.Header().Set("x-amz-copy-source-version-id", out.SrcVersionID)
 	}

@@ -97,6 +97,24 @@ func (h *Handler) s3PostObject(q *s3Request) error {
 	if err != nil {
 		return err
 	}
+	if t := fields["tagging"]; t != "" {
+		// The form's tagging field is a Tagging document, as in
+		// PutObjectTagging.
+		var x xmlTagging
+		if xml.Unmarshal([]byte(t), &x) != nil {
+			return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+		}
+		attrs.Tags = map[string]string{}
+		for _, tg := range x.Tags {
+			if _, dup := attrs.Tags[tg.Key]; dup {
+				return awserr.New(400, "InvalidTag", "Cannot provide multiple Tags with the same key").With("TagKey", tg.Key)
+			}
+			attrs.Tags[tg.Key] = tg.Value
+		}
+		if err := s3.ValidateTags(attrs.Tags); err != nil {
+			return err
+		}
+	}
 	body := &sizeChecked{r: file, p: policy}
 	o, err := h.cfg.S3.PutObject(q.r.Context(), s3.PutInput{Bucket: q.route.Bucket, Key: key, Body: s3.Body{R: body, Size: -1}, ObjectAttrs: attrs})
 	if body.err != nil {

@@ -211,7 +211,8 @@ func TestS3Versioning(t *testing.T) {
 	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b, VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}); err != nil {
 		t.Fatal(err)
 	}
-	if out := putString(t, c, "vers", "k", "three"); *out.VersionId != "null" {
+	if out := putString(t, c, "vers", "k", "three"); out.VersionId != nil {
+		// S3 answers a suspended write without x-amz-version-id.
 		t.Errorf("suspended put version %q", *out.VersionId)
 	}
 	if got := getVersion(t, c, "vers", "k", "null"); got != "three" {

@@ -79,11 +79,13 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket, text string) erro
 	if err != nil {
 		return awserr.New(400, "MalformedPolicy", err.Error())
 	}
-	// A bucket policy speaks of its own bucket and objects only.
+	// A bucket policy speaks of its own bucket and objects only: each
+	// resource must name them, or be a pattern that matches the bucket
+	// or an object in it ("arn:aws:s3:::*/*" does).
 	own := "arn:aws:s3:::" + bucket
 	for _, st := range doc.Statements {
 		for _, r := range st.Resources() {
-			if r != own && !strings.HasPrefix(r, own+"/") {
+			if r != own && !strings.HasPrefix(r, own+"/") && !globMatch(r, own) && !globMatch(r, own+"/x") {
 				return awserr.New(400, "MalformedPolicy", "Policy has invalid resource")
 			}
 		}
@@ -318,4 +320,31 @@ func (s *Service) GetBucketTagging(ctx context.Context, bucket string) ([]Tag, e
 // DeleteBucketTagging removes a bucket's tags.
 func (s *Service) DeleteBucketTagging(ctx context.Context, bucket string) error {
 	return s.setConfig(ctx, bucket, store.ConfigTagging, "", nil)
+}
+
+// globMatch matches s against an ARN pattern where * stands for any run
+// of characters and ? for one.
+func globMatch(pat, s string) bool {
+	for len(pat) > 0 {
+		switch pat[0] {
+		case '*':
+			for i := len(s); i >= 0; i-- {
+				if globMatch(pat[1:], s[i:]) {
+					return true
+				}
+			}
+			return false
+		case '?':
+			if s == "" {
+				return false
+			}
+			pat, s = pat[1:], s[1:]
+		default:
+			if s == "" || s[0] != pat[0] {
+				return false
+			}
+			pat, s = pat[1:], s[1:]
+		}
+	}
+	return s == ""
 }

@@ -1,0 +1,110 @@
+package front_test
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// TestS3Conformance pins answers where the public S3 conformance suite
+// showed sekisho differing from S3.
+func TestS3Conformance(t *testing.T) {
+	srv, _ := newS3Server(t)
+	c := s3Client(srv)
+	mustBucket(t, c, "conf")
+	for _, k := range []string{"bar", "baz"} {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("conf"), Key: aws.String(k), Body: strings.NewReader(k)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signed := func(method, path string, hdr map[string]string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, nil)
+		req.Header.Set("X-Amz-Content-Sha256", sha256Hex(""))
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		creds, _ := credentials.NewStaticCredentialsProvider(key, secret, "").Retrieve(ctx)
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, sha256Hex(""), "s3", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	var l struct {
+		Prefix            string
+		ContinuationToken *string
+	}
+	// ListObjects (V1) echoes its prefix as given, even with
+	// encoding-type=url; V2 echoes an empty continuation-token.
+	if _, body := signed("GET", "/conf?prefix=%0A&encoding-type=url", nil); xml.Unmarshal([]byte(body), &l) != nil || l.Prefix != "\n" {
+		t.Errorf("V1 prefix: %s", body)
+	}
+	if _, body := signed("GET", "/conf?list-type=2&continuation-token=", nil); xml.Unmarshal([]byte(body), &l) != nil || l.ContinuationToken == nil || *l.ContinuationToken != "" {
+		t.Errorf("V2 empty continuation-token: %s", body)
+	}
+	// A key with a C1 control character does not parse.
+	if resp, body := signed("GET", "/conf/%C2%AE%C2%8A-", nil); resp.StatusCode != 400 || !strings.Contains(body, "<Code>InvalidURI</Code>") {
+		t.Errorf("C1 key: %d %s", resp.StatusCode, body)
+	}
+	// A negative X-Amz-Expires is 403, as one beyond a week is.
+	ps := s3.NewPresignClient(c)
+	pr, err := ps.PresignGetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("conf"), Key: aws.String("bar")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.Get(strings.Replace(pr.URL, "X-Amz-Expires=900", "X-Amz-Expires=-7", 1)); err != nil || resp.StatusCode != 403 {
+		t.Errorf("negative X-Amz-Expires: %v %v", resp, err)
+	}
+	// Bucket policies may name their bucket with wildcards, and see
+	// aws:Referer.
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::*/*",
+		"Condition":{"StringNotLikeIfExists":{"aws:Referer":"http://www.example.com/*"}}}]}`
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("conf"), Policy: aws.String(pol)}); err != nil {
+		t.Fatalf("wildcard resources: %v", err)
+	}
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String("conf"), Policy: aws.String(strings.Replace(pol, "arn:aws:s3:::*/*", "arn:aws:s3:::other/*", 1))}); code(err) != "MalformedPolicy" {
+		t.Errorf("another bucket's resource: %v", err)
+	}
+	if resp, _ := signed("GET", "/conf/bar", map[string]string{"Referer": "http://www.example.com/page"}); resp.StatusCode != 200 {
+		t.Errorf("allowed referer: %d", resp.StatusCode)
+	}
+	if resp, _ := signed("GET", "/conf/bar", map[string]string{"Referer": "http://example.com/"}); resp.StatusCode != 403 {
+		t.Errorf("denied referer: %d", resp.StatusCode)
+	}
+	// A write to a suspended bucket answers without a version id; a read
+	// names the null version.
+	c.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String("conf")})
+	if _, err := c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: aws.String("conf"), VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatusSuspended}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("conf"), Key: aws.String("bar"), Body: strings.NewReader("x")})
+	if err != nil || out.VersionId != nil {
+		t.Errorf("suspended put: %v %v", out, err)
+	}
+	if h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("conf"), Key: aws.String("bar")}); err != nil || aws.ToString(h.VersionId) != "null" {
+		t.Errorf("suspended head: %v %v", h, err)
+	}
+	// A lifecycle transition's date must be at midnight.
+	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("conf"), LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
+		ID: aws.String("r"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},
+		Transitions: []types.Transition{{Date: aws.Time(time.Date(2030, 1, 1, 0, 55, 0, 0, time.UTC)), StorageClass: types.TransitionStorageClassGlacier}},
+	}}}})
+	if code(err) != "InvalidArgument" {
+		t.Errorf("transition date off midnight: %v", err)
+	}
+}

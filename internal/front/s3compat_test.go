@@ -99,6 +99,20 @@ func TestS3Conformance(t *testing.T) {
 	if h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("conf"), Key: aws.String("bar")}); err != nil || aws.ToString(h.VersionId) != "null" {
 		t.Errorf("suspended head: %v %v", h, err)
 	}
+	// A read naming server-side encryption is refused.
+	if resp, body := signed("GET", "/conf/baz", map[string]string{"X-Amz-Server-Side-Encryption": "AES256"}); resp.StatusCode != 400 || !strings.Contains(body, "InvalidArgument") {
+		t.Errorf("GET with x-amz-server-side-encryption: %d %s", resp.StatusCode, body)
+	}
+	// Default encryption takes any KMS key id; a write with an unknown
+	// one fails.
+	if _, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("conf"), ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{Rules: []types.ServerSideEncryptionRule{{
+		ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAwsKms, KMSMasterKeyID: aws.String("no-such-key")}}}}}); err != nil {
+		t.Errorf("default encryption with an unknown KMS key: %v", err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("conf"), Key: aws.String("k"), Body: strings.NewReader("x")}); code(err) != "KMS.NotFoundException" {
+		t.Errorf("write under an unknown default KMS key: %v", err)
+	}
+	c.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String("conf")})
 	// A lifecycle transition's date must be at midnight.
 	_, err = c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String("conf"), LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{
 		ID: aws.String("r"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")},

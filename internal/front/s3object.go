@@ -184,6 +184,13 @@ func (h *Handler) s3GetObject(q *s3Request) error {
 		Cond: readConditions(q.r, ""), Head: q.route.Operation == "HeadObject",
 		VersionID: q.get("versionId"),
 	}
+	for _, hd := range []string{"x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id"} {
+		// A read names no server-side encryption: S3 decrypts what it
+		// encrypted (SSE-C keys come in their own headers).
+		if q.r.Header.Get(hd) != "" {
+			return awserr.Newf(400, "InvalidArgument", "%s header is not supported for this operation.", hd).With("ArgumentName", hd).With("ArgumentValue", q.r.Header.Get(hd))
+		}
+	}
 	var err error
 	if in.SSE, err = customerKey(q.r, "x-amz-"); err != nil {
 		return err

@@ -99,6 +99,32 @@ func TestS3Conformance(t *testing.T) {
 	if h, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("conf"), Key: aws.String("bar")}); err != nil || aws.ToString(h.VersionId) != "null" {
 		t.Errorf("suspended head: %v %v", h, err)
 	}
+	// Failed copy-source conditions are 412s named by their header; an
+	// If-Modified-Since in the future is ignored.
+	day := 24 * time.Hour
+	past, now, future := time.Now().Add(-day).UTC().Format(http.TimeFormat), time.Now().UTC().Format(http.TimeFormat), time.Now().Add(day).UTC().Format(http.TimeFormat)
+	for _, tc := range []struct {
+		hdr  map[string]string
+		cond string
+	}{
+		{map[string]string{"If-Match": "nope", "If-Unmodified-Since": past}, "x-amz-copy-source-If-Match"},
+		{map[string]string{"If-Unmodified-Since": past, "If-None-Match": "*"}, "x-amz-copy-source-If-Unmodified-Since"},
+		{map[string]string{"If-None-Match": "*", "If-Modified-Since": past}, "x-amz-copy-source-If-None-Match"},
+		{map[string]string{"If-Modified-Since": now}, "x-amz-copy-source-If-Modified-Since"},
+		{map[string]string{"If-Modified-Since": future}, ""},
+	} {
+		hdr := map[string]string{"X-Amz-Copy-Source": "/conf/baz"}
+		for k, v := range tc.hdr {
+			hdr["X-Amz-Copy-Source-"+k] = v
+		}
+		resp, body := signed("PUT", "/conf/copy", hdr)
+		if tc.cond == "" && resp.StatusCode != 200 || tc.cond != "" && (resp.StatusCode != 412 || !strings.Contains(body, "<Condition>"+tc.cond+"</Condition>")) {
+			t.Errorf("copy conditions %v: %d %s, want %q", tc.hdr, resp.StatusCode, body, tc.cond)
+		}
+	}
+	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("conf"), Key: aws.String("baz"), IfModifiedSince: aws.Time(time.Now().Add(day))}); err != nil {
+		t.Errorf("GET with a future If-Modified-Since: %v", err)
+	}
 	// A read naming server-side encryption is refused.
 	if resp, body := signed("GET", "/conf/baz", map[string]string{"X-Amz-Server-Side-Encryption": "AES256"}); resp.StatusCode != 400 || !strings.Contains(body, "InvalidArgument") {
 		t.Errorf("GET with x-amz-server-side-encryption: %d %s", resp.StatusCode, body)

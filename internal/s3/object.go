@@ -58,10 +58,10 @@ func (c Conditions) check(o store.Object) error {
 	}
 	if c.IfNoneMatch != "" {
 		if etagMatches(c.IfNoneMatch, o.ETag) {
-			return errNotModified
+			return errNotModified.With("Condition", "If-None-Match")
 		}
 	} else if !c.IfModifiedSince.IsZero() && !o.Modified.After(c.IfModifiedSince) {
-		return errNotModified
+		return errNotModified.With("Condition", "If-Modified-Since")
 	}
 	return nil
 }
@@ -701,6 +701,15 @@ func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, s
 
 // copySourceErr words a failure to read a copy's source as S3 does.
 func copySourceErr(err error) error {
+	if e, ok := awserr.As(err); ok && (e.Code == "NotModified" || e.Code == "PreconditionFailed") {
+		// Every failed copy-source condition is 412, named by its
+		// header.
+		for _, f := range e.Fields {
+			if f.Name == "Condition" {
+				return errPrecondition("x-amz-copy-source-" + f.Value)
+			}
+		}
+	}
 	switch {
 	case IsNotModified(err):
 		return errPrecondition("x-amz-copy-source-If-None-Match")

@@ -326,7 +326,8 @@ func TestS3Conditional(t *testing.T) {
 		{s3.GetObjectInput{IfMatch: head.ETag}, "abcdefghij"},
 		{s3.GetObjectInput{IfMatch: aws.String(`"x"`)}, "PreconditionFailed"},
 		{s3.GetObjectInput{IfNoneMatch: head.ETag}, "NotModified"},
-		{s3.GetObjectInput{IfModifiedSince: aws.Time(time.Now().Add(time.Hour))}, "NotModified"},
+		{s3.GetObjectInput{IfModifiedSince: aws.Time(time.Now().Add(time.Second))}, "abcdefghij"}, // in the future: ignored
+		{s3.GetObjectInput{IfModifiedSince: head.LastModified}, "NotModified"},
 		{s3.GetObjectInput{IfModifiedSince: aws.Time(time.Now().Add(-time.Hour))}, "abcdefghij"},
 		{s3.GetObjectInput{IfUnmodifiedSince: aws.Time(time.Now().Add(-time.Hour))}, "PreconditionFailed"},
 		// If-Match wins over a failing If-Unmodified-Since.

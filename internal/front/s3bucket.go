@@ -182,6 +182,11 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 	if err != nil {
 		return err
 	}
+	if v2 && q.has("continuation-token") && in.ContinuationToken == "" {
+		// An empty token is no token S3 gave out (AWS-validated; s3-tests
+		// expects it echoed, but S3 refuses it).
+		return awserr.New(400, "InvalidArgument", "The continuation token provided is incorrect").With("ArgumentName", "continuation-token").With("ArgumentValue", "")
+	}
 	var out s3.ListOutput
 	if v2 {
 		out, err = h.cfg.S3.ListObjectsV2(q.r.Context(), in)
@@ -241,8 +246,7 @@ func (h *Handler) s3ListObjects(q *s3Request) error {
 		n := len(out.Objects) + len(out.CommonPrefixes)
 		res.KeyCount = &n
 		res.NextContinuationToken, res.StartAfter = out.NextContinuationToken, enc(in.StartAfter)
-		if q.has("continuation-token") {
-			// Echoed when given, even empty.
+		if in.ContinuationToken != "" {
 			res.ContinuationToken = &in.ContinuationToken
 		}
 	} else {

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // ChunkSize is the plaintext size of every chunk but the last.
@@ -89,7 +90,12 @@ func nonce(dst []byte, idx int64, last bool) []byte {
 	return dst
 }
 
+// sealBatch is how many chunks Encrypt seals at once, in parallel.
+const sealBatch = 4
+
 // Encrypt returns a reader of the sealed stream of r's bytes under key.
+// It reads sealBatch chunks at a time and seals them in parallel, so a
+// large object's encryption uses every core rather than one.
 func Encrypt(key []byte, r io.Reader) (io.Reader, error) {
 	salt := make([]byte, saltSize)
 	if _, err := rand.Read(salt); err != nil {
@@ -99,21 +105,32 @@ func Encrypt(key []byte, r io.Reader) (io.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &encrypter{src: r, aead: aead, plain: make([]byte, ChunkSize+1)}
-	e.out = append(append(make([]byte, 0, ChunkSize+tagSize+headerSize), magic...), salt...)
+	e := &encrypter{src: r, aead: aead, bufs: sealBufs.Get().(*sealBuffers)}
+	e.plain, e.sealed = e.bufs.plain[:], e.bufs.sealed[:]
+	e.out = append(append(e.sealed[:0], magic...), salt...)
 	return e, nil
 }
 
+// sealBuffers are an encrypter's buffers, pooled: small objects would
+// otherwise allocate a batch's worth each.
+type sealBuffers struct {
+	plain  [sealBatch*ChunkSize + 1]byte
+	sealed [headerSize + sealBatch*(ChunkSize+tagSize)]byte
+}
+
+var sealBufs = sync.Pool{New: func() any { return new(sealBuffers) }}
+
 type encrypter struct {
-	src   io.Reader
-	aead  cipher.AEAD
-	idx   int64
-	plain []byte // ChunkSize+1: one byte of look-ahead
-	ahead int    // bytes of the next chunk already read into plain
-	out   []byte // sealed bytes not yet returned
-	done  bool
-	err   error
-	nb    [12]byte
+	bufs   *sealBuffers // returned to sealBufs once the stream is read out
+	src    io.Reader
+	aead   cipher.AEAD
+	idx    int64
+	plain  []byte // sealBatch*ChunkSize+1: one byte of look-ahead
+	ahead  int    // bytes of the next batch already read into plain
+	sealed []byte // backing array of out
+	out    []byte // sealed bytes not yet returned
+	done   bool
+	err    error
 }
 
 func (e *encrypter) Read(p []byte) (int, error) {
@@ -122,6 +139,11 @@ func (e *encrypter) Read(p []byte) (int, error) {
 			return 0, e.err
 		}
 		if e.done {
+			if e.bufs != nil {
+				e.plain, e.sealed, e.out = nil, nil, nil
+				sealBufs.Put(e.bufs)
+				e.bufs = nil
+			}
 			return 0, io.EOF
 		}
 		e.fill()
@@ -131,29 +153,44 @@ func (e *encrypter) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill seals the next chunk into out.
+// fill seals the next batch of chunks into out.
 func (e *encrypter) fill() {
 	n, err := io.ReadFull(e.src, e.plain[e.ahead:])
 	n += e.ahead
-	last := false
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		last = true
-	case err != nil:
+	eof := err == io.EOF || err == io.ErrUnexpectedEOF
+	if err != nil && !eof {
 		e.err = err
 		return
 	}
-	size := min(n, ChunkSize)
-	if n <= ChunkSize {
-		last = true
+	body := sealBatch * ChunkSize // the last byte read is the next batch's
+	if eof {
+		body = n
 	}
-	e.out = e.aead.Seal(e.out[:0], nonce(e.nb[:], e.idx, last), e.plain[:size], nil)
-	e.idx++
-	if last {
+	count := chunks(int64(body)) // an empty stream still has one chunk
+	seal := func(j int64) {
+		pl := e.plain[j*ChunkSize : min((j+1)*ChunkSize, int64(body))]
+		at := j * (ChunkSize + tagSize)
+		var nb [12]byte
+		e.aead.Seal(e.sealed[at:at:at+int64(len(pl))+tagSize], nonce(nb[:], e.idx+j, eof && j == count-1), pl, nil)
+	}
+	if count == 1 {
+		seal(0)
+	} else {
+		var wg sync.WaitGroup
+		for j := int64(1); j < count; j++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); seal(j) }()
+		}
+		seal(0)
+		wg.Wait()
+	}
+	e.out = e.sealed[:int64(body)+count*tagSize]
+	e.idx += count
+	if eof {
 		e.done = true
 		return
 	}
-	e.plain[0] = e.plain[ChunkSize]
+	e.plain[0] = e.plain[sealBatch*ChunkSize]
 	e.ahead = 1
 }
 
@@ -307,14 +344,33 @@ func (rr *rangeReader) WriteTo(w io.Writer) (int64, error) {
 			}
 			return total, err
 		}
-		for i := int64(0); i < count && rr.n > 0; i++ {
+		// Open the batch's chunks in parallel, in place.
+		var plains [batchChunks][]byte
+		var bad atomic.Bool
+		open := func(i int64) {
 			idx := first + i
 			plainLen := min(int64(ChunkSize), r.size-idx*ChunkSize)
 			sealed := src[i*(ChunkSize+tagSize) : i*(ChunkSize+tagSize)+plainLen+tagSize]
-			plain, err := r.aead.Open(sealed[:0], nonce(r.nb[:], idx, idx == last), sealed, nil)
+			var nb [12]byte
+			p, err := r.aead.Open(sealed[:0], nonce(nb[:], idx, idx == last), sealed, nil)
 			if err != nil {
-				return total, ErrCorrupt
+				bad.Store(true)
 			}
+			plains[i] = p
+		}
+		var wg sync.WaitGroup
+		for i := int64(1); i < count; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); open(i) }()
+		}
+		open(0)
+		wg.Wait()
+		if bad.Load() {
+			return total, ErrCorrupt
+		}
+		for i := int64(0); i < count && rr.n > 0; i++ {
+			idx := first + i
+			plain := plains[i]
 			from := rr.off - idx*ChunkSize
 			part := plain[from:min(int64(len(plain)), from+rr.n)]
 			m, err := w.Write(part)

@@ -24,7 +24,7 @@ func seal(t testing.TB, key, plain []byte) []byte {
 
 func TestRoundTrip(t *testing.T) {
 	key := NewKey()
-	for _, n := range []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 2 * ChunkSize, 3*ChunkSize + 5} {
+	for _, n := range []int{0, 1, ChunkSize - 1, ChunkSize, ChunkSize + 1, 2 * ChunkSize, 3*ChunkSize + 5, sealBatch*ChunkSize - 1, sealBatch * ChunkSize, sealBatch*ChunkSize + 1, 2*sealBatch*ChunkSize + 5} {
 		plain := make([]byte, n)
 		rand.Read(plain)
 		sealed := seal(t, key, plain)

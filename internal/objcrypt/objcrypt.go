@@ -321,42 +321,97 @@ func (rr *rangeReader) Read(p []byte) (int, error) {
 	return m, err
 }
 
+// WriteTo writes the range's plaintext to w. A goroutine reads and opens
+// the next batch of chunks (its chunks in parallel) while the current
+// one is written, and each batch goes out in one Write: for an encrypted
+// GET, decryption then overlaps the socket writes instead of adding to
+// them.
 func (rr *rangeReader) WriteTo(w io.Writer) (int64, error) {
-	r := rr.r
-	bufp := batchBufs.Get().(*[]byte)
-	defer batchBufs.Put(bufp)
-	buf := *bufp
-	last := chunks(r.size) - 1
+	out := make(chan openedBatch, 1)
+	stop := make(chan struct{})
+	go rr.r.openBatches(rr.off, rr.n, out, stop)
+	defer func() {
+		close(stop)
+		for b := range out { // let the producer finish and free its buffers
+			if b.buf != nil {
+				batchBufs.Put(b.buf)
+			}
+		}
+	}()
 	var total int64
-	for rr.n > 0 {
-		first := rr.off / ChunkSize
+	for b := range out {
+		if b.err != nil {
+			return total, b.err
+		}
+		m, err := w.Write(b.plain)
+		batchBufs.Put(b.buf)
+		total += int64(m)
+		rr.off += int64(m)
+		rr.n -= int64(m)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// openedBatch is a batch's plaintext, in buf (from batchBufs), or the
+// error that ended the range.
+type openedBatch struct {
+	buf   *[]byte
+	plain []byte
+	err   error
+}
+
+// openBatches reads and opens the chunks holding plaintext [off, off+n),
+// batchChunks at a time, and sends each batch's plaintext on out until
+// done or stopped; it closes out.
+func (r *Reader) openBatches(off, n int64, out chan<- openedBatch, stop <-chan struct{}) {
+	defer close(out)
+	type batch = openedBatch
+	send := func(b batch) bool {
+		select {
+		case out <- b:
+			return true
+		case <-stop:
+			if b.buf != nil {
+				batchBufs.Put(b.buf)
+			}
+			return false
+		}
+	}
+	last := chunks(r.size) - 1
+	for n > 0 {
+		first := off / ChunkSize
 		count := min(int64(batchChunks), last-first+1)
 		if first > last || count <= 0 {
-			return total, io.ErrUnexpectedEOF
+			send(batch{err: io.ErrUnexpectedEOF})
+			return
 		}
+		bufp := batchBufs.Get().(*[]byte)
+		buf := *bufp
 		// The sealed chunks first..first+count-1 are contiguous.
 		plainEnd := min((first+count)*ChunkSize, r.size)
 		sealedLen := (plainEnd - first*ChunkSize) + count*tagSize
 		src := buf[:sealedLen]
 		if _, err := r.src.ReadAt(src, int64(headerSize)+first*(ChunkSize+tagSize)); err != nil {
+			batchBufs.Put(bufp)
 			if errors.Is(err, io.EOF) {
-				return total, ErrCorrupt
+				err = ErrCorrupt
 			}
-			return total, err
+			send(batch{err: err})
+			return
 		}
-		// Open the batch's chunks in parallel, in place.
-		var plains [batchChunks][]byte
+		// Open the chunks in parallel, in place.
 		var bad atomic.Bool
 		open := func(i int64) {
 			idx := first + i
 			plainLen := min(int64(ChunkSize), r.size-idx*ChunkSize)
 			sealed := src[i*(ChunkSize+tagSize) : i*(ChunkSize+tagSize)+plainLen+tagSize]
 			var nb [12]byte
-			p, err := r.aead.Open(sealed[:0], nonce(nb[:], idx, idx == last), sealed, nil)
-			if err != nil {
+			if _, err := r.aead.Open(sealed[:0], nonce(nb[:], idx, idx == last), sealed, nil); err != nil {
 				bad.Store(true)
 			}
-			plains[i] = p
 		}
 		var wg sync.WaitGroup
 		for i := int64(1); i < count; i++ {
@@ -366,21 +421,21 @@ func (rr *rangeReader) WriteTo(w io.Writer) (int64, error) {
 		open(0)
 		wg.Wait()
 		if bad.Load() {
-			return total, ErrCorrupt
+			batchBufs.Put(bufp)
+			send(batch{err: ErrCorrupt})
+			return
 		}
-		for i := int64(0); i < count && rr.n > 0; i++ {
-			idx := first + i
-			plain := plains[i]
-			from := rr.off - idx*ChunkSize
-			part := plain[from:min(int64(len(plain)), from+rr.n)]
-			m, err := w.Write(part)
-			total += int64(m)
-			rr.off += int64(m)
-			rr.n -= int64(m)
-			if err != nil {
-				return total, err
-			}
+		// Close the gaps the tags left, making the plaintext contiguous.
+		for i := int64(1); i < count; i++ {
+			plainLen := min(int64(ChunkSize), r.size-(first+i)*ChunkSize)
+			copy(buf[i*ChunkSize:], buf[i*(ChunkSize+tagSize):i*(ChunkSize+tagSize)+plainLen])
 		}
+		from := off - first*ChunkSize
+		to := min(plainEnd-first*ChunkSize, from+n)
+		if !send(batch{buf: bufp, plain: buf[from:to]}) {
+			return
+		}
+		off += to - from
+		n -= to - from
 	}
-	return total, nil
 }

@@ -122,6 +122,18 @@ func TestS3Conformance(t *testing.T) {
 	if _, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("conf"), Key: aws.String("baz"), IfModifiedSince: aws.Time(time.Now().Add(day))}); err != nil {
 		t.Errorf("GET with a future If-Modified-Since: %v", err)
 	}
+	// An upload-id-marker without a key-marker is ignored; with one, it
+	// must name an upload of that key.
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("conf"), Key: aws.String("up")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("conf"), UploadIdMarker: up.UploadId}); err != nil {
+		t.Errorf("upload-id-marker alone: %v", err)
+	}
+	if _, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("conf"), KeyMarker: aws.String("other"), UploadIdMarker: up.UploadId}); code(err) != "InvalidArgument" {
+		t.Errorf("another key's upload-id-marker: %v", err)
+	}
 	// A read naming server-side encryption is refused.
 	if resp, body := signed("GET", "/conf/baz", map[string]string{"X-Amz-Server-Side-Encryption": "AES256"}); resp.StatusCode != 400 || !strings.Contains(body, "InvalidArgument") {
 		t.Errorf("GET with x-amz-server-side-encryption: %d %s", resp.StatusCode, body)

@@ -3,6 +3,7 @@ package s3
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -130,8 +131,17 @@ func (s *Service) ListMultipartUploads(ctx context.Context, in UploadListInput) 
 	if in.MaxUploads <= 0 || in.MaxUploads > 1000 {
 		in.MaxUploads = 1000
 	}
-	if in.UploadIDMarker != "" && in.KeyMarker == "" {
-		return UploadListOutput{}, awserr.New(400, "InvalidArgument", "A key-marker must be specified when an upload-id-marker is given.").With("ArgumentName", "upload-id-marker")
+	if in.KeyMarker == "" {
+		// S3 ignores an upload-id-marker without a key-marker.
+		in.UploadIDMarker = ""
+	} else if in.UploadIDMarker != "" {
+		// It must name an upload of that key (one in progress).
+		if _, err := s.Meta.GetUpload(ctx, in.Bucket, in.KeyMarker, in.UploadIDMarker); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return UploadListOutput{}, awserr.New(400, "InvalidArgument", "Invalid uploadId marker").With("ArgumentName", "upload-id-marker").With("ArgumentValue", in.UploadIDMarker)
+			}
+			return UploadListOutput{}, err
+		}
 	}
 	opt := store.UploadListOptions{Prefix: in.Prefix, AfterKey: in.KeyMarker, AfterID: in.UploadIDMarker, Limit: 1000}
 	var out UploadListOutput

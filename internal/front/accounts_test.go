@@ -153,6 +153,24 @@ func TestAccounts(t *testing.T) {
 	if _, err := altS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("main-own"), Key: aws.String("mine"), Body: strings.NewReader("x")}); code(err) != "AccessDenied" {
 		t.Errorf("alt writing with only a read grant: %v", err)
 	}
+	// Requester Pays: the other account must acknowledge the charge; the
+	// owner need not.
+	if _, err := mainS3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: aws.String("main-own"), RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerRequester}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := read(altS3, "main-own", "shared"); code(err) != "AccessDenied" {
+		t.Errorf("alt reading a Requester Pays bucket without x-amz-request-payer: %v", err)
+	}
+	if out, err := altS3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("main-own"), Key: aws.String("shared"), RequestPayer: types.RequestPayerRequester}); err != nil || out.RequestCharged != types.RequestChargedRequester {
+		t.Errorf("alt reading a Requester Pays bucket, paying: %+v %v", out, err)
+	}
+	if err := read(mainS3, "main-own", "shared"); err != nil {
+		t.Errorf("the owner reading its Requester Pays bucket: %v", err)
+	}
+	if p, err := mainS3.GetBucketRequestPayment(ctx, &s3.GetBucketRequestPaymentInput{Bucket: aws.String("main-own")}); err != nil || p.Payer != types.PayerRequester {
+		t.Errorf("GetBucketRequestPayment: %+v %v", p, err)
+	}
+	mainS3.PutBucketRequestPayment(ctx, &s3.PutBucketRequestPaymentInput{Bucket: aws.String("main-own"), RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerBucketOwner}})
 	// An ACL grant to the other account's canonical id.
 	mainS3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("main-acl"), ObjectOwnership: types.ObjectOwnershipObjectWriter})
 	mainS3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("main-acl"), Key: aws.String("k"), Body: strings.NewReader("x"), GrantRead: aws.String(`id="` + alt + `"`)})

@@ -21,6 +21,7 @@ func objectARN(b, k string) string { return "arn:aws:s3:::" + b + "/" + k }
 // might have held an explicit Deny.
 func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s3.PublicAccessBlock, string, error) {
 	var pab s3.PublicAccessBlock
+	q.requesterPays = false
 	if bucket == "" {
 		return nil, pab, "", nil
 	}
@@ -31,6 +32,7 @@ func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s
 	if !ok {
 		return nil, pab, "", nil // the operation answers NoSuchBucket
 	}
+	q.requesterPays = s3.RequesterPays(&b)
 	pab = s3.PublicAccessBlockOf(&b)
 	doc := b.Config[store.ConfigPolicy]
 	if doc == "" {
@@ -79,6 +81,17 @@ func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket,
 	err = h.authorize(q.r.Context(), q.r, p, c)
 	if e, ok := awserr.As(err); ok && e.Code == "AccessDenied" && p.Kind == auth.Anonymous {
 		return awserr.New(403, "AccessDenied", "Access Denied")
+	}
+	if err == nil && q.requesterPays && action != "s3:CreateBucket" {
+		// Requester Pays: a request from outside the owner's account must
+		// acknowledge the charge; anonymous ones cannot.
+		ack := strings.EqualFold(q.r.Header.Get("x-amz-request-payer"), "requester") || strings.EqualFold(q.get("x-amz-request-payer"), "requester")
+		if p.Kind == auth.Anonymous || p.Account != owner && !ack {
+			return awserr.New(403, "AccessDenied", "Access Denied")
+		}
+		if ack {
+			q.w.Header().Set("x-amz-request-charged", "requester")
+		}
 	}
 	return err
 }

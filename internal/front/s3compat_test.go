@@ -134,6 +134,16 @@ func TestS3Conformance(t *testing.T) {
 	if _, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("conf"), KeyMarker: aws.String("other"), UploadIdMarker: up.UploadId}); code(err) != "InvalidArgument" {
 		t.Errorf("another key's upload-id-marker: %v", err)
 	}
+	// Transfer acceleration is kept and reported.
+	if a, err := c.GetBucketAccelerateConfiguration(ctx, &s3.GetBucketAccelerateConfigurationInput{Bucket: aws.String("conf")}); err != nil || a.Status != "" {
+		t.Errorf("accelerate of a new bucket: %+v %v", a, err)
+	}
+	if _, err := c.PutBucketAccelerateConfiguration(ctx, &s3.PutBucketAccelerateConfigurationInput{Bucket: aws.String("conf"), AccelerateConfiguration: &types.AccelerateConfiguration{Status: types.BucketAccelerateStatusEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := c.GetBucketAccelerateConfiguration(ctx, &s3.GetBucketAccelerateConfigurationInput{Bucket: aws.String("conf")}); err != nil || a.Status != types.BucketAccelerateStatusEnabled {
+		t.Errorf("accelerate: %+v %v", a, err)
+	}
 	// A read naming server-side encryption is refused.
 	if resp, body := signed("GET", "/conf/baz", map[string]string{"X-Amz-Server-Side-Encryption": "AES256"}); resp.StatusCode != 400 || !strings.Contains(body, "InvalidArgument") {
 		t.Errorf("GET with x-amz-server-side-encryption: %d %s", resp.StatusCode, body)

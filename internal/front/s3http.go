@@ -44,7 +44,10 @@ func (h *Handler) virtualBucket(r *http.Request) string {
 type s3Request struct {
 	*apiCall
 	route s3route.Route
-	query map[string][]string
+	// requesterPays is set by authorization when the bucket's requesters
+	// pay.
+	requesterPays bool
+	query         map[string][]string
 }
 
 // Decode reads and decodes the XML body into v.

@@ -75,6 +75,19 @@ func (h *Handler) s3CreateBucket(q *s3Request) error {
 			return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 		}
 	}
+	// A regional endpoint makes buckets in its own region only: S3 refuses
+	// another region's constraint there, and an unspecified one (which
+	// means us-east-1). The server's own region keeps taking an
+	// unspecified constraint as itself.
+	if signed := scopeRegion(q.r); signed != "" && signed != "us-east-1" {
+		loc := cfg.LocationConstraint
+		switch {
+		case loc == "" && signed != h.cfg.Region:
+			return awserr.New(400, "IllegalLocationConstraintException", "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.")
+		case loc != "" && loc != signed && !(loc == "EU" && signed == "eu-west-1"):
+			return awserr.Newf(400, "IllegalLocationConstraintException", "The %s location constraint is incompatible for the region specific endpoint this request was sent to.", loc)
+		}
+	}
 	var opts []s3.BucketOption
 	switch v := strings.ToLower(q.r.Header.Get("x-amz-bucket-object-lock-enabled")); v {
 	case "", "false":

@@ -134,6 +134,18 @@ func TestS3Conformance(t *testing.T) {
 	if _, err := c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: aws.String("conf"), KeyMarker: aws.String("other"), UploadIdMarker: up.UploadId}); code(err) != "InvalidArgument" {
 		t.Errorf("another key's upload-id-marker: %v", err)
 	}
+	// A regional endpoint makes buckets in its own region only.
+	west := s3.New(s3.Options{Region: "us-west-2", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")})
+	if _, err := west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("west-none")}); code(err) != "IllegalLocationConstraintException" {
+		t.Errorf("unspecified constraint at us-west-2: %v", err)
+	}
+	if _, err := west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("west-eu"), CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "eu-west-1"}}); code(err) != "IllegalLocationConstraintException" {
+		t.Errorf("eu-west-1 constraint at us-west-2: %v", err)
+	}
+	if _, err := west.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("west-ok"), CreateBucketConfiguration: &types.CreateBucketConfiguration{LocationConstraint: "us-west-2"}}); err != nil {
+		t.Errorf("us-west-2 constraint at us-west-2: %v", err)
+	}
 	// Transfer acceleration is kept and reported.
 	if a, err := c.GetBucketAccelerateConfiguration(ctx, &s3.GetBucketAccelerateConfigurationInput{Bucket: aws.String("conf")}); err != nil || a.Status != "" {
 		t.Errorf("accelerate of a new bucket: %+v %v", a, err)

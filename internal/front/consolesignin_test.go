@@ -91,16 +91,19 @@ func TestConsolePasswordSignIn(t *testing.T) {
 	dev, err := c.CreateVirtualMFADevice(ctx, &iam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("kai-phone")})
 	must("CreateVirtualMFADevice", err)
 	seed := strings.TrimRight(string(dev.VirtualMFADevice.Base32StringSeed), "=")
+	// The codes are taken once: one recomputed later could fall in the
+	// next 30-second step, which was never used.
+	used, next := totpAt(t, seed, 0), totpAt(t, seed, 1)
 	_, err = c.EnableMFADevice(ctx, &iam.EnableMFADeviceInput{UserName: aws.String("kai"), SerialNumber: dev.VirtualMFADevice.SerialNumber,
-		AuthenticationCode1: aws.String(totpAt(t, seed, -1)), AuthenticationCode2: aws.String(totpAt(t, seed, 0))})
+		AuthenticationCode1: aws.String(totpAt(t, seed, -1)), AuthenticationCode2: aws.String(used)})
 	must("EnableMFADevice", err)
 	if st, page := signIn(form("Second#Pass2")); st != 401 || !strings.Contains(page, `name="mfa_code"`) {
 		t.Fatalf("no code: %d %s", st, page)
 	}
-	if st, _ := signIn(form("Second#Pass2", "mfa_code", totpAt(t, seed, 0))); st != 401 {
+	if st, _ := signIn(form("Second#Pass2", "mfa_code", used)); st != 401 {
 		t.Fatalf("a code already used: %d", st)
 	}
-	if st, page := signIn(form("Second#Pass2", "mfa_code", totpAt(t, seed, 1))); st != http.StatusSeeOther {
+	if st, page := signIn(form("Second#Pass2", "mfa_code", next)); st != http.StatusSeeOther {
 		t.Fatalf("with the code: %d %s", st, page)
 	}
 

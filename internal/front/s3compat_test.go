@@ -156,6 +156,10 @@ func TestS3Conformance(t *testing.T) {
 	if a, err := c.GetBucketAccelerateConfiguration(ctx, &s3.GetBucketAccelerateConfigurationInput{Bucket: aws.String("conf")}); err != nil || a.Status != types.BucketAccelerateStatusEnabled {
 		t.Errorf("accelerate: %+v %v", a, err)
 	}
+	// An empty Content-MD5 is an invalid digest, not none.
+	if resp, body := signed("PUT", "/conf/md5", map[string]string{"Content-MD5": ""}); resp.StatusCode != 400 || !strings.Contains(body, "InvalidDigest") {
+		t.Errorf("empty Content-MD5: %d %s", resp.StatusCode, body)
+	}
 	// A read naming server-side encryption is refused.
 	if resp, body := signed("GET", "/conf/baz", map[string]string{"X-Amz-Server-Side-Encryption": "AES256"}); resp.StatusCode != 400 || !strings.Contains(body, "InvalidArgument") {
 		t.Errorf("GET with x-amz-server-side-encryption: %d %s", resp.StatusCode, body)

@@ -104,6 +104,10 @@ func objectAttrs(r *http.Request) (s3.ObjectAttrs, error) {
 // requestBody describes the verified request body and its digests.
 func requestBody(q *s3Request) (s3.Body, error) {
 	b := s3.Body{R: q.res.Body, Size: q.res.ContentLength, ContentMD5: q.r.Header.Get("Content-MD5"), Checksums: map[checksum.Algorithm]string{}}
+	if b.ContentMD5 == "" && len(q.r.Header.Values("Content-MD5")) > 0 {
+		// Present but empty is no digest (S3: InvalidDigest), not none.
+		return b, awserr.New(400, "InvalidDigest", "The Content-MD5 you specified is not valid.").With("Content-MD5", "")
+	}
 	if q.res.Chunked == nil && b.Size < 0 {
 		return b, awserr.New(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
 	}

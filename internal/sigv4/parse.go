@@ -181,7 +181,7 @@ func parseHeader(r *http.Request, h string) (*Auth, error) {
 		}
 		a.Time, a.amzDate = t, d
 	} else if d := r.Header.Get("Date"); d != "" {
-		t, err := http.ParseTime(d)
+		t, err := parseHTTPDate(d)
 		if err != nil {
 			return nil, errorf(KindMissingDate, "AWS authentication requires a valid Date or x-amz-date header")
 		}
@@ -298,21 +298,30 @@ func parseHeaderV2(r *http.Request, rest string) (*Auth, error) {
 		return nil, errorf(KindMalformedV2Header, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")
 	}
 	a := &Auth{Scheme: HeaderV2, AccessKeyID: id, Signature: b}
-	date := r.Header.Get("X-Amz-Date")
-	if date == "" {
+	date, amz := r.Header.Get("X-Amz-Date"), len(r.Header.Values("X-Amz-Date")) > 0
+	if !amz {
 		date = r.Header.Get("Date")
 		a.v2exp = date
 	}
-	t, err := http.ParseTime(date)
-	for _, layout := range []string{time.RFC1123Z, timeFormat} {
-		if err == nil {
-			break
-		}
-		t, err = time.Parse(layout, date)
+	t, err := parseHTTPDate(date)
+	if err != nil {
+		t, err = time.Parse(timeFormat, date)
 	}
-	if date == "" || err != nil {
+	// An empty x-amz-date does not fall back to Date, and a time before
+	// the epoch is no valid date (S3 answers both so, not as skew).
+	if date == "" || err != nil || t.Year() < 1970 {
 		return nil, errorf(KindMissingDate, "AWS authentication requires a valid Date or x-amz-date header")
 	}
 	a.Time = t.UTC()
 	return a, nil
+}
+
+// parseHTTPDate parses an HTTP date (RFC 1123 with GMT, RFC 850, asctime)
+// or RFC 1123 with a numeric zone ("-0000"), which botocore sends.
+func parseHTTPDate(s string) (time.Time, error) {
+	t, err := http.ParseTime(s)
+	if err != nil {
+		t, err = time.Parse(time.RFC1123Z, s)
+	}
+	return t, err
 }

@@ -469,6 +469,18 @@ func TestHeaderV2(t *testing.T) {
 	if _, err := verify(t, skewed, serverView(t, r), Options{S3: true}); kindOf(err) != KindSkewed {
 		t.Errorf("an hour off: %v", err)
 	}
+	// An empty x-amz-date does not fall back to Date; a date before the
+	// epoch is no date, not a skew.
+	r.Header.Set("Date", "Tue, 27 Mar 2007 19:36:42 GMT")
+	r.Header.Set("X-Amz-Date", "")
+	if _, err := Parse(r); kindOf(err) != KindMissingDate {
+		t.Errorf("empty x-amz-date: %v", err)
+	}
+	r.Header.Set("X-Amz-Date", "Tue, 07 Jul 1950 21:53:04 GMT")
+	if _, err := Parse(r); kindOf(err) != KindMissingDate {
+		t.Errorf("x-amz-date before the epoch: %v", err)
+	}
+	r.Header.Del("Date")
 	r.Header.Del("X-Amz-Date")
 	if _, err := Parse(r); kindOf(err) != KindMissingDate {
 		t.Errorf("no date: %v", err)

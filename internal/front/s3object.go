@@ -2,14 +2,13 @@ package front
 
 import (
 	"encoding/xml"
-	"time"
-
 	"io"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/checksum"

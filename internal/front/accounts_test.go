@@ -256,12 +256,7 @@ func TestAccounts(t *testing.T) {
 // sees none of it.
 func altCognito(t *testing.T, srv string, altCfg, mainCfg aws.Config, alt string, altS3 *s3.Client) {
 	ctx := context.Background()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	idp := cip.NewFromConfig(altCfg)
 	pool, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("alt-pool")})
 	must("CreateUserPool", err)

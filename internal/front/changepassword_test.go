@@ -19,19 +19,14 @@ func TestChangePassword(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	admin := iam.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	_, err := admin.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
 	must("CreateUser", err)
 	_, err = admin.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("kai"), Password: aws.String("First#Pass1"), PasswordResetRequired: true})
 	must("CreateLoginProfile", err)
 	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("kai")})
 	must("CreateAccessKey", err)
-	kai := iam.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	kai := iam.NewFromConfig(g.cfg(keyCreds(key)))
 	change := func(old, new string) error {
 		_, err := kai.ChangePassword(ctx, &iam.ChangePasswordInput{OldPassword: aws.String(old), NewPassword: aws.String(new)})
 		return err
@@ -114,12 +109,7 @@ func TestPoliciesGrantingServiceAccess(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	c := iam.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
 	must("CreateUser", err)
 	_, err = c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")})
@@ -173,12 +163,7 @@ func TestServiceLastAccessed(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	c := iam.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
 	must("CreateUser", err)
 	_, err = c.CreateGroup(ctx, &iam.CreateGroupInput{GroupName: aws.String("devs")})
@@ -192,7 +177,7 @@ func TestServiceLastAccessed(t *testing.T) {
 	must("PutUserPolicy", err)
 	key, err := c.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("kai")})
 	must("CreateAccessKey", err)
-	kai := iam.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	kai := iam.NewFromConfig(g.cfg(keyCreds(key)))
 	_, err = kai.ListUsers(ctx, &iam.ListUsersInput{})
 	must("kai's ListUsers", err)
 
@@ -252,7 +237,7 @@ func TestMFAGuessesCapped(t *testing.T) {
 		AuthenticationCode1: aws.String(totpAt(t, seed, -1)), AuthenticationCode2: aws.String(totpAt(t, seed, 0))}); err != nil {
 		t.Fatal(err)
 	}
-	kai := sts.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	kai := sts.NewFromConfig(g.cfg(keyCreds(key)))
 	try := func(code string) error {
 		_, err := kai.GetSessionToken(ctx, &sts.GetSessionTokenInput{SerialNumber: dev.VirtualMFADevice.SerialNumber, TokenCode: aws.String(code)})
 		return err
@@ -279,12 +264,7 @@ func TestAssumeRoleWithMFA(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	c := iam.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
 	must("CreateUser", err)
 	_, err = c.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("kai"), PolicyName: aws.String("assume"),
@@ -304,7 +284,7 @@ func TestAssumeRoleWithMFA(t *testing.T) {
 	_, err = c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("admin"), PolicyName: aws.String("list"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`)})
 	must("PutRolePolicy", err)
-	kai := sts.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	kai := sts.NewFromConfig(g.cfg(keyCreds(key)))
 	roleARN := aws.String("arn:aws:iam::000000000000:role/admin")
 	if _, err := kai.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: roleARN, RoleSessionName: aws.String("no-mfa")}); apiCode(err) != "AccessDenied" {
 		t.Fatalf("without MFA: %v", err)

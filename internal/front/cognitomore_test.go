@@ -28,12 +28,7 @@ func TestCognitoControlPlaneMore(t *testing.T) {
 	ctx := context.Background()
 	idp := cip.NewFromConfig(g.cfg(g.creds))
 	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	pool, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("more"), EmailVerificationSubject: aws.String("Your code"),
 		UserPoolTags: map[string]string{"team": "a"}, UserPoolAddOns: &ciptypes.UserPoolAddOnsType{AdvancedSecurityMode: "AUDIT"}})
 	must("CreateUserPool", err)
@@ -150,12 +145,7 @@ func TestIdentityPoolsMore(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	ids := ci.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	pool, err := ids.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("dev"), AllowUnauthenticatedIdentities: false,
 		DeveloperProviderName: aws.String("login.example"), IdentityPoolTags: map[string]string{"a": "1"}})
 	must("CreateIdentityPool", err)
@@ -565,12 +555,7 @@ func TestRiskBlockedIPRanges(t *testing.T) {
 	ctx := context.Background()
 	idp := cip.NewFromConfig(g.cfg(g.creds))
 	anon := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	p, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("risky"), UserPoolAddOns: &ciptypes.UserPoolAddOnsType{AdvancedSecurityMode: "ENFORCED"}})
 	must("CreateUserPool", err)
 	pid := p.UserPool.Id

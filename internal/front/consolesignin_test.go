@@ -22,12 +22,7 @@ func TestConsolePasswordSignIn(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	c := iam.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	_, err := c.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("kai")})
 	must("CreateUser", err)
 	_, err = c.CreateLoginProfile(ctx, &iam.CreateLoginProfileInput{UserName: aws.String("kai"), Password: aws.String("First#Pass1"), PasswordResetRequired: true})

@@ -79,12 +79,7 @@ func TestGraphOperations(t *testing.T) {
 	ctx := context.Background()
 	root := g.cfg(g.creds)
 	idp, ids, iamc, stsc := cip.NewFromConfig(root), ci.NewFromConfig(root), iam.NewFromConfig(root), sts.NewFromConfig(root)
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	pool, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("graph")})
 	must("CreateUserPool", err)
 	pid := pool.UserPool.Id
@@ -175,4 +170,19 @@ func TestGraphOperations(t *testing.T) {
 	}
 	_, err = idp.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: pid})
 	must("DeleteUserPool", err)
+}
+
+// mustOK returns a check that fails t when a step's err is not nil.
+func mustOK(t *testing.T) func(what string, err error) {
+	return func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
+// keyCreds are the credentials of an access key IAM made.
+func keyCreds(key *iam.CreateAccessKeyOutput) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
 }

@@ -47,12 +47,7 @@ func TestIAMCredentialsAndEntities(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	c := iam.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	wantCode := func(what string, err error, code string) {
 		t.Helper()
 		if apiCode(err) != code {

@@ -20,12 +20,7 @@ func TestImplicitLinking(t *testing.T) {
 	ctx := context.Background()
 	idp := cip.NewFromConfig(g.cfg(g.creds))
 	anonIdp := cip.NewFromConfig(g.cfg(aws.AnonymousCredentials{}))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	type site struct{ provider, client, pool string }
 	newSite := func(name string) site {
 		p, err := idp.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(name)})

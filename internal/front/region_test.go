@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	citypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -29,12 +28,7 @@ func TestRegionOfRequest(t *testing.T) {
 		c.Region = region
 		return c
 	}
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	tokyo := cip.NewFromConfig(in("ap-northeast-1", g.creds))
 	pool, err := tokyo.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("tokyo")})
 	must("CreateUserPool", err)
@@ -99,7 +93,7 @@ func TestRegionOfRequest(t *testing.T) {
 	must("PutUserPolicy", err)
 	key, err := iamc.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("regional")})
 	must("CreateAccessKey", err)
-	uc := credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	uc := keyCreds(key)
 	_, err = cip.NewFromConfig(in("eu-west-1", uc)).ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)})
 	must("ListUserPools in eu-west-1", err)
 	if _, err := cip.NewFromConfig(in("us-west-2", uc)).ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(10)}); apiCode(err) != "AccessDeniedException" && apiCode(err) != "AccessDenied" {

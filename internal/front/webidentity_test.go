@@ -11,7 +11,6 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
@@ -26,12 +25,7 @@ func TestOutboundWebIdentity(t *testing.T) {
 	g := newGraph(t)
 	ctx := context.Background()
 	admin := iam.NewFromConfig(g.cfg(g.creds))
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	must := mustOK(t)
 	if _, err := admin.GetOutboundWebIdentityFederationInfo(ctx, &iam.GetOutboundWebIdentityFederationInfoInput{}); apiCode(err) != "FeatureDisabled" {
 		t.Fatalf("info before enabling: %v", err)
 	}
@@ -42,7 +36,7 @@ func TestOutboundWebIdentity(t *testing.T) {
 	must("PutUserPolicy", err)
 	key, err := admin.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("job")})
 	must("CreateAccessKey", err)
-	job := sts.NewFromConfig(g.cfg(credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")))
+	job := sts.NewFromConfig(g.cfg(keyCreds(key)))
 	token := func(aud string, dur int32, alg string) (string, error) {
 		out, err := job.GetWebIdentityToken(ctx, &sts.GetWebIdentityTokenInput{Audience: []string{aud}, DurationSeconds: aws.Int32(dur), SigningAlgorithm: aws.String(alg),
 			Tags: []ststypes.Tag{{Key: aws.String("job-id"), Value: aws.String("42")}}})

@@ -15,39 +15,43 @@ import (
 func bucketARN(b string) string    { return "arn:aws:s3:::" + b }
 func objectARN(b, k string) string { return "arn:aws:s3:::" + b + "/" + k }
 
-// bucketPolicy returns a bucket's compiled policy (nil if none), whether
-// Block Public Access restricts public grants, and the owner. Any failure
-// to read or compile them is an error, which denies: an unreadable policy
-// might have held an explicit Deny.
-func (h *Handler) bucketPolicy(q *s3Request, bucket string) (*policy.Document, s3.PublicAccessBlock, string, error) {
-	var pab s3.PublicAccessBlock
-	q.requesterPays = false
+// bucketAuthz is what authorization needs of a bucket.
+type bucketAuthz struct {
+	policy        *policy.Document // nil if none
+	pab           s3.PublicAccessBlock
+	owner         string
+	requesterPays bool
+}
+
+// bucketPolicy returns a bucket's compiled policy, its Block Public Access
+// settings, its owner and whether its requesters pay (all zero for no
+// bucket). Any failure to read or compile them is an error, which denies:
+// an unreadable policy might have held an explicit Deny.
+func (h *Handler) bucketPolicy(q *s3Request, bucket string) (bucketAuthz, error) {
 	if bucket == "" {
-		return nil, pab, "", nil
+		return bucketAuthz{}, nil
 	}
 	b, ok, err := h.cfg.S3.BucketForAuthz(q.r.Context(), bucket)
 	if err != nil {
-		return nil, pab, "", fmt.Errorf("reading bucket %s for authorization: %w", bucket, err)
+		return bucketAuthz{}, fmt.Errorf("reading bucket %s for authorization: %w", bucket, err)
 	}
 	if !ok {
-		return nil, pab, "", nil // the operation answers NoSuchBucket
+		return bucketAuthz{}, nil // the operation answers NoSuchBucket
 	}
-	q.requesterPays = s3.RequesterPays(&b)
-	pab = s3.PublicAccessBlockOf(&b)
+	ba := bucketAuthz{pab: s3.PublicAccessBlockOf(&b), owner: b.Owner, requesterPays: s3.RequesterPays(&b)}
 	doc := b.Config[store.ConfigPolicy]
 	if doc == "" {
-		return nil, pab, b.Owner, nil
+		return ba, nil
 	}
-	var d *policy.Document
 	if h.cfg.IAM != nil {
-		d, err = h.cfg.IAM.Compile(doc, policy.Resource) // cached by text
+		ba.policy, err = h.cfg.IAM.Compile(doc, policy.Resource) // cached by text
 	} else {
-		d, err = policy.Parse([]byte(doc), policy.Resource)
+		ba.policy, err = policy.Parse([]byte(doc), policy.Resource)
 	}
 	if err != nil {
-		return nil, pab, b.Owner, fmt.Errorf("compiling the policy of bucket %s: %w", bucket, err)
+		return bucketAuthz{}, fmt.Errorf("compiling the policy of bucket %s: %w", bucket, err)
 	}
-	return d, pab, b.Owner, nil
+	return ba, nil
 }
 
 // authorizeS3 checks an S3 action on a bucket or object for the request's
@@ -57,7 +61,7 @@ func (h *Handler) authorizeS3(q *s3Request, action, bucket, resource string) err
 }
 
 func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket, resource string, extra func(r *policy.Request)) error {
-	doc, pab, owner, err := h.bucketPolicy(q, bucket)
+	ba, err := h.bucketPolicy(q, bucket)
 	if err != nil {
 		return err // not an *awserr.Error: 500 InternalError, never an Allow
 	}
@@ -65,9 +69,10 @@ func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket,
 		// A bucket is made in the caller's account: an existing bucket's
 		// owner and policy have no say (S3 then answers
 		// BucketAlreadyExists or BucketAlreadyOwnedByYou).
-		doc, pab, owner = nil, s3.PublicAccessBlock{}, p.Account
+		ba = bucketAuthz{owner: p.Account}
 	}
-	c := authzCheck{action: action, resource: resource, resourcePolicy: doc, restrictPublic: pab.RestrictPublicBuckets, owner: owner}
+	pab, owner := ba.pab, ba.owner
+	c := authzCheck{action: action, resource: resource, resourcePolicy: ba.policy, restrictPublic: pab.RestrictPublicBuckets, owner: owner}
 	c.acl = func(p *auth.Principal) (bool, error) { return h.aclAllows(q, p, action, bucket, resource, pab) }
 	c.keys = func(r *policy.Request, uses func(string) bool) error {
 		if err := h.s3Keys(q, r, action, bucket, resource, uses); err != nil {
@@ -82,7 +87,7 @@ func (h *Handler) authorizeS3As(q *s3Request, p *auth.Principal, action, bucket,
 	if e, ok := awserr.As(err); ok && e.Code == "AccessDenied" && p.Kind == auth.Anonymous {
 		return awserr.New(403, "AccessDenied", "Access Denied")
 	}
-	if err == nil && q.requesterPays && action != "s3:CreateBucket" {
+	if err == nil && ba.requesterPays {
 		// Requester Pays: a request from outside the owner's account must
 		// acknowledge the charge; anonymous ones cannot.
 		ack := strings.EqualFold(q.r.Header.Get("x-amz-request-payer"), "requester") || strings.EqualFold(q.get("x-amz-request-payer"), "requester")

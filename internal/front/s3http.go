@@ -44,10 +44,7 @@ func (h *Handler) virtualBucket(r *http.Request) string {
 type s3Request struct {
 	*apiCall
 	route s3route.Route
-	// requesterPays is set by authorization when the bucket's requesters
-	// pay.
-	requesterPays bool
-	query         map[string][]string
+	query map[string][]string
 }
 
 // Decode reads and decodes the XML body into v.

@@ -90,6 +90,18 @@ func nonce(dst []byte, idx int64, last bool) []byte {
 	return dst
 }
 
+// inParallel runs f(0) … f(n-1), f(0) on the calling goroutine and the
+// rest on their own, and waits for all of them.
+func inParallel(n int64, f func(int64)) {
+	var wg sync.WaitGroup
+	for i := int64(1); i < n; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(i) }()
+	}
+	f(0)
+	wg.Wait()
+}
+
 // sealBatch is how many chunks Encrypt seals at once, in parallel.
 const sealBatch = 4
 
@@ -173,17 +185,7 @@ func (e *encrypter) fill() {
 		var nb [12]byte
 		e.aead.Seal(e.sealed[at:at:at+int64(len(pl))+tagSize], nonce(nb[:], e.idx+j, eof && j == count-1), pl, nil)
 	}
-	if count == 1 {
-		seal(0)
-	} else {
-		var wg sync.WaitGroup
-		for j := int64(1); j < count; j++ {
-			wg.Add(1)
-			go func() { defer wg.Done(); seal(j) }()
-		}
-		seal(0)
-		wg.Wait()
-	}
+	inParallel(count, seal)
 	e.out = e.sealed[:int64(body)+count*tagSize]
 	e.idx += count
 	if eof {
@@ -368,8 +370,7 @@ type openedBatch struct {
 // done or stopped; it closes out.
 func (r *Reader) openBatches(off, n int64, out chan<- openedBatch, stop <-chan struct{}) {
 	defer close(out)
-	type batch = openedBatch
-	send := func(b batch) bool {
+	send := func(b openedBatch) bool {
 		select {
 		case out <- b:
 			return true
@@ -385,7 +386,7 @@ func (r *Reader) openBatches(off, n int64, out chan<- openedBatch, stop <-chan s
 		first := off / ChunkSize
 		count := min(int64(batchChunks), last-first+1)
 		if first > last || count <= 0 {
-			send(batch{err: io.ErrUnexpectedEOF})
+			send(openedBatch{err: io.ErrUnexpectedEOF})
 			return
 		}
 		bufp := batchBufs.Get().(*[]byte)
@@ -399,7 +400,7 @@ func (r *Reader) openBatches(off, n int64, out chan<- openedBatch, stop <-chan s
 			if errors.Is(err, io.EOF) {
 				err = ErrCorrupt
 			}
-			send(batch{err: err})
+			send(openedBatch{err: err})
 			return
 		}
 		// Open the chunks in parallel, in place.
@@ -413,16 +414,10 @@ func (r *Reader) openBatches(off, n int64, out chan<- openedBatch, stop <-chan s
 				bad.Store(true)
 			}
 		}
-		var wg sync.WaitGroup
-		for i := int64(1); i < count; i++ {
-			wg.Add(1)
-			go func() { defer wg.Done(); open(i) }()
-		}
-		open(0)
-		wg.Wait()
+		inParallel(count, open)
 		if bad.Load() {
 			batchBufs.Put(bufp)
-			send(batch{err: ErrCorrupt})
+			send(openedBatch{err: ErrCorrupt})
 			return
 		}
 		// Close the gaps the tags left, making the plaintext contiguous.
@@ -432,7 +427,7 @@ func (r *Reader) openBatches(off, n int64, out chan<- openedBatch, stop <-chan s
 		}
 		from := off - first*ChunkSize
 		to := min(plainEnd-first*ChunkSize, from+n)
-		if !send(batch{buf: bufp, plain: buf[from:to]}) {
+		if !send(openedBatch{buf: bufp, plain: buf[from:to]}) {
 			return
 		}
 		off += to - from

@@ -2,7 +2,6 @@ package front_test
 
 import (
 	"encoding/xml"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -37,12 +36,7 @@ func TestS3Conformance(t *testing.T) {
 		if err := v4.NewSigner().SignHTTP(ctx, creds, req, sha256Hex(""), "s3", "us-east-1", time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
+		resp, b := do(t, req)
 		return resp, string(b)
 	}
 	var l struct{ Prefix string }

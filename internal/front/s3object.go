@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/checksum"
@@ -133,11 +132,6 @@ func readConditions(r *http.Request, prefix string) s3.Conditions {
 	c := s3.Conditions{IfMatch: r.Header.Get(prefix + "If-Match"), IfNoneMatch: r.Header.Get(prefix + "If-None-Match")}
 	c.IfModifiedSince, _ = parseHTTPTime("", r.Header.Get(prefix+"If-Modified-Since"))
 	c.IfUnmodifiedSince, _ = parseHTTPTime("", r.Header.Get(prefix+"If-Unmodified-Since"))
-	if c.IfModifiedSince.After(time.Now()) {
-		// S3 ignores an If-Modified-Since in the future, as HTTP says
-		// a server should.
-		c.IfModifiedSince = time.Time{}
-	}
 	return c
 }
 

@@ -251,6 +251,11 @@ func (s *Service) getOnce(ctx context.Context, in GetInput) (GetOutput, error) {
 	if err != nil {
 		return GetOutput{}, err
 	}
+	if in.Cond.IfModifiedSince.After(s.now()) {
+		// S3 ignores an If-Modified-Since in the future, as HTTP says
+		// a server should.
+		in.Cond.IfModifiedSince = time.Time{}
+	}
 	if err := in.Cond.check(o); err != nil {
 		return GetOutput{Object: o}, err
 	}

@@ -242,3 +242,16 @@ func hasPrefix(s, prefix string, fold bool) bool {
 }
 
 func decodeRune(s string) (rune, int) { return utf8.DecodeRuneInString(s) }
+
+// noVariables resolves no policy variable.
+type noVariables struct{}
+
+func (noVariables) variable(string) (string, bool) { return "", false }
+
+// MatchesARN reports whether the resource pattern pat (wildcards within
+// ARN segments, as in a policy's Resource) matches arn. Policy variables
+// match only through their defaults.
+func MatchesARN(pat, arn string) bool {
+	p := compile(pat, true)
+	return p.match(arn, noVariables{}, false)
+}

@@ -85,7 +85,7 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket, text string) erro
 	own := "arn:aws:s3:::" + bucket
 	for _, st := range doc.Statements {
 		for _, r := range st.Resources() {
-			if r != own && !strings.HasPrefix(r, own+"/") && !globMatch(r, own) && !globMatch(r, own+"/x") {
+			if r != own && !strings.HasPrefix(r, own+"/") && !policy.MatchesARN(r, own) && !policy.MatchesARN(r, own+"/x") {
 				return awserr.New(400, "MalformedPolicy", "Policy has invalid resource")
 			}
 		}
@@ -320,32 +320,4 @@ func (s *Service) GetBucketTagging(ctx context.Context, bucket string) ([]Tag, e
 // DeleteBucketTagging removes a bucket's tags.
 func (s *Service) DeleteBucketTagging(ctx context.Context, bucket string) error {
 	return s.setConfig(ctx, bucket, store.ConfigTagging, "", nil)
-}
-
-// globMatch matches s against an ARN pattern where * stands for any run
-// of characters and ? for one. It backtracks only to the last star, so a
-// pattern of many stars costs O(len(pat)*len(s)), not exponential time.
-func globMatch(pat, s string) bool {
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pat) && (pat[p] == '?' || pat[p] == s[i]):
-			p++
-			i++
-		case p < len(pat) && pat[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pat) && pat[p] == '*' {
-		p++
-	}
-	return p == len(pat)
 }

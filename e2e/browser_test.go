@@ -14,7 +14,13 @@ const browserSetup = jsIdentitySetup + `
 s3.put_bucket_cors(Bucket="js-bucket", CORSConfiguration={"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET", "PUT", "HEAD"], "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"]}]})
 `
 
-// needChromium returns Debian's chromium, which scripts/deps installs.
+// browserSlots bounds the headless browsers running at once: four
+// Chromiums starting together beside the race-detector suite on a
+// two-core machine have missed puppeteer's start deadline.
+var browserSlots = make(chan struct{}, 2)
+
+// needChromium returns Debian's chromium, which scripts/deps installs,
+// and holds one of browserSlots until the test ends.
 func needChromium(t *testing.T) string {
 	p, err := exec.LookPath("chromium")
 	if err != nil {
@@ -23,6 +29,8 @@ func needChromium(t *testing.T) string {
 		}
 		skip(t, "chromium not installed: run scripts/deps")
 	}
+	browserSlots <- struct{}{}
+	t.Cleanup(func() { <-browserSlots })
 	return p
 }
 

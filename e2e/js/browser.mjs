@@ -11,7 +11,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import puppeteer from "puppeteer-core";
+import { launchChromium } from "./chromium.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The SDK's Node-only credential providers are reachable from its
@@ -44,11 +44,7 @@ const origin = `http://${env.SPA_HOST || "127.0.0.1"}:${srv.address().port}`;
 
 const cfg = Object.fromEntries(["ENDPOINT", "REGION", "BUCKET", "USERNAME", "PASSWORD", "POOL_ID", "CLIENT_ID", "IDENTITY_POOL_ID", "OAUTH_DOMAIN"].map((k) => [k, env[k]]));
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sekisho-chromium-"));
-const browser = await puppeteer.launch({
-  executablePath: env.CHROMIUM || "/usr/bin/chromium", userDataDir: profile, headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-    ...(env.IGNORE_CERTS ? ["--ignore-certificate-errors"] : [])],
-});
+const browser = await launchChromium(profile, env.IGNORE_CERTS ? ["--ignore-certificate-errors"] : []);
 const logs = [];
 let result;
 try {

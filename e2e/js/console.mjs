@@ -5,17 +5,14 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import puppeteer from "puppeteer-core";
+import { launchChromium } from "./chromium.mjs";
 
 const env = process.env;
 const base = env.ENDPOINT + "/console/";
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), "sekisho-console-"));
 const upload = path.join(profile, "hello.txt");
 fs.writeFileSync(upload, "hello from the console\n");
-const browser = await puppeteer.launch({
-  executablePath: env.CHROMIUM || "/usr/bin/chromium", userDataDir: path.join(profile, "chrome"), headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium(path.join(profile, "chrome"));
 const out = {};
 const logs = [];
 // docs/console-*.png when SCREENSHOTS names a directory.

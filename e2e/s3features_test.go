@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // boto3Features drives the S3 features the conformance suites exercise
@@ -222,5 +223,53 @@ func TestAccountCLI(t *testing.T) {
 	}
 	if out := cli(main, "organizations", "list-accounts"); !strings.Contains(out, acct) {
 		t.Errorf("list-accounts: %s", out)
+	}
+}
+
+// TestCLIAccessLogging: server access logging set up with the AWS CLI as
+// S3's documentation does it (a bucket policy for the logging service,
+// then put-bucket-logging), and the log lines of `aws s3` traffic arriving
+// in the target bucket.
+func TestCLIAccessLogging(t *testing.T) {
+	t.Parallel()
+	aws := need(t, "aws")
+	s := startServer(t, serverOpts{Env: []string{"SEKISHO_ACCESS_LOG_INTERVAL=200ms"}})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, aws, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	cli("s3api", "create-bucket", "--bucket", "cli-site")
+	cli("s3api", "create-bucket", "--bucket", "cli-site-logs")
+	cli("s3api", "put-bucket-policy", "--bucket", "cli-site-logs", "--policy",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::cli-site-logs/*","Condition":{"StringEquals":{"aws:SourceAccount":"000000000000"}}}]}`)
+	cli("s3api", "put-bucket-logging", "--bucket", "cli-site", "--bucket-logging-status",
+		`{"LoggingEnabled":{"TargetBucket":"cli-site-logs","TargetPrefix":"access/"}}`)
+	if out := cli("s3api", "get-bucket-logging", "--bucket", "cli-site"); !strings.Contains(out, `"TargetPrefix": "access/"`) {
+		t.Errorf("get-bucket-logging: %s", out)
+	}
+	cli("s3", "cp", "/etc/hostname", "s3://cli-site/hello.txt")
+	cli("s3", "ls", "s3://cli-site/")
+	var keys string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if keys = strings.TrimSpace(cli("s3api", "list-objects-v2", "--bucket", "cli-site-logs", "--query", "Contents[].Key", "--output", "text")); keys != "None" && keys != "" {
+			break
+		}
+	}
+	var logs strings.Builder
+	for _, k := range strings.Fields(keys) {
+		if !strings.HasPrefix(k, "access/") {
+			t.Errorf("log object %s is not under the prefix", k)
+		}
+		logs.WriteString(cli("s3", "cp", "s3://cli-site-logs/"+k, "-"))
+	}
+	for _, want := range []string{"000000000000 cli-site [", " REST.PUT.OBJECT hello.txt ", " REST.GET.BUCKET - ", " SigV4 "} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the logs lack %q:\n%s", want, logs.String())
+		}
 	}
 }

@@ -430,8 +430,9 @@ func (a *App) Handler() http.Handler { return a.handler }
 // Run does the server's background work until ctx ends, and returns when
 // every goroutine it started has stopped: the sweep of blobs an earlier
 // crash left (only those older than New, so it never meets this run's
-// writes), lifecycle rules every --lifecycle-interval, and the hourly
-// abort of expired multipart uploads.
+// writes), lifecycle rules every --lifecycle-interval, server access
+// logs every --access-log-interval (and once more when ctx ends, after
+// the last requests), and the hourly abort of expired multipart uploads.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -468,6 +469,13 @@ func (a *App) Run(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			applyLifecycle(ctx, a.S3, a.cfg.lcInterval, a.log, func() bool { return a.holdLease(ctx, "lifecycle", 2*a.cfg.lcInterval+time.Minute) })
+		}()
+	}
+	if a.cfg.accessLogInterval > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			deliverAccessLogs(ctx, a.S3, a.cfg.accessLogInterval, a.log)
 		}()
 	}
 	if a.cfg.uploadExpiry > 0 {
@@ -638,6 +646,33 @@ func abortExpiredUploads(ctx context.Context, svc *s3.Service, expiry time.Durat
 			log.Info("aborted expired multipart uploads", "count", n)
 		}
 	})
+}
+
+// deliverAccessLogs writes buckets' server access logs every interval,
+// and once more when ctx ends. Every node delivers the lines it holds.
+func deliverAccessLogs(ctx context.Context, svc *s3.Service, interval time.Duration, log *slog.Logger) {
+	deliver := func(ctx context.Context) {
+		st, err := svc.DeliverAccessLogs(ctx)
+		if err != nil {
+			log.Warn("server access logs", "err", err)
+		}
+		if st.Dropped > 0 {
+			log.Warn("server access log lines dropped: too many waiting", "lines", st.Dropped)
+		}
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			deliver(final)
+			cancel()
+			return
+		case <-t.C:
+			deliver(ctx)
+		}
+	}
 }
 
 // applyLifecycle carries out buckets' lifecycle rules at start and then

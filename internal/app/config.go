@@ -43,6 +43,7 @@ type Config struct {
 	MasterKey           string
 	UploadExpiry        string
 	LifecycleInterval   string
+	AccessLogInterval   string
 	AuthDomain          string
 	LifecycleDay        string
 	DebugAddr           string
@@ -93,6 +94,8 @@ type Config struct {
 	uploadExpiry time.Duration
 	lcInterval   time.Duration
 	lcDay        time.Duration
+	// accessLogInterval is how often server access logs are delivered.
+	accessLogInterval time.Duration
 }
 
 // issuer is the user-pool token issuer for a pool, by --cognito-issuer.
@@ -147,6 +150,7 @@ func settings(c *Config, domains *string) []setting {
 		{"upload-expiry", "SEKISHO_UPLOAD_EXPIRY", "168h", "abort multipart uploads left incomplete this long (Go duration; 0 keeps them)", &c.UploadExpiry},
 		{"auth-domain", "SEKISHO_AUTH_DOMAIN", "auth.localhost", "user pools' prefix domains are <prefix>.<auth-domain> (browsers resolve *.localhost to this machine)", &c.AuthDomain},
 		{"lifecycle-interval", "SEKISHO_LIFECYCLE_INTERVAL", "1h", "how often buckets' lifecycle rules are carried out (Go duration; 0 never)", &c.LifecycleInterval},
+		{"access-log-interval", "SEKISHO_ACCESS_LOG_INTERVAL", "5m", "how often buckets' server access logs are written to their target buckets (Go duration; 0 never)", &c.AccessLogInterval},
 		{"lifecycle-day", "SEKISHO_LIFECYCLE_DAY", "24h", "the length of a lifecycle rule's day (shorten it to test rules; Go duration)", &c.LifecycleDay},
 		{"cognito-issuer", "SEKISHO_COGNITO_ISSUER", "self", "user-pool token issuer: \"self\" (public URL + /<poolId>, so OIDC verifiers fetch our JWKS) or \"aws\" (https://cognito-idp.<region>.amazonaws.com/<poolId>, for apps that hard-code it)", &c.CognitoIssuer},
 		{"lambda-endpoint", "SEKISHO_LAMBDA_ENDPOINT", "", "Lambda Invoke API endpoint that runs user pools' triggers (AWS Lambda, sam local start-lambda, the Runtime Interface Emulator; \"lambda.<function> = URL\" config-file lines override it per function)", &c.LambdaEndpoint},
@@ -344,6 +348,11 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--lifecycle-interval %q: want a duration such as 1h", c.LifecycleInterval))
 	} else {
 		c.lcInterval = d
+	}
+	if d, err := time.ParseDuration(c.AccessLogInterval); err != nil || d < 0 {
+		errs = append(errs, fmt.Errorf("--access-log-interval %q: want a duration such as 5m", c.AccessLogInterval))
+	} else {
+		c.accessLogInterval = d
 	}
 	if d, err := time.ParseDuration(c.LifecycleDay); err != nil || d <= 0 {
 		errs = append(errs, fmt.Errorf("--lifecycle-day %q: want a positive duration such as 24h", c.LifecycleDay))

@@ -138,6 +138,8 @@ type reqInfo struct {
 	authorized int
 	// release gives back the request's unauthenticated slot.
 	release func()
+	// s3 is the request's S3 call, once decoded, for the access log.
+	s3 *s3Request
 }
 
 type infoKey struct{}
@@ -155,18 +157,21 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// headerAt is when the final response's header went out.
+	headerAt time.Time
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 && code >= 200 {
 		w.status = code
+		w.headerAt = time.Now()
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.status, w.headerAt = http.StatusOK, time.Now()
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += int64(n)
@@ -177,7 +182,7 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // bytes with sendfile(2).
 func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
 	if w.status == 0 {
-		w.status = http.StatusOK
+		w.status, w.headerAt = http.StatusOK, time.Now()
 	}
 	var n int64
 	var err error
@@ -362,6 +367,7 @@ func (h *Handler) logRequest(r *http.Request, ri *reqInfo, w *statusWriter, star
 		h.cfg.IAM.NoteKeyUse(r.Context(), p.AccessKeyID, ri.service, h.cfg.Region)
 	}
 	h.noteServiceAccess(r, ri)
+	h.logS3Access(r, ri, w, start)
 	if h.cfg.Observe != nil {
 		o := Request{Service: ri.service, Operation: ri.operation, Status: w.status, Latency: time.Since(start), BytesOut: w.bytes,
 			Remote: r.RemoteAddr, Decision: ri.decision, Time: start}

@@ -122,6 +122,8 @@ var s3Ops = map[string]s3Op{
 	"GetBucketRequestPayment":          {(*Handler).s3GetBucketRequestPayment, "s3:GetBucketRequestPayment", resBucket},
 	"PutBucketRequestPayment":          {(*Handler).s3PutBucketRequestPayment, "s3:PutBucketRequestPayment", resBucket},
 	"PutBucketTagging":                 {(*Handler).s3PutBucketTagging, "s3:PutBucketTagging", resBucket},
+	"GetBucketLogging":                 {(*Handler).s3GetBucketLogging, "s3:GetBucketLogging", resBucket},
+	"PutBucketLogging":                 {(*Handler).s3PutBucketLogging, "s3:PutBucketLogging", resBucket},
 	"DeleteBucketTagging":              {(*Handler).s3DeleteBucketTagging, "s3:PutBucketTagging", resBucket},
 	"GetBucketAcl":                     {(*Handler).s3GetAcl, "s3:GetBucketAcl", resBucket},
 	"GetObjectAcl":                     {(*Handler).s3GetAcl, "s3:GetObjectAcl", resObject},
@@ -222,6 +224,7 @@ func (s3Codec) read(h *Handler, c *apiCall) error {
 		return awserr.New(400, "InvalidURI", "Couldn't parse the specified URI.").With("URI", r.URL.EscapedPath())
 	}
 	q := &s3Request{apiCall: c, route: route, query: query}
+	info(r.Context()).s3 = q
 	if va, ok := versionActions[o.Action]; ok && q.has("versionId") {
 		// The same row, authorized as the version's action.
 		vo := *o

@@ -45,7 +45,6 @@ type xmlOwnershipControls struct {
 
 // s3ProbeOps are the probe rows of s3Ops.
 var s3ProbeOps = map[string]s3Op{
-	"GetBucketLogging":                   {s3PlainBucket(emptyDoc("BucketLoggingStatus"), nil), "s3:GetBucketLogging", resBucket},
 	"GetBucketNotificationConfiguration": {s3PlainBucket(emptyDoc("NotificationConfiguration"), nil), "s3:GetBucketNotification", resBucket},
 	"GetBucketWebsite": {s3PlainBucket(nil, awserr.New(404, "NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration")),
 		"s3:GetBucketWebsite", resBucket},

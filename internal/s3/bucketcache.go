@@ -70,4 +70,8 @@ func (s *Service) bucketChanged() {
 	c.gen++
 	clear(c.m)
 	c.mu.Unlock()
+	a := &s.accessLogs
+	a.mu.Lock()
+	clear(a.logs)
+	a.mu.Unlock()
 }

@@ -46,8 +46,9 @@ type Service struct {
 	// sharing a store, where another node's change must apply at once.
 	NoBucketCache bool
 
-	buckets  bucketCache
-	versions versionClock
+	buckets    bucketCache
+	versions   versionClock
+	accessLogs accessLogs
 }
 
 func (s *Service) now() time.Time {

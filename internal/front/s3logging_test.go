@@ -55,7 +55,7 @@ func TestS3AccessLogging(t *testing.T) {
 		t.Errorf("logging of a missing bucket: %v", err)
 	}
 	err = put(&types.LoggingEnabled{TargetBucket: aws.String("site-logs"), TargetPrefix: aws.String("logs/"),
-		TargetGrants: []types.TargetGrant{{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")}, Permission: types.BucketLogsPermissionRead}},
+		TargetGrants:          []types.TargetGrant{{Grantee: &types.Grantee{Type: types.TypeGroup, URI: aws.String("http://acs.amazonaws.com/groups/global/AuthenticatedUsers")}, Permission: types.BucketLogsPermissionRead}},
 		TargetObjectKeyFormat: &types.TargetObjectKeyFormat{PartitionedPrefix: &types.PartitionedPrefix{PartitionDateSource: types.PartitionDateSourceEventTime}}})
 	if err != nil {
 		t.Fatal(err)

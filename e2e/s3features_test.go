@@ -3,6 +3,11 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -270,6 +275,71 @@ func TestCLIAccessLogging(t *testing.T) {
 	for _, want := range []string{"000000000000 cli-site [", " REST.PUT.OBJECT hello.txt ", " REST.GET.BUCKET - ", " SigV4 "} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the logs lack %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+// TestCLIWebsite: `aws s3 website` configures a bucket's website, `aws s3
+// sync` publishes it, and the website endpoint of the built binary serves
+// it to anonymous visitors once a bucket policy makes it public.
+func TestCLIWebsite(t *testing.T) {
+	t.Parallel()
+	aws := need(t, "aws")
+	s := startServer(t, serverOpts{})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, aws, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	dir := t.TempDir()
+	for name, body := range map[string]string{"index.html": "<h1>welcome</h1>", "error.html": "<h1>not here</h1>", "blog/index.html": "<h1>blog</h1>"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli("s3", "mb", "s3://cli-web")
+	cli("s3", "sync", dir, "s3://cli-web/")
+	cli("s3", "website", "s3://cli-web/", "--index-document", "index.html", "--error-document", "error.html")
+	if out := cli("s3api", "get-bucket-website", "--bucket", "cli-web"); !strings.Contains(out, `"Suffix": "index.html"`) || !strings.Contains(out, `"Key": "error.html"`) {
+		t.Errorf("get-bucket-website: %s", out)
+	}
+	u, _ := url.Parse(s.URL)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
+	visit := func(path string) (int, string, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.URL+path, nil)
+		req.Host = "cli-web.s3-website.localhost:" + u.Port()
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header.Get("Location")
+	}
+	if st, body, _ := visit("/"); st != 403 || !strings.Contains(body, "AccessDenied") {
+		t.Errorf("before the policy: %d %s", st, body)
+	}
+	cli("s3api", "put-bucket-policy", "--bucket", "cli-web", "--policy",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::cli-web/*"}]}`)
+	for _, tc := range []struct {
+		path   string
+		status int
+		body   string
+		loc    string
+	}{
+		{"/", 200, "<h1>welcome</h1>", ""},
+		{"/blog", 302, "", "/blog/"},
+		{"/blog/", 200, "<h1>blog</h1>", ""},
+		{"/nope", 404, "<h1>not here</h1>", ""},
+	} {
+		if st, body, loc := visit(tc.path); st != tc.status || body != tc.body && tc.body != "" || loc != tc.loc {
+			t.Errorf("GET %s: %d %q %q", tc.path, st, body, loc)
 		}
 	}
 }

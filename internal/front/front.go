@@ -266,6 +266,10 @@ func (h *Handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, proto, awserr.New(400, "RequestHeaderSectionTooLarge", "Your request header section exceeds the maximum allowed size.").With("MaxSizeAllowed", fmt.Sprint(MaxHeaderBytes)))
 		return
 	}
+	if bucket := h.websiteBucket(r); bucket != "" {
+		h.serveWebsite(w, r, bucket)
+		return
+	}
 	if prefix, rest, ok := h.authTarget(r); ok {
 		h.serveOAuth(w, r, prefix, rest)
 		return

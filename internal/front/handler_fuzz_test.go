@@ -31,6 +31,10 @@ func FuzzHandler(f *testing.F) {
 	f.Add("POST", "/_auth/shop/oauth2/token", "Content-Type: application/x-www-form-urlencoded\nAuthorization: Basic eDp5", "grant_type=client_credentials&scope=a%2Fb", "")
 	f.Add("GET", "/_auth/shop/oauth2/userInfo", "Authorization: Bearer a.b.c", "", "")
 	f.Add("GET", "/_auth/shop/oauth2/idpresponse?code=x&state=y", "Cookie: cognito-fed=z", "", "")
+	f.Add("GET", "/docs", "Host: site.s3-website.localhost", "", "")
+	f.Add("HEAD", "/a/b/", "Host: site.s3-website-eu-west-1.localhost", "", "")
+	f.Add("PUT", "/bucket", "", "<WebsiteConfiguration><IndexDocument><Suffix>i</Suffix></IndexDocument><RoutingRules><RoutingRule><Redirect/></RoutingRule></RoutingRules></WebsiteConfiguration>", "website")
+	f.Add("PUT", "/bucket", "", "<BucketLoggingStatus><LoggingEnabled><TargetBucket>b</TargetBucket><TargetPrefix/><TargetObjectKeyFormat><PartitionedPrefix/></TargetObjectKeyFormat></LoggingEnabled></BucketLoggingStatus>", "logging")
 	f.Fuzz(func(t *testing.T, method, path, headers, body, query string) {
 		req := httptest.NewRequest("GET", "http://localhost/", bytes.NewReader([]byte(body)))
 		req.Method = method
@@ -38,6 +42,10 @@ func FuzzHandler(f *testing.F) {
 		req.RequestURI = ""
 		for _, line := range strings.Split(headers, "\n") {
 			if k, v, ok := strings.Cut(line, ":"); ok && k != "" {
+				if strings.EqualFold(strings.TrimSpace(k), "Host") {
+					req.Host = strings.TrimSpace(v)
+					continue
+				}
 				req.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
 			}
 		}

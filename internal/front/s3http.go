@@ -45,6 +45,8 @@ type s3Request struct {
 	*apiCall
 	route s3route.Route
 	query map[string][]string
+	// website is true for a request to a bucket's website endpoint.
+	website bool
 }
 
 // Decode reads and decodes the XML body into v.
@@ -123,6 +125,9 @@ var s3Ops = map[string]s3Op{
 	"PutBucketRequestPayment":          {(*Handler).s3PutBucketRequestPayment, "s3:PutBucketRequestPayment", resBucket},
 	"PutBucketTagging":                 {(*Handler).s3PutBucketTagging, "s3:PutBucketTagging", resBucket},
 	"GetBucketLogging":                 {(*Handler).s3GetBucketLogging, "s3:GetBucketLogging", resBucket},
+	"GetBucketWebsite":                 {(*Handler).s3GetBucketWebsite, "s3:GetBucketWebsite", resBucket},
+	"PutBucketWebsite":                 {(*Handler).s3PutBucketWebsite, "s3:PutBucketWebsite", resBucket},
+	"DeleteBucketWebsite":              {(*Handler).s3DeleteBucketWebsite, "s3:DeleteBucketWebsite", resBucket},
 	"PutBucketLogging":                 {(*Handler).s3PutBucketLogging, "s3:PutBucketLogging", resBucket},
 	"DeleteBucketTagging":              {(*Handler).s3DeleteBucketTagging, "s3:PutBucketTagging", resBucket},
 	"GetBucketAcl":                     {(*Handler).s3GetAcl, "s3:GetBucketAcl", resBucket},

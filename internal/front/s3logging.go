@@ -26,10 +26,15 @@ type xmlLoggingStatus struct {
 }
 
 type xmlLogging struct {
-	TargetBucket string        `xml:"TargetBucket"`
-	TargetGrants []xmlGrant    `xml:"TargetGrants>Grant"`
-	TargetPrefix string        `xml:"TargetPrefix"`
-	KeyFormat    *xmlKeyFormat `xml:"TargetObjectKeyFormat"`
+	TargetBucket string `xml:"TargetBucket"`
+	// TargetGrants is omitted when there are none, as S3 omits it.
+	TargetGrants *xmlTargetGrants `xml:"TargetGrants"`
+	TargetPrefix string           `xml:"TargetPrefix"`
+	KeyFormat    *xmlKeyFormat    `xml:"TargetObjectKeyFormat"`
+}
+
+type xmlTargetGrants struct {
+	Grants []xmlGrant `xml:"Grant"`
 }
 
 type xmlKeyFormat struct {
@@ -107,12 +112,15 @@ func (h *Handler) s3GetBucketLogging(q *s3Request) error {
 	out := xmlLoggingStatus{Xmlns: s3Xmlns}
 	if c != nil {
 		x := &xmlLogging{TargetBucket: c.TargetBucket, TargetPrefix: c.TargetPrefix}
+		if len(c.TargetGrants) > 0 {
+			x.TargetGrants = &xmlTargetGrants{}
+		}
 		for _, g := range c.TargetGrants {
 			ge := xmlGrantee{XSI: xsiNS, Type: "CanonicalUser", ID: g.ID}
 			if g.URI != "" {
 				ge = xmlGrantee{XSI: xsiNS, Type: "Group", URI: g.URI}
 			}
-			x.TargetGrants = append(x.TargetGrants, xmlGrant{ge, g.Permission})
+			x.TargetGrants.Grants = append(x.TargetGrants.Grants, xmlGrant{ge, g.Permission})
 		}
 		switch c.KeyFormat {
 		case s3.SimplePrefix:
@@ -153,6 +161,9 @@ var s3LogOps = map[string]string{
 // REST.GET.OBJECT, REST.PUT.VERSIONING, REST.COPY.OBJECT, …
 func s3LogOperation(q *s3Request) string {
 	method := q.r.Method
+	if q.website {
+		return "WEBSITE." + method + ".OBJECT"
+	}
 	kind := s3LogOps[q.route.Operation]
 	switch {
 	case q.route.Operation == "CopyObject" || q.route.Operation == "UploadPartCopy":

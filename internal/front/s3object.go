@@ -94,6 +94,12 @@ func objectAttrs(r *http.Request) (s3.ObjectAttrs, error) {
 			a.Headers[storageClassHeader] = sc
 		}
 	}
+	if loc := r.Header.Get("x-amz-website-redirect-location"); loc != "" {
+		if !strings.HasPrefix(loc, "/") && !strings.HasPrefix(loc, "http://") && !strings.HasPrefix(loc, "https://") || len(loc) > 2048 {
+			return a, awserr.New(400, "InvalidRedirectLocation", "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.")
+		}
+		a.Headers[websiteRedirectHeader] = loc
+	}
 	var err error
 	a.Tags, err = parseTagging(r.Header.Get("x-amz-tagging"))
 	return a, err

@@ -35,6 +35,8 @@ func FuzzHandler(f *testing.F) {
 	f.Add("HEAD", "/a/b/", "Host: site.s3-website-eu-west-1.localhost", "", "")
 	f.Add("PUT", "/bucket", "", "<WebsiteConfiguration><IndexDocument><Suffix>i</Suffix></IndexDocument><RoutingRules><RoutingRule><Redirect/></RoutingRule></RoutingRules></WebsiteConfiguration>", "website")
 	f.Add("PUT", "/bucket", "", "<BucketLoggingStatus><LoggingEnabled><TargetBucket>b</TargetBucket><TargetPrefix/><TargetObjectKeyFormat><PartitionedPrefix/></TargetObjectKeyFormat></LoggingEnabled></BucketLoggingStatus>", "logging")
+	f.Add("PUT", "/bucket", "", "<IntelligentTieringConfiguration><Id>t</Id><Status>Enabled</Status><Tiering><Days>90</Days><AccessTier>ARCHIVE_ACCESS</AccessTier></Tiering></IntelligentTieringConfiguration>", "intelligent-tiering&id=t")
+	f.Add("GET", "/bucket", "", "", "metrics&continuation-token=bTA5OQ")
 	f.Fuzz(func(t *testing.T, method, path, headers, body, query string) {
 		req := httptest.NewRequest("GET", "http://localhost/", bytes.NewReader([]byte(body)))
 		req.Method = method

@@ -165,6 +165,7 @@ func (h *Handler) s3Rows() map[string]*op {
 	out := map[string]*op{}
 	all := maps.Clone(s3Ops)
 	maps.Copy(all, s3ProbeOps)
+	maps.Copy(all, s3IDConfigOps())
 	for name, o := range all {
 		handle, res := o.handle, o.res
 		out[name] = &op{

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sekisho/sekisho/internal/lambdatest"
 )
 
 // boto3Features drives the S3 features the conformance suites exercise
@@ -341,5 +343,52 @@ func TestCLIWebsite(t *testing.T) {
 		if st, body, loc := visit(tc.path); st != tc.status || body != tc.body && tc.body != "" || loc != tc.loc {
 			t.Errorf("GET %s: %d %q %q", tc.path, st, body, loc)
 		}
+	}
+}
+
+// TestCLINotifications: the AWS CLI sets a bucket's notifications to a
+// Lambda function, and `aws s3 cp` and `aws s3 rm` on the built binary
+// invoke it through the Invoke API with S3's event messages.
+func TestCLINotifications(t *testing.T) {
+	t.Parallel()
+	aws := need(t, "aws")
+	fns, err := lambdatest.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fns.Close() })
+	fns.Handle("on-upload", func(map[string]any) ([]byte, error) { return []byte("null"), nil })
+	s := startServer(t, serverOpts{Env: []string{"SEKISHO_LAMBDA_ENDPOINT=" + fns.URL}})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, aws, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	cli("s3", "mb", "s3://cli-events")
+	cli("s3api", "put-bucket-notification-configuration", "--bucket", "cli-events", "--notification-configuration",
+		`{"LambdaFunctionConfigurations":[{"Id":"uploads","LambdaFunctionArn":"arn:aws:lambda:us-east-1:000000000000:function:on-upload","Events":["s3:ObjectCreated:*","s3:ObjectRemoved:*"],"Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":"in/"}]}}}]}`)
+	if out := cli("s3api", "get-bucket-notification-configuration", "--bucket", "cli-events"); !strings.Contains(out, `"Id": "uploads"`) || !strings.Contains(out, `"Value": "in/"`) {
+		t.Errorf("get-bucket-notification-configuration: %s", out)
+	}
+	cli("s3", "cp", "/etc/hostname", "s3://cli-events/in/host.txt")
+	cli("s3", "cp", "/etc/hostname", "s3://cli-events/out/host.txt")
+	cli("s3", "rm", "s3://cli-events/in/host.txt")
+	var names []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && len(names) < 2; time.Sleep(50 * time.Millisecond) {
+		names = names[:0]
+		for _, c := range fns.Calls("on-upload") {
+			recs, _ := c.Event["Records"].([]any)
+			for _, r := range recs {
+				r := r.(map[string]any)
+				names = append(names, fmt.Sprint(r["eventName"], " ", r["s3"].(map[string]any)["object"].(map[string]any)["key"]))
+			}
+		}
+	}
+	if strings.Join(names, ", ") != "ObjectCreated:Put in/host.txt, ObjectRemoved:Delete in/host.txt" {
+		t.Errorf("events: %v", names)
 	}
 }

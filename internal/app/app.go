@@ -347,13 +347,14 @@ func New(cfg *Config) (*App, error) {
 		return nil, err
 	}
 	log, meta := a.log, a.meta
-	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key, LifecycleDay: cfg.lcDay}
+	lambda := cfg.lambda()
+	a.S3 = &s3.Service{Meta: meta, Blobs: blobs, Region: cfg.Region, Log: log, Keys: key, LifecycleDay: cfg.lcDay, Lambda: lambda}
 	a.IAM = &iam.Service{Store: meta, Account: cfg.AccountID, Key: key}
 	if cfg.StoreURL != "" {
 		a.IAM.NoCache, a.S3.NoBucketCache = true, true
 	}
 	a.STS = &sts.Service{IAM: a.IAM, Key: key, Account: cfg.AccountID, Region: cfg.Region}
-	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: cfg.lambda(), LightHash: cfg.PasswordHashCost == "light",
+	a.UserPools = &userpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, Issuer: cfg.issuer(), Log: log, Outbox: outbox, AuthDomain: cfg.AuthDomain, Upstream: oidcfetch.Client{}, Lambda: lambda, LightHash: cfg.PasswordHashCost == "light",
 		Peers: a.livePeers}
 	a.IdentityPools = &idpool.Service{Store: meta, Key: key, Account: cfg.AccountID, Region: cfg.Region, UserPools: a.UserPools, STS: a.STS}
 	a.STS.Issuers = append(a.STS.Issuers, a.IdentityPools)
@@ -432,7 +433,8 @@ func (a *App) Handler() http.Handler { return a.handler }
 // crash left (only those older than New, so it never meets this run's
 // writes), lifecycle rules every --lifecycle-interval, server access
 // logs every --access-log-interval (and once more when ctx ends, after
-// the last requests), and the hourly abort of expired multipart uploads.
+// the last requests), the delivery of buckets' event notifications, and
+// the hourly abort of expired multipart uploads.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -471,6 +473,11 @@ func (a *App) Run(ctx context.Context) {
 			applyLifecycle(ctx, a.S3, a.cfg.lcInterval, a.log, func() bool { return a.holdLease(ctx, "lifecycle", 2*a.cfg.lcInterval+time.Minute) })
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.S3.RunNotifications(ctx, 4)
+	}()
 	if a.cfg.accessLogInterval > 0 {
 		wg.Add(1)
 		go func() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/s3"
+	"github.com/sekisho/sekisho/internal/store"
 )
 
 // ACLs and ownership controls on the wire.
@@ -195,6 +196,7 @@ func (h *Handler) s3PutAcl(q *s3Request) error {
 			return err
 		}
 		setVersionHeader(q.w.Header(), v)
+		q.emit("ObjectAcl:Put", store.Object{Key: q.route.Key})
 	}
 	q.w.WriteHeader(http.StatusOK)
 	return nil

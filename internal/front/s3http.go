@@ -18,6 +18,7 @@ import (
 
 	"github.com/sekisho/sekisho/internal/awserr"
 	"github.com/sekisho/sekisho/internal/checksum"
+	"github.com/sekisho/sekisho/internal/s3"
 	"github.com/sekisho/sekisho/internal/s3route"
 	"github.com/sekisho/sekisho/internal/sigv4"
 )
@@ -47,6 +48,9 @@ type s3Request struct {
 	query map[string][]string
 	// website is true for a request to a bucket's website endpoint.
 	website bool
+	// events are what the request did to objects, for the bucket's
+	// event notifications (see emit).
+	events []s3.ObjectEvent
 }
 
 // Decode reads and decodes the XML body into v.
@@ -118,22 +122,24 @@ var s3Ops = map[string]s3Op{
 	"GetObjectLegalHold":         {(*Handler).s3GetObjectLegalHold, "s3:GetObjectLegalHold", resObject},
 	"PutObjectLegalHold":         {(*Handler).s3PutObjectLegalHold, "s3:PutObjectLegalHold", resObject},
 
-	"GetBucketTagging":                 {(*Handler).s3GetBucketTagging, "s3:GetBucketTagging", resBucket},
-	"GetBucketAccelerateConfiguration": {(*Handler).s3GetBucketAccelerate, "s3:GetAccelerateConfiguration", resBucket},
-	"PutBucketAccelerateConfiguration": {(*Handler).s3PutBucketAccelerate, "s3:PutAccelerateConfiguration", resBucket},
-	"GetBucketRequestPayment":          {(*Handler).s3GetBucketRequestPayment, "s3:GetBucketRequestPayment", resBucket},
-	"PutBucketRequestPayment":          {(*Handler).s3PutBucketRequestPayment, "s3:PutBucketRequestPayment", resBucket},
-	"PutBucketTagging":                 {(*Handler).s3PutBucketTagging, "s3:PutBucketTagging", resBucket},
-	"GetBucketLogging":                 {(*Handler).s3GetBucketLogging, "s3:GetBucketLogging", resBucket},
-	"GetBucketWebsite":                 {(*Handler).s3GetBucketWebsite, "s3:GetBucketWebsite", resBucket},
-	"PutBucketWebsite":                 {(*Handler).s3PutBucketWebsite, "s3:PutBucketWebsite", resBucket},
-	"DeleteBucketWebsite":              {(*Handler).s3DeleteBucketWebsite, "s3:DeleteBucketWebsite", resBucket},
-	"PutBucketLogging":                 {(*Handler).s3PutBucketLogging, "s3:PutBucketLogging", resBucket},
-	"DeleteBucketTagging":              {(*Handler).s3DeleteBucketTagging, "s3:PutBucketTagging", resBucket},
-	"GetBucketAcl":                     {(*Handler).s3GetAcl, "s3:GetBucketAcl", resBucket},
-	"GetObjectAcl":                     {(*Handler).s3GetAcl, "s3:GetObjectAcl", resObject},
-	"PutBucketAcl":                     {(*Handler).s3PutAcl, "s3:PutBucketAcl", resBucket},
-	"PutObjectAcl":                     {(*Handler).s3PutAcl, "s3:PutObjectAcl", resObject},
+	"GetBucketTagging":                   {(*Handler).s3GetBucketTagging, "s3:GetBucketTagging", resBucket},
+	"GetBucketAccelerateConfiguration":   {(*Handler).s3GetBucketAccelerate, "s3:GetAccelerateConfiguration", resBucket},
+	"PutBucketAccelerateConfiguration":   {(*Handler).s3PutBucketAccelerate, "s3:PutAccelerateConfiguration", resBucket},
+	"GetBucketRequestPayment":            {(*Handler).s3GetBucketRequestPayment, "s3:GetBucketRequestPayment", resBucket},
+	"PutBucketRequestPayment":            {(*Handler).s3PutBucketRequestPayment, "s3:PutBucketRequestPayment", resBucket},
+	"PutBucketTagging":                   {(*Handler).s3PutBucketTagging, "s3:PutBucketTagging", resBucket},
+	"GetBucketLogging":                   {(*Handler).s3GetBucketLogging, "s3:GetBucketLogging", resBucket},
+	"GetBucketWebsite":                   {(*Handler).s3GetBucketWebsite, "s3:GetBucketWebsite", resBucket},
+	"GetBucketNotificationConfiguration": {(*Handler).s3GetBucketNotification, "s3:GetBucketNotification", resBucket},
+	"PutBucketNotificationConfiguration": {(*Handler).s3PutBucketNotification, "s3:PutBucketNotification", resBucket},
+	"PutBucketWebsite":                   {(*Handler).s3PutBucketWebsite, "s3:PutBucketWebsite", resBucket},
+	"DeleteBucketWebsite":                {(*Handler).s3DeleteBucketWebsite, "s3:DeleteBucketWebsite", resBucket},
+	"PutBucketLogging":                   {(*Handler).s3PutBucketLogging, "s3:PutBucketLogging", resBucket},
+	"DeleteBucketTagging":                {(*Handler).s3DeleteBucketTagging, "s3:PutBucketTagging", resBucket},
+	"GetBucketAcl":                       {(*Handler).s3GetAcl, "s3:GetBucketAcl", resBucket},
+	"GetObjectAcl":                       {(*Handler).s3GetAcl, "s3:GetObjectAcl", resObject},
+	"PutBucketAcl":                       {(*Handler).s3PutAcl, "s3:PutBucketAcl", resBucket},
+	"PutObjectAcl":                       {(*Handler).s3PutAcl, "s3:PutObjectAcl", resObject},
 
 	"GetBucketOwnershipControls":    {(*Handler).s3GetBucketOwnershipControls, "s3:GetBucketOwnershipControls", resBucket},
 	"PutBucketOwnershipControls":    {(*Handler).s3PutBucketOwnershipControls, "s3:PutBucketOwnershipControls", resBucket},

@@ -158,6 +158,7 @@ func (h *Handler) s3CompleteMultipartUpload(q *s3Request) error {
 	}
 	setSSEHeaders(q.w.Header(), o.SSE)
 	h.setObjectVersion(q, o)
+	q.emit("ObjectCreated:CompleteMultipartUpload", o)
 	return writeS3XML(q.w, struct {
 		XMLName  xml.Name `xml:"CompleteMultipartUploadResult"`
 		Xmlns    string   `xml:"xmlns,attr"`

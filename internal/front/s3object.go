@@ -183,6 +183,7 @@ func (h *Handler) s3PutObject(q *s3Request) error {
 	setChecksumHeaders(q.w.Header(), o.Checksums, o.ChecksumType)
 	setSSEHeaders(q.w.Header(), o.SSE)
 	h.setObjectVersion(q, o)
+	q.emit("ObjectCreated:Put", o)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -316,8 +317,18 @@ func (h *Handler) s3DeleteObject(q *s3Request) error {
 	if out.DeleteMarker {
 		q.w.Header().Set("x-amz-delete-marker", "true")
 	}
+	q.emit(removedEvent(in.VersionID, out.DeleteMarker), store.Object{Key: q.route.Key})
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// removedEvent names a delete's event: removing a version (asked) or a
+// key that was not versioned, or adding a delete marker.
+func removedEvent(asked string, marker bool) string {
+	if marker && asked == "" {
+		return "ObjectRemoved:DeleteMarkerCreated"
+	}
+	return "ObjectRemoved:Delete"
 }
 
 func (h *Handler) s3DeleteObjects(q *s3Request) error {
@@ -394,6 +405,13 @@ func (h *Handler) s3DeleteObjects(q *s3Request) error {
 	}{Xmlns: s3Xmlns}
 	for i, r := range results {
 		asked := req.Objects[i].VersionID
+		if r.Err == nil {
+			v := r.VersionID
+			if asked != "" {
+				v = asked
+			}
+			q.events = append(q.events, s3.ObjectEvent{Name: removedEvent(asked, r.DeleteMarker), Key: r.Key, VersionID: v})
+		}
 		switch {
 		case r.Err != nil:
 			out.Errors = append(out.Errors, failed{r.Key, asked, r.Err.Code, r.Err.Message})
@@ -504,6 +522,7 @@ func (h *Handler) s3CopyObject(q *s3Request) error {
 	if out.SrcVersionID != "" {
 		q.w.Header().Set("x-amz-copy-source-version-id", out.SrcVersionID)
 	}
+	q.emit("ObjectCreated:Copy", o)
 	return writeS3XML(q.w, struct {
 		XMLName      xml.Name `xml:"CopyObjectResult"`
 		Xmlns        string   `xml:"xmlns,attr"`
@@ -563,6 +582,7 @@ func (h *Handler) s3PutObjectTagging(q *s3Request) error {
 		return err
 	}
 	setVersionHeader(q.w.Header(), v)
+	q.emit("ObjectTagging:Put", store.Object{Key: q.route.Key})
 	q.w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -573,6 +593,7 @@ func (h *Handler) s3DeleteObjectTagging(q *s3Request) error {
 		return err
 	}
 	setVersionHeader(q.w.Header(), v)
+	q.emit("ObjectTagging:Delete", store.Object{Key: q.route.Key})
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -128,6 +128,7 @@ func (h *Handler) s3PostObject(q *s3Request) error {
 	hd.Set("ETag", o.ETag)
 	hd.Set("Location", loc)
 	h.setObjectVersion(q, o)
+	q.emit("ObjectCreated:Post", o)
 	if redirect := fields["success_action_redirect"]; redirect != "" {
 		if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			// S3 appends bucket, key and etag in that order.

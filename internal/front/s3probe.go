@@ -45,7 +45,6 @@ type xmlOwnershipControls struct {
 
 // s3ProbeOps are the probe rows of s3Ops.
 var s3ProbeOps = map[string]s3Op{
-	"GetBucketNotificationConfiguration": {s3PlainBucket(emptyDoc("NotificationConfiguration"), nil), "s3:GetBucketNotification", resBucket},
 	"GetBucketReplication": {s3PlainBucket(nil, awserr.New(404, "ReplicationConfigurationNotFoundError", "The replication configuration was not found")),
 		"s3:GetReplicationConfiguration", resBucket},
 }

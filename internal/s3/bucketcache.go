@@ -72,6 +72,6 @@ func (s *Service) bucketChanged() {
 	c.mu.Unlock()
 	a := &s.accessLogs
 	a.mu.Lock()
-	clear(a.logs)
+	clear(a.flags)
 	a.mu.Unlock()
 }

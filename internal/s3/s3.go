@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sekisho/sekisho/internal/awserr"
@@ -46,9 +47,15 @@ type Service struct {
 	// sharing a store, where another node's change must apply at once.
 	NoBucketCache bool
 
+	// Lambda invokes the functions event notifications name (nil: every
+	// delivery fails, and is logged).
+	Lambda Lambda
+
 	buckets    bucketCache
 	versions   versionClock
 	accessLogs accessLogs
+	notify     notifier
+	notifyOnce sync.Once
 }
 
 func (s *Service) now() time.Time {

@@ -101,8 +101,8 @@ func TestGoSDK(t *testing.T) {
 			t.Fatalf("presigned GET: %d, %d bytes", resp.StatusCode, len(got))
 		}
 		// Unknown operation: a clear S3 error naming it.
-		_, err = c.GetBucketMetricsConfiguration(ctx, &s3.GetBucketMetricsConfigurationInput{Bucket: aws.String("go-sdk"), Id: aws.String("m")})
-		if apiCode(err) != "NotImplemented" || !strings.Contains(err.Error(), "GetBucketMetricsConfiguration") {
+		_, err = c.GetBucketMetadataTableConfiguration(ctx, &s3.GetBucketMetadataTableConfigurationInput{Bucket: aws.String("go-sdk")})
+		if apiCode(err) != "NotImplemented" || !strings.Contains(err.Error(), "GetBucketMetadataTableConfiguration") {
 			t.Fatalf("unknown operation: %v", err)
 		}
 	})

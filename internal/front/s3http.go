@@ -153,6 +153,7 @@ var s3Ops = map[string]s3Op{
 	"DeleteObjects":                 {(*Handler).s3DeleteObjects, "", resNone},
 	"CopyObject":                    {(*Handler).s3CopyObject, "s3:PutObject", resObject},
 	"GetObjectAttributes":           {(*Handler).s3GetObjectAttributes, "s3:GetObjectAttributes", resObject},
+	"RestoreObject":                 {(*Handler).s3RestoreObject, "s3:RestoreObject", resObject},
 	"GetObjectTagging":              {(*Handler).s3GetObjectTagging, "s3:GetObjectTagging", resObject},
 	"PutObjectTagging":              {(*Handler).s3PutObjectTagging, "s3:PutObjectTagging", resObject},
 	"DeleteObjectTagging":           {(*Handler).s3DeleteObjectTagging, "s3:DeleteObjectTagging", resObject},

@@ -688,3 +688,36 @@ func (h *Handler) s3GetObjectAttributes(q *s3Request) error {
 	q.w.Header().Set("Last-Modified", o.Modified.UTC().Format(http.TimeFormat))
 	return writeS3XML(q.w, out)
 }
+
+func (h *Handler) s3RestoreObject(q *s3Request) error {
+	var x struct {
+		XMLName xml.Name `xml:"RestoreRequest"`
+		Days    int      `xml:"Days"`
+		Type    string   `xml:"Type"`
+		Tier    string   `xml:"Tier"`
+		Glacier *struct {
+			Tier string `xml:"Tier"`
+		} `xml:"GlacierJobParameters"`
+		Select *struct{} `xml:"SelectParameters"`
+	}
+	if err := decodeXML(q, false, &x); err != nil {
+		return err
+	}
+	if x.Type != "" || x.Select != nil {
+		return awserr.New(501, "NotImplemented", "sekisho does not implement S3 Select restores.")
+	}
+	in := s3.RestoreInput{Bucket: q.route.Bucket, Key: q.route.Key, VersionID: q.get("versionId"), Days: x.Days, Tier: x.Tier}
+	if x.Glacier != nil {
+		in.Tier = x.Glacier.Tier
+	}
+	fresh, err := h.cfg.S3.RestoreObject(q.r.Context(), in)
+	if err != nil {
+		return err
+	}
+	if fresh {
+		q.w.WriteHeader(http.StatusAccepted)
+	} else {
+		q.w.WriteHeader(http.StatusOK)
+	}
+	return nil
+}

@@ -198,6 +198,9 @@ func (s *Service) UploadPartCopy(ctx context.Context, in PartCopyInput) (store.P
 		return store.Part{}, err
 	}
 	so := src.Object
+	if s.archived(so) {
+		return store.Part{}, errArchived(so)
+	}
 	start, length := int64(0), so.Size
 	if srcRange != "" {
 		st, l, ok, _ := ParseRange(srcRange, so.Size)

@@ -247,6 +247,9 @@ func (s *Service) getOnce(ctx context.Context, in GetInput) (GetOutput, error) {
 	if err != nil {
 		return GetOutput{}, err
 	}
+	if !in.Head && s.archived(o) {
+		return GetOutput{}, errArchived(o)
+	}
 	key, err := s.readKey(o.SSE, in.SSE)
 	if err != nil {
 		return GetOutput{}, err
@@ -585,13 +588,14 @@ func ValidStorageClass(c string) bool { return storageClasses[c] }
 const StorageClassHeader = "X-Amz-Storage-Class"
 
 // withStorageClass returns headers (copied) with class set, or removed
-// for STANDARD.
+// for STANDARD, and no restored copy.
 func withStorageClass(headers map[string]string, class string) map[string]string {
 	h := maps.Clone(headers)
 	if h == nil {
 		h = map[string]string{}
 	}
 	delete(h, StorageClassHeader)
+	delete(h, RestoreHeader)
 	if class != "" && class != "STANDARD" {
 		h[StorageClassHeader] = class
 	}
@@ -629,6 +633,9 @@ func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, s
 		return store.Object{}, store.Object{}, err
 	}
 	so := src.Object
+	if s.archived(so) {
+		return store.Object{}, store.Object{}, errArchived(so)
+	}
 	o := store.Object{
 		Bucket: in.Bucket, Key: in.Key, Headers: so.Headers, Metadata: so.Metadata, Tags: so.Tags,
 		Modified: s.now().UTC().Truncate(time.Second),

@@ -161,7 +161,8 @@ func (q *s3Request) emit(name string, o store.Object) {
 // notifyS3 hands a successful request's events to the service.
 func (h *Handler) notifyS3(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
 	q := ri.s3
-	if q == nil || len(q.events) == 0 || w.status >= 300 || h.cfg.S3 == nil {
+	// Success only (a POST upload's success_action_redirect is a 303).
+	if q == nil || len(q.events) == 0 || ri.err != nil || w.status >= 400 || h.cfg.S3 == nil {
 		return
 	}
 	src := s3.EventSource{Time: start, RequestID: ri.id}

@@ -304,14 +304,20 @@ func (s *Service) applyRule(ctx context.Context, b store.Bucket, r LifecycleRule
 					continue
 				}
 				if s.expires(r, o, now) {
-					if _, err := s.Delete(ctx, DeleteInput{Bucket: b.Name, Key: o.Key, Cond: Conditions{IfMatch: o.ETag}}); err == nil {
+					if out, err := s.Delete(ctx, DeleteInput{Bucket: b.Name, Key: o.Key, Cond: Conditions{IfMatch: o.ETag}}); err == nil {
 						st.Expired++
+						ev := ObjectEvent{Name: "LifecycleExpiration:Delete", Key: o.Key, VersionID: out.VersionID}
+						if out.DeleteMarker {
+							ev.Name = "LifecycleExpiration:DeleteMarkerCreated"
+						}
+						s.lifecycleEvent(ctx, b.Name, now, ev)
 					}
 					continue
 				}
 				if class := s.transition(r.Transitions, o.Modified, now, o.Headers); class != "" {
 					if s.setClass(ctx, b.Name, o.Key, o.VersionID, class) == nil {
 						st.Transitioned++
+						s.lifecycleEvent(ctx, b.Name, now, ObjectEvent{Name: "LifecycleTransition", Key: o.Key, Size: o.Size, ETag: o.ETag, VersionID: o.VersionID})
 					}
 				}
 			}
@@ -325,6 +331,11 @@ func (s *Service) applyRule(ctx context.Context, b store.Bucket, r LifecycleRule
 		return s.applyNoncurrent(ctx, b, r, now, st)
 	}
 	return nil
+}
+
+// lifecycleEvent notifies what a lifecycle rule did, as S3 itself.
+func (s *Service) lifecycleEvent(ctx context.Context, bucket string, now time.Time, ev ObjectEvent) {
+	s.Notify(ctx, bucket, EventSource{Time: now, PrincipalID: "s3.amazonaws.com", SourceIP: "s3.amazonaws.com"}, []ObjectEvent{ev})
 }
 
 // expires reports whether a current version is due under r.
@@ -389,6 +400,7 @@ func (s *Service) applyNoncurrent(ctx context.Context, b store.Bucket, r Lifecyc
 				return nil
 			}); err == nil {
 				st.MarkersRemoved++
+				s.lifecycleEvent(ctx, b.Name, now, ObjectEvent{Name: "LifecycleExpiration:Delete", Key: pending.Key, VersionID: pending.VersionID})
 			}
 		}
 		pending = nil
@@ -426,12 +438,14 @@ func (s *Service) applyNoncurrent(ctx context.Context, b store.Bucket, r Lifecyc
 				}
 				if _, err := s.Delete(ctx, DeleteInput{Bucket: b.Name, Key: o.Key, VersionID: vid}); err == nil {
 					st.NoncurrentRemoved++
+					s.lifecycleEvent(ctx, b.Name, now, ObjectEvent{Name: "LifecycleExpiration:Delete", Key: o.Key, VersionID: o.VersionID})
 				}
 				continue
 			}
 			if class := s.transition(r.NoncurrentTransitions, since, now, o.Headers); class != "" {
 				if s.setClass(ctx, b.Name, o.Key, o.VersionID, class) == nil {
 					st.Transitioned++
+					s.lifecycleEvent(ctx, b.Name, now, ObjectEvent{Name: "LifecycleTransition", Key: o.Key, Size: o.Size, ETag: o.ETag, VersionID: o.VersionID})
 				}
 			}
 		}

@@ -275,7 +275,7 @@ func (t *NotificationTarget) wants(ev ObjectEvent) bool {
 func (s *Service) eventMessage(b store.Bucket, configID string, src EventSource, ev ObjectEvent) []byte {
 	key := strings.ReplaceAll(url.QueryEscape(ev.Key), "%2F", "/")
 	obj := map[string]any{"key": key, "sequencer": fmt.Sprintf("%016X", s.notify.sequence.Add(1))}
-	if strings.HasPrefix(ev.Name, "ObjectCreated:") {
+	if ev.ETag != "" {
 		obj["size"] = ev.Size
 		obj["eTag"] = strings.Trim(ev.ETag, `"`)
 	}

@@ -62,6 +62,7 @@ func TestS3Notifications(t *testing.T) {
 	for name, bad := range map[string]*types.NotificationConfiguration{
 		"a queue, validated": {QueueConfigurations: []types.QueueConfiguration{{QueueArn: aws.String("arn:aws:sqs:us-east-1:000000000000:q"), Events: []types.Event{"s3:ObjectCreated:*"}}}},
 		"a bad ARN":          {LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{{LambdaFunctionArn: aws.String("thumbs"), Events: []types.Event{"s3:ObjectCreated:*"}}}},
+		"another region":     {LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{{LambdaFunctionArn: aws.String("arn:aws:lambda:eu-west-1:000000000000:function:thumbs"), Events: []types.Event{"s3:ObjectCreated:*"}}}},
 		"an unknown event":   {LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{{LambdaFunctionArn: fn("thumbs"), Events: []types.Event{"s3:ObjectEaten:*"}}}},
 		"overlapping": {LambdaFunctionConfigurations: []types.LambdaFunctionConfiguration{
 			{LambdaFunctionArn: fn("thumbs"), Events: []types.Event{"s3:ObjectCreated:*"}, Filter: &types.NotificationConfigurationFilter{Key: &types.S3KeyFilter{FilterRules: []types.FilterRule{rule("prefix", "img/")}}}},

@@ -261,8 +261,14 @@ func (h *Handler) websiteGet(q *s3Request, key string) error {
 // websiteErrorDocument serves the error document with the error's status,
 // if an anonymous caller may read it.
 func (h *Handler) websiteErrorDocument(q *s3Request, key string, status int) bool {
-	if ok, _ := h.websiteReadable(q, key); !ok {
+	ok, redirect := h.websiteReadable(q, key)
+	if !ok {
 		return false
+	}
+	if redirect != "" {
+		q.w.Header().Set("Location", redirect)
+		q.w.WriteHeader(http.StatusMovedPermanently)
+		return true
 	}
 	out, err := h.cfg.S3.GetObject(q.r.Context(), s3.GetInput{Bucket: q.route.Bucket, Key: key, Head: q.r.Method == http.MethodHead})
 	if err != nil {

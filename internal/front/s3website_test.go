@@ -138,6 +138,16 @@ func TestS3Website(t *testing.T) {
 	if st, body, hd := visit("GET", host, "/nothing-here"); st != 404 || !strings.Contains(body, "<li>Code: NoSuchKey</li>") || !strings.HasPrefix(hd.Get("Content-Type"), "text/html") {
 		t.Errorf("unreadable error document: %d %s", st, body)
 	}
+	// An error document with a redirect location redirects.
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: site, Key: aws.String("error.html"), Body: strings.NewReader(""), WebsiteRedirectLocation: aws.String("https://status.example.com/")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: site, Policy: aws.String(public)}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _, hd := visit("GET", host, "/nothing-here"); st != 301 || hd.Get("Location") != "https://status.example.com/" {
+		t.Errorf("error document that redirects: %d %v", st, hd)
+	}
 	// A bucket that redirects every request.
 	if _, err := c.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: aws.String("plain"), WebsiteConfiguration: &types.WebsiteConfiguration{
 		RedirectAllRequestsTo: &types.RedirectAllRequestsTo{HostName: aws.String("www.example.com"), Protocol: types.ProtocolHttps}}}); err != nil {

@@ -136,7 +136,15 @@ func (s *Service) PutBucketNotification(ctx context.Context, bucket string, c *N
 		v, _ := json.Marshal(c)
 		doc = string(v)
 	}
-	return s.setConfig(ctx, bucket, ConfigNotification, doc, nil)
+	return s.setConfig(ctx, bucket, ConfigNotification, doc, func(b *store.Bucket) error {
+		for _, t := range all {
+			if parts := strings.Split(t.ARN, ":"); parts[3] != b.Region {
+				return errNotification("The notification destination service region is not valid for the bucket location constraint").
+					With("ArgumentName", t.ARN).With("ArgumentValue", parts[3])
+			}
+		}
+		return nil
+	})
 }
 
 // overlaps reports whether two destinations would both receive one event:

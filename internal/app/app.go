@@ -392,6 +392,9 @@ func New(cfg *Config) (*App, error) {
 		BodyIdleTimeout:    cfg.bodyIdle,
 		MaxUnauthenticated: cfg.maxUnauth,
 	})
+	// Replication copies are authorized as sessions of their role, by the
+	// front's policy evaluation (identity and bucket policies).
+	a.S3.ReplicationAuthz = api.ReplicationAuthz
 	var web http.Handler
 	if cfg.Console != "false" {
 		web = console.New(console.Config{API: api, Key: key, Region: cfg.Region, Endpoint: cfg.PublicURL, Outbox: filepath.Join(cfg.DataDir, "outbox", "messages.jsonl"), Recent: api.RecentTraces,
@@ -433,8 +436,8 @@ func (a *App) Handler() http.Handler { return a.handler }
 // crash left (only those older than New, so it never meets this run's
 // writes), lifecycle rules every --lifecycle-interval, server access
 // logs every --access-log-interval (and once more when ctx ends, after
-// the last requests), the delivery of buckets' event notifications, and
-// the hourly abort of expired multipart uploads.
+// the last requests), the delivery of buckets' event notifications and
+// replication copies, and the hourly abort of expired multipart uploads.
 func (a *App) Run(ctx context.Context) {
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -473,10 +476,14 @@ func (a *App) Run(ctx context.Context) {
 			applyLifecycle(ctx, a.S3, a.cfg.lcInterval, a.log, func() bool { return a.holdLease(ctx, "lifecycle", 2*a.cfg.lcInterval+time.Minute) })
 		}()
 	}
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		a.S3.RunNotifications(ctx, 4)
+	}()
+	go func() {
+		defer wg.Done()
+		a.S3.RunReplication(ctx)
 	}()
 	if a.cfg.accessLogInterval > 0 {
 		wg.Add(1)

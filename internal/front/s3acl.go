@@ -239,3 +239,12 @@ func (h *Handler) s3DeleteBucketOwnershipControls(q *s3Request) error {
 	q.w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// xmlOwnershipControls is a bucket's ownership setting.
+type xmlOwnershipControls struct {
+	XMLName xml.Name `xml:"OwnershipControls"`
+	Xmlns   string   `xml:"xmlns,attr"`
+	Rule    struct {
+		ObjectOwnership string `xml:"ObjectOwnership"`
+	} `xml:"Rule"`
+}

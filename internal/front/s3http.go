@@ -131,6 +131,9 @@ var s3Ops = map[string]s3Op{
 	"GetBucketLogging":                   {(*Handler).s3GetBucketLogging, "s3:GetBucketLogging", resBucket},
 	"GetBucketWebsite":                   {(*Handler).s3GetBucketWebsite, "s3:GetBucketWebsite", resBucket},
 	"GetBucketNotificationConfiguration": {(*Handler).s3GetBucketNotification, "s3:GetBucketNotification", resBucket},
+	"GetBucketReplication":               {(*Handler).s3GetBucketReplication, "s3:GetReplicationConfiguration", resBucket},
+	"PutBucketReplication":               {(*Handler).s3PutBucketReplication, "s3:PutReplicationConfiguration", resBucket},
+	"DeleteBucketReplication":            {(*Handler).s3DeleteBucketReplication, "s3:PutReplicationConfiguration", resBucket},
 	"PutBucketNotificationConfiguration": {(*Handler).s3PutBucketNotification, "s3:PutBucketNotification", resBucket},
 	"PutBucketWebsite":                   {(*Handler).s3PutBucketWebsite, "s3:PutBucketWebsite", resBucket},
 	"DeleteBucketWebsite":                {(*Handler).s3DeleteBucketWebsite, "s3:DeleteBucketWebsite", resBucket},
@@ -171,7 +174,6 @@ var s3Ops = map[string]s3Op{
 func (h *Handler) s3Rows() map[string]*op {
 	out := map[string]*op{}
 	all := maps.Clone(s3Ops)
-	maps.Copy(all, s3ProbeOps)
 	maps.Copy(all, s3IDConfigOps())
 	for name, o := range all {
 		handle, res := o.handle, o.res

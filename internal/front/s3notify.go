@@ -158,7 +158,8 @@ func (q *s3Request) emit(name string, o store.Object) {
 	q.events = append(q.events, s3.ObjectEvent{Name: name, Key: o.Key, Size: o.Size, ETag: o.ETag, VersionID: q.w.Header().Get("x-amz-version-id")})
 }
 
-// notifyS3 hands a successful request's events to the service.
+// notifyS3 hands a successful request's events to the service, for the
+// bucket's event notifications and replication.
 func (h *Handler) notifyS3(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
 	q := ri.s3
 	// Success only (a POST upload's success_action_redirect is a 303).
@@ -178,4 +179,5 @@ func (h *Handler) notifyS3(r *http.Request, ri *reqInfo, w *statusWriter, start 
 		src.PrincipalID = "anonymous"
 	}
 	h.cfg.S3.Notify(r.Context(), q.route.Bucket, src, q.events)
+	h.cfg.S3.Replicate(r.Context(), q.route.Bucket, q.events)
 }

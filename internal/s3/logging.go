@@ -177,7 +177,7 @@ type accessLogs struct {
 }
 
 // bucketFlags say whether a bucket logs requests and notifies events.
-type bucketFlags struct{ logs, notifies bool }
+type bucketFlags struct{ logs, notifies, replicates bool }
 
 type pendingLog struct {
 	buf   bytes.Buffer
@@ -216,7 +216,8 @@ func (s *Service) flags(ctx context.Context, bucket string) bucketFlags {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return bucketFlags{} // not remembered: ask again next time
 	}
-	f := bucketFlags{logs: err == nil && b.Config[ConfigLogging] != "", notifies: err == nil && b.Config[ConfigNotification] != ""}
+	f := bucketFlags{logs: err == nil && b.Config[ConfigLogging] != "", notifies: err == nil && b.Config[ConfigNotification] != "",
+		replicates: err == nil && b.Config[ConfigReplication] != ""}
 	a.mu.Lock()
 	if a.flags == nil || len(a.flags) >= 10000 {
 		a.flags = map[string]cachedFlags{}

@@ -588,7 +588,7 @@ func ValidStorageClass(c string) bool { return storageClasses[c] }
 const StorageClassHeader = "X-Amz-Storage-Class"
 
 // withStorageClass returns headers (copied) with class set, or removed
-// for STANDARD, and no restored copy.
+// for STANDARD, and no restored copy or replication status.
 func withStorageClass(headers map[string]string, class string) map[string]string {
 	h := maps.Clone(headers)
 	if h == nil {
@@ -596,6 +596,7 @@ func withStorageClass(headers map[string]string, class string) map[string]string
 	}
 	delete(h, StorageClassHeader)
 	delete(h, RestoreHeader)
+	delete(h, ReplicationStatusHeader)
 	if class != "" && class != "STANDARD" {
 		h[StorageClassHeader] = class
 	}

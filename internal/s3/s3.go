@@ -50,12 +50,16 @@ type Service struct {
 	// Lambda invokes the functions event notifications name (nil: every
 	// delivery fails, and is logged).
 	Lambda Lambda
+	// ReplicationAuthz authorizes replication copies as their role (nil:
+	// every copy fails).
+	ReplicationAuthz ReplicationAuthz
 
 	buckets    bucketCache
 	versions   versionClock
 	accessLogs accessLogs
 	notify     notifier
 	notifyOnce sync.Once
+	repl       replicator
 }
 
 func (s *Service) now() time.Time {

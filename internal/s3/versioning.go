@@ -125,6 +125,9 @@ func (s *Service) PutBucketVersioning(ctx context.Context, bucket, status, mfaDe
 		if status == VersioningSuspended && b.Config[ConfigObjectLock] != "" {
 			return awserr.New(409, "InvalidBucketState", "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.")
 		}
+		if status == VersioningSuspended && b.Config[ConfigReplication] != "" {
+			return awserr.New(409, "InvalidBucketState", "A replication configuration is present on this bucket, so the versioning state cannot be changed.")
+		}
 		return nil
 	})
 }

@@ -80,6 +80,14 @@ func name(function string) (fn, qualifier, region string) {
 	return function, "", ""
 }
 
+// Reaches reports whether the client has somewhere to send function's
+// invocations: an endpoint, or an override for its name.
+func (c *Client) Reaches(function string) bool {
+	fn, _, _ := name(function)
+	_, ok := c.Overrides[fn]
+	return c.Endpoint != "" || ok
+}
+
 // Invoke implements userpool.Lambda.
 func (c *Client) Invoke(ctx context.Context, function string, payload []byte) ([]byte, error) {
 	fn, qualifier, region := name(function)

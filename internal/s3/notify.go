@@ -44,6 +44,10 @@ type Lambda interface {
 	Invoke(ctx context.Context, function string, payload []byte) ([]byte, error)
 }
 
+// reacher is a Lambda that can tell whether a function is reachable at
+// all (lambdainvoke.Client: an endpoint or an override is configured).
+type reacher interface{ Reaches(function string) bool }
+
 // NotificationConfig is a bucket's notification configuration.
 type NotificationConfig struct {
 	Topics, Queues, Functions []NotificationTarget `json:",omitempty"`
@@ -112,6 +116,10 @@ func (s *Service) PutBucketNotification(ctx context.Context, bucket string, c *N
 				return errNotification("Unable to validate the following destination configurations").
 					With("ArgumentName1", t.ARN).With("ArgumentValue1", "sekisho serves neither Amazon SQS nor Amazon SNS, so it cannot deliver to this "+k.what)
 			}
+			if k.what == "function" && !skipValidation && !s.reaches(t.ARN) {
+				return errNotification("Unable to validate the following destination configurations").
+					With("ArgumentName1", t.ARN).With("ArgumentValue1", "No Lambda endpoint is configured for this function (sekisho serve --lambda-endpoint)")
+			}
 			if t.ID == "" {
 				var b [24]byte
 				_, _ = rand.Read(b[:])
@@ -145,6 +153,17 @@ func (s *Service) PutBucketNotification(ctx context.Context, bucket string, c *N
 		}
 		return nil
 	})
+}
+
+// reaches reports whether function's invocations have somewhere to go.
+func (s *Service) reaches(function string) bool {
+	if s.Lambda == nil {
+		return false
+	}
+	if r, ok := s.Lambda.(reacher); ok {
+		return r.Reaches(function)
+	}
+	return true
 }
 
 // overlaps reports whether two destinations would both receive one event:

@@ -92,14 +92,14 @@ func TestLifecycleNotifications(t *testing.T) {
 func TestNotificationDestinations(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t)
-	if err := s.CreateBucket(ctx, "nd", "", "000000000000"); err != nil {
+	if err := s.CreateBucket(ctx, "dests", "", "000000000000"); err != nil {
 		t.Fatal(err)
 	}
 	c := &NotificationConfig{Functions: []NotificationTarget{{ARN: "arn:aws:lambda:us-east-1:000000000000:function:f", Events: []string{"s3:ObjectCreated:*"}}}}
-	if err := s.PutBucketNotification(ctx, "nd", c, false); err == nil || !strings.Contains(err.Error(), "Unable to validate") {
+	if err := s.PutBucketNotification(ctx, "dests", c, false); err == nil || !strings.Contains(err.Error(), "Unable to validate") {
 		t.Errorf("no endpoint: %v", err)
 	}
-	if err := s.PutBucketNotification(ctx, "nd", c, true); err != nil {
+	if err := s.PutBucketNotification(ctx, "dests", c, true); err != nil {
 		t.Errorf("validation skipped: %v", err)
 	}
 }

@@ -19,8 +19,8 @@ import (
 // Static website hosting: the ?website calls, and the website endpoint,
 // <bucket>.s3-website.<domain> (also s3-website-<region> and
 // s3-website.<region>, as S3 names its endpoints), which answers
-// anonymous GET and HEAD requests from the bucket's website
-// configuration: index and error documents, routing rules, redirects of
+// anonymous GET and HEAD requests (and CORS preflights, from the
+// bucket's CORS rules) from the bucket's website configuration: index and error documents, routing rules, redirects of
 // every request, and objects' x-amz-website-redirect-location. Every
 // object it serves is authorized as s3:GetObject for an anonymous caller,
 // so only what the bucket makes public is served. Errors are HTML pages.
@@ -169,6 +169,18 @@ func (h *Handler) serveWebsite(w http.ResponseWriter, r *http.Request, bucket st
 	ri.s3 = q
 	if r.Method == http.MethodHead {
 		q.route.Operation = "HeadObject"
+	}
+	if r.Method == http.MethodOptions {
+		// A CORS preflight, answered from the bucket's CORS rules as the
+		// API endpoint answers it.
+		ri.operation = "WebsitePreflight"
+		if err := h.s3Preflight(q); err != nil {
+			h.websiteError(q, err)
+		}
+		return
+	}
+	if r.Header.Get("Origin") != "" {
+		h.s3CORSHeaders(q)
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		h.websiteError(q, awserr.New(405, "MethodNotAllowed", "The specified method is not allowed against this resource.").With("Method", r.Method).With("ResourceType", "OBJECT"))

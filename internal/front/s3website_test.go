@@ -129,6 +129,29 @@ func TestS3Website(t *testing.T) {
 			t.Errorf("HEAD: %v", hd)
 		}
 	}
+	// CORS, from the bucket's rules, as on the API endpoint.
+	if _, err := c.PutBucketCors(ctx, &s3.PutBucketCorsInput{Bucket: site, CORSConfiguration: &types.CORSConfiguration{CORSRules: []types.CORSRule{
+		{AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"GET"}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		method, origin string
+		status         int
+		allow          string
+	}{{"OPTIONS", "https://app.example.com", 200, "https://app.example.com"}, {"OPTIONS", "https://evil.example.com", 403, ""}, {"GET", "https://app.example.com", 200, "https://app.example.com"}} {
+		req, _ := http.NewRequest(tc.method, srv.URL+"/", nil)
+		req.Host = host + ":" + port
+		req.Header.Set("Origin", tc.origin)
+		req.Header.Set("Access-Control-Request-Method", "GET")
+		resp, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || resp.Header.Get("Access-Control-Allow-Origin") != tc.allow {
+			t.Errorf("%s from %s: %d %q", tc.method, tc.origin, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+	}
 	// The error document must itself be public: without it, S3's page.
 	deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/*"},
 		{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::site/error.html"}]}`

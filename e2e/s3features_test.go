@@ -283,7 +283,8 @@ func TestCLIAccessLogging(t *testing.T) {
 
 // TestCLIWebsite: `aws s3 website` configures a bucket's website, `aws s3
 // sync` publishes it, and the website endpoint of the built binary serves
-// it to anonymous visitors once a bucket policy makes it public.
+// it to anonymous visitors once a bucket policy makes it public — to
+// headless Chromium too (e2e/js/website.mjs).
 func TestCLIWebsite(t *testing.T) {
 	t.Parallel()
 	aws := need(t, "aws")
@@ -329,6 +330,14 @@ func TestCLIWebsite(t *testing.T) {
 	}
 	cli("s3api", "put-bucket-policy", "--bucket", "cli-web", "--policy",
 		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::cli-web/*"}]}`)
+	// A real browser resolves <bucket>.s3-website.localhost itself.
+	node, chromium := needJS(t), needChromium(t)
+	res := runJS(t, s, node, append(os.Environ(), "CHROMIUM="+chromium, "SITE=http://cli-web.s3-website.localhost:"+u.Port()), "website.mjs")
+	wantJS(t, res, map[string]string{
+		"home":    "[200 / welcome]",
+		"folder":  "[200 /blog/ blog]",
+		"missing": "[404 /nope not here]",
+	})
 	for _, tc := range []struct {
 		path   string
 		status int

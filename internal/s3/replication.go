@@ -40,7 +40,8 @@ import (
 // in order. Replicas are not replicated again; objects encrypted with
 // SSE-KMS or SSE-C are not replicated (S3 needs extra configuration for
 // those); existing objects are not replicated; deletes of versions never
-// are, as in S3. A copy lost to a crash stays PENDING.
+// are, as in S3. Versions a crash left PENDING are copied when the server
+// starts again; a delete marker whose copy a crash lost is not.
 
 // ConfigReplication is the configuration document of a bucket's
 // replication.
@@ -309,11 +310,8 @@ func (s *Service) Replicate(ctx context.Context, bucket string, events []ObjectE
 				continue
 			}
 		}
-		h := fnv.New32a()
-		h.Write([]byte(bucket + "/" + ev.Key))
-		q := s.replicationQueues()[h.Sum32()%replicationWorkers]
 		select {
-		case q <- replicationJob{bucket, ev.Key, ev.VersionID, c.Role, *r}:
+		case s.queueFor(bucket, ev.Key) <- replicationJob{bucket, ev.Key, ev.VersionID, c.Role, *r}:
 		default:
 			if s.Log != nil {
 				s.Log.Warn("replication queue full: version left PENDING", "bucket", bucket, "key", ev.Key, "version", ev.VersionID)
@@ -334,9 +332,20 @@ func (s *Service) setReplicationStatus(ctx context.Context, bucket, key, version
 	})
 }
 
-// RunReplication copies queued versions until ctx ends.
+// RunReplication copies queued versions until ctx ends. It first queues
+// again the versions an earlier run left PENDING (a crash, a full queue),
+// scanning the buckets that replicate, in the background.
 func (s *Service) RunReplication(ctx context.Context) {
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if n, err := s.requeuePending(ctx); err != nil && ctx.Err() == nil && s.Log != nil {
+			s.Log.Warn("replication: queueing pending versions again", "err", err)
+		} else if n > 0 && s.Log != nil {
+			s.Log.Info("replication: pending versions queued again", "versions", n)
+		}
+	}()
 	for _, q := range s.replicationQueues() {
 		wg.Add(1)
 		go func() {
@@ -352,6 +361,57 @@ func (s *Service) RunReplication(ctx context.Context) {
 		}()
 	}
 	wg.Wait()
+}
+
+// requeuePending queues the PENDING versions of every bucket that
+// replicates.
+func (s *Service) requeuePending(ctx context.Context) (int, error) {
+	buckets, err := s.Meta.ListBuckets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, b := range buckets {
+		c, err := replicationOf(b)
+		if err != nil || c == nil {
+			continue
+		}
+		opt := store.VersionListOptions{Limit: 1000}
+		for {
+			page, err := s.Meta.ListVersions(ctx, b.Name, opt)
+			if err != nil {
+				return n, err
+			}
+			for i := range page {
+				o := &page[i]
+				if o.Headers[ReplicationStatusHeader] != "PENDING" {
+					continue
+				}
+				if r := c.rule(o); r != nil {
+					select {
+					case s.queueFor(b.Name, o.Key) <- replicationJob{b.Name, o.Key, o.VersionID, c.Role, *r}:
+						n++
+					case <-ctx.Done():
+						return n, ctx.Err()
+					}
+				}
+			}
+			if len(page) < opt.Limit {
+				break
+			}
+			last := page[len(page)-1]
+			opt.AfterKey, opt.AfterVersion = last.Key, last.VersionID
+		}
+	}
+	return n, nil
+}
+
+// queueFor is the queue of a key's copies: one worker copies a key's
+// versions, in order.
+func (s *Service) queueFor(bucket, key string) chan replicationJob {
+	h := fnv.New32a()
+	h.Write([]byte(bucket + "/" + key))
+	return s.replicationQueues()[h.Sum32()%replicationWorkers]
 }
 
 // replicate makes one copy and records how it went on the source.

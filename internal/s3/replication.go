@@ -275,8 +275,35 @@ func (s *Service) replicationQueues() []chan replicationJob {
 // replicationWorkers is how many copies run at once.
 const replicationWorkers = 4
 
-// Replicate queues the copies that events on bucket call for: new
-// versions and delete markers the bucket's rules select.
+// markReplication marks a new version PENDING, in the record its write
+// commits, when the bucket's rules will copy it: a crash after the commit
+// leaves it PENDING, and the next start copies it.
+func (s *Service) markReplication(b store.Bucket, o *store.Object) {
+	if o.DeleteMarker || b.Config[ConfigReplication] == "" || versioning(b) != VersioningEnabled || !replicable(o) {
+		return
+	}
+	c, err := replicationOf(b)
+	if err != nil || c == nil || c.rule(o) == nil {
+		return
+	}
+	h := make(map[string]string, len(o.Headers)+1)
+	for k, v := range o.Headers {
+		h[k] = v
+	}
+	h[ReplicationStatusHeader] = "PENDING"
+	o.Headers = h
+}
+
+// replicable reports whether a version may be copied: not a replica, and
+// not encrypted with SSE-KMS or SSE-C (S3 needs more configuration for
+// those).
+func replicable(o *store.Object) bool {
+	return o.Headers[ReplicationStatusHeader] != "REPLICA" && (o.SSE == nil || o.SSE.Algorithm != "aws:kms" && o.SSE.CustomerKeyMD5 == "")
+}
+
+// Replicate queues the copies that events on bucket call for: the new
+// versions their writes marked PENDING, and the delete markers the
+// bucket's rules select.
 func (s *Service) Replicate(ctx context.Context, bucket string, events []ObjectEvent) {
 	if !s.flags(ctx, bucket).replicates {
 		return
@@ -295,20 +322,12 @@ func (s *Service) Replicate(ctx context.Context, bucket string, events []ObjectE
 			continue
 		}
 		o, err := s.Meta.GetVersion(ctx, bucket, ev.Key, ev.VersionID)
-		if err != nil || o.Headers[ReplicationStatusHeader] == "REPLICA" {
-			continue
-		}
-		if o.SSE != nil && (o.SSE.Algorithm == "aws:kms" || o.SSE.CustomerKeyMD5 != "") {
+		if err != nil || !o.DeleteMarker && o.Headers[ReplicationStatusHeader] != "PENDING" {
 			continue
 		}
 		r := c.rule(&o)
 		if r == nil {
 			continue
-		}
-		if !o.DeleteMarker {
-			if err := s.setReplicationStatus(ctx, bucket, ev.Key, ev.VersionID, "PENDING"); err != nil {
-				continue
-			}
 		}
 		select {
 		case s.queueFor(bucket, ev.Key) <- replicationJob{bucket, ev.Key, ev.VersionID, c.Role, *r}:

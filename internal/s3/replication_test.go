@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// TestReplicationAfterCrash: a version whose copy was only queued when
-// the process died is copied by the next process, at start.
+// TestReplicationAfterCrash: a version committed just before the process
+// died — its copy never queued — is PENDING in its own record, and the
+// next process copies it at start.
 func TestReplicationAfterCrash(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newService(t)
@@ -28,8 +29,7 @@ func TestReplicationAfterCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Queued, never copied: this process "dies" here.
-	s.Replicate(ctx, "src", []ObjectEvent{{Name: "ObjectCreated:Put", Key: "k", VersionID: o.VersionID}})
+	// Committed, never queued: this process "dies" here.
 	if v, _ := s.Meta.GetVersion(ctx, "src", "k", o.VersionID); v.Headers[ReplicationStatusHeader] != "PENDING" {
 		t.Fatalf("status before the crash: %q", v.Headers[ReplicationStatusHeader])
 	}

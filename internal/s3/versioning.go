@@ -69,6 +69,7 @@ func (s *Service) stamp(b store.Bucket, o *store.Object) {
 	default:
 		o.VersionID = ""
 	}
+	s.markReplication(b, o)
 }
 
 // newVersionID returns a version id: 16 hex digits of seq (so the store

@@ -588,7 +588,7 @@ func ValidStorageClass(c string) bool { return storageClasses[c] }
 const StorageClassHeader = "X-Amz-Storage-Class"
 
 // withStorageClass returns headers (copied) with class set, or removed
-// for STANDARD, and no restored copy or replication status.
+// for STANDARD, and no restored copy.
 func withStorageClass(headers map[string]string, class string) map[string]string {
 	h := maps.Clone(headers)
 	if h == nil {
@@ -596,7 +596,6 @@ func withStorageClass(headers map[string]string, class string) map[string]string
 	}
 	delete(h, StorageClassHeader)
 	delete(h, RestoreHeader)
-	delete(h, ReplicationStatusHeader)
 	if class != "" && class != "STANDARD" {
 		h[StorageClassHeader] = class
 	}
@@ -648,6 +647,8 @@ func (s *Service) copyObject(ctx context.Context, in CopyInput) (store.Object, s
 		o.Tags = in.Tags
 	}
 	o.Headers = withStorageClass(o.Headers, in.StorageClass)
+	// A copy is a new object: not a replica, nor yet replicated.
+	delete(o.Headers, ReplicationStatusHeader)
 	classChanged := o.Headers[StorageClassHeader] != so.Headers[StorageClassHeader]
 	alg := in.ChecksumAlgorithm
 	if alg == "" {

@@ -689,8 +689,8 @@ func deliverAccessLogs(ctx context.Context, svc *s3.Service, interval time.Durat
 	}
 }
 
-// applyLifecycle carries out buckets' lifecycle rules at start and then
-// every interval.
+// applyLifecycle carries out buckets' lifecycle rules, and writes the
+// inventory reports that are due, at start and then every interval.
 func applyLifecycle(ctx context.Context, svc *s3.Service, interval time.Duration, log *slog.Logger, mine func() bool) {
 	every(ctx, interval, mine, func() {
 		st, err := svc.ApplyLifecycle(ctx)
@@ -700,6 +700,13 @@ func applyLifecycle(ctx context.Context, svc *s3.Service, interval time.Duration
 		if st != (s3.LifecycleStats{}) {
 			log.Info("lifecycle rules applied", "expired", st.Expired, "noncurrent_removed", st.NoncurrentRemoved,
 				"delete_markers_removed", st.MarkersRemoved, "uploads_aborted", st.UploadsAborted, "transitioned", st.Transitioned)
+		}
+		inv, err := svc.ProduceInventories(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("inventory reports", "err", err)
+		}
+		if inv.Reports > 0 {
+			log.Info("inventory reports written", "reports", inv.Reports, "objects", inv.Objects)
 		}
 	})
 }

@@ -317,7 +317,7 @@ func (s *Service) deliver(ctx context.Context, source string, p *pendingLog) (bo
 	}
 	now := s.now().UTC()
 	key := c.TargetPrefix + logObjectName(c, src, p.first.UTC(), now)
-	if !logDeliveryAllowed(target, src, key) {
+	if !serviceMayWrite(target, src, LoggingService, key, true) {
 		if s.Log != nil {
 			s.Log.Warn("access logs not delivered: the target bucket does not allow the logging service to write",
 				"bucket", source, "target", c.TargetBucket)
@@ -352,11 +352,12 @@ func logObjectName(c *LoggingConfig, src store.Bucket, event, delivery time.Time
 	return src.Owner + "/" + src.Region + "/" + src.Name + "/" + day.Format("2006/01/02") + "/" + name
 }
 
-// logDeliveryAllowed reports whether the target bucket lets the logging
-// service write key for the source bucket: its policy allows it (and no
-// statement denies it), or ACLs are enabled and grant the LogDelivery
-// group WRITE. Anything unreadable refuses.
-func logDeliveryAllowed(target, src store.Bucket, key string) bool {
+// serviceMayWrite reports whether the target bucket lets an AWS service
+// write key on behalf of the source bucket: its policy allows the service
+// s3:PutObject (and no statement denies it), or, for log delivery
+// (logDelivery), ACLs are enabled and grant the LogDelivery group WRITE.
+// Anything unreadable refuses.
+func serviceMayWrite(target, src store.Bucket, service, key string, logDelivery bool) bool {
 	decision := policy.ImplicitDeny
 	if text := target.Config[store.ConfigPolicy]; text != "" {
 		doc, err := policy.Parse([]byte(text), policy.Resource)
@@ -364,10 +365,10 @@ func logDeliveryAllowed(target, src store.Bucket, key string) bool {
 			return false
 		}
 		r := &policy.Request{Action: "s3:PutObject", Resource: "arn:aws:s3:::" + target.Name + "/" + key,
-			Principal: &policy.Principal{Service: LoggingService}}
+			Principal: &policy.Principal{Service: service}}
 		r.Set("aws:SourceArn", "arn:aws:s3:::"+src.Name)
 		r.Set("aws:SourceAccount", src.Owner)
-		r.Set("aws:PrincipalServiceName", LoggingService)
+		r.Set("aws:PrincipalServiceName", service)
 		decision, _ = doc.Evaluate(r)
 	}
 	switch decision {
@@ -376,7 +377,7 @@ func logDeliveryAllowed(target, src store.Bucket, key string) bool {
 	case policy.ExplicitDeny:
 		return false
 	}
-	if o := ownership(target); o == "" || o == OwnerEnforced {
+	if o := ownership(target); !logDelivery || o == "" || o == OwnerEnforced {
 		return false
 	}
 	acl, err := bucketACL(target)

@@ -401,3 +401,47 @@ func TestCLINotifications(t *testing.T) {
 		t.Errorf("events: %v", names)
 	}
 }
+
+// TestCLIInventory: an inventory configured with the AWS CLI is written
+// by the built binary into its destination as S3 lays it out, once the
+// destination's policy lets S3 write it.
+func TestCLIInventory(t *testing.T) {
+	t.Parallel()
+	aws := need(t, "aws")
+	s := startServer(t, serverOpts{Env: []string{"SEKISHO_LIFECYCLE_INTERVAL=200ms", "SEKISHO_LIFECYCLE_DAY=1h"}})
+	env := s.cliEnv(s.KeyID, s.Secret)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, stderr, err := run(t, env, aws, args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
+		}
+		return out
+	}
+	cli("s3", "mb", "s3://cli-stock")
+	cli("s3", "mb", "s3://cli-reports")
+	cli("s3", "cp", "/etc/hostname", "s3://cli-stock/items/one.txt")
+	cli("s3api", "put-bucket-policy", "--bucket", "cli-reports", "--policy",
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::cli-reports/*","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::cli-stock"}}}]}`)
+	cli("s3api", "put-bucket-inventory-configuration", "--bucket", "cli-stock", "--id", "daily", "--inventory-configuration",
+		`{"Id":"daily","IsEnabled":true,"IncludedObjectVersions":"Current","Schedule":{"Frequency":"Daily"},"OptionalFields":["Size","ETag"],"Destination":{"S3BucketDestination":{"Bucket":"arn:aws:s3:::cli-reports","Format":"CSV","Prefix":"inv"}}}`)
+	if out := cli("s3api", "list-bucket-inventory-configurations", "--bucket", "cli-stock"); !strings.Contains(out, `"Id": "daily"`) {
+		t.Errorf("list-bucket-inventory-configurations: %s", out)
+	}
+	var keys string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		keys = cli("s3api", "list-objects-v2", "--bucket", "cli-reports", "--query", "Contents[].Key", "--output", "text")
+		if strings.Contains(keys, "manifest.json") {
+			break
+		}
+	}
+	var manifest string
+	for _, k := range strings.Fields(keys) {
+		if strings.HasSuffix(k, "manifest.json") {
+			manifest = cli("s3", "cp", "s3://cli-reports/"+k, "-")
+		}
+	}
+	if !strings.Contains(manifest, `"fileSchema": "Bucket, Key, Size, ETag"`) || !strings.Contains(manifest, "inv/cli-stock/daily/data/") {
+		t.Errorf("manifest: %s\nkeys: %s", manifest, keys)
+	}
+}

@@ -37,6 +37,9 @@ func FuzzHandler(f *testing.F) {
 	f.Add("PUT", "/bucket", "", "<BucketLoggingStatus><LoggingEnabled><TargetBucket>b</TargetBucket><TargetPrefix/><TargetObjectKeyFormat><PartitionedPrefix/></TargetObjectKeyFormat></LoggingEnabled></BucketLoggingStatus>", "logging")
 	f.Add("PUT", "/bucket", "", "<IntelligentTieringConfiguration><Id>t</Id><Status>Enabled</Status><Tiering><Days>90</Days><AccessTier>ARCHIVE_ACCESS</AccessTier></Tiering></IntelligentTieringConfiguration>", "intelligent-tiering&id=t")
 	f.Add("GET", "/bucket", "", "", "metrics&continuation-token=bTA5OQ")
+	f.Add("PUT", "/bucket", "x-amz-skip-destination-validation: true", "<NotificationConfiguration><CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>prefix</Name><Value>a</Value></FilterRule></S3Key></Filter></CloudFunctionConfiguration><EventBridgeConfiguration/></NotificationConfiguration>", "notification")
+	f.Add("PUT", "/bucket", "", "<ReplicationConfiguration><Role>arn:aws:iam::000000000000:role/r</Role><Rule><Priority>1</Priority><Filter><And><Prefix>a</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter><Status>Enabled</Status><Destination><Bucket>arn:aws:s3:::d</Bucket></Destination><DeleteMarkerReplication><Status>Enabled</Status></DeleteMarkerReplication></Rule></ReplicationConfiguration>", "replication")
+	f.Add("POST", "/bucket/key", "", "<RestoreRequest><Days>1</Days><GlacierJobParameters><Tier>Bulk</Tier></GlacierJobParameters></RestoreRequest>", "restore")
 	f.Fuzz(func(t *testing.T, method, path, headers, body, query string) {
 		req := httptest.NewRequest("GET", "http://localhost/", bytes.NewReader([]byte(body)))
 		req.Method = method

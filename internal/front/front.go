@@ -372,7 +372,7 @@ func (h *Handler) logRequest(r *http.Request, ri *reqInfo, w *statusWriter, star
 	}
 	h.noteServiceAccess(r, ri)
 	h.logS3Access(r, ri, w, start)
-	h.notifyS3(r, ri, w, start)
+	h.afterS3Write(r, ri, w, start)
 	if h.cfg.Observe != nil {
 		o := Request{Service: ri.service, Operation: ri.operation, Status: w.status, Latency: time.Since(start), BytesOut: w.bytes,
 			Remote: r.RemoteAddr, Decision: ri.decision, Time: start}

@@ -158,9 +158,9 @@ func (q *s3Request) emit(name string, o store.Object) {
 	q.events = append(q.events, s3.ObjectEvent{Name: name, Key: o.Key, Size: o.Size, ETag: o.ETag, VersionID: q.w.Header().Get("x-amz-version-id")})
 }
 
-// notifyS3 hands a successful request's events to the service, for the
+// afterS3Write hands a successful request's events to the service, for the
 // bucket's event notifications and replication.
-func (h *Handler) notifyS3(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
+func (h *Handler) afterS3Write(r *http.Request, ri *reqInfo, w *statusWriter, start time.Time) {
 	q := ri.s3
 	// Success only (a POST upload's success_action_redirect is a 303).
 	if q == nil || len(q.events) == 0 || ri.err != nil || w.status >= 400 || h.cfg.S3 == nil {

@@ -239,17 +239,8 @@ func TestAccountCLI(t *testing.T) {
 // in the target bucket.
 func TestCLIAccessLogging(t *testing.T) {
 	t.Parallel()
-	aws := need(t, "aws")
 	s := startServer(t, serverOpts{Env: []string{"SEKISHO_ACCESS_LOG_INTERVAL=200ms"}})
-	env := s.cliEnv(s.KeyID, s.Secret)
-	cli := func(args ...string) string {
-		t.Helper()
-		out, stderr, err := run(t, env, aws, args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return out
-	}
+	cli := awsCLI(t, s.cliEnv(s.KeyID, s.Secret))
 	cli("s3api", "create-bucket", "--bucket", "cli-site")
 	cli("s3api", "create-bucket", "--bucket", "cli-site-logs")
 	cli("s3api", "put-bucket-policy", "--bucket", "cli-site-logs", "--policy",
@@ -263,7 +254,7 @@ func TestCLIAccessLogging(t *testing.T) {
 	cli("s3", "ls", "s3://cli-site/")
 	var keys string
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if keys = strings.TrimSpace(cli("s3api", "list-objects-v2", "--bucket", "cli-site-logs", "--query", "Contents[].Key", "--output", "text")); keys != "None" && keys != "" {
+		if keys = cli("s3api", "list-objects-v2", "--bucket", "cli-site-logs", "--query", "Contents[].Key", "--output", "text"); keys != "None" && keys != "" {
 			break
 		}
 	}
@@ -272,7 +263,7 @@ func TestCLIAccessLogging(t *testing.T) {
 		if !strings.HasPrefix(k, "access/") {
 			t.Errorf("log object %s is not under the prefix", k)
 		}
-		logs.WriteString(cli("s3", "cp", "s3://cli-site-logs/"+k, "-"))
+		logs.WriteString(cli("s3", "cp", "s3://cli-site-logs/"+k, "-") + "\n")
 	}
 	for _, want := range []string{"000000000000 cli-site [", " REST.PUT.OBJECT hello.txt ", " REST.GET.BUCKET - ", " SigV4 "} {
 		if !strings.Contains(logs.String(), want) {
@@ -287,17 +278,8 @@ func TestCLIAccessLogging(t *testing.T) {
 // headless Chromium too (e2e/js/website.mjs).
 func TestCLIWebsite(t *testing.T) {
 	t.Parallel()
-	aws := need(t, "aws")
 	s := startServer(t, serverOpts{})
-	env := s.cliEnv(s.KeyID, s.Secret)
-	cli := func(args ...string) string {
-		t.Helper()
-		out, stderr, err := run(t, env, aws, args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return out
-	}
+	cli := awsCLI(t, s.cliEnv(s.KeyID, s.Secret))
 	dir := t.TempDir()
 	for name, body := range map[string]string{"index.html": "<h1>welcome</h1>", "error.html": "<h1>not here</h1>", "blog/index.html": "<h1>blog</h1>"} {
 		os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
@@ -360,7 +342,6 @@ func TestCLIWebsite(t *testing.T) {
 // invoke it through the Invoke API with S3's event messages.
 func TestCLINotifications(t *testing.T) {
 	t.Parallel()
-	aws := need(t, "aws")
 	fns, err := lambdatest.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -368,15 +349,7 @@ func TestCLINotifications(t *testing.T) {
 	t.Cleanup(func() { fns.Close() })
 	fns.Handle("on-upload", func(map[string]any) ([]byte, error) { return []byte("null"), nil })
 	s := startServer(t, serverOpts{Env: []string{"SEKISHO_LAMBDA_ENDPOINT=" + fns.URL}})
-	env := s.cliEnv(s.KeyID, s.Secret)
-	cli := func(args ...string) string {
-		t.Helper()
-		out, stderr, err := run(t, env, aws, args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return out
-	}
+	cli := awsCLI(t, s.cliEnv(s.KeyID, s.Secret))
 	cli("s3", "mb", "s3://cli-events")
 	cli("s3api", "put-bucket-notification-configuration", "--bucket", "cli-events", "--notification-configuration",
 		`{"LambdaFunctionConfigurations":[{"Id":"uploads","LambdaFunctionArn":"arn:aws:lambda:us-east-1:000000000000:function:on-upload","Events":["s3:ObjectCreated:*","s3:ObjectRemoved:*"],"Filter":{"Key":{"FilterRules":[{"Name":"prefix","Value":"in/"}]}}}]}`)
@@ -407,17 +380,8 @@ func TestCLINotifications(t *testing.T) {
 // destination's policy lets S3 write it.
 func TestCLIInventory(t *testing.T) {
 	t.Parallel()
-	aws := need(t, "aws")
 	s := startServer(t, serverOpts{Env: []string{"SEKISHO_LIFECYCLE_INTERVAL=200ms", "SEKISHO_LIFECYCLE_DAY=1h"}})
-	env := s.cliEnv(s.KeyID, s.Secret)
-	cli := func(args ...string) string {
-		t.Helper()
-		out, stderr, err := run(t, env, aws, args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return out
-	}
+	cli := awsCLI(t, s.cliEnv(s.KeyID, s.Secret))
 	cli("s3", "mb", "s3://cli-stock")
 	cli("s3", "mb", "s3://cli-reports")
 	cli("s3", "cp", "/etc/hostname", "s3://cli-stock/items/one.txt")

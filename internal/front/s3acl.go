@@ -133,34 +133,50 @@ func aclPut(q *s3Request) (*s3.ACLRequest, error) {
 		return nil, awserr.New(400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema")
 	}
 	req := &s3.ACLRequest{Explicit: true, Grants: []s3.Grant{}}
+	malformedACL := awserr.New(400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema")
 	for _, g := range x.Grants {
-		gr := s3.Grant{Permission: g.Permission}
-		switch g.Grantee.Type {
-		case "CanonicalUser":
-			gr.ID = g.Grantee.ID
-		case "Group":
-			gr.URI = g.Grantee.URI
-		case "AmazonCustomerByEmail":
-			return nil, awserr.New(400, "UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any account on record.").With("EmailAddress", g.Grantee.Email)
-		default:
-			return nil, awserr.New(400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema")
+		gr, err := grantOf(g.Grantee, g.Permission, malformedACL)
+		if err != nil {
+			return nil, err
 		}
 		if (gr.ID == "") == (gr.URI == "") || !s3.ValidPermission(gr.Permission) {
-			return nil, awserr.New(400, "MalformedACLError", "The XML you provided was not well-formed or did not validate against our published schema")
+			return nil, malformedACL
 		}
 		req.Grants = append(req.Grants, gr)
 	}
 	return req, nil
 }
 
+// grantOf reads a grant as clients send it (in an ACL or a logging
+// target's grants); bad is the error for a grantee of no known type.
+func grantOf(g inGrantee, permission string, bad error) (s3.Grant, error) {
+	gr := s3.Grant{Permission: permission}
+	switch g.Type {
+	case "CanonicalUser":
+		gr.ID = g.ID
+	case "Group":
+		gr.URI = g.URI
+	case "AmazonCustomerByEmail":
+		return gr, awserr.New(400, "UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any account on record.").With("EmailAddress", g.Email)
+	default:
+		return gr, bad
+	}
+	return gr, nil
+}
+
+// grantXML is a grant as S3 sends it.
+func grantXML(g s3.Grant) xmlGrant {
+	ge := xmlGrantee{XSI: xsiNS, Type: "CanonicalUser", ID: g.ID}
+	if g.URI != "" {
+		ge = xmlGrantee{XSI: xsiNS, Type: "Group", URI: g.URI}
+	}
+	return xmlGrant{ge, g.Permission}
+}
+
 func writeACL(q *s3Request, a s3.ACL) error {
 	x := xmlACP{Xmlns: s3Xmlns, Owner: &owner{ID: a.Owner}, Grants: []xmlGrant{}}
 	for _, g := range a.Grants {
-		ge := xmlGrantee{XSI: xsiNS, Type: "CanonicalUser", ID: g.ID}
-		if g.URI != "" {
-			ge = xmlGrantee{XSI: xsiNS, Type: "Group", URI: g.URI}
-		}
-		x.Grants = append(x.Grants, xmlGrant{ge, g.Permission})
+		x.Grants = append(x.Grants, grantXML(g))
 	}
 	return writeS3XML(q.w, x)
 }

@@ -47,23 +47,19 @@ func (f *xmlFilter) check(accessPoints bool) error {
 		}
 	}
 	if n > 1 || !accessPoints && (f.AccessPointArn != nil || f.And != nil && f.And.AccessPointArn != nil) {
-		return errMalformed()
+		return malformed()
 	}
 	if f.Tag != nil && f.Tag.Key == "" {
-		return errMalformed()
+		return malformed()
 	}
 	if f.And != nil {
 		for _, t := range f.And.Tags {
 			if t.Key == "" {
-				return errMalformed()
+				return malformed()
 			}
 		}
 	}
 	return nil
-}
-
-func errMalformed() error {
-	return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
 }
 
 // bucketARNRE is what a destination bucket must be: an S3 bucket ARN.
@@ -93,12 +89,12 @@ func (x *xmlAnalytics) configID() string   { return x.ID }
 func (x *xmlAnalytics) setXmlns(ns string) { x.Xmlns = ns }
 func (x *xmlAnalytics) check() error {
 	if x.StorageClassAnalysis == nil {
-		return errMalformed()
+		return malformed()
 	}
 	if e := x.StorageClassAnalysis.DataExport; e != nil {
 		d := e.Destination.S3BucketDestination
 		if e.OutputSchemaVersion != "V_1" || d.Format != "CSV" {
-			return errMalformed()
+			return malformed()
 		}
 		if !bucketARNRE.MatchString(d.Bucket) {
 			return awserr.New(400, "InvalidArgument", "Invalid bucket ARN.").With("ArgumentName", "Bucket").With("ArgumentValue", d.Bucket)
@@ -148,16 +144,16 @@ func (x *xmlInventory) configID() string   { return x.ID }
 func (x *xmlInventory) setXmlns(ns string) { x.Xmlns = ns }
 func (x *xmlInventory) check() error {
 	if x.Destination == nil || x.IsEnabled == nil || x.Schedule == nil {
-		return errMalformed()
+		return malformed()
 	}
 	d := x.Destination.S3BucketDestination
 	switch d.Format {
 	case "CSV", "ORC", "Parquet":
 	default:
-		return errMalformed()
+		return malformed()
 	}
 	if e := d.Encryption; e != nil && (e.SSES3 != nil) == (e.SSEKMS != nil) {
-		return errMalformed()
+		return malformed()
 	}
 	if !bucketARNRE.MatchString(d.Bucket) {
 		return awserr.New(400, "InvalidArgument", "Invalid bucket ARN.").With("ArgumentName", "Bucket").With("ArgumentValue", d.Bucket)
@@ -165,16 +161,16 @@ func (x *xmlInventory) check() error {
 	switch x.IncludedObjectVersions {
 	case "All", "Current":
 	default:
-		return errMalformed()
+		return malformed()
 	}
 	switch x.Schedule.Frequency {
 	case "Daily", "Weekly":
 	default:
-		return errMalformed()
+		return malformed()
 	}
 	for _, f := range x.OptionalFields {
 		if !inventoryFields[f] {
-			return errMalformed()
+			return malformed()
 		}
 	}
 	return nil
@@ -207,7 +203,7 @@ func (x *xmlTiering) configID() string   { return x.ID }
 func (x *xmlTiering) setXmlns(ns string) { x.Xmlns = ns }
 func (x *xmlTiering) check() error {
 	if x.Status != "Enabled" && x.Status != "Disabled" || len(x.Tierings) == 0 {
-		return errMalformed()
+		return malformed()
 	}
 	seen := map[string]bool{}
 	for _, t := range x.Tierings {
@@ -218,7 +214,7 @@ func (x *xmlTiering) check() error {
 		case "DEEP_ARCHIVE_ACCESS":
 			min = 180
 		default:
-			return errMalformed()
+			return malformed()
 		}
 		if seen[t.AccessTier] {
 			return awserr.New(400, "InvalidArgument", "Intelligent tiering configuration cannot have more than one tiering of the same access tier.")
@@ -251,7 +247,7 @@ func idConfigOps[T any, P interface {
 	parse := func(doc []byte) (P, error) {
 		p := P(new(T))
 		if err := xml.Unmarshal(doc, p); err != nil {
-			return nil, errMalformed()
+			return nil, malformed()
 		}
 		return p, nil
 	}
@@ -276,7 +272,7 @@ func idConfigOps[T any, P interface {
 			return err
 		}
 		if p.configID() == "" {
-			return errMalformed()
+			return malformed()
 		}
 		if p.configID() != id {
 			return awserr.New(400, "InvalidArgument", "The ID in the request body does not match the ID in the URI.").With("ArgumentName", "id").With("ArgumentValue", id)

@@ -69,20 +69,13 @@ func (h *Handler) s3PutBucketLogging(q *s3Request) error {
 	var c *s3.LoggingConfig
 	if e := x.Enabled; e != nil {
 		if e.TargetPrefix == nil {
-			return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+			return malformed()
 		}
 		c = &s3.LoggingConfig{TargetBucket: e.TargetBucket, TargetPrefix: *e.TargetPrefix}
 		for _, g := range e.TargetGrants {
-			gr := s3.Grant{Permission: g.Permission}
-			switch g.Grantee.Type {
-			case "CanonicalUser":
-				gr.ID = g.Grantee.ID
-			case "Group":
-				gr.URI = g.Grantee.URI
-			case "AmazonCustomerByEmail":
-				return awserr.New(400, "UnresolvableGrantByEmailAddress", "The e-mail address you provided does not match any account on record.").With("EmailAddress", g.Grantee.Email)
-			default:
-				return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+			gr, err := grantOf(g.Grantee, g.Permission, malformed())
+			if err != nil {
+				return err
 			}
 			c.TargetGrants = append(c.TargetGrants, gr)
 		}
@@ -93,7 +86,7 @@ func (h *Handler) s3PutBucketLogging(q *s3Request) error {
 			case f.Partitioned != nil && f.Simple == nil:
 				c.KeyFormat, c.DateSource = s3.PartitionedPrefix, f.Partitioned.DateSource
 			default:
-				return awserr.New(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema")
+				return malformed()
 			}
 		}
 	}
@@ -116,11 +109,7 @@ func (h *Handler) s3GetBucketLogging(q *s3Request) error {
 			x.TargetGrants = &xmlTargetGrants{}
 		}
 		for _, g := range c.TargetGrants {
-			ge := xmlGrantee{XSI: xsiNS, Type: "CanonicalUser", ID: g.ID}
-			if g.URI != "" {
-				ge = xmlGrantee{XSI: xsiNS, Type: "Group", URI: g.URI}
-			}
-			x.TargetGrants.Grants = append(x.TargetGrants.Grants, xmlGrant{ge, g.Permission})
+			x.TargetGrants.Grants = append(x.TargetGrants.Grants, grantXML(g))
 		}
 		switch c.KeyFormat {
 		case s3.SimplePrefix:

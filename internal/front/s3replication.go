@@ -70,7 +70,7 @@ func (h *Handler) s3PutBucketReplication(q *s3Request) error {
 	for _, xr := range x.Rules {
 		d := xr.Destination
 		if d == nil {
-			return errMalformed()
+			return malformed()
 		}
 		if xr.SourceSelectionCriteria != nil || d.AccessControlTranslation != nil || d.EncryptionConfiguration != nil || d.ReplicationTime != nil || d.Metrics != nil {
 			return awserr.New(501, "NotImplemented", "sekisho does not implement replication of encrypted objects, owner override, Replication Time Control or replication metrics.")
@@ -95,7 +95,7 @@ func (h *Handler) s3PutBucketReplication(q *s3Request) error {
 				}
 			}
 			if n > 1 {
-				return errMalformed()
+				return malformed()
 			}
 		}
 		if xr.DeleteMarkerReplication != nil {

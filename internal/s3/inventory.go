@@ -168,27 +168,14 @@ func (s *Service) inventory(ctx context.Context, src store.Bucket, c *inventoryC
 		return w.Write(rec)
 	}
 	if all {
-		opt := store.VersionListOptions{Prefix: c.Filter.Prefix, Limit: 1000}
 		prev := ""
-		for {
-			page, err := s.Meta.ListVersions(ctx, src.Name, opt)
-			if err != nil {
-				return 0, err
-			}
-			for i := range page {
-				if err := row(&page[i], page[i].Key != prev); err != nil {
-					return 0, err
-				}
-				prev = page[i].Key
-			}
-			if len(page) < opt.Limit {
-				break
-			}
-			last := page[len(page)-1]
-			opt.AfterKey, opt.AfterVersion = last.Key, last.VersionID
-			if opt.AfterVersion == "" {
-				opt.AfterVersion = "null"
-			}
+		err := s.eachVersion(ctx, src.Name, c.Filter.Prefix, func(o *store.Object) error {
+			latest := o.Key != prev
+			prev = o.Key
+			return row(o, latest)
+		})
+		if err != nil {
+			return 0, err
 		}
 	} else {
 		after := ""

@@ -80,8 +80,40 @@ func TestInventory(t *testing.T) {
 	if st, _ := s.ProduceInventories(ctx); st.Reports != 0 {
 		t.Errorf("a daily report again the same day: %+v", st)
 	}
+	// Every version, with its latest flag.
+	if err := s.PutBucketVersioning(ctx, "stock", VersioningEnabled, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutObject(ctx, PutInput{Bucket: "stock", Key: "other.txt", Body: Body{R: strings.NewReader("2"), Size: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Replace(strings.Replace(doc, "Current", "All", 1), "<Id>daily</Id>", "<Id>all</Id>", 1)
+	if err := s.PutIDConfig(ctx, "stock", ConfigInventory, "all", all); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.ProduceInventories(ctx); err != nil || st.Reports != 1 || st.Objects != 4 {
+		t.Fatalf("every version: %+v %v", st, err)
+	}
+	manifest.Files = nil
+	if err := json.Unmarshal(read("inv/stock/all/2026-12-04T10-00Z/manifest.json"), &manifest); err != nil || len(manifest.Files) != 1 {
+		t.Fatal(manifest, err)
+	}
+	zr, err = gzip.NewReader(bytes.NewReader(read(manifest.Files[0].Key)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err = csv.NewReader(zr).ReadAll()
+	var latest []string
+	for _, r := range rows {
+		if r[1] == "other.txt" {
+			latest = append(latest, r[3])
+		}
+	}
+	if err != nil || manifest.FileSchema != "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, EncryptionStatus" || strings.Join(latest, ",") != "true,false" {
+		t.Fatalf("every version: %q %s %v", rows, manifest.FileSchema, err)
+	}
 	now = now.Add(25 * time.Hour)
-	if st, _ := s.ProduceInventories(ctx); st.Reports != 1 {
-		t.Errorf("the next day's report: %+v", st)
+	if st, _ := s.ProduceInventories(ctx); st.Reports != 2 {
+		t.Errorf("the next day's reports, both daily: %+v", st)
 	}
 }

@@ -587,6 +587,16 @@ func ValidStorageClass(c string) bool { return storageClasses[c] }
 // its stored headers; it is absent for STANDARD, as S3 omits it then.
 const StorageClassHeader = "X-Amz-Storage-Class"
 
+// withHeader returns headers (copied) with name set to value.
+func withHeader(headers map[string]string, name, value string) map[string]string {
+	h := maps.Clone(headers)
+	if h == nil {
+		h = map[string]string{}
+	}
+	h[name] = value
+	return h
+}
+
 // withStorageClass returns headers (copied) with class set, or removed
 // for STANDARD, and no restored copy.
 func withStorageClass(headers map[string]string, class string) map[string]string {

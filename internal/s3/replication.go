@@ -286,12 +286,7 @@ func (s *Service) markReplication(b store.Bucket, o *store.Object) {
 	if err != nil || c == nil || c.rule(o) == nil {
 		return
 	}
-	h := make(map[string]string, len(o.Headers)+1)
-	for k, v := range o.Headers {
-		h[k] = v
-	}
-	h[ReplicationStatusHeader] = "PENDING"
-	o.Headers = h
+	o.Headers = withHeader(o.Headers, ReplicationStatusHeader, "PENDING")
 }
 
 // replicable reports whether a version may be copied: not a replica, and
@@ -341,12 +336,7 @@ func (s *Service) Replicate(ctx context.Context, bucket string, events []ObjectE
 
 func (s *Service) setReplicationStatus(ctx context.Context, bucket, key, versionID, status string) error {
 	return s.Meta.UpdateVersion(ctx, bucket, key, versionID, func(o *store.Object) error {
-		h := make(map[string]string, len(o.Headers)+1)
-		for k, v := range o.Headers {
-			h[k] = v
-		}
-		h[ReplicationStatusHeader] = status
-		o.Headers = h
+		o.Headers = withHeader(o.Headers, ReplicationStatusHeader, status)
 		return nil
 	})
 }
@@ -395,31 +385,22 @@ func (s *Service) requeuePending(ctx context.Context) (int, error) {
 		if err != nil || c == nil {
 			continue
 		}
-		opt := store.VersionListOptions{Limit: 1000}
-		for {
-			page, err := s.Meta.ListVersions(ctx, b.Name, opt)
-			if err != nil {
-				return n, err
+		err = s.eachVersion(ctx, b.Name, "", func(o *store.Object) error {
+			if o.Headers[ReplicationStatusHeader] != "PENDING" {
+				return nil
 			}
-			for i := range page {
-				o := &page[i]
-				if o.Headers[ReplicationStatusHeader] != "PENDING" {
-					continue
-				}
-				if r := c.rule(o); r != nil {
-					select {
-					case s.queueFor(b.Name, o.Key) <- replicationJob{b.Name, o.Key, o.VersionID, c.Role, *r}:
-						n++
-					case <-ctx.Done():
-						return n, ctx.Err()
-					}
+			if r := c.rule(o); r != nil {
+				select {
+				case s.queueFor(b.Name, o.Key) <- replicationJob{b.Name, o.Key, o.VersionID, c.Role, *r}:
+					n++
+				case <-ctx.Done():
+					return ctx.Err()
 				}
 			}
-			if len(page) < opt.Limit {
-				break
-			}
-			last := page[len(page)-1]
-			opt.AfterKey, opt.AfterVersion = last.Key, last.VersionID
+			return nil
+		})
+		if err != nil {
+			return n, err
 		}
 	}
 	return n, nil

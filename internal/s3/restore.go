@@ -102,12 +102,7 @@ func (s *Service) RestoreObject(ctx context.Context, in RestoreInput) (bool, err
 		if cur.ETag != o.ETag || cur.Headers[StorageClassHeader] != class {
 			return awserr.New(409, "OperationAborted", "A conflicting conditional operation is currently in progress against this resource. Please try again.")
 		}
-		h := make(map[string]string, len(cur.Headers)+1)
-		for k, v := range cur.Headers {
-			h[k] = v
-		}
-		h[RestoreHeader] = restore
-		cur.Headers = h
+		cur.Headers = withHeader(cur.Headers, RestoreHeader, restore)
 		return nil
 	})
 	return fresh, err

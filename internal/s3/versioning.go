@@ -72,6 +72,31 @@ func (s *Service) stamp(b store.Bucket, o *store.Object) {
 	s.markReplication(b, o)
 }
 
+// eachVersion calls fn with every version of the keys under prefix, key
+// by key, newest first, a page at a time; an error from fn stops it.
+func (s *Service) eachVersion(ctx context.Context, bucket, prefix string, fn func(o *store.Object) error) error {
+	opt := store.VersionListOptions{Prefix: prefix, Limit: 1000}
+	for {
+		page, err := s.Meta.ListVersions(ctx, bucket, opt)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < opt.Limit {
+			return nil
+		}
+		last := page[len(page)-1]
+		opt.AfterKey, opt.AfterVersion = last.Key, last.VersionID
+		if opt.AfterVersion == "" {
+			opt.AfterVersion = "null"
+		}
+	}
+}
+
 // newVersionID returns a version id: 16 hex digits of seq (so the store
 // finds a version from its id alone) and 16 random ones.
 func newVersionID(seq int64) string {

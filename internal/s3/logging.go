@@ -146,18 +146,17 @@ type AccessRecord struct {
 	ObjectSize int64
 	// TotalTime and TurnAround (to the response's first byte) are
 	// written in milliseconds; negative is "-".
-	TotalTime   time.Duration
-	TurnAround  time.Duration
-	Referer     string
-	UserAgent   string
-	VersionID   string
-	HostID      string
-	SigVersion  string // SigV2, SigV4
-	Cipher      string
-	AuthType    string // AuthHeader, QueryString
-	Host        string
-	TLSVersion  string
-	ACLRequired bool
+	TotalTime  time.Duration
+	TurnAround time.Duration
+	Referer    string
+	UserAgent  string
+	VersionID  string
+	HostID     string
+	SigVersion string // SigV2, SigV4
+	Cipher     string
+	AuthType   string // AuthHeader, QueryString
+	Host       string
+	TLSVersion string
 }
 
 // MaxPendingAccessLogs bounds the log lines kept in memory between
@@ -422,16 +421,14 @@ func (r AccessRecord) line(owner string) string {
 	if r.Key != "" {
 		key = strings.ReplaceAll(url.PathEscape(r.Key), "%2F", "/")
 	}
-	acl := "-"
-	if r.ACLRequired {
-		acl = "Yes"
-	}
 	fields := []string{
 		owner, r.Bucket, r.Time.UTC().Format("[02/Jan/2006:15:04:05 -0700]"), dash(r.RemoteIP), dash(r.Requester),
 		dash(r.RequestID), dash(r.Operation), key, quoted(r.RequestURI), strconv.Itoa(r.Status), dash(r.ErrorCode),
 		num(r.BytesSent), num(r.ObjectSize), ms(r.TotalTime), ms(r.TurnAround), quoted(r.Referer), quoted(r.UserAgent),
 		dash(r.VersionID), dash(r.HostID), dash(r.SigVersion), dash(r.Cipher), dash(r.AuthType), dash(r.Host),
-		dash(r.TLSVersion), "-", acl,
+		// The access point ARN and aclRequired: sekisho has no access
+		// points, and does not record whether an ACL decided.
+		dash(r.TLSVersion), "-", "-",
 	}
 	return strings.Join(fields, " ") + "\n"
 }

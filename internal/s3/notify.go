@@ -235,7 +235,6 @@ type ObjectEvent struct {
 type EventSource struct {
 	Time                             time.Time
 	PrincipalID, SourceIP, RequestID string
-	Region                           string
 }
 
 type delivery struct {
@@ -309,12 +308,8 @@ func (s *Service) eventMessage(b store.Bucket, configID string, src EventSource,
 	if ev.VersionID != "" {
 		obj["versionId"] = ev.VersionID
 	}
-	region := src.Region
-	if region == "" {
-		region = b.Region
-	}
 	rec := map[string]any{
-		"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": region,
+		"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": b.Region,
 		"eventTime": src.Time.UTC().Format("2006-01-02T15:04:05.000Z"), "eventName": ev.Name,
 		"userIdentity":      map[string]any{"principalId": src.PrincipalID},
 		"requestParameters": map[string]any{"sourceIPAddress": src.SourceIP},

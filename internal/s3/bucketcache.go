@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -70,8 +71,61 @@ func (s *Service) bucketChanged() {
 	c.gen++
 	clear(c.m)
 	c.mu.Unlock()
-	a := &s.accessLogs
+	f := &s.flagCache
+	f.mu.Lock()
+	clear(f.m)
+	f.mu.Unlock()
+}
+
+// flagCache remembers, per bucket and for a few seconds, what the front
+// asks after every request: whether the bucket logs requests, notifies
+// events or replicates (a request must not cost a store read for them).
+type flagCache struct {
+	mu sync.Mutex
+	m  map[string]cachedFlags
+}
+
+// bucketFlags say whether a bucket logs requests, notifies events and
+// replicates new versions.
+type bucketFlags struct{ logs, notifies, replicates bool }
+
+type cachedFlags struct {
+	bucketFlags
+	expires time.Time
+}
+
+// flagCacheTTL is how long the flags are remembered (S3 itself says a
+// logging change may take an hour to apply).
+const flagCacheTTL = 10 * time.Second
+
+// LogsAccess reports whether bucket keeps access logs, from a
+// short-lived cache: a request's log check must not cost a store read.
+func (s *Service) LogsAccess(ctx context.Context, bucket string) bool {
+	return s.flags(ctx, bucket).logs
+}
+
+// flags returns what the front asks of every request's bucket after
+// answering it.
+func (s *Service) flags(ctx context.Context, bucket string) bucketFlags {
+	a := &s.flagCache
+	now := s.now()
 	a.mu.Lock()
-	clear(a.flags)
+	e, ok := a.m[bucket]
 	a.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.bucketFlags
+	}
+	b, err := s.getBucket(ctx, bucket)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return bucketFlags{} // not remembered: ask again next time
+	}
+	f := bucketFlags{logs: err == nil && b.Config[ConfigLogging] != "", notifies: err == nil && b.Config[ConfigNotification] != "",
+		replicates: err == nil && b.Config[ConfigReplication] != ""}
+	a.mu.Lock()
+	if a.m == nil || len(a.m) >= 10000 {
+		a.m = map[string]cachedFlags{}
+	}
+	a.m[bucket] = cachedFlags{f, now.Add(flagCacheTTL)}
+	a.mu.Unlock()
+	return f
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -163,67 +162,16 @@ type AccessRecord struct {
 // deliveries; lines beyond it are dropped (and counted).
 const MaxPendingAccessLogs = 32 << 20
 
-// loggingCacheTTL is how long whether a bucket logs (or notifies) is
-// remembered (S3 itself says a logging change may take an hour to apply).
-const loggingCacheTTL = 10 * time.Second
-
 type accessLogs struct {
 	mu      sync.Mutex
 	pending map[string]*pendingLog
 	size    int
 	dropped int64
-	flags   map[string]cachedFlags
 }
-
-// bucketFlags say whether a bucket logs requests and notifies events.
-type bucketFlags struct{ logs, notifies, replicates bool }
 
 type pendingLog struct {
 	buf   bytes.Buffer
 	first time.Time
-}
-
-type cachedFlags struct {
-	bucketFlags
-	expires time.Time
-}
-
-// LogsAccess reports whether bucket keeps access logs, from a
-// short-lived cache: a request's log check must not cost a store read.
-func (s *Service) LogsAccess(ctx context.Context, bucket string) bool {
-	return s.flags(ctx, bucket).logs
-}
-
-// Notifies reports, from the same cache, whether bucket has event
-// notifications.
-func (s *Service) Notifies(ctx context.Context, bucket string) bool {
-	return s.flags(ctx, bucket).notifies
-}
-
-// flags returns what the front asks of every request's bucket after
-// answering it.
-func (s *Service) flags(ctx context.Context, bucket string) bucketFlags {
-	a := &s.accessLogs
-	now := s.now()
-	a.mu.Lock()
-	e, ok := a.flags[bucket]
-	a.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.bucketFlags
-	}
-	b, err := s.getBucket(ctx, bucket)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return bucketFlags{} // not remembered: ask again next time
-	}
-	f := bucketFlags{logs: err == nil && b.Config[ConfigLogging] != "", notifies: err == nil && b.Config[ConfigNotification] != "",
-		replicates: err == nil && b.Config[ConfigReplication] != ""}
-	a.mu.Lock()
-	if a.flags == nil || len(a.flags) >= 10000 {
-		a.flags = map[string]cachedFlags{}
-	}
-	a.flags[bucket] = cachedFlags{f, now.Add(loggingCacheTTL)}
-	a.mu.Unlock()
-	return f
 }
 
 // LogAccess keeps a request's log line if its bucket logs.

@@ -256,7 +256,7 @@ func (s *Service) events() chan delivery {
 // Notify queues the notifications events on bucket cause, if its
 // configuration asks for them.
 func (s *Service) Notify(ctx context.Context, bucket string, src EventSource, events []ObjectEvent) {
-	if len(events) == 0 || !s.Notifies(ctx, bucket) {
+	if len(events) == 0 || !s.flags(ctx, bucket).notifies {
 		return
 	}
 	b, err := s.getBucket(ctx, bucket)

@@ -57,6 +57,7 @@ type Service struct {
 	buckets    bucketCache
 	versions   versionClock
 	accessLogs accessLogs
+	flagCache  flagCache
 	notify     notifier
 	notifyOnce sync.Once
 	repl       replicator
